@@ -1,0 +1,40 @@
+# Everything starts from a fresh clone with only Python 3.11+ and make.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: install test lint demo lab bench templates clean
+
+install: $(STAMP)
+
+# (Re)create the virtual environment whenever the project's dependencies change.
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+lint: $(STAMP)
+	$(BIN)/ruff check trc_analytics tests benchmarks
+
+test: lint
+	$(BIN)/python -m pytest -n 2 -q
+
+templates: $(STAMP)
+	$(BIN)/trc templates data_templates
+
+demo: $(STAMP)
+	$(BIN)/trc demo demo_workspace
+	$(BIN)/trc report supervisor --data demo_workspace --coach C-0001 --out reports
+	$(BIN)/trc report self-audit --data demo_workspace --coach C-0001 --out reports
+	$(BIN)/trc report association --data demo_workspace --out reports
+
+lab: $(STAMP)
+	$(BIN)/trc lab demo_workspace
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/run_all.py
+
+clean:
+	rm -rf $(VENV) demo_workspace .pytest_cache

@@ -1,0 +1,31 @@
+"""trc-analytics: supervision and practice analytics for Trauma Recovery Coaches.
+
+The public API is imported lazily (PEP 562) so that the `trc` command starts fast.
+"""
+
+from __future__ import annotations
+
+import importlib
+from importlib.metadata import PackageNotFoundError, version
+from typing import Any
+
+try:
+    __version__ = version("trc-analytics")
+except PackageNotFoundError:  # pragma: no cover - running from a source tree
+    __version__ = "0.0.0"
+
+#: public name -> module that defines it
+_EXPORTS: dict[str, str] = {
+    "Workspace": "trc_analytics.workspace",
+    "WorkspaceError": "trc_analytics.workspace",
+    "load_schema": "trc_analytics.schema",
+}
+
+__all__ = sorted([*_EXPORTS, "__version__"])
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'trc_analytics' has no attribute {name!r}")
+    return getattr(importlib.import_module(module), name)

@@ -1,0 +1,1 @@
+"""One module per `trc` subcommand (see `trc_analytics.cli.COMMANDS`)."""
