@@ -1,0 +1,49 @@
+"""The reporting period: inclusive `from`..`to` dates; "as of" is `to`."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Period:
+    """An inclusive date range; findings and metrics belong to it when their date falls in it."""
+
+    start: dt.date
+    end: dt.date
+
+    def __post_init__(self) -> None:
+        if self.end < self.start:
+            raise ValueError(f"period ends ({self.end}) before it starts ({self.start})")
+
+    @classmethod
+    def parse(cls, start: str | dt.date, end: str | dt.date) -> Period:
+        """From ISO strings or dates; a clear ValueError names a bad date."""
+        return cls(_as_date(start, "from"), _as_date(end, "to"))
+
+    @property
+    def as_of(self) -> dt.date:
+        """The date standing (credentials, open engagements) is judged at."""
+        return self.end
+
+    def months(self) -> list[dt.date]:
+        """First day of every month the period touches, in order."""
+        out, d = [], self.start.replace(day=1)
+        while d <= self.end:
+            out.append(d)
+            d = (d.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+        return out
+
+    def label(self) -> str:
+        """`2026-01-01_2026-06-30`, used in report file names."""
+        return f"{self.start.isoformat()}_{self.end.isoformat()}"
+
+
+def _as_date(value: str | dt.date, name: str) -> dt.date:
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        raise ValueError(f"--{name}: {value!r} is not a date as YYYY-MM-DD") from None
