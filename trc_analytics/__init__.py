@@ -19,6 +19,8 @@ _EXPORTS: dict[str, str] = {
     "Workspace": "trc_analytics.workspace",
     "WorkspaceError": "trc_analytics.workspace",
     "load_schema": "trc_analytics.schema",
+    "load_workspace": "trc_analytics.loading",
+    "validate_workspace": "trc_analytics.validation",
 }
 
 __all__ = sorted([*_EXPORTS, "__version__"])
