@@ -21,6 +21,8 @@ _EXPORTS: dict[str, str] = {
     "load_schema": "trc_analytics.schema",
     "load_workspace": "trc_analytics.loading",
     "validate_workspace": "trc_analytics.validation",
+    "MissingTables": "trc_analytics.frames",
+    "compute_all": "trc_analytics.metrics",
 }
 
 __all__ = sorted([*_EXPORTS, "__version__"])

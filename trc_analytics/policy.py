@@ -44,6 +44,9 @@ class Policy:
     charge_report_days: int = 10
     #: Caseload: an open engagement with no session for this many days is "silent".
     silent_engagement_days: int = 60
+    #: Demand vs supply: an area "needs training" in a region when at least this share of its
+    #: sessions were held outside declared competence (or no coach there declares it).
+    training_need_share: float = 0.2
     #: Disclosure control: smallest count that may be published (1..min_cell-1 suppressed).
     min_cell: int = 11
     #: Disclosure control: round published counts to this base (0 = no rounding).

@@ -1,0 +1,424 @@
+"""Shared ground of the practice metrics: who and when a metric looks at, and missing tables.
+
+Every metric is a pure function `(ws, period, *, coaches=None, by="coach", policy=None)` that
+returns a polars frame whose first column is the group key: `coach_id` (by="coach") or `region`
+(by="region", all coaches of a region together). Case-level metrics (one row per engagement,
+flag or coach-area gap) take no `by` and carry both `coach_id` and `region`.
+
+Missing tables (the one convention every metric follows): a metric whose needed tables are
+absent from the workspace raises `MissingTables`. Its message is ready to print
+("no sessions records"), `.tables` names what is absent and `.empty` is the frame the metric
+would have returned, with its columns and no rows. `attempt(metric, ...)` turns that into a
+`(frame, note)` pair for reports that prefer not to catch. Optional tables (e.g.
+`group_members`) never raise: their absence is stated in the metric's docstring.
+
+Dates: a record belongs to the period when its date falls in it (both ends inclusive);
+standing ("as of") is judged at the period end, and records dated after it are not seen.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import polars as pl
+
+from trc_analytics.period import Period
+from trc_analytics.policy import Policy
+from trc_analytics.workspace import Workspace
+
+By = Literal["coach", "region"]
+KEYS: dict[str, str] = {"coach": "coach_id", "region": "region"}
+
+#: Coaching-relationship formats whose groups have members (group_members.group_id).
+GROUP_FORMATS = ("group", "retreat")
+
+
+class MissingTables(LookupError):
+    """A metric cannot be computed because tables it needs are absent from the workspace."""
+
+    def __init__(self, tables: Sequence[str], empty: pl.DataFrame) -> None:
+        self.tables = tuple(tables)
+        self.empty = empty
+        super().__init__(f"no {' or '.join(self.tables)} records")
+
+
+def attempt(fn: Callable[..., pl.DataFrame], *args: Any, **kwargs: Any):
+    """Call a metric; return `(frame, None)`, or `(empty frame, "no <table> records")`."""
+    try:
+        return fn(*args, **kwargs), None
+    except MissingTables as exc:
+        return exc.empty, str(exc)
+
+
+@dataclass(frozen=True)
+class Metric:
+    """A registered metric: its public function, the tables it needs and its output columns."""
+
+    name: str
+    module: str
+    fn: Callable[..., pl.DataFrame]
+    build: Callable[[Scope], pl.LazyFrame]
+    #: tables needed; a tuple inside means "any one of these"
+    needs: tuple[str | tuple[str, ...], ...]
+    columns: dict[str, pl.DataType]
+    grouped: bool
+    title: str
+
+    def schema(self, by: By = "coach") -> dict[str, pl.DataType]:
+        """Output columns and dtypes of this metric for a grouping."""
+        if not self.grouped:
+            return dict(self.columns)
+        return {KEYS[by]: pl.String(), **self.columns}
+
+    def empty(self, by: By = "coach") -> pl.DataFrame:
+        """The frame this metric returns when there is nothing to count."""
+        return pl.DataFrame(schema=self.schema(by))
+
+
+#: Every metric, in the order the report and `trc metrics` list them (filled on import).
+METRICS: dict[str, Metric] = {}
+
+
+def _finish(lf: pl.LazyFrame, schema: dict[str, pl.DataType]) -> pl.LazyFrame:
+    """Columns in declared order and dtypes, so an empty and a full result look alike."""
+    return lf.select([pl.col(c).cast(t) for c, t in schema.items()])
+
+
+def _register(
+    needs: Sequence[str | tuple[str, ...]], columns: dict[str, pl.DataType], grouped: bool
+) -> Callable[[Callable[[Scope], pl.LazyFrame]], Callable[..., pl.DataFrame]]:
+    def wrap(build: Callable[[Scope], pl.LazyFrame]) -> Callable[..., pl.DataFrame]:
+        title = (build.__doc__ or build.__name__).strip().splitlines()[0]
+
+        if grouped:
+
+            def public(
+                ws: Workspace,
+                period: Period,
+                *,
+                coaches: Sequence[str] | str | None = None,
+                by: By = "coach",
+                policy: Policy | None = None,
+            ) -> pl.DataFrame:
+                return run(entry, Scope.make(ws, period, coaches=coaches, by=by, policy=policy))
+
+        else:
+
+            def public(  # type: ignore[misc]
+                ws: Workspace,
+                period: Period,
+                *,
+                coaches: Sequence[str] | str | None = None,
+                policy: Policy | None = None,
+            ) -> pl.DataFrame:
+                return run(entry, Scope.make(ws, period, coaches=coaches, policy=policy))
+
+        functools.update_wrapper(public, build)
+        entry = Metric(
+            name=build.__name__,
+            module=build.__module__,
+            fn=public,
+            build=build,
+            needs=tuple(needs),
+            columns=columns,
+            grouped=grouped,
+            title=title,
+        )
+        METRICS[entry.name] = entry
+        public.metric = entry  # type: ignore[attr-defined]
+        return public
+
+    return wrap
+
+
+def summary_metric(*, needs: Sequence[str | tuple[str, ...]], columns: dict[str, pl.DataType]):
+    """Register a grouped metric: `build(scope) -> LazyFrame` with the key column first."""
+    return _register(needs, columns, grouped=True)
+
+
+def case_metric(*, needs: Sequence[str | tuple[str, ...]], columns: dict[str, pl.DataType]):
+    """Register an ungrouped metric: one row per case (with coach_id and region) or per fixed
+    breakdown (e.g. region and area); it takes no `by`."""
+    return _register(needs, columns, grouped=False)
+
+
+def plan(entry: Metric, sc: Scope) -> pl.LazyFrame:
+    """The lazy query of a metric, or MissingTables when its tables are absent."""
+    by = sc.by if entry.grouped else "coach"
+    for need in entry.needs:
+        options = (need,) if isinstance(need, str) else need
+        if not any(t in sc.ws for t in options):
+            raise MissingTables(options, entry.empty(by))
+    return _finish(entry.build(sc), entry.schema(by))
+
+
+def run(entry: Metric, sc: Scope) -> pl.DataFrame:
+    """Compute one metric for a scope."""
+    return plan(entry, sc).collect()
+
+
+# --- scope -------------------------------------------------------------------------------------
+
+
+@dataclass
+class Scope:
+    """What a metric looks at: the workspace, period, coaches, grouping and policy.
+
+    Frames shared by several metrics (held sessions with their attendees, open engagements)
+    are built once per scope and reused, so computing every metric reads each table once.
+    """
+
+    ws: Workspace
+    period: Period
+    policy: Policy = field(default_factory=Policy)
+    coaches: tuple[str, ...] | None = None
+    by: By = "coach"
+    _cache: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    @classmethod
+    def make(
+        cls,
+        ws: Workspace,
+        period: Period,
+        *,
+        coaches: Sequence[str] | str | None = None,
+        by: By = "coach",
+        policy: Policy | None = None,
+    ) -> Scope:
+        """Check the arguments once: known grouping, coach ids that exist in `coaches`."""
+        if by not in KEYS:
+            raise ValueError(f"by must be 'coach' or 'region', got {by!r}")
+        if isinstance(coaches, str):
+            coaches = (coaches,)
+        if coaches is not None:
+            coaches = tuple(dict.fromkeys(coaches))
+            known = (
+                set(ws["coaches"].get_column("coach_id").to_list()) if "coaches" in ws else set()
+            )
+            unknown = [c for c in coaches if c not in known]
+            if unknown:
+                raise ValueError(f"unknown coach id(s): {', '.join(unknown)}")
+        return cls(ws=ws, period=period, policy=policy or Policy(), coaches=coaches, by=by)
+
+    # keys and filters
+
+    @property
+    def key(self) -> str:
+        """Name of the group-key column: coach_id or region."""
+        return KEYS[self.by]
+
+    @property
+    def start(self) -> pl.Expr:
+        return pl.lit(self.period.start, dtype=pl.Date())
+
+    @property
+    def end(self) -> pl.Expr:
+        return pl.lit(self.period.end, dtype=pl.Date())
+
+    def in_period(self, column: str) -> pl.Expr:
+        """The date column falls within the period (inclusive)."""
+        return pl.col(column).is_between(self.start, self.end, closed="both")
+
+    def table(self, name: str) -> pl.LazyFrame:
+        """A table of the workspace, restricted to the coaches in scope."""
+        lf = self.ws[name].lazy()
+        if self.coaches is not None and "coach_id" in self.ws[name].columns:
+            lf = lf.filter(pl.col("coach_id").is_in(self.coaches))
+        return lf
+
+    def coach_region(self) -> pl.LazyFrame:
+        """coach_id and region of every coach in scope."""
+        return self.table("coaches").select("coach_id", "region")
+
+    def keys(self) -> pl.LazyFrame:
+        """One row per group key in scope (every coach, or every region of those coaches)."""
+        return self.coach_region().select(self.key).unique()
+
+    def keyed(self, lf: pl.LazyFrame) -> pl.LazyFrame:
+        """Add the region to rows that have a coach_id, when grouping by region."""
+        if self.by == "coach":
+            return lf
+        return lf.join(self.coach_region(), on="coach_id", how="inner")
+
+    def with_region(self, lf: pl.LazyFrame) -> pl.LazyFrame:
+        """Add the coach's region (case-level metrics always carry it)."""
+        return lf.join(self.coach_region(), on="coach_id", how="left")
+
+    def months(self) -> pl.LazyFrame:
+        """First day of every month the period touches."""
+        return pl.LazyFrame({"month": self.period.months()}, schema={"month": pl.Date()})
+
+    def complete(
+        self,
+        lf: pl.LazyFrame,
+        by: Sequence[str],
+        fill: Sequence[str],
+        *,
+        grid: pl.LazyFrame | None = None,
+    ) -> pl.LazyFrame:
+        """Left-join `lf` onto a grid of every key (x grid), filling counts with zero."""
+        frame = self.keys().join(grid, how="cross") if grid is not None else self.keys()
+        return (
+            frame.join(lf, on=list(by), how="left")
+            .with_columns(pl.col(c).fill_null(0) for c in fill)
+            .sort(list(by))
+        )
+
+    # shared frames, built once per scope
+
+    def cached(self, name: str, build: Callable[[], pl.LazyFrame]) -> pl.LazyFrame:
+        """Materialise a frame several metrics use, once per scope."""
+        if name not in self._cache:
+            self._cache[name] = build().collect()
+        return self._cache[name].lazy()
+
+    def sessions(self) -> pl.LazyFrame:
+        """Sessions of the period (every status) with `hours` and the engagement's format."""
+
+        def build() -> pl.LazyFrame:
+            lf = (
+                self.table("sessions")
+                .filter(self.in_period("held_on"))
+                .with_columns(hours=pl.col("duration_min") / 60.0)
+            )
+            if "engagements" in self.ws:
+                fmt = self.ws["engagements"].lazy().select("engagement_id", "format", "group_id")
+                lf = lf.join(fmt, on="engagement_id", how="left")
+            else:
+                lf = lf.with_columns(
+                    format=pl.lit(None, pl.String()), group_id=pl.lit(None, pl.String())
+                )
+            return lf
+
+        return self.cached("sessions", build)
+
+    def held(self) -> pl.LazyFrame:
+        """Held sessions of the period."""
+        return self.sessions().filter(pl.col("status") == "held")
+
+    def attendance(self) -> pl.LazyFrame:
+        """One row per client present at a held session of the period.
+
+        An individual session counts its client; a group session (no client_id) counts the
+        members of the engagement's group who had joined and not yet left on that day
+        (needs `group_members`; without it group sessions count no one).
+        Columns: session_id, coach_id, client_id, held_on, area, hours, fee_type.
+        """
+
+        def build() -> pl.LazyFrame:
+            cols = ["session_id", "coach_id", "client_id", "held_on", "area", "hours", "fee_type"]
+            held = self.held()
+            single = held.filter(pl.col("client_id").is_not_null()).select(cols)
+            if "group_members" not in self.ws:
+                return single
+            members = (
+                self.ws["group_members"]
+                .lazy()
+                .select("group_id", pl.col("client_id").alias("member_id"), "joined_on", "left_on")
+            )
+            grouped = (
+                held.filter(pl.col("client_id").is_null() & pl.col("group_id").is_not_null())
+                .join(members, on="group_id", how="inner")
+                .filter(
+                    (pl.col("joined_on") <= pl.col("held_on"))
+                    & (pl.col("left_on").is_null() | (pl.col("left_on") >= pl.col("held_on")))
+                )
+                .with_columns(client_id=pl.col("member_id"))
+                .select(cols)
+            )
+            return pl.concat([single, grouped], how="vertical")
+
+        return self.cached("attendance", build)
+
+    def open_engagement_months(self) -> pl.LazyFrame:
+        """One row per (coach, client, month) a client's engagement was open in the period.
+
+        An engagement is open from started_on to ended_on (or still open), clipped to the
+        period. A group or retreat engagement counts each member whose membership overlaps the
+        month (needs `group_members`). Columns: coach_id, client_id, month.
+        """
+
+        def build() -> pl.LazyFrame:
+            eng = (
+                self.table("engagements")
+                .filter(
+                    (pl.col("started_on") <= self.end)
+                    & (pl.col("ended_on").is_null() | (pl.col("ended_on") >= self.start))
+                )
+                .with_columns(
+                    open_from=pl.max_horizontal("started_on", self.start),
+                    open_to=pl.min_horizontal(pl.col("ended_on").fill_null(self.end), self.end),
+                )
+            )
+            months = pl.date_ranges(
+                pl.col("open_from").dt.truncate("1mo"), pl.col("open_to").dt.truncate("1mo"), "1mo"
+            )
+            single = (
+                eng.filter(pl.col("client_id").is_not_null())
+                .with_columns(month=months)
+                .explode("month")
+                .select("coach_id", "client_id", "month")
+            )
+            if "group_members" not in self.ws:
+                return single.unique()
+            members = (
+                self.ws["group_members"]
+                .lazy()
+                .select("group_id", pl.col("client_id").alias("member_id"), "joined_on", "left_on")
+            )
+            grouped = (
+                eng.filter(pl.col("client_id").is_null() & pl.col("group_id").is_not_null())
+                .join(members, on="group_id", how="inner")
+                .with_columns(
+                    open_from=pl.max_horizontal("open_from", "joined_on"),
+                    open_to=pl.min_horizontal("open_to", pl.col("left_on").fill_null(self.end)),
+                )
+                .filter(pl.col("open_from") <= pl.col("open_to"))
+                .with_columns(month=months)
+                .explode("month")
+                .select("coach_id", pl.col("member_id").alias("client_id"), "month")
+            )
+            return pl.concat([single, grouped], how="vertical").unique()
+
+        return self.cached("open_engagement_months", build)
+
+    def active_client_months(self) -> pl.LazyFrame:
+        """(coach_id, client_id, month) for every client active in a month of the period.
+
+        Active = present at a held session that month, or an engagement open during it.
+        """
+
+        def build() -> pl.LazyFrame:
+            parts = []
+            if "engagements" in self.ws:
+                parts.append(self.open_engagement_months())
+            if "sessions" in self.ws:
+                parts.append(
+                    self.attendance().select(
+                        "coach_id", "client_id", month=pl.col("held_on").dt.truncate("1mo")
+                    )
+                )
+            return pl.concat(parts, how="vertical").unique()
+
+        return self.cached("active_client_months", build)
+
+
+def month_of(column: str) -> pl.Expr:
+    """First day of the month of a date column, named `month`."""
+    return pl.col(column).dt.truncate("1mo").alias("month")
+
+
+def share(part: str | pl.Expr, whole: str | pl.Expr) -> pl.Expr:
+    """part / whole, null when the whole is zero (no basis for a share)."""
+    part = pl.col(part) if isinstance(part, str) else part
+    whole = pl.col(whole) if isinstance(whole, str) else whole
+    return pl.when(whole > 0).then(part / whole).otherwise(None)
+
+
+def date_lit(value: dt.date) -> pl.Expr:
+    """A date literal (typed, so comparisons and arithmetic stay in dates)."""
+    return pl.lit(value, dtype=pl.Date())
