@@ -23,6 +23,9 @@ _EXPORTS: dict[str, str] = {
     "validate_workspace": "trc_analytics.validation",
     "MissingTables": "trc_analytics.frames",
     "compute_all": "trc_analytics.metrics",
+    "protect_counts": "trc_analytics.disclosure",
+    "protect_magnitudes": "trc_analytics.disclosure",
+    "protect_rate": "trc_analytics.disclosure",
 }
 
 __all__ = sorted([*_EXPORTS, "__version__"])

@@ -1,0 +1,60 @@
+"""Disclosure control: what an association report may publish, and proof that it is safe.
+
+Every number the association report shows (tables and chart data, which are drawn from the
+published tables only) passes through one of these calls:
+
+    from trc_analytics.disclosure import protect_counts, protect_magnitudes, protect_rate
+
+    # counts in long form, every category pair present (zeros included), no ids, months only
+    counts = sessions.group_by("region", "month").agg(n=pl.len())
+    table = protect_counts(counts, rows="region", cols="month", value="n", policy=policy)
+    table.to_wide()        # text table: hidden cells read "suppressed", totals row and column
+    table.cells            # region, month, n (null where hidden), suppressed -> charts
+    table.row_totals, table.col_totals, table.total   # the totals that may be published
+    table.rule             # the sentence to print under the table
+
+    hours = protect_magnitudes(sessions_with_hours, rows="region", cols="month",
+                               value="hours", contributor="coach_id", policy=policy)
+    hours.to_wide(); hours.cells   # coach_id is used to decide, then dropped
+
+    rates, behind = protect_rate(per_check, rows="check_id", numerator="compliant",
+                                 denominator="eligible", policy=policy)
+
+Rules (policy values): counts 1..min_cell-1 hidden (CMS: min_cell 11, 0 shown); totals shown
+only when everything they add up is shown (`totals="additive"`, the default, which also defeats
+differencing between reports over periods or regions that differ by one month or region) or
+complementary suppression checked by an attacker audit (`totals="complementary"`); sums and
+means hidden with fewer than min_contributors coaches or one/two dominant coaches; optional
+rounding to rounding_base. Inputs holding an id column, a day-level date or an exact age are
+refused (`DisclosureError`). `audit(table)` lists any hidden small count an attacker could
+narrow down from the published figures (always empty for a table `protect_counts` returns).
+"""
+
+from trc_analytics.disclosure.audit import Violation, attacker_ranges, audit
+from trc_analytics.disclosure.guard import DisclosureError, check_publishable
+from trc_analytics.disclosure.magnitude import ProtectedMagnitudes, protect_magnitudes
+from trc_analytics.disclosure.rates import protect_rate, rate_of
+from trc_analytics.disclosure.suppression import (
+    DEFAULT_MARKER,
+    Protected,
+    is_protected,
+    protect_counts,
+    rule_text,
+)
+
+__all__ = [
+    "DEFAULT_MARKER",
+    "DisclosureError",
+    "Protected",
+    "ProtectedMagnitudes",
+    "Violation",
+    "attacker_ranges",
+    "audit",
+    "check_publishable",
+    "is_protected",
+    "protect_counts",
+    "protect_magnitudes",
+    "protect_rate",
+    "rate_of",
+    "rule_text",
+]

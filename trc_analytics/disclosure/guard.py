@@ -1,0 +1,48 @@
+"""What may never reach a published table: record ids, day-level dates, exact ages.
+
+Every disclosure-control entry point calls `check_publishable` on its input before anything
+else, so a report that tries to publish such a column fails loudly instead of leaking.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+
+class DisclosureError(ValueError):
+    """A table cannot be published safely (forbidden column, bad counts, unprotectable)."""
+
+
+#: Column names that carry exact ages or birth dates (ages are published in bands only).
+_AGE_NAMES = ("age", "date_of_birth", "birth_date", "birthdate", "dob", "born_on")
+
+
+def check_publishable(frame: pl.DataFrame, *, table: str = "table") -> None:
+    """Raise `DisclosureError` if `frame` holds a column no published table may hold.
+
+    Forbidden: any `*_id` (or `id`) column, a Datetime or Time column, a Date column holding a
+    day other than the 1st (dates are published by month or coarser), and exact ages or birth
+    dates (ages are published in `age_band`s only).
+    """
+    for name, dtype in frame.schema.items():
+        lowered = name.lower()
+        if lowered == "id" or lowered.endswith("_id") or lowered.endswith("_ids"):
+            raise DisclosureError(
+                f"{table}: column {name!r} is a record id; ids are never published "
+                "(aggregate first, or drop the column)"
+            )
+        if lowered in _AGE_NAMES or lowered.endswith("_age"):
+            raise DisclosureError(
+                f"{table}: column {name!r} is an exact age or birth date; publish age bands only"
+            )
+        if isinstance(dtype, pl.Datetime | pl.Time | pl.Duration):
+            raise DisclosureError(
+                f"{table}: column {name!r} is a {dtype}; publish dates by month or coarser"
+            )
+        if isinstance(dtype, pl.Date):
+            finer = frame.select((pl.col(name).dt.day() != 1).any()).item()
+            if finer:
+                raise DisclosureError(
+                    f"{table}: column {name!r} holds day-level dates; truncate to the month "
+                    "first (`pl.col(...).dt.truncate('1mo')`)"
+                )

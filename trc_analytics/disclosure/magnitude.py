@@ -1,0 +1,168 @@
+"""Disclosure control for sums and means (hours, sessions): contributor and dominance rules.
+
+A sum is hidden when fewer than `policy.min_contributors` coaches contribute to it, when one
+coach holds more than `policy.dominance_one` of it, or when the two largest hold more than
+`policy.dominance_two` (the ABS rules). The contributor column decides and is then dropped.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
+
+import polars as pl
+
+from trc_analytics.disclosure.guard import DisclosureError, check_publishable
+from trc_analytics.disclosure.suppression import DEFAULT_MARKER, wide_table
+
+if TYPE_CHECKING:
+    from trc_analytics.policy import Policy
+
+
+@dataclass(frozen=True)
+class ProtectedMagnitudes:
+    """A table of sums or means ready to publish: hidden values null and flagged `suppressed`.
+
+    Same shape as `Protected` (`cells`, `row_totals`, `col_totals`, `total`, `rule`); no
+    contributor (coach) column survives.
+    """
+
+    rows: str
+    cols: str | None
+    value: str
+    statistic: str
+    cells: pl.DataFrame
+    row_totals: pl.DataFrame | None
+    col_totals: pl.DataFrame | None
+    total: float | None
+    total_suppressed: bool
+    rule: str
+    totals: str
+
+    def to_wide(
+        self, marker: str = DEFAULT_MARKER, *, total_label: str = "Total", decimals: int = 1
+    ) -> pl.DataFrame:
+        """Text table for display (values rounded to `decimals`), hidden ones as `marker`."""
+        return wide_table(self, marker=marker, total_label=total_label, decimals=decimals)
+
+
+def protect_magnitudes(
+    frame: pl.DataFrame,
+    *,
+    rows: str,
+    cols: str | None = None,
+    value: str,
+    contributor: str,
+    policy: Policy | None = None,
+    statistic: Literal["sum", "mean"] = "sum",
+    totals: Literal["additive", "none"] = "additive",
+    table: str = "table",
+) -> ProtectedMagnitudes:
+    """Sums (or means per record) of `value` by `rows` (and `cols`), with sensitive ones hidden.
+
+    `frame` has one row per record (or per contributor and category) with the `contributor`
+    (e.g. `coach_id`) who produced it. A cell, and likewise a total over its row, column or the
+    whole table, is hidden when it fails the contributor or dominance rules. With "additive"
+    totals a total is also hidden when anything it covers is hidden, so no hidden sum can be
+    worked out by subtraction (within a report or between reports). Categories absent from
+    `frame` are not shown (there is nothing to publish about them).
+    """
+    from trc_analytics.policy import Policy
+
+    policy = policy or Policy()
+    keys = [rows] if cols is None else [rows, cols]
+    missing = [c for c in [*keys, value, contributor] if c not in frame.columns]
+    if missing:
+        raise DisclosureError(f"{table}: no column(s) {', '.join(missing)}")
+    check_publishable(frame.select(*keys, value), table=table)
+    if not frame.schema[value].is_numeric():
+        raise DisclosureError(f"{table}: column {value!r} must be numeric")
+    for key in [*keys, contributor]:
+        if frame[key].null_count():
+            raise DisclosureError(f"{table}: column {key!r} has empty values; label them")
+    if frame[value].null_count() or (frame[value] < 0).any():
+        raise DisclosureError(f"{table}: column {value!r} must hold values of 0 or more")
+
+    base = frame.select(*keys, pl.col(contributor).alias("_who"), pl.col(value).cast(pl.Float64))
+
+    def summarize(by: list[str]) -> pl.DataFrame:
+        per_who = base.group_by([*by, "_who"]).agg(_s=pl.col(value).sum(), _n=pl.len())
+        grouped = per_who.group_by(by) if by else per_who.group_by(pl.lit(0).alias("_all"))
+        out = grouped.agg(
+            _sum=pl.col("_s").sum(),
+            _records=pl.col("_n").sum(),
+            _who=pl.len(),
+            _top=pl.col("_s").top_k(2),
+        )
+        top1 = pl.col("_top").list.get(0, null_on_oob=True).fill_null(0.0)
+        top2 = top1 + pl.col("_top").list.get(1, null_on_oob=True).fill_null(0.0)
+        sensitive = (pl.col("_who") < policy.min_contributors) | (
+            (pl.col("_sum") > 0)
+            & (
+                (top1 > policy.dominance_one * pl.col("_sum"))
+                | (top2 > policy.dominance_two * pl.col("_sum"))
+            )
+        )
+        shown = pl.col("_sum") if statistic == "sum" else pl.col("_sum") / pl.col("_records")
+        return out.select(*by, shown.alias(value), sensitive.alias("suppressed")).drop(
+            "_all", strict=False
+        )
+
+    order = base.select(keys).unique(maintain_order=True)
+    cells = order.join(summarize(keys), on=keys, how="left", maintain_order="left")
+    row_totals = col_totals = None
+    total: float | None = None
+    total_hidden = totals == "none"
+    if totals == "additive":
+        any_cell_hidden = cells["suppressed"].any()
+        if cols is not None:
+            row_totals = _line_totals(summarize([rows]), cells, rows, order)
+            col_totals = _line_totals(summarize([cols]), cells, cols, order)
+        grand = summarize([])
+        total_hidden = bool(grand["suppressed"][0]) or bool(any_cell_hidden)
+        for line in (row_totals, col_totals):
+            total_hidden = total_hidden or (line is not None and bool(line["suppressed"].any()))
+        total = None if total_hidden else float(grand[value][0])
+    hide = pl.when(pl.col("suppressed")).then(None).otherwise(pl.col(value)).alias(value)
+    return ProtectedMagnitudes(
+        rows=rows,
+        cols=cols,
+        value=value,
+        statistic=statistic,
+        cells=cells.with_columns(hide),
+        row_totals=row_totals.with_columns(hide) if row_totals is not None else None,
+        col_totals=col_totals.with_columns(hide) if col_totals is not None else None,
+        total=total,
+        total_suppressed=total_hidden,
+        rule=magnitude_rule_text(policy, statistic, totals),
+        totals=totals,
+    )
+
+
+def _line_totals(
+    line: pl.DataFrame, cells: pl.DataFrame, key: str, order: pl.DataFrame
+) -> pl.DataFrame:
+    """Totals over one axis, also hidden when any cell of the line is hidden (additive)."""
+    over_hidden = cells.group_by(key).agg(_any=pl.col("suppressed").any())
+    return (
+        order.select(key)
+        .unique(maintain_order=True)
+        .join(line, on=key, how="left", maintain_order="left")
+        .join(over_hidden, on=key, how="left", maintain_order="left")
+        .with_columns(suppressed=pl.col("suppressed") | pl.col("_any"))
+        .drop("_any")
+    )
+
+
+def magnitude_rule_text(policy: Policy, statistic: str = "sum", totals: str = "additive") -> str:
+    """The sentence a report prints under a table of sums or means."""
+    what = "Sums" if statistic == "sum" else "Averages"
+    text = (
+        f"{what} are not shown where fewer than {policy.min_contributors} coaches contribute, "
+        f"where one coach contributes more than {policy.dominance_one:.0%} of the total, or "
+        f"two coaches more than {policy.dominance_two:.0%}; they are marked "
+        f"“{DEFAULT_MARKER}”."
+    )
+    if totals == "additive":
+        text += " A total is shown only when everything it covers is shown."
+    return text

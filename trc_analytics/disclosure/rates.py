@@ -1,0 +1,96 @@
+"""Rates and proportions that never reveal a hidden count.
+
+A proportion (compliant / eligible) reveals three counts: the numerator, the denominator and
+their difference. `protect_rate` protects all three together (a table of "yes" and "no" counts
+whose row totals are the denominators); `rate_of` divides two protected tables, hiding a rate
+whenever its numerator or denominator is hidden.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import polars as pl
+
+from trc_analytics.disclosure.guard import DisclosureError
+from trc_analytics.disclosure.suppression import Protected, Totals, protect_counts
+
+if TYPE_CHECKING:
+    from trc_analytics.policy import Policy
+
+
+def protect_rate(
+    frame: pl.DataFrame,
+    *,
+    rows: str,
+    numerator: str,
+    denominator: str,
+    policy: Policy | None = None,
+    totals: Totals = "additive",
+    table: str = "table",
+) -> tuple[pl.DataFrame, Protected]:
+    """Proportions `numerator / denominator` by `rows` (numerator counts a subset of the
+    denominator), with disclosure control on all the counts they rest on.
+
+    Returns the published frame (`rows`, `numerator`, `denominator`, `rate` in percent; null
+    where hidden) and the `Protected` yes/no table behind it (for its rule and audit). A rate
+    is shown only when the numerator, the denominator and their difference are all shown.
+    """
+    bad = frame.filter(pl.col(numerator) > pl.col(denominator))
+    if not bad.is_empty():
+        raise DisclosureError(
+            f"{table}: {numerator} exceeds {denominator} for {rows} {bad[rows][0]!r}"
+        )
+    long = frame.select(
+        rows,
+        pl.col(numerator).alias("yes"),
+        (pl.col(denominator) - pl.col(numerator)).alias("no"),
+    ).unpivot(index=rows, on=["yes", "no"], variable_name="_outcome", value_name="_n")
+    protected = protect_counts(
+        long,
+        rows=rows,
+        cols="_outcome",
+        value="_n",
+        policy=policy,
+        totals="complementary" if totals == "complementary" else "additive",
+        table=table,
+    )
+    yes = protected.cells.filter(pl.col("_outcome") == "yes").select(
+        rows, pl.col("_n").alias(numerator)
+    )
+    den = protected.row_totals
+    assert den is not None
+    out = yes.join(
+        den.select(rows, pl.col("_n").alias(denominator)), on=rows, maintain_order="left"
+    )
+    out = out.with_columns(
+        rate=pl.when(pl.col(denominator) > 0).then(100.0 * pl.col(numerator) / pl.col(denominator))
+    )
+    return out, protected
+
+
+def rate_of(
+    numerator: Protected, denominator: Protected, *, name: str = "rate", per: float = 1.0
+) -> pl.DataFrame:
+    """`per` x numerator / denominator for two protected tables over the same categories.
+
+    For a ratio of different things (hours per client, sessions per coach); a rate is null
+    where either count is hidden or the denominator is 0. Use `protect_rate` for proportions.
+    """
+    keys = [numerator.rows] if numerator.cols is None else [numerator.rows, numerator.cols]
+    other = (
+        [denominator.rows]
+        if denominator.cols is None
+        else [
+            denominator.rows,
+            denominator.cols,
+        ]
+    )
+    if keys != other:
+        raise DisclosureError(f"rate_of: categories differ ({keys} vs {other})")
+    num = numerator.cells.select(*keys, pl.col(numerator.value).alias("_num"))
+    den = denominator.cells.select(*keys, pl.col(denominator.value).alias("_den"))
+    return num.join(den, on=keys, how="left", maintain_order="left").select(
+        *keys,
+        pl.when(pl.col("_den") > 0).then(per * pl.col("_num") / pl.col("_den")).alias(name),
+    )
