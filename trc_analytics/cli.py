@@ -11,7 +11,10 @@ import importlib
 import click
 
 #: subcommand name -> "module:function" of a click command, imported on first use.
-COMMANDS: dict[str, str] = {}
+COMMANDS: dict[str, str] = {
+    "templates": "trc_analytics.commands.templates:templates",
+    "validate": "trc_analytics.commands.validate:validate",
+}
 
 
 class LazyGroup(click.Group):

@@ -389,7 +389,6 @@ def read_workspace_files(path: str | Path, schema: Schema | None = None) -> RawW
                     "duplicate_table_file",
                     f"one file for {rt.table}; it was already read from {first.source}",
                     sheet=rt.sheet,
-                    value=rt.source,
                 )
             )
     raw.problems = problems_frame(problems)
