@@ -140,7 +140,8 @@ def print_problems(
         if "coaches" in tables:
             kept = ", ".join(f"{t} {f.height}" for t, f in tables.items())
             console.print(
-                f"[yellow]Kept the valid rows[/] ({escape(kept)}); the rows above were set aside."
+                f"[yellow]{rows} row{'s' if rows != 1 else ''} set aside[/] (listed above); "
+                f"rows kept: {escape(kept)}."
             )
         else:
             console.print("[red]No usable coaches table: nothing can be kept.[/]")
