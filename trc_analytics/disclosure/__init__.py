@@ -27,11 +27,13 @@ complementary suppression checked by an attacker audit (`totals="complementary"`
 means hidden with fewer than min_contributors coaches or one/two dominant coaches; optional
 rounding to rounding_base. Inputs holding an id column, a day-level date or an exact age are
 refused (`DisclosureError`). `audit(table)` lists any hidden small count an attacker could
-narrow down from the published figures (always empty for a table `protect_counts` returns).
+narrow down from the published figures (always empty for a table `protect_counts` returns);
+`audit_together(tables)` does the same across linked tables (the differencing attack).
 """
 
 from trc_analytics.disclosure.audit import Violation, attacker_ranges, audit
 from trc_analytics.disclosure.guard import DisclosureError, check_publishable
+from trc_analytics.disclosure.linked import audit_together
 from trc_analytics.disclosure.magnitude import ProtectedMagnitudes, protect_magnitudes
 from trc_analytics.disclosure.rates import protect_rate, rate_of
 from trc_analytics.disclosure.suppression import (
@@ -50,6 +52,7 @@ __all__ = [
     "Violation",
     "attacker_ranges",
     "audit",
+    "audit_together",
     "check_publishable",
     "is_protected",
     "protect_counts",

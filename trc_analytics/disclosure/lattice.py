@@ -105,6 +105,7 @@ class LinearSystem:
     variables: list[int]  # node index of each unknown
     a_eq: np.ndarray
     b_eq: np.ndarray
+    _unbounded: frozenset[int] | None = None
 
     @classmethod
     def from_lattice(
@@ -138,8 +139,37 @@ class LinearSystem:
         if self.a_eq.shape[0] == 0 or not self.a_eq[:, k].any():
             return 1.0, math.inf
         lo = self._optimize(k, 1.0)
-        hi = self._optimize(k, -1.0)
+        hi = math.inf if node in self.unbounded() else self._optimize(k, -1.0)
         return lo, hi
+
+    def unbounded(self) -> frozenset[int]:
+        """Nodes the attacker cannot bound from above: some direction d >= 0 with A d = 0
+        raises them. One linear program finds them all: maximize the number of coordinates
+        t_k = min(d_k, 1) (the sum of rays is a ray, so the optimum covers every such node)."""
+        if self._unbounded is not None:
+            return self._unbounded
+        n = len(self.variables)
+        m = self.a_eq.shape[0]
+        if m == 0:
+            self._unbounded = frozenset(self.variables)
+            return self._unbounded
+        # variables [d (n), t (n)]: A d = 0, t - d <= 0, 0 <= t <= 1, d >= 0; maximize sum t
+        a_eq = np.hstack([self.a_eq, np.zeros((m, n))])
+        a_ub = np.hstack([-np.eye(n), np.eye(n)])
+        res = linprog(
+            np.concatenate([np.zeros(n), -np.ones(n)]),
+            A_ub=a_ub,
+            b_ub=np.zeros(n),
+            A_eq=a_eq,
+            b_eq=np.zeros(m),
+            bounds=[(0, None)] * n + [(0, 1)] * n,
+            method="highs",
+        )
+        if res.status != 0:
+            raise RuntimeError(f"disclosure audit: linear program failed ({res.message})")
+        reach = res.x[n:] > 1 - 1e-7
+        self._unbounded = frozenset(self.variables[k] for k in np.flatnonzero(reach))
+        return self._unbounded
 
     def _optimize(self, k: int, sign: float) -> float:
         c = np.zeros(len(self.variables))

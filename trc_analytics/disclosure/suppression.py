@@ -485,7 +485,10 @@ def _violations(
         return []
     system = LinearSystem.from_lattice(lattice, published, hidden)
     out = []
+    unbounded = system.unbounded()
     for node in np.flatnonzero(hidden & primary):
+        if int(node) in unbounded:
+            continue  # the attacker cannot bound it from above: protected
         lo, hi = system.range_of(int(node))
         if not is_protected(lo, hi, min_cell):
             out.append((int(node), lo, hi))
