@@ -1,0 +1,52 @@
+"""Confidentiality checks: disclosures on a recognised basis; mandatory reports in time."""
+
+from builders import build, client, findings_for, row
+
+
+def test_disclosure_fires_for_basis_none_only():
+    ws = build(
+        clients=[client()],
+        disclosures=[
+            row("disclosures", disclosure_id="D-1", basis="none", recipient_type="family_member"),
+            row("disclosures", disclosure_id="D-2", basis="danger_to_self_or_others"),
+            row("disclosures", disclosure_id="D-3", basis="subpoena"),
+        ],
+    )
+    assert findings_for("CONF-DISCLOSURE", ws)["detail"].to_list() == [
+        "Information about client K-1 was disclosed on 2026-02-01 to a family member without "
+        "consent, a subpoena, a danger to anyone or a duty to report abuse."
+    ]
+
+
+def concern(**values):
+    return row("mandatory_reports", concern_on="2026-03-02", **values)
+
+
+def test_mandatory_fires_when_never_reported_or_reported_late():
+    ws = build(
+        clients=[client()],
+        mandatory_reports=[
+            concern(report_id="M-1", concern_group="elder"),
+            concern(report_id="M-2", reported_on="2026-03-06", concern_group="disabled"),
+        ],
+    )
+    found = findings_for("CONF-MANDATORY", ws)
+    assert found["on"].to_list()[0].isoformat() == "2026-03-04"
+    assert found["detail"].to_list() == [
+        "A concern about abuse of an elder (client K-1) raised on 2026-03-02 was not reported to "
+        "the appropriate agency within 2 days; no report is recorded.",
+        "A concern about abuse of a disabled person (client K-1) raised on 2026-03-02 was not "
+        "reported to the appropriate agency within 2 days; it was reported on 2026-03-06.",
+    ]
+
+
+def test_mandatory_is_kept_by_a_report_within_the_days_allowed():
+    ws = build(clients=[client()], mandatory_reports=[concern(reported_on="2026-03-04")])
+    assert findings_for("CONF-MANDATORY", ws).is_empty()
+    assert findings_for("CONF-MANDATORY", ws, mandatory_report_days=1).height == 1
+
+
+def test_mandatory_report_after_the_as_of_date_is_not_seen():
+    ws = build(clients=[client()], mandatory_reports=[concern(reported_on="2026-07-15")])
+    found = findings_for("CONF-MANDATORY", ws)
+    assert found["detail"][0].endswith("; no report is recorded.")

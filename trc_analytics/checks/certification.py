@@ -1,0 +1,346 @@
+"""Professional standing checks: credentials kept up to date, ethics review before renewal,
+continuing education. All are judged as of the period end.
+
+Edge cases decided here:
+
+- CERT-LAPSED, standing part: for every active coach, the latest credential of each kind
+  certified on or before the as-of date. It is current while `expires_on` is on or after the
+  as-of date; expired within `credential_grace_months` = major; past the grace = critical unless
+  the coach has had `lapse_supervision_hours` of one-to-one supervision with reason
+  `renewal_lapse` from ONE supervisor after the expiry (the remediation the Code asks for; other
+  supervision is not about suitability to renew). Inactive coaches are not judged.
+- CERT-LAPSED, practice part: a held session in the period on a day when none of the coach's
+  credentials (certified before that day) was current or in its grace period is held while
+  lapsed: one critical finding per coach. Sessions before a coach's first certification are not
+  judged (the records cannot tell training from practice then).
+- CERT-ETHICS: the latest credential of each kind (as of the period end, active coaches) is a
+  renewal when an earlier one of the same kind exists. It needs an ethics review in the
+  `renewal_cycle_months` before its `certified_on`: the credential's own `ethics_review_on`, or a
+  training of kind `ethics_review`, dated in that window.
+- DEV-CE: an active coach must complete some training in the `training_window_months` up to the
+  as-of date. Coaches who joined within the window are not judged yet.
+Findings of these checks are dated at the as-of date (the period end), so they belong to it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+
+from trc_analytics.checks.check import Check, month_count, plural, span
+from trc_analytics.checks.context import Context, add_months, date_lit
+from trc_analytics.policy import Policy
+
+KIND_WORDS = {
+    "initial": "Initial",
+    "advanced": "Advanced",
+    "supervisor": "Supervisor",
+    "group": "Group",
+    "npe": "NPE",
+}
+
+
+def _hours(column: str) -> pl.Expr:
+    """Hours as short text: `4`, `4.5`."""
+    value = pl.col(column).round(1)
+    return (
+        pl.when(value == value.floor())
+        .then(value.cast(pl.Int64()).cast(pl.String()))
+        .otherwise(value.cast(pl.String()))
+    )
+
+
+def _kind() -> pl.Expr:
+    return pl.col("credential").replace_strict(KIND_WORDS, default=pl.col("credential"))
+
+
+def latest_credentials(ctx: Context) -> pl.LazyFrame:
+    """Each active coach's latest credential of each kind as of the period end.
+
+    Columns: coach_id, credential, certified_on, expires_on, ethics_review_on, held (how many
+    of that kind the coach has had).
+    """
+    return (
+        ctx.table("credentials")
+        .filter(pl.col("certified_on") <= ctx.as_of)
+        .join(ctx.active_coaches, on="coach_id", how="semi")
+        .group_by("coach_id", "credential")
+        .agg(
+            pl.col("certified_on").max(),
+            pl.col("expires_on").sort_by("certified_on").last(),
+            pl.col("ethics_review_on").sort_by("certified_on").last(),
+            held=pl.len(),
+        )
+    )
+
+
+# --- CERT-LAPSED -------------------------------------------------------------------------------
+
+
+def lapsed_cases(ctx: Context) -> pl.LazyFrame:
+    """Credential standing as of the period end, plus practice while lapsed in the period."""
+    grace = f"{ctx.policy.credential_grace_months}mo"
+    standing = latest_credentials(ctx).with_columns(
+        grace_end=pl.col("expires_on").dt.offset_by(grace)
+    )
+    remediation = (
+        standing.filter(pl.col("grace_end") < ctx.as_of)
+        .select("coach_id", "credential", "expires_on")
+        .join(
+            ctx.table("supervision")
+            .filter(
+                (pl.col("format") == "one_to_one")
+                & (pl.col("reason") == "renewal_lapse")
+                & (pl.col("met_on") <= ctx.as_of)
+            )
+            .select("coach_id", "supervisor_id", "met_on", "hours"),
+            on="coach_id",
+            how="inner",
+        )
+        .filter(pl.col("met_on") > pl.col("expires_on"))
+        .group_by("coach_id", "credential", "supervisor_id")
+        .agg(pl.col("hours").sum())
+        .group_by("coach_id", "credential")
+        .agg(remediation_hours=pl.col("hours").max())
+    )
+    state = (
+        pl.when(pl.col("expires_on") >= ctx.as_of)
+        .then(pl.lit("current"))
+        .when(pl.col("grace_end") >= ctx.as_of)
+        .then(pl.lit("grace"))
+        .otherwise(pl.lit("lapsed"))
+    )
+    standing = (
+        standing.join(remediation, on=["coach_id", "credential"], how="left")
+        .with_columns(pl.col("remediation_hours").fill_null(0.0), state=state)
+        .with_columns(
+            compliant=(pl.col("state") == "current")
+            | (
+                (pl.col("state") == "lapsed")
+                & (pl.col("remediation_hours") >= ctx.policy.lapse_supervision_hours)
+            ),
+            severity=pl.when(pl.col("state") == "grace")
+            .then(pl.lit("major"))
+            .otherwise(pl.lit("critical")),
+            on=ctx.as_of,
+        )
+    )
+    cover = (
+        ctx.table("credentials")
+        .filter(pl.col("certified_on") <= ctx.as_of)
+        .select("coach_id", "certified_on", cover_end=pl.col("expires_on").dt.offset_by(grace))
+        .sort("certified_on")
+        .with_columns(pl.col("cover_end").cum_max().over("coach_id"))
+    )
+    practice = (
+        ctx.held.filter(ctx.in_period("held_on"))
+        .group_by("coach_id", "held_on")
+        .agg(sessions=pl.len())
+        .sort("held_on")
+        .join_asof(
+            cover, left_on="held_on", right_on="certified_on", by="coach_id", check_sortedness=False
+        )
+        .filter(pl.col("cover_end").is_not_null())
+        .with_columns(while_lapsed=pl.col("held_on") > pl.col("cover_end"))
+        .group_by("coach_id")
+        .agg(
+            n=pl.col("sessions").filter(pl.col("while_lapsed")).sum(),
+            first=pl.col("held_on").filter(pl.col("while_lapsed")).min(),
+            last=pl.col("held_on").filter(pl.col("while_lapsed")).max(),
+            lapsed_after=pl.col("cover_end").filter(pl.col("while_lapsed")).min(),
+        )
+        .with_columns(
+            state=pl.lit("practice"),
+            compliant=pl.col("n") == 0,
+            severity=pl.lit("critical"),
+            on=pl.coalesce("first", ctx.as_of),
+        )
+    )
+    return pl.concat([standing, practice], how="diagonal_relaxed")
+
+
+def lapsed_detail(policy: Policy) -> pl.Expr:
+    grace = month_count(policy.credential_grace_months)
+    hours = f"{policy.lapse_supervision_hours:g}"
+    return (
+        pl.when(pl.col("state") == "grace")
+        .then(
+            pl.format(
+                "Coach {}'s {} certification expired on {}; the " + grace + " grace period to "
+                "renew it runs until {}.",
+                "coach_id",
+                _kind(),
+                "expires_on",
+                "grace_end",
+            )
+        )
+        .when(pl.col("state") == "lapsed")
+        .then(
+            pl.format(
+                "Coach {}'s {} certification expired on {} and the grace period ended on {} "
+                "without renewal or " + hours + " hours of one-to-one supervision with one "
+                "supervisor ({} hours recorded).",
+                "coach_id",
+                _kind(),
+                "expires_on",
+                "grace_end",
+                _hours("remediation_hours"),
+            )
+        )
+        .otherwise(
+            pl.format(
+                "Coach {} held {} {} while their certification had lapsed (its grace period "
+                "ended on {}).",
+                "coach_id",
+                plural("n", "a session", "sessions"),
+                span("first", "last"),
+                "lapsed_after",
+            )
+        )
+    )
+
+
+CERT_LAPSED = Check(
+    id="CERT-LAPSED",
+    title="Credentials kept up to date; a lapse remedied by supervision",
+    quotes=(
+        "It is the responsibility of each Association Coach to keep their credentials up to date.",
+        "If any coach allows their certification to lapse, they shall have a six-month period to "
+        "renew their certification. If that timeframe lapses, they must obtain six hours of "
+        "one-to-one Supervision with the same Association employed Supervisor, at their personal "
+        "expense, to review their suitability to renew their credential.",
+    ),
+    severity="major",
+    severity_note="critical past the grace period, and for sessions held while lapsed",
+    tables=("credentials",),
+    optional_tables=("coaches", "supervision", "sessions"),
+    policy_values=("credential_grace_months", "lapse_supervision_hours"),
+    unit="credential held (as of the period end) or coach practising in the period",
+    cases=lapsed_cases,
+    detail=lapsed_detail,
+)
+
+
+# --- CERT-ETHICS -------------------------------------------------------------------------------
+
+
+def ethics_cases(ctx: Context) -> pl.LazyFrame:
+    """Every current renewal (latest credential of a kind, not the first) as of the period end."""
+    cycle = f"{ctx.policy.renewal_cycle_months}mo"
+    renewals = (
+        latest_credentials(ctx)
+        .filter(pl.col("held") > 1)
+        .with_columns(window_start=pl.col("certified_on").dt.offset_by(f"-{cycle}"))
+    )
+    in_window = pl.col("review_on").is_between(pl.col("window_start"), pl.col("certified_on"))
+    by_course = (
+        renewals.select("coach_id", "credential", "window_start", "certified_on")
+        .join(
+            ctx.table("trainings")
+            .filter(pl.col("kind") == "ethics_review")
+            .select("coach_id", review_on="completed_on"),
+            on="coach_id",
+            how="inner",
+        )
+        .filter(in_window)
+        .select("coach_id", "credential")
+        .unique()
+        .with_columns(course=pl.lit(True))
+    )
+    return (
+        renewals.join(by_course, on=["coach_id", "credential"], how="left")
+        .with_columns(review_on=pl.col("ethics_review_on"))
+        .with_columns(
+            compliant=pl.col("course").fill_null(False) | in_window.fill_null(False),
+            on=ctx.as_of,
+        )
+    )
+
+
+def ethics_detail(policy: Policy) -> pl.Expr:
+    return pl.format(
+        "Coach {} renewed their {} certification on {} without a Code of Ethics review course in "
+        "the " + month_count(policy.renewal_cycle_months) + " before.",
+        "coach_id",
+        _kind(),
+        "certified_on",
+    )
+
+
+CERT_ETHICS = Check(
+    id="CERT-ETHICS",
+    title="An ethics review course before every renewal",
+    quotes=(
+        "Prior to every two year renewal of a coach's Certification they must take a review "
+        "course on the Code of Ethics.",
+    ),
+    severity="major",
+    tables=("credentials",),
+    optional_tables=("coaches", "trainings"),
+    policy_values=("renewal_cycle_months",),
+    unit="renewed credential held (as of the period end)",
+    cases=ethics_cases,
+    detail=ethics_detail,
+)
+
+
+# --- DEV-CE ------------------------------------------------------------------------------------
+
+
+def ce_cases(ctx: Context) -> pl.LazyFrame:
+    """Every active coach who joined before the window: compliant with a training in it."""
+    months = ctx.policy.training_window_months
+    window_start = add_months(ctx.period.as_of, -months) + dt.timedelta(days=1)
+    trained = (
+        ctx.table("trainings")
+        .filter(pl.col("completed_on").is_between(date_lit(window_start), ctx.as_of))
+        .select("coach_id")
+        .unique()
+        .with_columns(trained=pl.lit(True))
+    )
+    return (
+        ctx.coaches.filter(
+            pl.col("active")
+            & (pl.col("joined_on").is_null() | (pl.col("joined_on") < date_lit(window_start)))
+        )
+        .select("coach_id")
+        .join(trained, on="coach_id", how="left")
+        .with_columns(
+            compliant=pl.col("trained").fill_null(False),
+            window_start=date_lit(window_start),
+            on=ctx.as_of,
+        )
+    )
+
+
+def ce_detail(policy: Policy) -> pl.Expr:
+    return pl.format(
+        "Coach {} completed no training in the "
+        + month_count(policy.training_window_months)
+        + " from {} to {}.",
+        "coach_id",
+        "window_start",
+        "on",
+    )
+
+
+DEV_CE = Check(
+    id="DEV-CE",
+    title="Keeping up to date through training",
+    quotes=(
+        "Trauma Recovery Coaches keep up-to-date with research and methodology in the field of "
+        "trauma, trauma recovery and intervention.",
+        "We acknowledge areas of growth in our coaching skills and seek training, information and "
+        "supervision to build our strengths in those areas.",
+    ),
+    severity="minor",
+    tables=("trainings", "coaches"),
+    policy_values=("training_window_months",),
+    unit="active coach",
+    cases=ce_cases,
+    detail=ce_detail,
+)
+
+CERTIFICATION_CHECKS = (CERT_LAPSED, CERT_ETHICS)
+DEVELOPMENT_CHECKS = (DEV_CE,)

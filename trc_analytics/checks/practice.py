@@ -1,0 +1,243 @@
+"""Practice standards checks: refund policy, grievance policy, the client's context, and giving
+back to the community.
+
+Edge cases decided here:
+
+- PRACT-REFUND: a client pays a fee at the first held session charged `paid` or `reduced` (a
+  reduced fee is still a fee), one-to-one or a group session attended as a member, whatever the
+  client's `fee_basis`. The refund policy must be given on or before that day. The case is
+  dated at that first fee-paying session, so each client is judged once.
+- PRACT-GRIEVANCE / PRACT-CONTEXT: every client must be told of the grievance policy (have their
+  context explored) within the window after intake; the case is dated at the window's last day,
+  so a client whose window is still open at the period end is judged in the period it closes.
+- COMM-PROBONO: windows of `probono_window_months` are counted back from the as-of date: the
+  window ending on it, and as many whole earlier windows as fit inside the period. An active
+  coach who held sessions in a window must have given some pro-bono or reduced-fee held session,
+  or a community-service activity, in it. Coaches who held no session in a window (not
+  practising then) are not judged for it. A window length of 0 turns the check off.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+
+from trc_analytics.checks.check import Check, day_count, month_count, optional
+from trc_analytics.checks.context import AFFORDABLE, FEE_PAYING, Context, add_months, days
+from trc_analytics.policy import Policy
+
+# --- PRACT-REFUND ------------------------------------------------------------------------------
+
+
+def refund_cases(ctx: Context) -> pl.LazyFrame:
+    """One case per client, dated at their first fee-paying session."""
+    paying = [
+        ctx.held.filter(pl.col("client_id").is_not_null() & pl.col("fee_type").is_in(FEE_PAYING))
+        .group_by("client_id")
+        .agg(
+            day=pl.col("held_on").min(),
+            engagement_id=pl.col("engagement_id").sort_by("held_on").first(),
+        )
+    ]
+    if ctx.has("group_members"):
+        paying.append(
+            ctx.first_attended(ctx.group_days.filter(pl.col("paid"))).select(
+                "client_id", "engagement_id", day="first_on"
+            )
+        )
+    first_paid = (
+        pl.concat(paying, how="diagonal")
+        .sort("day")
+        .group_by("client_id")
+        .agg(on=pl.col("day").first(), engagement_id=pl.col("engagement_id").first())
+        .filter(ctx.in_period("on"))
+    )
+    return (
+        ctx.table("clients")
+        .select("client_id", "coach_id", given=ctx.seen("refund_policy_given_on"))
+        .join(first_paid, on="client_id", how="inner")
+        .with_columns(compliant=(pl.col("given") <= pl.col("on")).fill_null(False))
+    )
+
+
+def refund_detail(policy: Policy) -> pl.Expr:
+    return pl.format(
+        "Client {} paid a fee for a first session on {} without having been given the refund "
+        "policy on or before that day{}.",
+        "client_id",
+        "on",
+        optional(" (it was given on {})", "given"),
+    )
+
+
+PRACT_REFUND = Check(
+    id="PRACT-REFUND",
+    title="A refund policy given to every client who pays a fee",
+    quotes=(
+        "Trauma Recovery Coaches will have a clearly stated refund policy that is provided to "
+        "every client who pays a fee – regardless of the type of service they purchase.",
+    ),
+    severity="minor",
+    tables=("clients", "sessions"),
+    optional_tables=("engagements", "group_members"),
+    policy_values=(),
+    unit="client paying a first fee",
+    cases=refund_cases,
+    detail=refund_detail,
+)
+
+
+# --- PRACT-GRIEVANCE and PRACT-CONTEXT ---------------------------------------------------------
+
+
+def _notice_cases(ctx: Context, column: str, window: int) -> pl.LazyFrame:
+    """Every client whose window after intake closes in the period."""
+    return (
+        ctx.table("clients")
+        .with_columns(on=pl.col("intake_on") + days(window))
+        .filter(ctx.in_period("on"))
+        .select("client_id", "coach_id", "intake_on", "on", given=ctx.seen(column))
+        .with_columns(compliant=(pl.col("given") <= pl.col("on")).fill_null(False))
+    )
+
+
+def grievance_cases(ctx: Context) -> pl.LazyFrame:
+    return _notice_cases(ctx, "grievance_policy_given_on", ctx.policy.grievance_notice_days)
+
+
+def grievance_detail(policy: Policy) -> pl.Expr:
+    return pl.format(
+        "Client {} (intake on {}) was not told of the Association's grievance policy within "
+        + day_count(policy.grievance_notice_days)
+        + "{}.",
+        "client_id",
+        "intake_on",
+        optional("; they were told on {}", "given"),
+    )
+
+
+PRACT_GRIEVANCE = Check(
+    id="PRACT-GRIEVANCE",
+    title="Every client told of the grievance policy",
+    quotes=(
+        "Trauma Recovery Coaches shall notify all of their clients about the Association’s "
+        "Professional Standards Committee grievance policies and will not block any client’s "
+        "efforts to file a grievance with the Committee.",
+    ),
+    severity="minor",
+    tables=("clients",),
+    policy_values=("grievance_notice_days",),
+    unit="client",
+    cases=grievance_cases,
+    detail=grievance_detail,
+)
+
+
+def context_cases(ctx: Context) -> pl.LazyFrame:
+    return _notice_cases(ctx, "context_explored_on", ctx.policy.context_explored_days)
+
+
+def context_detail(policy: Policy) -> pl.Expr:
+    return pl.format(
+        "The context of client {} (culture, race, ethnicity, sexual orientation, socioeconomic "
+        "status) was not explored within "
+        + day_count(policy.context_explored_days)
+        + " of intake on {}{}.",
+        "client_id",
+        "intake_on",
+        optional("; it was explored on {}", "given"),
+    )
+
+
+PRACT_CONTEXT = Check(
+    id="PRACT-CONTEXT",
+    title="Each client's context explored early in the relationship",
+    quotes=(
+        "We seek to understand our client’s experience by asking about factors that provide that "
+        "context, such as culture, race, ethnicity, sexual orientation, and socioeconomic status.",
+    ),
+    severity="minor",
+    tables=("clients",),
+    policy_values=("context_explored_days",),
+    unit="client",
+    cases=context_cases,
+    detail=context_detail,
+)
+
+
+# --- COMM-PROBONO ------------------------------------------------------------------------------
+
+
+def probono_windows(start: dt.date, as_of: dt.date, months: int) -> list[tuple[dt.date, dt.date]]:
+    """Windows counted back from `as_of`: the last one always, earlier ones while inside."""
+    if months <= 0:
+        return []
+    windows, end = [], as_of
+    while True:
+        begin = add_months(end, -months) + dt.timedelta(days=1)
+        if windows and begin < start:
+            return windows
+        windows.append((begin, end))
+        end = begin - dt.timedelta(days=1)
+
+
+def probono_cases(ctx: Context) -> pl.LazyFrame:
+    """One case per active coach and window in which they held sessions."""
+    bounds = probono_windows(ctx.period.start, ctx.period.as_of, ctx.policy.probono_window_months)
+    windows = pl.LazyFrame(
+        {"window_start": [b for b, _ in bounds], "window_end": [e for _, e in bounds]},
+        schema={"window_start": pl.Date(), "window_end": pl.Date()},
+    )
+    lo = min((b for b, _ in bounds), default=ctx.period.start)
+    days_worked = (
+        ctx.held.filter(pl.col("held_on") >= lo)
+        .group_by("coach_id", "held_on")
+        .agg(afford=pl.col("fee_type").is_in(AFFORDABLE).any(), worked=pl.lit(True))
+    )
+    community = (
+        ctx.table("community_service")
+        .filter(pl.col("held_on").is_between(lo, ctx.as_of))
+        .select("coach_id", "held_on", afford=pl.lit(True), worked=pl.lit(False))
+    )
+    return (
+        pl.concat([days_worked, community], how="diagonal")
+        .join(ctx.active_coaches, on="coach_id", how="semi")
+        .join(windows, how="cross")
+        .filter(pl.col("held_on").is_between(pl.col("window_start"), pl.col("window_end")))
+        .group_by("coach_id", "window_start", "window_end")
+        .agg(worked=pl.col("worked").any(), afford=pl.col("afford").any())
+        .filter(pl.col("worked"))
+        .select("coach_id", "window_start", "window_end", on="window_end", compliant="afford")
+    )
+
+
+def probono_detail(policy: Policy) -> pl.Expr:
+    return pl.format(
+        "Coach {} gave no pro-bono or reduced-fee sessions and no community service from {} to {} "
+        "(" + month_count(policy.probono_window_months) + ").",
+        "coach_id",
+        "window_start",
+        "window_end",
+    )
+
+
+COMM_PROBONO = Check(
+    id="COMM-PROBONO",
+    title="Affordable service given back to the survivor community",
+    quotes=(
+        "We give back to the survivor community by periodically providing services affordable to "
+        "those without many financial resources so that high quality coaching services are "
+        "available to our entire community.",
+    ),
+    severity="minor",
+    tables=("sessions", "coaches"),
+    optional_tables=("community_service",),
+    policy_values=("probono_window_months",),
+    unit="coach practising in a window",
+    cases=probono_cases,
+    detail=probono_detail,
+)
+
+PRACTICE_CHECKS = (PRACT_REFUND, PRACT_GRIEVANCE, PRACT_CONTEXT)
+COMMUNITY_CHECKS = (COMM_PROBONO,)

@@ -1,0 +1,230 @@
+"""Run the catalogue over a workspace and a period: findings, per-check status, compliance.
+
+How findings are dated (`on`), so each belongs to exactly one period:
+- an event rule (a session held under the influence, a disclosure, a referral) is dated at the
+  event;
+- a rule that allows time to act (assessment by the first session, referral within 7 days of
+  decompensation, grievance notice within 30 days of intake, supervision within 90 days, a
+  report within 2 or 10 days) is dated at the last allowed day: it is judged once that time has
+  run out, so nothing is judged early and nothing falls between two consecutive periods;
+- a standing rule (credentials, ethics review, training, pro-bono windows) is dated at the
+  period end (the as-of date) or at the end of its window.
+Only cases dated within the period count. Records dated after the as-of date are not seen.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import polars as pl
+
+from trc_analytics.checks.catalogue import CHECKS, get_check
+from trc_analytics.checks.check import FINDING_SCHEMA, SEVERITIES, Check
+from trc_analytics.checks.context import Context
+from trc_analytics.period import Period
+from trc_analytics.policy import Policy
+from trc_analytics.workspace import Workspace
+
+#: Columns of `CheckResults.status`, one row per check of the catalogue (in catalogue order).
+STATUS_SCHEMA: dict[str, pl.DataType] = {
+    "check_id": pl.String(),
+    "severity": pl.String(),
+    "title": pl.String(),
+    "evaluated": pl.Boolean(),
+    "reason": pl.String(),  # "not evaluated: no <table> records", or a note; null when complete
+    "findings": pl.Int64(),
+    "examined": pl.Int64(),  # cases the rule applied to in the period
+    "compliant": pl.Int64(),  # of which kept the rule
+    "compliance_rate": pl.Float64(),  # compliant / examined; null when nothing was examined
+}
+
+#: Columns of `CheckResults.cases`: examined and compliant cases per check and coach.
+CASES_SCHEMA: dict[str, pl.DataType] = {
+    "check_id": pl.String(),
+    "coach_id": pl.String(),
+    "examined": pl.Int64(),
+    "compliant": pl.Int64(),
+}
+
+
+@dataclass(frozen=True)
+class CheckResults:
+    """What one run of the catalogue found, and how far each check could look."""
+
+    #: FINDING_SCHEMA rows, most severe first, then by date.
+    findings: pl.DataFrame
+    #: STATUS_SCHEMA rows, one per check run (evaluated or not).
+    status: pl.DataFrame
+    #: CASES_SCHEMA rows, per check and coach (evaluated checks only).
+    cases: pl.DataFrame
+    period: Period
+    policy: Policy
+    #: coach_id -> region, for compliance by region.
+    regions: pl.DataFrame
+
+    @property
+    def not_evaluated(self) -> pl.DataFrame:
+        """check_id and reason of every check that could not be evaluated."""
+        return self.status.filter(~pl.col("evaluated")).select("check_id", "reason")
+
+    def compliance(self, by: str | None = "region") -> pl.DataFrame:
+        """Examined and compliant cases and their rate per check, by `region`, `coach` or overall.
+
+        Not-evaluated checks are left out (they have no rate, not a perfect one).
+        """
+        keys = {"region": ["region"], "coach": ["coach_id"], None: []}
+        if by not in keys:
+            raise ValueError(f"by must be 'region', 'coach' or None, got {by!r}")
+        order = {c.id: i for i, c in enumerate(CHECKS)}
+        frame = self.cases.join(self.regions, on="coach_id", how="left")
+        return (
+            frame.group_by("check_id", *keys[by])
+            .agg(pl.col("examined").sum(), pl.col("compliant").sum())
+            .with_columns(
+                compliance_rate=pl.when(pl.col("examined") > 0).then(
+                    pl.col("compliant") / pl.col("examined")
+                )
+            )
+            .sort(pl.col("check_id").replace_strict(order, default=len(order)), *keys[by])
+        )
+
+
+def _select(checks: Sequence[str | Check] | None) -> list[Check]:
+    if checks is None:
+        return list(CHECKS)
+    return [c if isinstance(c, Check) else get_check(c) for c in checks]
+
+
+def _coach_filter(ws: Workspace, coaches: Sequence[str] | str | None) -> tuple[str, ...] | None:
+    if coaches is None:
+        return None
+    wanted = (coaches,) if isinstance(coaches, str) else tuple(dict.fromkeys(coaches))
+    if "coaches" in ws:
+        known = set(ws["coaches"].get_column("coach_id").to_list())
+        unknown = [c for c in wanted if c not in known]
+        if unknown:
+            raise ValueError(f"unknown coach id(s): {', '.join(unknown)}")
+    return wanted
+
+
+def _with_defaults(lf: pl.LazyFrame) -> pl.LazyFrame:
+    """Add the optional case columns a check did not produce, as nulls."""
+    names = lf.collect_schema().names()
+    return lf.with_columns(
+        pl.lit(None, pl.String()).alias(c)
+        for c in ("client_id", "engagement_id", "severity")
+        if c not in names
+    )
+
+
+def run_checks(
+    ws: Workspace,
+    period: Period,
+    policy: Policy | None = None,
+    coaches: Sequence[str] | str | None = None,
+    checks: Sequence[str | Check] | None = None,
+) -> CheckResults:
+    """Run every check (or those named) for the period; `coaches` keeps only those coaches.
+
+    A check whose needed tables are absent is reported in `status` as
+    "not evaluated: no <table> records" and contributes no findings and no rates.
+    """
+    policy = policy or Policy()
+    wanted = _coach_filter(ws, coaches)
+    ctx = Context(ws=ws, period=period, policy=policy)
+    plans: list[pl.LazyFrame] = []
+    status: list[dict] = []
+    for check in _select(checks):
+        row = {
+            "check_id": check.id,
+            "severity": check.severity,
+            "title": check.title,
+            "evaluated": False,
+            "reason": None,
+        }
+        status.append(row)
+        missing = check.missing(ws)
+        if missing:
+            row["reason"] = f"not evaluated: no {' or '.join(missing)} records"
+            continue
+        row["evaluated"] = True
+        absent = [t for t in check.optional_tables if t not in ws]
+        if absent:
+            row["reason"] = f"evaluated without {' or '.join(absent)} records"
+        cases = _with_defaults(check.cases(ctx)).filter(ctx.in_period("on"))
+        if wanted is not None:
+            cases = cases.filter(pl.col("coach_id").is_in(wanted))
+        plans.append(
+            cases.filter(~pl.col("compliant")).select(
+                check_id=pl.lit(check.id),
+                severity=pl.coalesce("severity", pl.lit(check.severity)),
+                coach_id="coach_id",
+                client_id="client_id",
+                engagement_id="engagement_id",
+                on="on",
+                detail=check.detail(policy),
+            )
+        )
+        plans.append(
+            cases.group_by("coach_id").agg(
+                check_id=pl.lit(check.id),
+                examined=pl.len().cast(pl.Int64()),
+                compliant=pl.col("compliant").sum().cast(pl.Int64()),
+            )
+        )
+    frames = pl.collect_all(plans) if plans else []
+    findings_parts = [f.cast(FINDING_SCHEMA) for f in frames[0::2]]
+    cases_parts = [f.select(list(CASES_SCHEMA)).cast(CASES_SCHEMA) for f in frames[1::2]]
+    order = {c.id: i for i, c in enumerate(CHECKS)}
+    findings = pl.concat(
+        [pl.DataFrame(schema=FINDING_SCHEMA), *findings_parts], how="vertical"
+    ).sort(
+        pl.col("severity").replace_strict({s: i for i, s in enumerate(SEVERITIES)}),
+        "on",
+        pl.col("check_id").replace_strict(order, default=len(order)),
+        "coach_id",
+        "client_id",
+        "engagement_id",
+        nulls_last=True,
+    )
+    per_check = pl.concat([pl.DataFrame(schema=CASES_SCHEMA), *cases_parts], how="vertical")
+    counts = (
+        per_check.group_by("check_id")
+        .agg(pl.col("examined").sum(), pl.col("compliant").sum())
+        .join(
+            findings.group_by("check_id").agg(findings=pl.len().cast(pl.Int64())),
+            on="check_id",
+            how="left",
+        )
+    )
+    status_frame = (
+        pl.DataFrame(status, schema={k: STATUS_SCHEMA[k] for k in list(STATUS_SCHEMA)[:5]})
+        .join(counts, on="check_id", how="left", maintain_order="left")
+        .with_columns(
+            *(
+                pl.when(pl.col("evaluated")).then(pl.col(c).fill_null(0)).alias(c)
+                for c in ("findings", "examined", "compliant")
+            )
+        )
+        .with_columns(
+            compliance_rate=pl.when(pl.col("examined") > 0).then(
+                pl.col("compliant") / pl.col("examined")
+            )
+        )
+        .select(list(STATUS_SCHEMA))
+        .cast(STATUS_SCHEMA)
+    )
+    regions = (
+        ws["coaches"].select("coach_id", "region")
+        if "coaches" in ws
+        else pl.DataFrame(schema={"coach_id": pl.String(), "region": pl.String()})
+    )
+    return CheckResults(
+        findings=findings,
+        status=status_frame,
+        cases=per_check.sort("check_id", "coach_id"),
+        period=period,
+        policy=policy,
+        regions=regions,
+    )
