@@ -172,6 +172,9 @@ def competence_gaps(sc: Scope) -> pl.LazyFrame:
     supervised_within_window (within the policy days either side) and supervision_hours.
     trainings/training_hours: trainings in that area completed by the period end. Supervision
     columns are null without a `supervision` table, training columns without `trainings`.
+    Columns: coach_id, region, area, in_scope, first_undeclared_on, sessions, hours, clients,
+    first_supervision_on, supervision_latency_days, supervised_within_window,
+    supervision_hours, trainings, training_hours.
     """
     window = sc.policy.competence_supervision_days
     marked = _held_marked(sc).filter(pl.col("undeclared"))

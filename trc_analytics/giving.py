@@ -87,8 +87,10 @@ def affordable_service(sc: Scope) -> pl.LazyFrame:
         .group_by(key)
         .agg(community_hours=pl.col("hours").sum())
     )
-    return out.join(community, on=key, how="left").with_columns(
-        pl.col("community_hours").fill_null(0.0)
+    return (
+        out.join(community, on=key, how="left")
+        .with_columns(pl.col("community_hours").fill_null(0.0))
+        .sort(key)
     )
 
 

@@ -1,0 +1,96 @@
+"""Conventions every metric keeps: declared columns, MissingTables, scope arguments, all at once."""
+
+from __future__ import annotations
+
+import polars as pl
+import pytest
+from metrics_world import PERIOD, world
+from polars.testing import assert_frame_equal
+
+from trc_analytics.frames import MissingTables, attempt
+from trc_analytics.metrics import compute_all, registry
+from trc_analytics.workspace import Workspace
+
+METRICS = registry()
+GROUPED = [m for m in METRICS.values() if m.grouped]
+
+
+def _call(metric, ws, by="coach", **kwargs):
+    if metric.grouped:
+        return metric.fn(ws, PERIOD, by=by, **kwargs)
+    return metric.fn(ws, PERIOD, **kwargs)
+
+
+def test_every_metric_module_registers_and_documents_its_columns():
+    modules = {m.module.rsplit(".", 1)[1] for m in METRICS.values()}
+    assert modules == {"caseload", "referral_patterns", "competence", "giving", "standing"}
+    for metric in METRICS.values():
+        doc = metric.fn.__doc__ or ""
+        assert "Columns" in doc, f"{metric.name} docstring should list its columns"
+
+
+@pytest.mark.parametrize("metric", METRICS.values(), ids=lambda m: m.name)
+def test_metric_returns_exactly_its_declared_columns(metric):
+    for by in ("coach", "region") if metric.grouped else ("coach",):
+        got = _call(metric, world(), by=by)
+        assert got.schema == pl.Schema(metric.schema(by)), f"{metric.name} by {by}"
+        assert got.height > 0, f"{metric.name} by {by} has rows on the hand-built workspace"
+
+
+@pytest.mark.parametrize("metric", METRICS.values(), ids=lambda m: m.name)
+def test_metric_without_its_tables_raises_missing_tables_with_an_empty_frame(metric):
+    required = [n for n in metric.needs]
+    drop = {t: None for need in required for t in ((need,) if isinstance(need, str) else need)}
+    ws = world(**drop)
+    with pytest.raises(MissingTables) as err:
+        _call(metric, ws)
+    assert str(err.value).startswith("no ") and str(err.value).endswith(" records")
+    assert err.value.empty.is_empty()
+    assert err.value.empty.schema == pl.Schema(metric.schema("coach"))
+    frame, note = attempt(metric.fn, ws, PERIOD)
+    assert frame.is_empty() and note == str(err.value)
+
+
+@pytest.mark.parametrize("metric", METRICS.values(), ids=lambda m: m.name)
+def test_metric_on_a_workspace_with_only_coaches_and_empty_tables(metric):
+    ws = Workspace.from_frames(
+        {name: pl.DataFrame(schema=df.schema) for name, df in world().tables.items()}
+        | {"coaches": world().tables["coaches"]}
+    )
+    got = _call(metric, ws)
+    assert got.schema == pl.Schema(metric.schema("coach"))
+
+
+def test_compute_all_matches_each_metric_alone_and_reports_missing_tables():
+    ws = world(vetted_services=None)
+    results = compute_all(ws, PERIOD, by="region")
+    assert list(results) == list(METRICS)
+    assert isinstance(results["vetted_share"], MissingTables)
+    for name, got in results.items():
+        if name == "vetted_share":
+            continue
+        assert_frame_equal(got, _call(METRICS[name], ws, by="region"))
+
+
+def test_compute_all_for_named_metrics_and_a_supervisor_list():
+    results = compute_all(world(), PERIOD, coaches=["C-1", "C-2"], names=["headline"])
+    assert list(results) == ["headline"]
+    assert results["headline"].get_column("coach_id").to_list() == ["C-1", "C-2"]
+    with pytest.raises(ValueError, match="unknown metric"):
+        compute_all(world(), PERIOD, names=["nope"])
+
+
+def test_unknown_coach_and_grouping_are_refused_clearly():
+    headline = METRICS["headline"].fn
+    with pytest.raises(ValueError, match=r"unknown coach id.*C-9"):
+        headline(world(), PERIOD, coaches=["C-1", "C-9"])
+    with pytest.raises(ValueError, match="by must be"):
+        headline(world(), PERIOD, by="supervisor")
+
+
+def test_metrics_never_modify_the_workspace():
+    ws = world()
+    before = {name: df.clone() for name, df in ws.tables.items()}
+    compute_all(ws, PERIOD)
+    for name, df in before.items():
+        assert_frame_equal(ws.tables[name], df)
