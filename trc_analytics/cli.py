@@ -12,6 +12,10 @@ import click
 
 #: subcommand name -> "module:function" of a click command, imported on first use.
 COMMANDS: dict[str, str] = {
+    "checks": "trc_analytics.commands.checks:checks",
+    "findings": "trc_analytics.commands.findings:findings",
+    "metrics": "trc_analytics.commands.metrics:metrics",
+    "pseudonymize": "trc_analytics.commands.pseudonymize:pseudonymize",
     "templates": "trc_analytics.commands.templates:templates",
     "validate": "trc_analytics.commands.validate:validate",
 }
