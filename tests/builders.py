@@ -206,3 +206,14 @@ def findings_for(
     return get_check(check_id).evaluate(
         ws, period(start, end), Policy().with_overrides(**policy), coaches=coaches
     )
+
+
+def write_workspace(ws: Workspace, folder) -> Any:
+    """Write every table of `ws` as `<table>.csv` into `folder` (created); returns the folder."""
+    from pathlib import Path
+
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, frame in ws.tables.items():
+        frame.write_csv(folder / f"{name}.csv", date_format="%Y-%m-%d")
+    return folder

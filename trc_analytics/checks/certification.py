@@ -291,7 +291,7 @@ CERT_ETHICS = Check(
 def ce_cases(ctx: Context) -> pl.LazyFrame:
     """Every active coach who joined before the window: compliant with a training in it."""
     months = ctx.policy.training_window_months
-    window_start = add_months(ctx.period.as_of, -months) + dt.timedelta(days=1)
+    window_start = add_months(ctx.period.as_of + dt.timedelta(days=1), -months)
     trained = (
         ctx.table("trainings")
         .filter(pl.col("completed_on").is_between(date_lit(window_start), ctx.as_of))

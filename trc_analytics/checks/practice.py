@@ -175,7 +175,7 @@ def probono_windows(start: dt.date, as_of: dt.date, months: int) -> list[tuple[d
         return []
     windows, end = [], as_of
     while True:
-        begin = add_months(end, -months) + dt.timedelta(days=1)
+        begin = add_months(end + dt.timedelta(days=1), -months)
         if windows and begin < start:
             return windows
         windows.append((begin, end))
