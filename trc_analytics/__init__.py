@@ -26,6 +26,11 @@ _EXPORTS: dict[str, str] = {
     "protect_counts": "trc_analytics.disclosure",
     "protect_magnitudes": "trc_analytics.disclosure",
     "protect_rate": "trc_analytics.disclosure",
+    "CHECKS": "trc_analytics.checks",
+    "Check": "trc_analytics.checks",
+    "CheckResults": "trc_analytics.checks",
+    "FINDING_SCHEMA": "trc_analytics.checks",
+    "run_checks": "trc_analytics.checks",
 }
 
 __all__ = sorted([*_EXPORTS, "__version__"])
