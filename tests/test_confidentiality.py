@@ -5,6 +5,8 @@ then derive from the published figures alone the range of every hidden small cou
 """
 
 import math
+import os
+import stat
 
 import numpy as np
 import polars as pl
@@ -249,3 +251,50 @@ def test_the_rule_is_stated_for_the_report(totals):
     p = protect_counts(long(SESSIONS, MONTHS), rows="region", cols="month", totals=totals)
     assert p.rule.startswith("Counts from 1 to 10 are not shown")
     assert "suppressed" in p.rule
+
+
+# -- leak-proof output files -------------------------------------------------------------------
+
+
+def test_outputs_are_created_owner_only(tmp_path):
+    from trc_analytics.outputs import private_dir, write_private
+
+    folder = private_dir(tmp_path / "reports" / "2026")
+    report = write_private(folder / "association.html", "<html>…</html>")
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    assert stat.S_IMODE(report.stat().st_mode) == 0o600
+    nested = write_private(tmp_path / "new" / "export.csv", b"a,b\n")
+    assert stat.S_IMODE(nested.parent.stat().st_mode) == 0o700
+
+
+def test_an_existing_world_readable_file_or_folder_is_tightened(tmp_path):
+    from trc_analytics.outputs import private_dir, write_private
+
+    folder = tmp_path / "reports"
+    folder.mkdir(mode=0o755)
+    target = folder / "association.html"
+    target.write_text("old")
+    os.chmod(target, 0o644)
+    private_dir(folder)
+    write_private(target, "new")
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600
+    assert target.read_text() == "new"
+
+
+@pytest.mark.parametrize("interruption", [OSError("disk full"), KeyboardInterrupt()])
+def test_a_failure_mid_write_leaves_the_old_file_intact_and_no_partial_file(
+    tmp_path, monkeypatch, interruption
+):
+    from trc_analytics import outputs
+
+    target = outputs.write_private(tmp_path / "association.html", "the complete old report")
+
+    def fail(_fd):
+        raise interruption
+
+    monkeypatch.setattr(outputs.os, "fsync", fail)
+    with pytest.raises(type(interruption)):
+        outputs.write_private(target, "half a new rep")
+    assert target.read_text() == "the complete old report"
+    assert [p.name for p in tmp_path.iterdir()] == ["association.html"]

@@ -13,6 +13,8 @@ class DisclosureError(ValueError):
     """A table cannot be published safely (forbidden column, bad counts, unprotectable)."""
 
 
+#: `*_id` columns that name catalogue entries, not records (a check of SPEC 4), and may be shown.
+CATALOGUE_IDS = frozenset({"check_id"})
 #: Column names that carry exact ages or birth dates (ages are published in bands only).
 _AGE_NAMES = ("age", "date_of_birth", "birth_date", "birthdate", "dob", "born_on")
 
@@ -20,13 +22,14 @@ _AGE_NAMES = ("age", "date_of_birth", "birth_date", "birthdate", "dob", "born_on
 def check_publishable(frame: pl.DataFrame, *, table: str = "table") -> None:
     """Raise `DisclosureError` if `frame` holds a column no published table may hold.
 
-    Forbidden: any `*_id` (or `id`) column, a Datetime or Time column, a Date column holding a
-    day other than the 1st (dates are published by month or coarser), and exact ages or birth
-    dates (ages are published in `age_band`s only).
+    Forbidden: any `*_id` (or `id`) column except catalogue ids such as `check_id`; a Datetime
+    or Time column; a Date column holding a day other than the 1st (dates are published by month
+    or coarser); exact ages or birth dates (ages are published in `age_band`s only).
     """
     for name, dtype in frame.schema.items():
         lowered = name.lower()
-        if lowered == "id" or lowered.endswith("_id") or lowered.endswith("_ids"):
+        is_id = lowered == "id" or lowered.endswith(("_id", "_ids"))
+        if is_id and lowered not in CATALOGUE_IDS:
             raise DisclosureError(
                 f"{table}: column {name!r} is a record id; ids are never published "
                 "(aggregate first, or drop the column)"
