@@ -221,3 +221,42 @@ def test_the_cli_needs_a_key_file():
     result = CliRunner().invoke(main, ["pseudonymize", ".", "out"])
     assert result.exit_code == 2
     assert "--key-file" in result.output
+
+
+def test_numeric_client_numbers_are_replaced_without_stopping_on_durations(tmp_path):
+    replace = {"Jane Roe,Jane Roe": "60,Jane Roe", "jdoe-17,John": "12,John"}
+    clients = EXPORT["clients.csv"]
+    for old, new in replace.items():
+        clients = clients.replace(old, new)
+    engagements = EXPORT["engagements.csv"].replace(",Jane Roe,", ",60,").replace("jdoe-17", "12")
+    sessions = EXPORT["sessions.csv"].replace("JANE ROE ", "60").replace("jdoe-17", "12")
+    export = write_export(
+        tmp_path / "export",
+        **{"clients.csv": clients, "engagements.csv": engagements, "sessions.csv": sessions},
+    )
+    result, _ = pseudonymize(export, tmp_path / "ws", tmp_path / "coach.key", today=TODAY)
+    assert result.replaced["client"] == 2
+    ws = load_workspace(tmp_path / "ws", today=TODAY)
+    assert all(is_pseudonym(c) for c in ws["sessions"]["client_id"])
+    assert ws["sessions"]["duration_min"].to_list() == [60, 60]
+
+
+def test_a_workbook_export_with_excel_dates_is_pseudonymized(tmp_path):
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    wb.remove(wb.active)
+    for name in ("coaches", "clients"):
+        ws = wb.create_sheet(name)
+        rows = [line.split(",") for line in EXPORT[f"{name}.csv"].strip().splitlines()]
+        for r, row in enumerate(rows):
+            for c, value in enumerate(row):
+                header = rows[0][c]
+                if r and header in ("date_of_birth", "intake_on") and value:
+                    value = dt.date.fromisoformat(value)  # a real Excel date cell
+                ws.cell(row=r + 1, column=c + 1, value=value)
+    wb.save(tmp_path / "export.xlsx")
+    pseudonymize(tmp_path / "export.xlsx", tmp_path / "ws", tmp_path / "coach.key", today=TODAY)
+    ws = load_workspace(tmp_path / "ws", today=TODAY)
+    assert sorted(ws["clients"]["age_band"]) == ["35_44", "under_18"]
+    assert "Roe" not in every_output_byte(tmp_path / "ws").decode()

@@ -139,7 +139,8 @@ def pseudonymize_tables(
     mappings = {kind: _mapping(kind, values, key) for kind, values in originals.items()}
     for kind, mapping in mappings.items():
         result.replaced[kind] = mapping.height
-        roster |= set(mapping["original"].to_list())
+        # replaced ids holding words (names); bare numbers would match durations and fees
+        roster |= {v for v in mapping["original"].to_list() if re.search(r"[^\W\d_]", v)}
 
     for name, (rt, frame) in texts.items():
         table = schema[name]
