@@ -14,8 +14,10 @@ import click
 COMMANDS: dict[str, str] = {
     "checks": "trc_analytics.commands.checks:checks",
     "findings": "trc_analytics.commands.findings:findings",
+    "lab": "trc_analytics.commands.lab:lab",
     "metrics": "trc_analytics.commands.metrics:metrics",
     "pseudonymize": "trc_analytics.commands.pseudonymize:pseudonymize",
+    "report": "trc_analytics.commands.report:report",
     "templates": "trc_analytics.commands.templates:templates",
     "validate": "trc_analytics.commands.validate:validate",
 }

@@ -1,0 +1,681 @@
+"""The association report: every coach together, and never a coach id or a client id.
+
+Every table goes through disclosure control (`trc_analytics.disclosure`) before it is shown, and
+every chart is drawn from a published table only (hidden cells are left out of the chart and
+shown as "suppressed" in the table, never as zero). Coach ids are used only as the contributor
+that decides whether a sum may be published, and are dropped by that call.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import polars as pl
+
+from trc_analytics.reports import charts
+from trc_analytics.reports.context import ReportContext, long_date, open_report
+from trc_analytics.reports.display import Header, Section, Table
+
+SECTIONS = (
+    "How the figures are protected",
+    "Coaches and clients served",
+    "Sessions and hours by region and month",
+    "Demand by area and certified competence",
+    "Compliance with the Code, check by check",
+    "Referral patterns",
+    "Certification pipeline",
+    "Pro-bono and community service",
+)
+
+#: Label of the totals row/column in published tables.
+TOTAL = "Total"
+
+
+def open_association(**parameters: object) -> ReportContext:
+    """The notebook's first call: load the workspace and check the parameters."""
+    return open_report("association", **parameters)  # type: ignore[arg-type]
+
+
+def _section(title: str, **kwargs: Any) -> Section:
+    return Section(title, allow_coach_ids=False, **kwargs)
+
+
+def title(ctx: ReportContext) -> Header:
+    """Title block (no coach or client id: only how many)."""
+    notes = []
+    if ctx.ws.rows_set_aside:
+        notes.append(
+            f"{ctx.ws.rows_set_aside:,} input row(s) were set aside as invalid and are not "
+            "counted in any figure below."
+        )
+    return Header(
+        title="Association report",
+        subtitle=f"All coaches · {ctx.period_text}",
+        facts=[
+            ("Period", ctx.period_text),
+            ("As of", long_date(ctx.period.as_of)),
+            (
+                "Smallest count shown",
+                f"{ctx.policy.min_cell} (1 to {ctx.policy.min_cell - 1} hidden)",
+            ),
+        ],
+        contents=list(SECTIONS),
+        notes=notes,
+    )
+
+
+def _published(frame: pl.DataFrame, value: str) -> pl.DataFrame:
+    """Rows of a published table whose value is shown (hidden ones are not drawn)."""
+    return frame.filter(pl.col(value).is_not_null())
+
+
+def _grid(*columns: tuple[str, list[Any]]) -> pl.DataFrame:
+    """Every combination of the given categories (so zero counts are present)."""
+    out = pl.DataFrame({columns[0][0]: columns[0][1]})
+    for name, values in columns[1:]:
+        out = out.join(pl.DataFrame({name: values}), how="cross")
+    return out
+
+
+def _counts(frame: pl.DataFrame, keys: list[str], grid: pl.DataFrame, value: str) -> pl.DataFrame:
+    """`frame` counted by `keys` onto `grid`, zeros filled."""
+    counted = frame.group_by(keys).agg(pl.len().alias(value))
+    return (
+        grid.join(counted, on=keys, how="left")
+        .with_columns(pl.col(value).fill_null(0).cast(pl.Int64()))
+        .sort(keys)
+    )
+
+
+def _regions(ctx: ReportContext) -> list[str]:
+    return sorted(ctx.ws["coaches"].get_column("region").unique().to_list())
+
+
+def _coach_region(ctx: ReportContext) -> pl.DataFrame:
+    return ctx.ws["coaches"].select("coach_id", "region")
+
+
+def _hidden(frame: pl.DataFrame, rules: dict[str, pl.Expr]) -> dict[str, set[int]]:
+    """Row positions, per column, of cells disclosure control withheld (for `Table`)."""
+    marks = frame.select(**{c: e for c, e in rules.items()}).with_row_index()
+    return {c: set(marks.filter(pl.col(c))["index"].to_list()) for c in rules}
+
+
+def _rate_hidden(frame: pl.DataFrame, numerator: str, denominator: str, rate: str):
+    """Hidden cells of a `protect_rate` result: a rate is hidden when a count it rests on is."""
+    hidden_count = pl.col(numerator).is_null() | pl.col(denominator).is_null()
+    return _hidden(
+        frame,
+        {
+            numerator: pl.col(numerator).is_null(),
+            denominator: pl.col(denominator).is_null(),
+            rate: hidden_count,
+        },
+    )
+
+
+def _note_hidden(*tables: Any) -> str:
+    hidden = sum(int(getattr(t, "n_suppressed", 0) or 0) for t in tables)
+    hidden += sum(
+        int(t.cells["suppressed"].sum()) for t in tables if not hasattr(t, "n_suppressed")
+    )
+    if not hidden:
+        return "Every figure of this section could be published."
+    return f"{hidden:,} figure(s) of this section are hidden; charts leave them out."
+
+
+# --- sections ---------------------------------------------------------------------------------
+
+
+def protection(ctx: ReportContext) -> Section:
+    """The disclosure rule applied to every table of this report, stated once."""
+    from trc_analytics.disclosure import rule_text
+    from trc_analytics.disclosure.magnitude import magnitude_rule_text
+
+    p = ctx.policy
+    return _section(
+        SECTIONS[0],
+        takeaway=(
+            "No coach or client is named in this report, and no figure small enough to point at "
+            "a person is shown."
+        ),
+        notes=[
+            rule_text(p),
+            magnitude_rule_text(p),
+            "Rates are shown only when the counts they rest on are shown. Dates are given by "
+            "month or coarser; ages only in bands.",
+        ],
+    )
+
+
+def served(ctx: ReportContext) -> Section:
+    """Coaches active and clients served, by region."""
+    from trc_analytics.disclosure import protect_counts
+    from trc_analytics.metrics import compute_all
+
+    regions = _regions(ctx)
+    grid = pl.DataFrame({"region": regions})
+    coaches = _counts(
+        ctx.ws["coaches"].filter(pl.col("active").fill_null(False)), ["region"], grid, "coaches"
+    )
+    res = compute_all(ctx.ws, ctx.period, by="region", policy=ctx.policy, names=["headline"])
+    head = res["headline"]
+    clients_frame = (
+        (
+            grid.join(head.select("region", "active_clients"), on="region", how="left")
+            if isinstance(head, pl.DataFrame)
+            else grid.with_columns(active_clients=pl.lit(0))
+        )
+        .with_columns(clients=pl.col("active_clients").fill_null(0).cast(pl.Int64()))
+        .drop("active_clients")
+    )
+    pc = protect_counts(
+        coaches, rows="region", value="coaches", policy=ctx.policy, table="coaches by region"
+    )
+    pk = protect_counts(
+        clients_frame, rows="region", value="clients", policy=ctx.policy, table="clients by region"
+    )
+    wide = pc.to_wide(total_label=TOTAL).join(
+        pk.to_wide(total_label=TOTAL), on="region", how="left", maintain_order="left"
+    )
+    shown = _published(pk.cells, "clients")
+    total_clients = pk.total
+    takeaway = (
+        f"{total_clients:,} clients were served by the association's coaches in the period."
+        if total_clients is not None
+        else "Clients served by region; the overall total is hidden because a region's count is."
+    )
+    chart = (
+        charts.bars(shown, "region", "clients", x_title="Clients served", value_format="d")
+        if shown.height
+        else None
+    )
+    return _section(
+        SECTIONS[1],
+        takeaway=takeaway,
+        chart=chart,
+        tables=[
+            Table(
+                "Active coaches and clients served, by region",
+                wide,
+                labels={
+                    "region": "Region",
+                    "coaches": "Active coaches",
+                    "clients": "Clients served",
+                },
+            )
+        ],
+        notes=[_note_hidden(pc, pk)],
+    )
+
+
+def sessions_hours(ctx: ReportContext) -> Section:
+    """Held sessions (counts) and hours (sums) by region and month."""
+    from trc_analytics.disclosure import protect_counts, protect_magnitudes
+
+    if "sessions" not in ctx.ws:
+        return _section(SECTIONS[2], missing=["sessions"])
+    months = ctx.period.months()
+    held = (
+        ctx.ws["sessions"]
+        .filter(
+            (pl.col("status") == "held")
+            & pl.col("held_on").is_between(ctx.period.start, ctx.period.end)
+        )
+        .select(
+            "coach_id",
+            month=pl.col("held_on").dt.truncate("1mo"),
+            hours=pl.col("duration_min") / 60.0,
+        )
+        .join(_coach_region(ctx), on="coach_id", how="left")
+    )
+    grid = _grid(("region", _regions(ctx)), ("month", months))
+    sessions = protect_counts(
+        _counts(held, ["region", "month"], grid, "sessions"),
+        rows="region",
+        cols="month",
+        value="sessions",
+        policy=ctx.policy,
+        table="sessions by region and month",
+    )
+    per_coach = (
+        held.group_by("coach_id", "region", "month")
+        .agg(pl.col("hours").sum())
+        .sort("region", "month", "coach_id")
+    )
+    hours = protect_magnitudes(
+        per_coach,
+        rows="region",
+        cols="month",
+        value="hours",
+        contributor="coach_id",
+        policy=ctx.policy,
+        table="hours by region and month",
+    )
+    monthly = sessions.col_totals
+    assert monthly is not None
+    shown = _published(monthly, "sessions")
+    takeaway = (
+        f"{sessions.total:,} sessions were held in the period across {len(_regions(ctx))} regions."
+        if sessions.total is not None
+        else "Sessions per region and month; totals over hidden counts are hidden too."
+    )
+    chart = (
+        charts.monthly(shown, {"sessions": "Sessions held"}, y_title="Sessions held")
+        if shown.height
+        else None
+    )
+    return _section(
+        SECTIONS[2],
+        takeaway=takeaway,
+        chart=chart,
+        tables=[
+            Table("Sessions held, by region and month", sessions.to_wide(total_label=TOTAL)),
+            Table("Hours held, by region and month", hours.to_wide(total_label=TOTAL)),
+        ],
+        notes=[_note_hidden(sessions, hours)],
+    )
+
+
+def demand(ctx: ReportContext) -> Section:
+    """Demand by area (sessions, clients) against supply (coaches declaring competence)."""
+    from trc_analytics.disclosure import protect_counts, protect_rate, rate_of
+    from trc_analytics.frames import Scope
+
+    missing = ctx.missing_tables("sessions", "competencies")
+    if missing:
+        return _section(SECTIONS[3], missing=missing)
+    dvs, _ = ctx.metric("demand_vs_supply")
+    by_area = (
+        dvs.group_by("area")
+        .agg(
+            pl.col("sessions").sum(),
+            pl.col("sessions_undeclared").sum(),
+            pl.col("coaches_declaring").sum(),
+            pl.col("in_scope").first(),
+        )
+        .sort("area")
+    )
+    attendance = Scope.make(ctx.ws, ctx.period, policy=ctx.policy).attendance().collect()
+    clients = attendance.group_by("area").agg(clients=pl.col("client_id").n_unique())
+    by_area = by_area.join(clients, on="area", how="left").with_columns(
+        pl.col("clients").fill_null(0).cast(pl.Int64())
+    )
+    pol = ctx.policy
+    ps = protect_counts(
+        by_area.select("area", "sessions"),
+        rows="area",
+        value="sessions",
+        policy=pol,
+        table="sessions by area",
+    )
+    pk = protect_counts(
+        by_area.select("area", "clients"),
+        rows="area",
+        value="clients",
+        policy=pol,
+        table="clients by area",
+    )
+    pd = protect_counts(
+        by_area.select("area", "coaches_declaring"),
+        rows="area",
+        value="coaches_declaring",
+        policy=pol,
+        table="coaches by area",
+    )
+    undeclared, pu = protect_rate(
+        by_area.select("area", "sessions_undeclared", "sessions"),
+        rows="area",
+        numerator="sessions_undeclared",
+        denominator="sessions",
+        policy=pol,
+        table="sessions outside declared competence by area",
+    )
+    per_coach = rate_of(ps, pd, name="sessions_per_declaring_coach")
+    table = (
+        ps.cells.select("area", "sessions")
+        .join(pk.cells.select("area", "clients"), on="area", maintain_order="left")
+        .join(pd.cells.select("area", "coaches_declaring"), on="area", maintain_order="left")
+        .join(per_coach, on="area", maintain_order="left")
+        .join(
+            undeclared.select("area", outside_competence_pct="rate"),
+            on="area",
+            maintain_order="left",
+        )
+        .with_columns(
+            training_needed=(
+                (pl.col("sessions") > 0)
+                & (
+                    (pl.col("coaches_declaring") == 0)
+                    | (pl.col("outside_competence_pct") >= 100 * pol.training_need_share)
+                )
+            )
+        )
+        .sort("sessions", descending=True, nulls_last=True)
+    )
+    hidden = _hidden(
+        table,
+        {
+            "sessions": pl.col("sessions").is_null(),
+            "clients": pl.col("clients").is_null(),
+            "coaches_declaring": pl.col("coaches_declaring").is_null(),
+            "sessions_per_declaring_coach": pl.col("sessions").is_null()
+            | pl.col("coaches_declaring").is_null(),
+            "outside_competence_pct": pl.col("sessions").is_null()
+            | pl.col("outside_competence_pct").is_null() & (pl.col("sessions") > 0),
+            "training_needed": pl.col("training_needed").is_null(),
+        },
+    )
+    needed = table.filter(pl.col("training_needed").fill_null(False))["area"].to_list()
+    takeaway = (
+        "Training is most needed in "
+        + ", ".join(a.replace("_", " ") for a in needed[:3])
+        + " (few or no coaches declare competence for the demand seen)."
+        if needed
+        else "Every area in demand has coaches who declare competence in it."
+    )
+    shown = (
+        _published(table, "sessions")
+        .filter(pl.col("sessions") > 0)
+        .with_columns(
+            need=pl.when(pl.col("training_needed").fill_null(False))
+            .then(pl.lit("training needed"))
+            .otherwise(pl.lit("covered"))
+        )
+    )
+    chart = (
+        charts.bars(
+            shown.select("area", "sessions", "need"),
+            "area",
+            "sessions",
+            x_title="Sessions held",
+            colour="need",
+            colour_title=None,
+            colours={"covered": charts.PALETTE[0], "training needed": charts.PALETTE[3]},
+            value_format="d",
+        )
+        if shown.height
+        else None
+    )
+    return _section(
+        SECTIONS[3],
+        takeaway=takeaway,
+        chart=chart,
+        tables=[
+            Table(
+                "Demand and supply by area",
+                table,
+                labels={
+                    "coaches_declaring": "Coaches declaring competence",
+                    "sessions_per_declaring_coach": "Sessions per declaring coach",
+                    "outside_competence_pct": "Sessions outside declared competence (%)",
+                },
+                suppressed=hidden,
+            )
+        ],
+        notes=[
+            f"Training needed: sessions were held in the area and no coach declares it, or at "
+            f"least {pol.training_need_share:.0%} of its sessions were outside declared "
+            "competence.",
+            _note_hidden(ps, pk, pd, pu),
+        ],
+    )
+
+
+def compliance(ctx: ReportContext) -> Section:
+    """Share of examined cases that kept each rule of the Code."""
+    from trc_analytics.checks import CHECKS
+    from trc_analytics.disclosure import protect_rate
+
+    results = ctx.checks
+    per_check = results.compliance(by=None).select(
+        pl.col("check_id").alias("check"), "examined", "compliant"
+    )
+    if per_check.is_empty():
+        return _section(SECTIONS[4], takeaway="No check could be evaluated with these records.")
+    rates, protected = protect_rate(
+        per_check,
+        rows="check",
+        numerator="compliant",
+        denominator="examined",
+        policy=ctx.policy,
+        table="compliance by check",
+    )
+    rates = rates.with_columns(
+        rule=pl.col("check").replace_strict({c.id: c.title for c in CHECKS}, default=None)
+    ).select("check", "rule", "examined", "compliant", pl.col("rate").alias("kept_pct"))
+    hidden = _rate_hidden(rates, "compliant", "examined", "kept_pct")
+    shown = _published(rates, "kept_pct")
+    lowest = shown.sort("kept_pct").head(1)
+    takeaway = (
+        f"The rule kept least often: {lowest['rule'][0]} ({lowest['kept_pct'][0]:.0f}% of cases)."
+        if lowest.height
+        else "No compliance rate could be published for this period."
+    )
+    chart = (
+        charts.share_bars(shown, "check", "kept_pct", x_title="Cases kept (%)")
+        if shown.height
+        else None
+    )
+    not_eval = results.not_evaluated
+    notes = [_note_hidden(protected)]
+    if not_eval.height:
+        notes.append(
+            "Not evaluated for lack of records: " + ", ".join(not_eval["check_id"].to_list()) + "."
+        )
+    return _section(
+        SECTIONS[4],
+        takeaway=takeaway,
+        chart=chart,
+        tables=[
+            Table(
+                "Cases examined and kept, per check",
+                rates,
+                labels={"kept_pct": "Kept (%)"},
+                suppressed=hidden,
+            )
+        ],
+        notes=notes,
+    )
+
+
+def referrals(ctx: ReportContext) -> Section:
+    """Referrals by reason and service type; share to vetted services by region."""
+    from trc_analytics.disclosure import protect_counts, protect_rate
+    from trc_analytics.metrics import compute_all
+
+    if "referrals" not in ctx.ws:
+        return _section(SECTIONS[5], missing=["referrals"])
+    schema = ctx.ws.schema["referrals"]
+    refs = ctx.ws["referrals"].filter(
+        pl.col("referred_on").is_between(ctx.period.start, ctx.period.end)
+    )
+    grid = _grid(
+        ("reason", list(schema.field("reason").enum or ())),
+        ("service_type", list(schema.field("service_type").enum or ())),
+    )
+    counts = _counts(refs, ["reason", "service_type"], grid, "referrals")
+    used_reasons = (
+        counts.group_by("reason")
+        .agg(pl.col("referrals").sum())
+        .filter(pl.col("referrals") > 0)["reason"]
+    )
+    counts = counts.filter(pl.col("reason").is_in(used_reasons.implode()))
+    table = protect_counts(
+        counts,
+        rows="reason",
+        cols="service_type",
+        value="referrals",
+        policy=ctx.policy,
+        table="referrals by reason and service type",
+    )
+    tables = [
+        Table(
+            "Referrals by reason (rows) and service type (columns)",
+            table.to_wide(total_label=TOTAL),
+        )
+    ]
+    protected: list[Any] = [table]
+    notes = []
+    if "vetted_services" in ctx.ws:
+        res = compute_all(
+            ctx.ws, ctx.period, by="region", policy=ctx.policy, names=["vetted_share"]
+        )
+        vs = res["vetted_share"]
+        if isinstance(vs, pl.DataFrame) and vs.height:
+            rates, pv = protect_rate(
+                vs.select("region", "to_vetted", "referrals"),
+                rows="region",
+                numerator="to_vetted",
+                denominator="referrals",
+                policy=ctx.policy,
+                table="vetted share by region",
+            )
+            tables.append(
+                Table(
+                    "Referrals to services the coach had vetted, by region",
+                    rates.rename({"rate": "vetted_pct"}),
+                    labels={"vetted_pct": "To vetted services (%)"},
+                )
+            )
+            protected.append(pv)
+    else:
+        notes.append("Not shown: the workspace has no vetted_services records.")
+    by_reason = table.row_totals
+    assert by_reason is not None
+    shown = _published(by_reason, "referrals")
+    top = shown.sort("referrals", descending=True).head(1)
+    takeaway = (
+        f"The most common reason for a referral was {top['reason'][0].replace('_', ' ')} "
+        f"({top['referrals'][0]:,} referrals)."
+        if top.height and top["referrals"][0]
+        else "Referral counts by reason are too small to publish for this period."
+    )
+    chart = (
+        charts.bars(shown, "reason", "referrals", x_title="Referrals", value_format="d")
+        if shown.height
+        else None
+    )
+    notes.insert(0, _note_hidden(*protected))
+    return _section(SECTIONS[5], takeaway=takeaway, chart=chart, tables=tables, notes=notes)
+
+
+def pipeline(ctx: ReportContext) -> Section:
+    """Credentials current, due for renewal, in grace and lapsed, as of the period end."""
+    from trc_analytics.disclosure import protect_counts
+
+    if "credentials" not in ctx.ws:
+        return _section(SECTIONS[6], missing=["credentials"])
+    cases, _ = ctx.metric("credential_status")
+    statuses = ["current", "due", "grace", "lapsed"]
+    credentials = sorted(cases["credential"].unique().to_list())
+    grid = _grid(("credential", credentials), ("status", statuses))
+    counts = _counts(cases, ["credential", "status"], grid, "credentials")
+    table = protect_counts(
+        counts,
+        rows="credential",
+        cols="status",
+        value="credentials",
+        policy=ctx.policy,
+        table="certification pipeline",
+    )
+    by_status = table.col_totals
+    assert by_status is not None
+    shown = _published(by_status, "credentials")
+    due = shown.filter(pl.col("status").is_in(["due", "grace"]))["credentials"].sum()
+    takeaway = (
+        f"{due:,} credentials are due for renewal or in their grace period as of "
+        f"{long_date(ctx.period.as_of)}."
+        if shown.height
+        else "Credential counts are too small to publish for this period."
+    )
+    chart = (
+        charts.bars(
+            shown,
+            "status",
+            "credentials",
+            x_title="Credentials",
+            value_format="d",
+            sort_by_value=False,
+        )
+        if shown.height
+        else None
+    )
+    return _section(
+        SECTIONS[6],
+        takeaway=takeaway,
+        chart=chart,
+        tables=[Table("Credentials by kind and status", table.to_wide(total_label=TOTAL))],
+        notes=[
+            f"Due: expires within {ctx.policy.credential_due_days} days; grace: expired less "
+            f"than {ctx.policy.credential_grace_months} months ago; lapsed: past the grace.",
+            _note_hidden(table),
+        ],
+    )
+
+
+def giving(ctx: ReportContext) -> Section:
+    """Pro-bono and reduced-fee hours by region; community-service hours by kind."""
+    from trc_analytics.disclosure import protect_magnitudes
+
+    if "sessions" not in ctx.ws:
+        return _section(SECTIONS[7], missing=["sessions"])
+    fees, _ = ctx.metric("fee_mix")
+    per_coach = fees.join(_coach_region(ctx), on="coach_id", how="left").select(
+        "coach_id", "region", "fee_type", "hours"
+    )
+    hours = protect_magnitudes(
+        per_coach,
+        rows="region",
+        cols="fee_type",
+        value="hours",
+        contributor="coach_id",
+        policy=ctx.policy,
+        table="hours by region and fee",
+    )
+    tables = [Table("Hours held by region and fee", hours.to_wide(total_label=TOTAL))]
+    protected: list[Any] = [hours]
+    chart = None
+    takeaway = "Pro-bono and reduced-fee hours by region."
+    if "community_service" in ctx.ws:
+        cs, _ = ctx.metric("community_service_hours")
+        community = protect_magnitudes(
+            cs.select("coach_id", "kind", "hours"),
+            rows="kind",
+            value="hours",
+            contributor="coach_id",
+            policy=ctx.policy,
+            table="community service by kind",
+        )
+        tables.append(
+            Table("Community-service hours by kind", community.to_wide(total_label=TOTAL))
+        )
+        protected.append(community)
+        shown = _published(community.cells, "hours")
+        if shown.height:
+            chart = charts.bars(shown, "kind", "hours", x_title="Community-service hours")
+        if community.total is not None:
+            takeaway = (
+                f"Coaches gave {community.total:,.0f} hours of community service in the period."
+            )
+    by_fee = hours.col_totals
+    if by_fee is not None:
+        given = _published(by_fee, "hours").filter(
+            pl.col("fee_type").is_in(["pro_bono", "reduced"])
+        )
+        if given.height:
+            takeaway = (
+                f"{given['hours'].sum():,.0f} hours of coaching were given pro bono or at a "
+                "reduced fee. " + (takeaway if "community" in takeaway else "")
+            ).strip()
+    return _section(
+        SECTIONS[7],
+        takeaway=takeaway,
+        chart=chart,
+        tables=tables,
+        notes=[_note_hidden(*protected)],
+    )
+
+
+#: The sections, in notebook order.
+ALL_SECTIONS = (protection, served, sessions_hours, demand, compliance, referrals, pipeline, giving)

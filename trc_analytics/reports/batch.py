@@ -1,0 +1,149 @@
+"""One report per coach, in parallel worker processes that each keep one kernel.
+
+A fresh kernel per report pays the kernel start and the imports every time (most of a
+report's cost). Here each worker process starts one kernel and runs its share of the reports
+on it (`NotebookRunner(reuse=True)`: the user namespace is cleared between reports, imported
+modules and the loaded workspace stay). A failure for one coach is recorded and the others go
+on; the caller gets one `BatchResult` per coach, in the order given.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from trc_analytics.period import Period
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    """What happened to one coach's report."""
+
+    coach: str
+    path: Path | None
+    error: str | None
+    seconds: float
+
+
+def active_coaches(data: str | Path, *, keep_valid: bool = False) -> list[str]:
+    """Ids of the active coaches of the workspace, sorted (validates the workspace first)."""
+    import polars as pl
+
+    from trc_analytics.reports.context import load_cached
+    from trc_analytics.reports.source import resolve_data
+
+    ws = load_cached(resolve_data(data), keep_valid=keep_valid)
+    return sorted(
+        ws["coaches"].filter(pl.col("active").fill_null(False)).get_column("coach_id").to_list()
+    )
+
+
+# --- inside a worker process -------------------------------------------------------------------
+
+_RUNNER: Any = None
+
+
+def _close_runner() -> None:
+    global _RUNNER
+    if _RUNNER is not None:
+        _RUNNER.close()
+        _RUNNER = None
+
+
+def _worker_init(reuse_kernel: bool) -> None:
+    """Start the worker's runner; shut its kernel down when the worker exits."""
+    from multiprocessing import util
+
+    from trc_analytics.reports.kernel import NotebookRunner
+
+    global _RUNNER
+    _RUNNER = NotebookRunner(reuse=reuse_kernel)
+    util.Finalize(None, _close_runner, exitpriority=10)
+
+
+def _render_one(job: dict[str, Any]) -> BatchResult:
+    """Render one coach's report in this worker; never raises (errors become the result)."""
+    from trc_analytics.reports.context import load_cached
+    from trc_analytics.reports.render import render_report
+    from trc_analytics.reports.source import resolve_data
+
+    start = time.perf_counter()
+    coach = job["coach"]
+    try:
+        ws = load_cached(resolve_data(job["data"]), keep_valid=job["keep_valid"])
+        path = render_report(
+            job["kind"],
+            job["data"],
+            period=job["period"],
+            coach=coach,
+            policy_file=job["policy_file"],
+            out_dir=job["out_dir"],
+            keep_notebook=job["keep_notebook"],
+            keep_valid=job["keep_valid"],
+            runner=_RUNNER,
+            workspace=ws,
+        )
+        return BatchResult(coach, path, None, time.perf_counter() - start)
+    except Exception as exc:  # one coach's failure must not stop the batch
+        message = str(exc) or type(exc).__name__
+        return BatchResult(coach, None, message, time.perf_counter() - start)
+
+
+# --- in the calling process --------------------------------------------------------------------
+
+
+def render_all(
+    kind: str,
+    data: str | Path,
+    coaches: Sequence[str],
+    *,
+    period: Period,
+    policy_file: str | Path | None = None,
+    out_dir: str | Path = "reports",
+    keep_notebook: str | Path | None = None,
+    keep_valid: bool = False,
+    workers: int = 1,
+    reuse_kernel: bool = True,
+    on_done: Callable[[BatchResult], None] | None = None,
+) -> list[BatchResult]:
+    """Render `kind` for every coach of `coaches` with `workers` processes.
+
+    `reuse_kernel=False` starts a fresh kernel per report (the benchmark compares both).
+    Returns one result per coach, in the order of `coaches`; `on_done` is called as each
+    finishes (for a progress bar).
+    """
+    base = {
+        "kind": kind,
+        "data": str(Path(data).resolve()),
+        "period": period,
+        "policy_file": str(policy_file) if policy_file else None,
+        "out_dir": str(Path(out_dir).resolve()),
+        "keep_notebook": str(keep_notebook) if keep_notebook else None,
+        "keep_valid": keep_valid,
+    }
+    results: dict[str, BatchResult] = {}
+    workers = max(1, min(workers, len(coaches) or 1))
+    ctx = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(
+        max_workers=workers, mp_context=ctx, initializer=_worker_init, initargs=(reuse_kernel,)
+    ) as pool:
+        pending: dict[Future[BatchResult], str] = {
+            pool.submit(_render_one, {**base, "coach": c}): c for c in coaches
+        }
+        while pending:
+            done, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for fut in done:
+                coach = pending.pop(fut)
+                try:
+                    result = fut.result()
+                except Exception as exc:  # the worker process itself died
+                    result = BatchResult(coach, None, f"worker stopped: {exc}", 0.0)
+                results[coach] = result
+                if on_done is not None:
+                    on_done(result)
+    return [results[c] for c in coaches]

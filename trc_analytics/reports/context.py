@@ -1,0 +1,193 @@
+"""What every section of a report works from: the workspace, period, policy and subject coaches.
+
+A notebook's first call, `open_report(...)`, loads (or reuses) the workspace, checks the subject
+and returns a `ReportContext`; each section builder then reads metrics and check results from it.
+Metrics and checks are computed once per report for all its coaches and filtered per coach.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import polars as pl
+
+from trc_analytics.period import Period
+from trc_analytics.policy import Policy
+
+if TYPE_CHECKING:
+    from trc_analytics.checks import CheckResults
+    from trc_analytics.workspace import Workspace
+
+#: Loaded workspaces kept by a report kernel that renders several reports (batch), keyed by the
+#: path, the files' sizes and modification times, and keep_valid. A changed file is reloaded.
+_WORKSPACES: dict[tuple[Any, ...], Workspace] = {}
+_MAX_CACHED = 2
+
+
+def _signature(path: Path) -> tuple[Any, ...]:
+    files = sorted(path.iterdir()) if path.is_dir() else [path]
+    return tuple((f.name, f.stat().st_size, f.stat().st_mtime_ns) for f in files if f.is_file())
+
+
+def load_cached(path: Path, *, keep_valid: bool) -> Workspace:
+    """`load_workspace(path)`, reusing the result while the files are unchanged."""
+    from trc_analytics.loading import load_workspace
+
+    key = (str(path), keep_valid, _signature(path))
+    ws = _WORKSPACES.get(key)
+    if ws is None:
+        ws = load_workspace(path, keep_valid=keep_valid)
+        if len(_WORKSPACES) >= _MAX_CACHED:
+            _WORKSPACES.pop(next(iter(_WORKSPACES)))
+        _WORKSPACES[key] = ws
+    return ws
+
+
+@dataclass
+class ReportContext:
+    """One report's inputs, with its metrics and check results computed on first use."""
+
+    kind: str
+    ws: Workspace
+    period: Period
+    policy: Policy
+    #: the coaches the report is about, in the order the report presents them
+    coaches: tuple[str, ...]
+    coach: str | None = None
+    supervisor: str | None = None
+    data_label: str = ""
+    _frames: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    @property
+    def all_coaches(self) -> bool:
+        """True for the association report (every coach of the workspace)."""
+        return self.kind == "association"
+
+    @cached_property
+    def metrics(self) -> dict[str, Any]:
+        """Every practice metric for the report's coaches (by coach), or `MissingTables`."""
+        from trc_analytics.metrics import compute_all
+
+        coaches = None if self.all_coaches else list(self.coaches)
+        return compute_all(self.ws, self.period, coaches=coaches, policy=self.policy)
+
+    def metric(self, name: str, coach: str | None = None) -> tuple[pl.DataFrame, str | None]:
+        """A metric's frame (for one coach when given) and a note when its tables are missing."""
+        from trc_analytics.frames import MissingTables
+
+        value = self.metrics[name]
+        if isinstance(value, MissingTables):
+            return value.empty, str(value)
+        if coach is not None and "coach_id" in value.columns:
+            value = value.filter(pl.col("coach_id") == coach)
+        return value, None
+
+    def missing_tables(self, *names: str) -> list[str]:
+        """Which of these tables the workspace does not have."""
+        return [n for n in names if n not in self.ws]
+
+    @cached_property
+    def checks(self) -> CheckResults:
+        """The ethics check catalogue run over the report's coaches and period."""
+        from trc_analytics.checks import run_checks
+
+        coaches = None if self.all_coaches else list(self.coaches)
+        return run_checks(self.ws, self.period, self.policy, coaches=coaches)
+
+    def findings(self, coach: str | None = None) -> pl.DataFrame:
+        """Findings of the period, for one coach when given."""
+        f = self.checks.findings
+        return f if coach is None else f.filter(pl.col("coach_id") == coach)
+
+    def check_cases(self, coach: str | None = None) -> pl.DataFrame:
+        """Examined and compliant cases per check (for one coach when given)."""
+        cases = self.checks.cases
+        if coach is not None:
+            cases = cases.filter(pl.col("coach_id") == coach)
+        return cases.group_by("check_id").agg(pl.col("examined").sum(), pl.col("compliant").sum())
+
+    def table(self, name: str, coach: str | None = None) -> pl.DataFrame | None:
+        """A workspace table restricted to the report's coaches (or one coach), or None."""
+        df = self.ws.get(name)
+        if df is None:
+            return None
+        if "coach_id" in df.columns:
+            wanted = [coach] if coach is not None else None
+            if wanted is None and not self.all_coaches:
+                wanted = list(self.coaches)
+            if wanted is not None:
+                df = df.filter(pl.col("coach_id").is_in(wanted))
+        return df
+
+    @property
+    def period_text(self) -> str:
+        """`1 January 2026 to 30 June 2026`."""
+        return f"{long_date(self.period.start)} to {long_date(self.period.end)}"
+
+
+def long_date(day: dt.date) -> str:
+    """`1 January 2026`."""
+    return f"{day.day} {day.strftime('%B')} {day.year}"
+
+
+def _portfolio(ws: Workspace, supervisor: str) -> tuple[str, ...]:
+    coaches = ws["coaches"].filter(pl.col("supervisor_id") == supervisor)
+    return tuple(coaches.sort("coach_id").get_column("coach_id").to_list())
+
+
+def open_report(
+    kind: str,
+    *,
+    data: str | os.PathLike[str] | None = None,
+    coach: str | None = None,
+    supervisor: str | None = None,
+    date_from: str | dt.date,
+    date_to: str | dt.date,
+    policy_file: str | os.PathLike[str] | None = None,
+    keep_valid: bool = False,
+    min_cell: int | None = None,
+    workspace: Workspace | None = None,
+) -> ReportContext:
+    """Load the workspace and check the parameters: the first call of every report notebook.
+
+    `data=None` reads the workspace named by `TRC_DATA` (set by `trc lab`), else the bundled
+    demo workspace. Raises `WorkspaceError` when the workspace is invalid (unless
+    `keep_valid`), ValueError for a bad date, policy or unknown coach.
+    """
+    from trc_analytics.reports.render import ReportError, ReportRequest, check_subject
+    from trc_analytics.reports.source import resolve_data
+
+    period = Period.parse(date_from, date_to)
+    policy = Policy.load(policy_file, min_cell=min_cell)
+    request = ReportRequest(kind=kind, period=period, coach=coach, supervisor=supervisor)
+    try:
+        request.check()
+        if workspace is None:
+            path = resolve_data(data)
+            workspace = load_cached(path, keep_valid=keep_valid)
+        check_subject(workspace, request)
+    except (ReportError, FileNotFoundError) as exc:
+        raise ValueError(str(exc)) from None
+    if kind == "association":
+        coaches: Sequence[str] = workspace["coaches"].get_column("coach_id").to_list()
+    elif supervisor:
+        coaches = _portfolio(workspace, supervisor)
+    else:
+        coaches = (str(coach),)
+    label = str(data) if data else (os.environ.get("TRC_DATA") or "bundled demo workspace")
+    return ReportContext(
+        kind=kind,
+        ws=workspace,
+        period=period,
+        policy=policy,
+        coaches=tuple(coaches),
+        coach=coach,
+        supervisor=supervisor,
+        data_label=label,
+    )

@@ -1,0 +1,306 @@
+"""What a report section shows, and how it turns into HTML inside a notebook.
+
+A section builder returns a `Section`: a title, headline figures, at most one chart with its
+one-sentence takeaway, tables and plain notes. Jupyter displays it through `_repr_html_`, so the
+notebook cell is one call, the executed notebook holds finished HTML (charts as inline SVG) and
+nbconvert copies it as is into the offline report.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import polars as pl
+
+#: Text shown in a cell that disclosure control withheld (never shown as zero or left blank).
+SUPPRESSED_TEXT = "suppressed"
+#: Text shown for a value that does not exist (e.g. a rate with no denominator).
+MISSING_TEXT = "–"
+#: Longest table printed in full; longer tables say how many rows were left out.
+MAX_TABLE_ROWS = 60
+#: Columns holding vocabulary values, printed as words (`one_to_one` -> `one to one`).
+VOCABULARY_COLUMNS = frozenset(
+    {
+        "area",
+        "format",
+        "fee_type",
+        "reason",
+        "service_type",
+        "kind",
+        "status",
+        "credential",
+        "end_reason",
+        "delivery",
+        "outcome",
+        "exclusion_reason",
+        "basis",
+        "recipient_type",
+        "concern_group",
+        "client_type",
+        "age_band",
+        "fee_basis",
+        "severity",
+        "competence",
+    }
+)
+
+
+def esc(text: object) -> str:
+    """HTML-escaped text."""
+    return html.escape(str(text), quote=True)
+
+
+def slug(text: str) -> str:
+    """An HTML id for a heading: lower case, words joined by hyphens."""
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "section"
+
+
+def label(column: str) -> str:
+    """A column name as a reader sees it: `no_show_share` -> `No show share`."""
+    text = column.replace("_", " ").strip()
+    return text[:1].upper() + text[1:]
+
+
+def _is_share(column: str) -> bool:
+    return column.endswith(("_share", "_rate", "_pct")) or column in {"share", "rate"}
+
+
+def format_value(value: Any, column: str = "") -> str:
+    """One cell as text: thousands separators, shares as percentages, dates as ISO."""
+    if value is None:
+        return MISSING_TEXT
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, float):
+        if value != value:  # NaN
+            return MISSING_TEXT
+        if _is_share(column):
+            return f"{value:.0%}" if abs(value) >= 0.1 or value == 0 else f"{value:.1%}"
+        return f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.1f}"
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    if isinstance(value, list | tuple):
+        return ", ".join(format_value(v) for v in value)
+    if column in VOCABULARY_COLUMNS:
+        return str(value).replace("_", " ")
+    return str(value)
+
+
+@dataclass
+class Figure:
+    """One headline number with a short label (and an optional note under it)."""
+
+    label: str
+    value: Any
+    note: str = ""
+    column: str = ""  # formatting hint, e.g. "no_show_share" formats as a percentage
+
+    def to_html(self) -> str:
+        note = f'<span class="trc-figure-note">{esc(self.note)}</span>' if self.note else ""
+        return (
+            f'<div class="trc-figure"><span class="trc-figure-value">'
+            f"{esc(format_value(self.value, self.column))}</span>"
+            f'<span class="trc-figure-label">{esc(self.label)}</span>{note}</div>'
+        )
+
+
+@dataclass
+class Table:
+    """A small aggregated table with a caption.
+
+    `suppressed` names, per column, the row positions disclosure control withheld: those cells
+    print as "suppressed" whatever value the frame holds.
+    """
+
+    caption: str
+    frame: pl.DataFrame
+    labels: dict[str, str] = field(default_factory=dict)
+    note: str = ""
+    suppressed: dict[str, set[int]] = field(default_factory=dict)
+    empty_text: str = "Nothing to show for this period."
+
+    def to_html(self) -> str:
+        cap = f"<caption>{esc(self.caption)}</caption>" if self.caption else ""
+        if self.frame.height == 0:
+            return (
+                f'<table class="trc-table trc-empty">{cap}<tbody><tr><td>'
+                f"{esc(self.empty_text)}</td></tr></tbody></table>"
+            )
+        cols = self.frame.columns
+        head = "".join(f"<th>{esc(self.labels.get(c, label(c)))}</th>" for c in cols)
+        numeric = {c for c, t in self.frame.schema.items() if t.is_numeric()}
+        body = []
+        shown = self.frame.head(MAX_TABLE_ROWS)
+        for i, row in enumerate(shown.iter_rows()):
+            cells = []
+            for c, v in zip(cols, row, strict=True):
+                cls = ' class="num"' if c in numeric else ""
+                if i in self.suppressed.get(c, ()) or v == SUPPRESSED_TEXT:
+                    cells.append(f'<td class="suppressed">{SUPPRESSED_TEXT}</td>')
+                else:
+                    cells.append(f"<td{cls}>{esc(format_value(v, c))}</td>")
+            body.append("<tr>" + "".join(cells) + "</tr>")
+        more = ""
+        if self.frame.height > MAX_TABLE_ROWS:
+            more = (
+                f'<p class="trc-note">{self.frame.height - MAX_TABLE_ROWS:,} more rows not '
+                f"printed; the notebook holds the full table.</p>"
+            )
+        note = f'<p class="trc-note">{esc(self.note)}</p>' if self.note else ""
+        return (
+            f'<table class="trc-table">{cap}<thead><tr>{head}</tr></thead>'
+            f"<tbody>{''.join(body)}</tbody></table>{more}{note}"
+        )
+
+
+@dataclass
+class Section:
+    """One report section: what a builder returns and a notebook cell displays.
+
+    `takeaway` is one plain sentence: printed beside the chart when there is one, else under the
+    heading. `missing` lists absent tables that keep part of the section from being shown; the
+    section says so in plain words instead of failing.
+    """
+
+    title: str
+    takeaway: str = ""
+    figures: list[Figure] = field(default_factory=list)
+    chart: Any = None  # an altair chart drawn from an aggregated frame
+    tables: list[Table] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+    level: int = 2
+    css_class: str = ""
+    allow_coach_ids: bool = True  # False in the association report: no coach id in a chart
+    html_blocks: list[str] = field(default_factory=list)  # pre-built, already escaped HTML
+
+    def chart_svg(self) -> str:
+        """The chart as inline SVG ("" when there is none)."""
+        if self.chart is None:
+            return ""
+        from trc_analytics.reports.theme import to_svg
+
+        return to_svg(self.chart, allow_coach_ids=self.allow_coach_ids)
+
+    def to_html(self) -> str:
+        h = f"h{self.level}"
+        parts = [
+            f'<section class="trc-section {esc(self.css_class)}" id="{slug(self.title)}">',
+            f"<{h}>{esc(self.title)}</{h}>",
+        ]
+        if self.missing:
+            parts.append(
+                '<p class="trc-missing">'
+                + esc(
+                    "Not shown: the workspace has no "
+                    + ", ".join(self.missing)
+                    + " records, so this part cannot be computed."
+                )
+                + "</p>"
+            )
+        if self.figures:
+            parts.append(
+                '<div class="trc-figures">' + "".join(f.to_html() for f in self.figures) + "</div>"
+            )
+        svg = self.chart_svg()
+        if svg:
+            parts.append(
+                f'<div class="trc-chart-row"><div class="trc-chart">{svg}</div>'
+                f'<p class="trc-takeaway">{esc(self.takeaway)}</p></div>'
+            )
+        elif self.takeaway:
+            parts.append(f'<p class="trc-takeaway trc-lead">{esc(self.takeaway)}</p>')
+        parts.extend(self.html_blocks)
+        parts.extend(t.to_html() for t in self.tables)
+        parts.extend(f'<p class="trc-note">{esc(n)}</p>' for n in self.notes)
+        parts.append("</section>")
+        return "\n".join(parts)
+
+    def _repr_html_(self) -> str:
+        return self.to_html()
+
+    def __repr__(self) -> str:
+        return f"<Section {self.title!r}>"
+
+
+@dataclass
+class Sections:
+    """Several sections shown by one notebook cell (e.g. one per coach of a portfolio)."""
+
+    items: list[Section | Sections]
+    title: str = ""
+    level: int = 2
+
+    def to_html(self) -> str:
+        head = f"<h{self.level}>{esc(self.title)}</h{self.level}>" if self.title else ""
+        body = "\n".join(s.to_html() for s in self.items)
+        if self.title:
+            return f'<section class="trc-group" id="{slug(self.title)}">{head}{body}</section>'
+        return body
+
+    def _repr_html_(self) -> str:
+        return self.to_html()
+
+    def __repr__(self) -> str:
+        return f"<Sections {self.title!r}: {len(self.items)}>"
+
+
+def bullet_list(items: Iterable[str], css_class: str = "") -> str:
+    """An escaped `<ul>` of plain sentences."""
+    lis = "".join(f"<li>{esc(i)}</li>" for i in items)
+    return f'<ul class="{esc(css_class)}">{lis}</ul>' if lis else ""
+
+
+def quote(passage: str) -> str:
+    """A passage of the Code, quoted and marked so text scans can tell it from our wording."""
+    return f'<blockquote class="trc-code">{esc(passage)}</blockquote>'
+
+
+def header_html(
+    title: str, subtitle: str, facts: Sequence[tuple[str, str]], contents: Sequence[str]
+) -> str:
+    """The report's first block: title, subject and period, key facts and a list of contents."""
+    dl = "".join(f"<dt>{esc(k)}</dt><dd>{esc(v)}</dd>" for k, v in facts)
+    toc = "".join(f'<li><a href="#{slug(c)}">{esc(c)}</a></li>' for c in contents)
+    return (
+        f'<header class="trc-header"><h1>{esc(title)}</h1>'
+        f'<p class="trc-subtitle">{esc(subtitle)}</p><dl class="trc-facts">{dl}</dl>'
+        f'<nav class="trc-contents"><h2>Contents</h2><ol>{toc}</ol></nav></header>'
+    )
+
+
+@dataclass
+class Header:
+    """The report title block, displayed by the notebook's first call."""
+
+    title: str
+    subtitle: str
+    facts: list[tuple[str, str]]
+    contents: list[str]
+    notes: list[str] = field(default_factory=list)
+
+    def to_html(self) -> str:
+        notes = "".join(f'<p class="trc-note trc-attention">{esc(n)}</p>' for n in self.notes)
+        return header_html(self.title, self.subtitle, self.facts, self.contents) + notes
+
+    def _repr_html_(self) -> str:
+        return self.to_html()
+
+    def __repr__(self) -> str:
+        return f"<Header {self.title!r}>"
+
+
+def show(*items: object) -> None:
+    """Display each item in the notebook, skipping None (a section with nothing to say)."""
+    from IPython.display import display
+
+    for item in items:
+        if item is not None:
+            display(item)

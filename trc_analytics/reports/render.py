@@ -1,0 +1,303 @@
+"""One function from report parameters to one offline HTML file: `render_report`.
+
+Used by `trc report`, the tests and the batch. It validates the workspace in this process first
+(an invalid workspace stops here with the validation report, never as a kernel traceback), runs
+the report's notebook with papermill, exports it with nbconvert through the offline template
+(no code, no script, no external URL; charts are inline SVG) and writes it owner-only to
+`<out_dir>/<kind>_<subject>_<from>_<to>.html`. The footer echoes the parameters, every policy
+value, the package version and the digest of the input files.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from trc_analytics.period import Period
+from trc_analytics.policy import Policy
+from trc_analytics.reports._fastimport import skip_slow_optional_imports
+from trc_analytics.reports.display import esc
+
+if TYPE_CHECKING:
+    from trc_analytics.reports.kernel import NotebookRunner
+    from trc_analytics.workspace import Workspace
+
+skip_slow_optional_imports()
+
+#: Report kind -> (notebook file, human title).
+KINDS: dict[str, tuple[str, str]] = {
+    "supervisor": ("supervisor_review.ipynb", "Supervisor review"),
+    "self-audit": ("coach_self_audit.ipynb", "Coach self-audit"),
+    "association": ("association_report.ipynb", "Association report"),
+}
+TEMPLATE_NAME = "trc_offline"
+#: Cells tagged so (the notebooks' explanations for JupyterLab users) stay out of the report.
+NOTEBOOK_ONLY_TAG = "trc-notebook-only"
+
+
+class ReportError(Exception):
+    """The report could not be produced; the message says why in plain words."""
+
+
+def template_dir() -> Path:
+    """Folder holding the offline nbconvert template."""
+    return Path(str(resources.files("trc_analytics.reports").joinpath("template")))
+
+
+def notebooks_dir() -> Path:
+    """Folder of the three report notebooks (shipped in the wheel, or the repo's `notebooks/`)."""
+    packaged = Path(str(resources.files("trc_analytics").joinpath("notebooks")))
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parents[2] / "notebooks"
+
+
+def notebook_path(kind: str) -> Path:
+    """The notebook a report kind runs."""
+    if kind not in KINDS:
+        raise ReportError(f"unknown report {kind!r}; choose one of {', '.join(KINDS)}")
+    return notebooks_dir() / KINDS[kind][0]
+
+
+@dataclass(frozen=True)
+class ReportRequest:
+    """Everything that identifies one report (what the footer echoes)."""
+
+    kind: str
+    period: Period
+    coach: str | None = None
+    supervisor: str | None = None
+    policy_file: str | None = None
+    keep_valid: bool = False
+    min_cell: int | None = None
+
+    @property
+    def subject(self) -> str:
+        """Coach id, `portfolio-<supervisor id>`, or `all` for the association."""
+        if self.kind == "association":
+            return "all"
+        if self.supervisor:
+            return f"portfolio-{self.supervisor}"
+        return str(self.coach)
+
+    def file_name(self) -> str:
+        """`<kind>_<subject>_<from>_<to>.html`, safe on every file system."""
+        subject = re.sub(r"[^A-Za-z0-9._-]+", "_", self.subject)
+        return f"{self.kind}_{subject}_{self.period.label()}.html"
+
+    def check(self) -> None:
+        """Raise `ReportError` when the subject does not fit the kind."""
+        if self.kind not in KINDS:
+            raise ReportError(f"unknown report {self.kind!r}; choose one of {', '.join(KINDS)}")
+        if self.kind == "association":
+            if self.coach or self.supervisor:
+                raise ReportError(
+                    "the association report covers all coaches; do not give --coach or --supervisor"
+                )
+        elif self.kind == "self-audit":
+            if not self.coach or self.supervisor:
+                raise ReportError("a self-audit is about one coach: give --coach ID")
+        elif bool(self.coach) == bool(self.supervisor):
+            raise ReportError(
+                "a supervisor review needs either --coach ID (one coach) or --supervisor ID "
+                "(that supervisor's portfolio)"
+            )
+
+
+def check_subject(ws: Workspace, request: ReportRequest) -> None:
+    """Raise `ReportError` when the coach or supervisor is not in the workspace."""
+    import polars as pl
+
+    coaches = ws["coaches"]
+    source = ws.sources.get("coaches", "coaches")
+    if request.coach and coaches.filter(pl.col("coach_id") == request.coach).is_empty():
+        raise ReportError(f"coach {request.coach} is not in {source} (column coach_id)")
+    if (
+        request.supervisor
+        and coaches.filter(pl.col("supervisor_id") == request.supervisor).is_empty()
+    ):
+        raise ReportError(
+            f"no coach in {source} has supervisor_id {request.supervisor}: nothing to review"
+        )
+
+
+def notebook_parameters(request: ReportRequest, data: Path) -> dict[str, Any]:
+    """The values injected into the notebook's `parameters` cell (paths absolute, no secret)."""
+    params: dict[str, Any] = {
+        "data": str(data),
+        "date_from": request.period.start.isoformat(),
+        "date_to": request.period.end.isoformat(),
+        "policy_file": str(Path(request.policy_file).resolve()) if request.policy_file else None,
+        "keep_valid": request.keep_valid,
+    }
+    if request.kind == "supervisor":
+        params["coach"] = request.coach
+        params["supervisor"] = request.supervisor
+    elif request.kind == "self-audit":
+        params["coach"] = request.coach
+    else:
+        params["min_cell"] = request.min_cell
+    return params
+
+
+def footer_html(
+    request: ReportRequest,
+    *,
+    data_label: str,
+    policy: Policy,
+    ws: Workspace,
+    generated_on: dt.date | None = None,
+) -> str:
+    """The report footer: parameters, policy values, version and the input digest."""
+    from trc_analytics import __version__
+
+    params = [
+        ("report", KINDS[request.kind][1]),
+        ("data", data_label),
+        ("coach", request.coach or "–"),
+        ("supervisor", request.supervisor or "–"),
+        ("from", request.period.start.isoformat()),
+        ("to", request.period.end.isoformat()),
+        ("policy file", request.policy_file or "none (defaults)"),
+        ("keep valid rows only", "yes" if request.keep_valid else "no"),
+    ]
+    if request.kind == "association":
+        params.append(("min cell", str(policy.min_cell)))
+    rows = "".join(f"<tr><th>{esc(k)}</th><td>{esc(v)}</td></tr>" for k, v in params)
+    policy_rows = "".join(
+        f"<tr><td>{esc(name)}</td><td>{esc(value)}{' (changed)' if changed else ''}</td></tr>"
+        for name, value, changed in policy.as_rows()
+    )
+    set_aside = ""
+    if ws.rows_set_aside:
+        set_aside = (
+            f"<p>{ws.rows_set_aside:,} input row(s) were set aside as invalid "
+            f"({ws.set_aside.height:,} problem(s)); the report covers the remaining rows.</p>"
+        )
+    digest = ws.digest or "in-memory workspace (no files)"
+    when = (generated_on or dt.date.today()).isoformat()
+    return (
+        '<footer class="trc-footer"><h2>How this report was made</h2>'
+        f"<table>{rows}</table>{set_aside}"
+        f'<h2>Policy values used</h2><table class="trc-policy">{policy_rows}</table>'
+        f"<p>trc-analytics {esc(__version__)} · generated {when} · input digest (sha-256) "
+        f"<code>{esc(digest)}</code></p></footer>"
+    )
+
+
+_OFFLINE_RULES = (
+    (re.compile(r"<script\b", re.I), "a <script> element"),
+    (re.compile(r"https?://", re.I), "an http(s) URL"),
+    (re.compile(r"@import", re.I), "a CSS @import"),
+    (re.compile(r"""(?:src|href)\s*=\s*["']?//""", re.I), "a protocol-relative URL"),
+)
+
+
+def offline_problems(html: str) -> list[str]:
+    """What in `html` would need the network or run code (empty when the page is offline)."""
+    return [what for rx, what in _OFFLINE_RULES if rx.search(html)]
+
+
+def export_html(nb: Any, *, title: str, footer: str) -> str:
+    """The executed notebook as one offline HTML page (no code cells, inline SVG charts)."""
+    from trc_analytics import __version__
+
+    skip_slow_optional_imports()
+    from nbconvert import HTMLExporter
+    from nbconvert.preprocessors import TagRemovePreprocessor
+
+    exporter = HTMLExporter(
+        template_name=TEMPLATE_NAME,
+        extra_template_basedirs=[str(template_dir())],
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+    )
+    exporter.register_preprocessor(
+        TagRemovePreprocessor(remove_cell_tags={NOTEBOOK_ONLY_TAG}, enabled=True), enabled=True
+    )
+    body, _ = exporter.from_notebook_node(
+        nb, resources={"trc_footer": footer, "trc_title": title, "trc_version": __version__}
+    )
+    problems = offline_problems(body)
+    if problems:
+        raise ReportError(f"the rendered report is not self-contained: it holds {problems[0]}")
+    return body
+
+
+def render_report(
+    kind: str,
+    data: str | os.PathLike[str] | None,
+    *,
+    period: Period,
+    coach: str | None = None,
+    supervisor: str | None = None,
+    policy_file: str | os.PathLike[str] | None = None,
+    out_dir: str | os.PathLike[str] = "reports",
+    keep_notebook: str | os.PathLike[str] | None = None,
+    keep_valid: bool = False,
+    min_cell: int | None = None,
+    runner: NotebookRunner | None = None,
+    workspace: Workspace | None = None,
+) -> Path:
+    """Render one report to `<out_dir>/<kind>_<subject>_<from>_<to>.html` and return its path.
+
+    `data=None` means the bundled demo workspace. Raises `WorkspaceError` (with `.problems`)
+    when the workspace is invalid and `keep_valid` is False, `ReportError` for anything else
+    that stops the report, with the message a notebook cell raised when one fails.
+    `workspace` skips loading when the caller (the batch) has already loaded and validated it;
+    `runner` lets several reports share a kernel.
+    """
+    from trc_analytics.loading import load_workspace
+    from trc_analytics.outputs import private_dir, write_private
+    from trc_analytics.reports.kernel import NotebookFailed, NotebookRunner
+    from trc_analytics.reports.source import resolve_data
+
+    request = ReportRequest(
+        kind=kind,
+        period=period,
+        coach=coach,
+        supervisor=supervisor,
+        policy_file=str(policy_file) if policy_file else None,
+        keep_valid=keep_valid,
+        min_cell=min_cell,
+    )
+    request.check()
+    try:
+        policy = Policy.load(policy_file, min_cell=min_cell)
+    except ValueError as exc:
+        raise ReportError(str(exc)) from None
+    try:
+        path = resolve_data(data)
+    except FileNotFoundError as exc:
+        raise ReportError(str(exc)) from None
+    ws = workspace if workspace is not None else load_workspace(path, keep_valid=keep_valid)
+    check_subject(ws, request)
+
+    own_runner = runner is None
+    runner = runner or NotebookRunner()
+    try:
+        nb = runner.run(notebook_path(kind), notebook_parameters(request, path))
+    except NotebookFailed as exc:
+        raise ReportError(f"the {KINDS[kind][1].lower()} stopped: {exc}") from None
+    finally:
+        if own_runner:
+            runner.close()
+
+    title = f"{KINDS[kind][1]} – {request.subject} – {request.period.label().replace('_', ' to ')}"
+    data_label = str(data) if data else "bundled demo workspace"
+    html = export_html(
+        nb, title=title, footer=footer_html(request, data_label=data_label, policy=policy, ws=ws)
+    )
+    target = write_private(private_dir(out_dir) / request.file_name(), html)
+    if keep_notebook:
+        import nbformat
+
+        kept = private_dir(keep_notebook) / (Path(request.file_name()).stem + ".ipynb")
+        write_private(kept, nbformat.writes(nb))
+    return target.resolve()

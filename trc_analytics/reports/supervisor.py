@@ -1,0 +1,694 @@
+"""The supervisor review: one coach, or a supervisor's portfolio ranked by who needs attention.
+
+The notebook `supervisor_review.ipynb` calls `open_review`, `title`, `portfolio`, then, for each
+coach of `coaches_in_order`, one function per section. Every function returns a `Section`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+
+from trc_analytics.reports import charts
+from trc_analytics.reports import sections as facts
+from trc_analytics.reports.context import ReportContext, long_date, open_report
+from trc_analytics.reports.display import Figure, Header, Section, Table, bullet_list
+from trc_analytics.reports.sections import num, pct, plural, wordy
+
+#: Section titles, in the order the notebook shows them (the report's contents).
+SECTIONS = (
+    "Headline figures",
+    "Caseload over time",
+    "Formats, attendance and fees",
+    "Areas practised and declared competence",
+    "Safety",
+    "Referral patterns",
+    "Supervision and training against the gaps",
+    "Credential status",
+    "Pro-bono and affordable service",
+    "Findings to discuss",
+)
+#: Points per finding when ranking a portfolio: one critical outweighs any number of minor.
+ATTENTION_WEIGHTS = {"critical": 10_000, "major": 100, "minor": 1}
+
+
+def open_review(**parameters: object) -> ReportContext:
+    """The notebook's first call: load the workspace and check the parameters."""
+    return open_report("supervisor", **parameters)  # type: ignore[arg-type]
+
+
+def _level(ctx: ReportContext) -> int:
+    return 3 if ctx.supervisor else 2
+
+
+def title(ctx: ReportContext) -> Header:
+    """Title block: whose review, which period, what data, the contents."""
+    subject = (
+        f"Portfolio of supervisor {ctx.supervisor} ({plural(len(ctx.coaches), 'coach', 'coaches')})"
+        if ctx.supervisor
+        else f"Coach {ctx.coach}"
+    )
+    contents = (["Who needs attention first"] if ctx.supervisor else []) + (
+        [f"Coach {c}" for c in coaches_in_order(ctx)] if ctx.supervisor else list(SECTIONS)
+    )
+    notes = []
+    if ctx.ws.rows_set_aside:
+        notes.append(
+            f"{ctx.ws.rows_set_aside:,} input row(s) were set aside as invalid; every figure "
+            "below leaves them out. The footer lists how many; `trc validate` lists each one."
+        )
+    return Header(
+        title="Supervisor review",
+        subtitle=f"{subject} · {ctx.period_text}",
+        facts=[
+            ("Period", ctx.period_text),
+            ("As of", long_date(ctx.period.as_of)),
+            ("Data", ctx.data_label),
+            ("Tables present", ", ".join(ctx.ws.present)),
+        ],
+        contents=contents,
+        notes=notes,
+    )
+
+
+# --- portfolio --------------------------------------------------------------------------------
+
+
+def attention(ctx: ReportContext) -> pl.DataFrame:
+    """One row per coach of the review: findings by severity, standing, workload; ranked."""
+    coaches = pl.DataFrame({"coach_id": list(ctx.coaches)})
+    sev = (
+        ctx.findings()
+        .group_by("coach_id")
+        .agg(*[(pl.col("severity") == s).sum().cast(pl.Int64()).alias(s) for s in facts.SEVERITIES])
+    )
+    head, _ = ctx.metric("headline")
+    out = coaches.join(sev, on="coach_id", how="left").with_columns(
+        pl.col(*facts.SEVERITIES).fill_null(0)
+    )
+    if head.height:
+        out = out.join(
+            head.select("coach_id", "active_clients", "sessions_held"), on="coach_id", how="left"
+        )
+    creds, _ = ctx.metric("credential_status")
+    if creds.height:
+        rank = {"lapsed": 0, "grace": 1, "due": 2, "current": 3}
+        worst = (
+            creds.with_columns(r=pl.col("status").replace_strict(rank, default=4))
+            .sort("r")
+            .group_by("coach_id", maintain_order=True)
+            .first()
+            .select("coach_id", credential="status")
+        )
+        out = out.join(worst, on="coach_id", how="left")
+    gaps, _ = ctx.metric("outside_competence")
+    if gaps.height:
+        out = out.join(
+            gaps.select("coach_id", outside_competence_share="undeclared_share"),
+            on="coach_id",
+            how="left",
+        )
+    score = sum(pl.col(s) * w for s, w in ATTENTION_WEIGHTS.items())
+    return out.with_columns(score=score).sort(["score", "coach_id"], descending=[True, False])
+
+
+def coaches_in_order(ctx: ReportContext) -> list[str]:
+    """The review's coaches, those needing attention first (one coach: just that coach)."""
+    if not ctx.supervisor:
+        return list(ctx.coaches)
+    if "order" not in ctx._frames:
+        ctx._frames["order"] = attention(ctx).get_column("coach_id").to_list()
+    return ctx._frames["order"]
+
+
+def portfolio(ctx: ReportContext) -> Section | None:
+    """The first page of a portfolio review: coaches ranked by who needs attention first."""
+    if not ctx.supervisor:
+        return None
+    ranked = attention(ctx)
+    top = ranked.row(0, named=True) if ranked.height else None
+    if top is None:
+        takeaway = "No coach of this supervisor has records in the period."
+    elif top["score"] == 0:
+        takeaway = "No findings for any coach of this portfolio in the period."
+    else:
+        counts = ", ".join(plural(top[s], f"{s} finding") for s in facts.SEVERITIES if top[s])
+        takeaway = f"Coach {top['coach_id']} needs attention first: {counts}."
+    chart = charts.severity_bars(
+        ranked.filter(pl.col("score") > 0).head(25), "coach_id", x_title="Findings"
+    )
+    return Section(
+        "Who needs attention first",
+        takeaway=takeaway,
+        chart=chart if ranked.filter(pl.col("score") > 0).height else None,
+        tables=[
+            Table(
+                "Coaches ranked: critical findings first, then major, then minor",
+                ranked.drop("score"),
+                labels={
+                    "coach_id": "Coach",
+                    "outside_competence_share": "Hours outside declared competence",
+                },
+            )
+        ],
+        notes=[
+            "Each coach's own sections follow in this order. A finding is a case where the "
+            "records show a rule of the Code was not kept; it is a starting point for a "
+            "supervision conversation, not a verdict."
+        ],
+    )
+
+
+def coach_heading(ctx: ReportContext, coach: str) -> Section | None:
+    """In a portfolio, the heading that opens a coach's sections (nothing for one coach)."""
+    if not ctx.supervisor:
+        return None
+    head, _ = facts.headline(ctx, coach)
+    return Section(
+        f"Coach {coach}",
+        takeaway=(
+            f"{plural(int(head.get('active_clients') or 0), 'active client')}, "
+            f"{plural(int(head.get('sessions_held') or 0), 'held session')} in the period."
+        ),
+        css_class="trc-coach",
+    )
+
+
+# --- sections ---------------------------------------------------------------------------------
+
+
+def headline(ctx: ReportContext, coach: str) -> Section:
+    """Active clients, new intakes, closures, sessions, hours, no-show rate."""
+    h, note = facts.headline(ctx, coach)
+    figures = [
+        Figure("Active clients", h.get("active_clients")),
+        Figure("New intakes", h.get("new_intakes")),
+        Figure("Engagements closed", h.get("closures")),
+        Figure("Sessions held", h.get("sessions_held")),
+        Figure("Hours held", h.get("hours")),
+        Figure("No-show rate", h.get("no_show_rate"), column="no_show_rate"),
+    ]
+    takeaway = (
+        f"Coach {coach} worked with {plural(int(h.get('active_clients') or 0), 'client')} and "
+        f"held {plural(int(h.get('sessions_held') or 0), 'session')} "
+        f"({num(h.get('hours'), 1)} hours); {pct(h.get('no_show_rate'))} of booked sessions "
+        "were no-shows."
+        if h
+        else "No records for this coach in the period."
+    )
+    return Section(
+        SECTIONS[0],
+        takeaway=takeaway,
+        figures=figures,
+        notes=[note] if note else [],
+        level=_level(ctx),
+    )
+
+
+def caseload(ctx: ReportContext, coach: str) -> Section:
+    """Active clients and new intakes per month; closures by reason; silent engagements."""
+    by_month, notes = facts.caseload_by_month(ctx, coach)
+    missing = ctx.missing_tables("engagements")
+    if missing:
+        return Section(SECTIONS[1], missing=missing, level=_level(ctx))
+    peak = by_month.sort("active_clients", descending=True).row(0, named=True)
+    last = by_month.row(-1, named=True)
+    takeaway = (
+        f"Active clients peaked at {peak['active_clients']:,} in "
+        f"{peak['month'].strftime('%B %Y')} and stood at {last['active_clients']:,} in "
+        f"{last['month'].strftime('%B %Y')}; {int(by_month['new_intakes'].sum()):,} new "
+        "clients came in over the period."
+    )
+    chart = charts.monthly(
+        by_month,
+        {"active_clients": "Active clients", "new_intakes": "New intakes"},
+        y_title="Clients",
+    )
+    silent, _ = ctx.metric("silent_engagements", coach)
+    silent_table = Table(
+        f"Open engagements with no session for more than {ctx.policy.silent_engagement_days} days",
+        silent.select(
+            pl.col("engagement_id").alias("engagement"),
+            pl.col("client_id").alias("client"),
+            "format",
+            "started_on",
+            "last_session_on",
+            "days_silent",
+        ),
+        empty_text="None: every open engagement had a recent session.",
+    )
+    return Section(
+        SECTIONS[1],
+        takeaway=takeaway,
+        chart=chart,
+        tables=[Table("Engagements closed, by reason", facts.closures(ctx, coach)), silent_table],
+        notes=notes,
+        level=_level(ctx),
+    )
+
+
+def practice_mix(ctx: ReportContext, coach: str) -> Section:
+    """Formats, attendance and fee mix of the sessions."""
+    missing = ctx.missing_tables("sessions")
+    if missing:
+        return Section(SECTIONS[2], missing=missing, level=_level(ctx))
+    formats = facts.format_mix(ctx, coach)
+    fees = facts.fee_mix(ctx, coach)
+    att = facts.attendance(ctx, coach)
+    affordable = fees.filter(pl.col("fee_type").is_in(["pro_bono", "reduced"]))["hours_share"].sum()
+    if formats.height:
+        main = formats.row(0, named=True)
+        takeaway = (
+            f"Most hours were {wordy(main['format'])} ({pct(main['hours_share'])}); "
+            f"{pct(att.get('held_share'))} of booked sessions were held and "
+            f"{pct(affordable)} of hours were pro bono or at a reduced fee."
+        )
+    else:
+        takeaway = "No sessions were held in the period."
+    attendance_rows = pl.DataFrame(
+        {
+            "outcome": ["held", "no-show", "cancelled", "rescheduled"],
+            "sessions": [att.get(k) or 0 for k in ("held", "no_show", "cancelled", "rescheduled")],
+            "share": [
+                att.get(f"{k}_share") for k in ("held", "no_show", "cancelled", "rescheduled")
+            ],
+        },
+        schema={"outcome": pl.String(), "sessions": pl.Int64(), "share": pl.Float64()},
+    )
+    chart = (
+        charts.bars(formats, "format", "hours", x_title="Hours held") if formats.height else None
+    )
+    return Section(
+        SECTIONS[2],
+        takeaway=takeaway,
+        chart=chart,
+        tables=[
+            Table("Held sessions by format", formats),
+            Table("What happened to booked sessions", attendance_rows),
+            Table("Held sessions by fee", fees),
+        ],
+        level=_level(ctx),
+    )
+
+
+def competence(ctx: ReportContext, coach: str) -> Section:
+    """Areas worked vs. declared competence: the competence-gap view."""
+    missing = ctx.missing_tables("sessions", "competencies")
+    if missing:
+        return Section(SECTIONS[3], missing=missing, level=_level(ctx))
+    areas, _ = facts.areas(ctx, coach)
+    practised = areas.filter(pl.col("sessions") > 0)
+    undeclared = practised.filter(pl.col("hours_undeclared") > 0)
+    total = practised["hours"].sum() or 0.0
+    outside = undeclared["hours_undeclared"].sum() or 0.0
+    if practised.is_empty():
+        takeaway = "No sessions with an area were held in the period."
+    elif undeclared.is_empty():
+        takeaway = (
+            f"Every one of the {num(total)} hours was in an area the coach has declared "
+            "competence in."
+        )
+    else:
+        names = ", ".join(wordy(a) for a in undeclared["area"].to_list()[:3])
+        takeaway = (
+            f"{num(outside)} of {num(total)} hours ({pct(outside / total if total else None)}) "
+            f"were in areas without declared competence, chiefly {names}."
+        )
+    long = (
+        practised.select("area", "hours_declared", "hours_undeclared")
+        .unpivot(index="area", variable_name="competence", value_name="hours")
+        .with_columns(
+            pl.col("competence").replace_strict(
+                {"hours_declared": "declared", "hours_undeclared": "not declared"}
+            )
+        )
+    )
+    chart = (
+        charts.bars(
+            long,
+            "area",
+            "hours",
+            x_title="Hours held",
+            colour="competence",
+            colour_title="Competence",
+            colour_order=["declared", "not declared"],
+            colours={"declared": charts.PALETTE[0], "not declared": charts.PALETTE[1]},
+        )
+        if practised.height
+        else None
+    )
+    oos = facts.out_of_scope(ctx, coach)
+    return Section(
+        SECTIONS[3],
+        takeaway=takeaway,
+        chart=chart,
+        tables=[
+            Table("Areas practised and declared", areas),
+            Table(
+                "Areas outside the scope of practice",
+                oos,
+                empty_text="No session in an area outside the scope of practice.",
+            ),
+        ],
+        level=_level(ctx),
+    )
+
+
+def safety(ctx: ReportContext, coach: str) -> Section:
+    """SRA coverage, exclusions, under-influence handling, triggered exits, decompensation."""
+    missing = ctx.missing_tables("sessions")
+    if missing:
+        return Section(SECTIONS[4], missing=missing, level=_level(ctx))
+    standings = facts.check_standing(ctx, coach)
+    sra = facts.standing_of(standings, "SAFE-SRA")
+    events = facts.influence_and_triggers(ctx, coach)
+    crisis, crisis_note = ctx.metric("crisis_to_referral_summary", coach)
+    c = facts.first_row(crisis)
+    figures = [
+        Figure(
+            "Clients assessed before their first session",
+            sra.rate if sra and sra.evaluated else None,
+            note=f"of {plural(sra.examined, 'client')} starting"
+            if sra and sra.evaluated
+            else "not evaluated",
+            column="sra_share",
+        ),
+        Figure("Sessions held with the client under the influence", events.get("influence_held")),
+        Figure("Rescheduled because of the influence", events.get("influence_rescheduled")),
+        Figure("Clients who left triggered and unsafe", events.get("triggered")),
+        Figure("Decompensation observed", c.get("flags", events.get("decompensation"))),
+        Figure(
+            f"Referred within {ctx.policy.decompensation_referral_days} days",
+            c.get("referred_within_window"),
+        ),
+    ]
+    rows = [
+        s
+        for s in standings
+        if s.check_id.startswith("SAFE-") and s.evaluated and (s.examined or s.findings)
+    ]
+    rates = pl.DataFrame(
+        {
+            "check": [s.check_id for s in rows],
+            "rule": [s.title for s in rows],
+            "examined": [s.examined for s in rows],
+            "kept": [s.compliant for s in rows],
+            "kept_share": [s.rate for s in rows],
+        },
+        schema={
+            "check": pl.String(),
+            "rule": pl.String(),
+            "examined": pl.Int64(),
+            "kept": pl.Int64(),
+            "kept_share": pl.Float64(),
+        },
+    )
+    open_items = sum(s.findings for s in standings if s.check_id.startswith("SAFE-"))
+    takeaway = (
+        "Every safety rule examined was kept in the period."
+        if open_items == 0
+        else f"{plural(open_items, 'safety finding')} to discuss (listed under Findings to "
+        "discuss)."
+    )
+    chart = (
+        charts.share_bars(rates, "check", "kept_share", x_title="Share of cases kept")
+        if rates.height
+        else None
+    )
+    notes = [crisis_note] if crisis_note else []
+    return Section(
+        SECTIONS[4],
+        takeaway=takeaway,
+        figures=figures,
+        chart=chart,
+        tables=[
+            Table("Safety rules: cases examined and kept", rates),
+            Table(
+                "Assessments that excluded the client, by reason",
+                facts.exclusions(ctx, coach),
+                empty_text="No assessment excluded a client in the period.",
+            ),
+        ],
+        notes=notes,
+        level=_level(ctx),
+    )
+
+
+def referrals(ctx: ReportContext, coach: str) -> Section:
+    """Referral reasons and service types, vetted share, exits without referral."""
+    missing = ctx.missing_tables("referrals")
+    if missing:
+        return Section(SECTIONS[5], missing=missing, level=_level(ctx))
+    by, _ = ctx.metric("referrals_by", coach)
+    vetted, vetted_note = ctx.metric("vetted_share", coach)
+    rate, _ = ctx.metric("referral_rate", coach)
+    exits, _ = ctx.metric("coach_initiated_exits", coach)
+    v, r, e = facts.first_row(vetted), facts.first_row(rate), facts.first_row(exits)
+    total = int(by["referrals"].sum() or 0)
+    takeaway = (
+        f"{plural(total, 'referral')} in the period "
+        f"({num(r.get('referrals_per_100_clients'), 1)} per 100 clients); "
+        f"{pct(v.get('vetted_share'))} went to services the coach had vetted."
+        if total
+        else "No referrals in the period."
+    )
+    chart = (
+        charts.bars(
+            by,
+            "reason",
+            "referrals",
+            x_title="Referrals",
+            colour="service_type",
+            colour_title="Service type",
+            value_format="d",
+        )
+        if total
+        else None
+    )
+    exits_table = pl.DataFrame(
+        {
+            "measure": [
+                "engagements the coach ended",
+                "with an explanation",
+                "with a referral",
+                "with both (what the Code asks)",
+                "with neither",
+            ],
+            "count": [
+                e.get(k) or 0
+                for k in (
+                    "exits",
+                    "explained",
+                    "with_referral",
+                    "explained_and_referred",
+                    "neither",
+                )
+            ],
+        }
+    )
+    return Section(
+        SECTIONS[5],
+        takeaway=takeaway,
+        figures=[
+            Figure("Referrals", total),
+            Figure("To vetted services", v.get("vetted_share"), column="vetted_share"),
+            Figure("Per 100 clients", r.get("referrals_per_100_clients")),
+            Figure(
+                "Coach-ended engagements without referral",
+                (e.get("exits") or 0) - (e.get("with_referral") or 0),
+            ),
+        ],
+        chart=chart,
+        tables=[
+            Table("Referrals by reason and service type", by.drop("coach_id")),
+            Table("Engagements the coach ended", exits_table),
+        ],
+        notes=[vetted_note] if vetted_note else [],
+        level=_level(ctx),
+    )
+
+
+def supervision_training(ctx: ReportContext, coach: str) -> Section:
+    """Supervision and training received, set against the competence gaps."""
+    gaps = facts.gaps(ctx, coach)
+    sup, sup_note = ctx.metric("supervision_hours", coach)
+    train, train_note = ctx.metric("training_by_kind", coach)
+    within = int(gaps["supervised_within_window"].fill_null(False).sum()) if gaps.height else 0
+    window = ctx.policy.competence_supervision_days
+    if gaps.height:
+        takeaway = (
+            f"{within} of {plural(gaps.height, 'area')} practised without declared competence "
+            f"had supervision in that area within {window} days."
+        )
+    else:
+        takeaway = "No area was practised without declared competence in the period."
+    sup_by_reason = sup.group_by("reason").agg(pl.col("meetings").sum(), pl.col("hours").sum())
+    chart = (
+        charts.bars(sup_by_reason, "reason", "hours", x_title="Supervision hours")
+        if sup_by_reason.height
+        else None
+    )
+    gap_table = (
+        gaps.select(
+            "area",
+            "first_undeclared_on",
+            "sessions",
+            "hours",
+            "first_supervision_on",
+            pl.col("supervision_latency_days").alias("days to supervision"),
+            "supervision_hours",
+            "trainings",
+        )
+        if gaps.height
+        else gaps
+    )
+    notes = [n for n in (sup_note, train_note) if n]
+    return Section(
+        SECTIONS[6],
+        takeaway=takeaway,
+        chart=chart,
+        tables=[
+            Table(
+                "Competence gaps and what followed",
+                gap_table,
+                empty_text="No competence gap in the period.",
+            ),
+            Table("Supervision received in the period", sup.drop("coach_id")),
+            Table(
+                f"Training in the {ctx.policy.training_window_months} months to the period end",
+                train.drop("coach_id"),
+            ),
+        ],
+        notes=notes,
+        level=_level(ctx),
+    )
+
+
+def credentials(ctx: ReportContext, coach: str) -> Section:
+    """Each credential's status as of the period end, and lapse remediation."""
+    missing = ctx.missing_tables("credentials")
+    if missing:
+        return Section(SECTIONS[7], missing=missing, level=_level(ctx))
+    creds, _ = ctx.metric("credential_status", coach)
+    review, review_note = ctx.metric("ethics_review", coach)
+    rv = facts.first_row(review)
+    if creds.is_empty():
+        takeaway = "No credential on record as of the period end."
+    else:
+        statuses = creds["status"].to_list()
+        if all(s == "current" for s in statuses):
+            takeaway = f"All {plural(len(statuses), 'credential')} current as of the period end."
+        else:
+            worst = next(s for s in ("lapsed", "grace", "due", "current") if s in statuses)
+            text = {
+                "lapsed": "a credential has lapsed past the grace period",
+                "grace": "a credential has expired and is in its grace period",
+                "due": f"a credential expires within {ctx.policy.credential_due_days} days",
+                "current": "",
+            }[worst]
+            takeaway = f"As of {long_date(ctx.period.as_of)}, {text}."
+    notes = []
+    last = rv.get("last_review_on")
+    last_text = last.isoformat() if isinstance(last, dt.date) else "none on record"
+    notes.append(f"Last Code of Ethics review course: {last_text}.")
+    if review_note:
+        notes.append(review_note)
+    return Section(
+        SECTIONS[7],
+        takeaway=takeaway,
+        tables=[Table("Credentials as of the period end", creds.drop("coach_id", "region"))],
+        notes=notes,
+        level=_level(ctx),
+    )
+
+
+def probono(ctx: ReportContext, coach: str) -> Section:
+    """Pro-bono and reduced-fee share of hours, community service, longest stretch without."""
+    missing = ctx.missing_tables("sessions")
+    if missing:
+        return Section(SECTIONS[8], missing=missing, level=_level(ctx))
+    aff = facts.first_row(ctx.metric("affordable_service", coach)[0])
+    quarters, _ = ctx.metric("affordable_share_by_quarter", coach)
+    gap = facts.first_row(ctx.metric("longest_without_affordable", coach)[0])
+    value, _ = ctx.metric("value_given", coach)
+    community, community_note = facts.community(ctx, coach)
+    takeaway = (
+        f"{pct(aff.get('affordable_share'))} of held hours were pro bono or reduced fee "
+        f"({num(aff.get('affordable_hours'), 1)} hours), plus "
+        f"{num(aff.get('community_hours'), 1)} hours of community service; the longest "
+        "stretch without affordable service was "
+        f"{plural(int(gap.get('longest_gap_days') or 0), 'day')}."
+    )
+    chart = charts.monthly(
+        quarters,
+        {"pro_bono_share": "Pro bono", "affordable_share": "Pro bono or reduced"},
+        y_title="Share of held hours",
+        kind="bar",
+        x_title="Quarter",
+        label=charts.quarter_label("quarter"),
+        share=True,
+    )
+    return Section(
+        SECTIONS[8],
+        takeaway=takeaway,
+        figures=[
+            Figure("Pro-bono hours", aff.get("pro_bono_hours")),
+            Figure("Reduced-fee hours", aff.get("reduced_hours")),
+            Figure("Affordable share of hours", aff.get("affordable_share"), column="x_share"),
+            Figure("Community-service hours", aff.get("community_hours")),
+        ],
+        chart=chart,
+        tables=[
+            Table(
+                "Estimated value given (at the coach's usual hourly fee)", value.drop("coach_id")
+            ),
+            Table("Community service in the period", community),
+        ],
+        notes=[community_note] if community_note else [],
+        level=_level(ctx),
+    )
+
+
+def findings(ctx: ReportContext, coach: str) -> Section:
+    """Every finding of the period, grouped by severity, each check with its Code passage."""
+    f = ctx.findings(coach)
+    not_evaluated = ctx.checks.not_evaluated
+    counts = {s: f.filter(pl.col("severity") == s).height for s in facts.SEVERITIES}
+    takeaway = (
+        "No findings in the period: every rule that could be checked was kept."
+        if f.is_empty()
+        else "To discuss: "
+        + ", ".join(plural(n, f"{s} finding") for s, n in counts.items() if n)
+        + "."
+    )
+    blocks = facts.findings_by_check(ctx, coach, level=_level(ctx) + 1)
+    if not_evaluated.height:
+        blocks.append(
+            '<p class="trc-note">Not evaluated (the records needed are absent):</p>'
+            + bullet_list(
+                f"{r['check_id']}: {r['reason']}" for r in not_evaluated.iter_rows(named=True)
+            )
+        )
+    return Section(
+        SECTIONS[9],
+        takeaway=takeaway,
+        figures=[Figure(s.capitalize(), n) for s, n in counts.items()],
+        html_blocks=blocks,
+        level=_level(ctx),
+    )
+
+
+#: The per-coach sections, in notebook order.
+COACH_SECTIONS = (
+    headline,
+    caseload,
+    practice_mix,
+    competence,
+    safety,
+    referrals,
+    supervision_training,
+    credentials,
+    probono,
+    findings,
+)
