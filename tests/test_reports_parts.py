@@ -1,0 +1,346 @@
+"""The pieces reports are made of, checked without a kernel: charts, sections, the offline
+template, report names, the stored notebooks and the `trc report` / `trc lab` front doors."""
+
+from __future__ import annotations
+
+import json
+import re
+import stat
+from pathlib import Path
+
+import altair as alt
+import nbformat
+import polars as pl
+import pytest
+from click.testing import CliRunner
+
+from trc_analytics.cli import main
+from trc_analytics.period import Period
+from trc_analytics.policy import Policy
+from trc_analytics.reports import theme
+from trc_analytics.reports.display import Figure, Section, Table, format_value
+from trc_analytics.reports.render import (
+    KINDS,
+    ReportError,
+    ReportRequest,
+    export_html,
+    footer_html,
+    notebook_parameters,
+    notebook_path,
+    offline_problems,
+)
+from trc_analytics.reports.self_audit import SHAMING_WORDS
+from trc_analytics.workspace import Workspace
+
+PERIOD = Period.parse("2026-01-01", "2026-06-30")
+
+
+def bar_chart(frame: pl.DataFrame, x: str = "n") -> alt.Chart:
+    return alt.Chart(frame).mark_bar().encode(x=f"{x}:Q", y="area:N")
+
+
+# --- charts ------------------------------------------------------------------------------------
+
+
+def test_a_chart_of_aggregates_becomes_inline_svg_with_no_url_or_script():
+    svg = theme.to_svg(bar_chart(pl.DataFrame({"area": ["a", "b"], "n": [3, 5]})))
+    assert svg.startswith("<svg")
+    assert offline_problems(svg) == []
+    assert "#0072B2" in svg  # the theme's first colour: the report look is applied
+
+
+def test_a_chart_refuses_record_level_ids():
+    records = pl.DataFrame({"client_id": ["K-1", "K-2"], "area": ["a", "b"], "n": [1, 1]})
+    with pytest.raises(theme.RecordLevelChartError, match="client_id"):
+        theme.to_svg(bar_chart(records))
+
+
+def test_coach_ids_may_rank_a_portfolio_but_never_reach_an_association_chart():
+    per_coach = pl.DataFrame({"coach_id": ["C-1", "C-2"], "area": ["a", "b"], "n": [4, 2]})
+    theme.check_aggregated(bar_chart(per_coach))
+    with pytest.raises(theme.RecordLevelChartError, match="coach_id"):
+        theme.check_aggregated(bar_chart(per_coach), allow_coach_ids=False)
+
+
+def test_a_chart_of_too_many_rows_is_not_an_aggregate():
+    many = pl.DataFrame({"area": [str(i) for i in range(theme.MAX_CHART_ROWS + 1)]}).with_columns(
+        n=pl.lit(1)
+    )
+    with pytest.raises(theme.RecordLevelChartError, match="rows"):
+        theme.check_aggregated(bar_chart(many))
+
+
+def test_the_palette_is_okabe_ito():
+    assert theme.PALETTE[:4] == ("#0072B2", "#E69F00", "#009E73", "#D55E00")
+    assert set(theme.SEVERITY_COLOURS) == {"critical", "major", "minor"}
+
+
+# --- sections and tables -----------------------------------------------------------------------
+
+
+def test_cells_read_as_people_read_them():
+    assert format_value(1234) == "1,234"
+    assert format_value(0.456, "no_show_share") == "46%"
+    assert format_value(12.345, "hours") == "12.3"
+    assert format_value(None) == "–"
+    assert format_value(True) == "yes"
+    assert format_value("one_to_one", "format") == "one to one"
+    assert format_value("K_1", "client") == "K_1"  # ids are never rewritten
+
+
+def test_a_section_escapes_every_text_it_is_given():
+    html = Section(
+        "Areas <b>", takeaway="a & b", figures=[Figure("x<y", 3)], notes=["<script>"]
+    ).to_html()
+    assert "<b>" not in html and "<script>" not in html
+    assert "Areas &lt;b&gt;" in html and "a &amp; b" in html
+
+
+def test_a_section_says_which_tables_are_missing_instead_of_failing():
+    html = Section("Safety", missing=["safety_assessments"]).to_html()
+    assert "no safety_assessments records" in html
+
+
+def test_suppressed_cells_are_shown_as_suppressed_never_as_zero():
+    frame = pl.DataFrame({"region": ["north", "south"], "n": ["25", "suppressed"]})
+    html = Table("t", frame).to_html()
+    assert '<td class="suppressed">suppressed</td>' in html
+    marked = Table("t", pl.DataFrame({"n": [None, 4]}), suppressed={"n": {0}}).to_html()
+    assert '<td class="suppressed">suppressed</td>' in marked
+    assert ">0<" not in marked
+
+
+# --- offline HTML ------------------------------------------------------------------------------
+
+
+def test_offline_check_finds_scripts_urls_and_imports():
+    assert offline_problems("<p>ok</p>") == []
+    assert offline_problems('<script src="x.js"></script>')
+    assert offline_problems('<img src="https://example.org/a.png">')
+    assert offline_problems("<style>@import 'x.css';</style>")
+    assert offline_problems('<a href="//example.org">x</a>')
+
+
+def executed_notebook(*outputs_html: str) -> nbformat.NotebookNode:
+    """A notebook as papermill returns it: code hidden, outputs kept, a notebook-only note."""
+    note = nbformat.v4.new_markdown_cell("How to use this notebook")
+    note.metadata["tags"] = ["trc-notebook-only"]
+    cells = [note]
+    for html in outputs_html:
+        cell = nbformat.v4.new_code_cell("secret_code_that_must_not_show = 1")
+        cell.outputs = [
+            nbformat.v4.new_output(
+                "display_data", data={"text/html": html, "text/plain": "<Section>"}
+            )
+        ]
+        cells.append(cell)
+    return nbformat.v4.new_notebook(cells=cells)
+
+
+def test_export_writes_one_offline_page_without_code_with_the_footer():
+    section = Section(
+        "Caseload over time",
+        takeaway="Clients rose.",
+        chart=bar_chart(pl.DataFrame({"area": ["a"], "n": [3]})),
+    )
+    request = ReportRequest("supervisor", PERIOD, coach="C-0007")
+    ws = Workspace.from_frames({"coaches": {"coach_id": ["C-0007"], "region": ["north"]}})
+    footer = footer_html(request, data_label="demo", policy=Policy(min_cell=20), ws=ws)
+    html = export_html(executed_notebook(section.to_html()), title="T", footer=footer)
+    assert offline_problems(html) == []
+    assert "<svg" in html and "Caseload over time" in html
+    assert "secret_code_that_must_not_show" not in html
+    assert "How to use this notebook" not in html
+    assert "How this report was made" in html and "C-0007" in html
+    assert "min_cell</td><td>20 (changed)" in html
+    assert "@page" in html  # print CSS is inlined
+
+
+# --- requests and parameters -------------------------------------------------------------------
+
+
+def test_report_files_are_named_kind_subject_period():
+    assert (
+        ReportRequest("self-audit", PERIOD, coach="C-0007").file_name()
+        == "self-audit_C-0007_2026-01-01_2026-06-30.html"
+    )
+    assert (
+        ReportRequest("supervisor", PERIOD, supervisor="C-0003")
+        .file_name()
+        .startswith("supervisor_portfolio-C-0003_")
+    )
+    assert ReportRequest("association", PERIOD).file_name().startswith("association_all_")
+    assert "/" not in ReportRequest("self-audit", PERIOD, coach="a/b").file_name()
+
+
+@pytest.mark.parametrize(
+    ("kind", "coach", "supervisor"),
+    [
+        ("self-audit", None, None),
+        ("self-audit", "C-1", "S-1"),
+        ("supervisor", None, None),
+        ("supervisor", "C-1", "S-1"),
+        ("association", "C-1", None),
+        ("weekly", None, None),
+    ],
+)
+def test_a_subject_that_does_not_fit_the_report_is_refused(kind, coach, supervisor):
+    with pytest.raises(ReportError):
+        ReportRequest(kind, PERIOD, coach=coach, supervisor=supervisor).check()
+
+
+# --- stored notebooks --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("kind", list(KINDS))
+def test_stored_notebooks_are_clean_and_take_the_parameters_render_passes(kind):
+    from papermill.translators import PythonTranslator
+
+    nb = nbformat.read(notebook_path(kind), as_version=4)
+    nbformat.validate(nb)
+    assert nb.metadata.kernelspec.name == "python3"
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert all(c.outputs == [] and c.execution_count is None for c in code)
+    assert "parameters" in code[0].metadata.tags
+    declared = {p.name for p in PythonTranslator.inspect(code[0])}
+    request = ReportRequest(kind, PERIOD, coach="C-1" if kind != "association" else None)
+    passed = set(notebook_parameters(request, Path("/data")))
+    assert passed <= declared
+    assert declared - passed <= {"supervisor", "coach"}  # the other subject of the review
+
+
+# --- trc lab -----------------------------------------------------------------------------------
+
+
+def test_trc_lab_copies_the_notebooks_owner_only_and_points_them_at_the_data(tmp_path):
+    data = tmp_path / "ws"
+    data.mkdir()
+    folder = tmp_path / "nb"
+    result = CliRunner().invoke(
+        main, ["lab", str(data), "--notebooks", str(folder), "--no-browser", "--dry-run"]
+    )
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in folder.iterdir()) == sorted(n for n, _ in KINDS.values())
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    assert all(stat.S_IMODE(p.stat().st_mode) == 0o600 for p in folder.iterdir())
+    assert f"TRC_DATA={data.resolve()}" in result.stdout
+    assert "-m jupyterlab" in result.stdout and "--no-browser" in result.stdout
+
+
+def test_trc_lab_keeps_a_notebook_the_user_edited(tmp_path):
+    folder = tmp_path / "nb"
+    folder.mkdir()
+    mine = folder / "coach_self_audit.ipynb"
+    mine.write_text("my edits")
+    CliRunner().invoke(main, ["lab", "--notebooks", str(folder), "--dry-run"])
+    assert mine.read_text() == "my edits"
+
+
+# --- trc report front door ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["self-audit"],
+        ["association", "--coach", "C-0001"],
+        ["supervisor", "--coach", "C-0001", "--supervisor", "C-0002"],
+        ["association", "--all-coaches"],
+    ],
+)
+def test_trc_report_usage_errors_exit_2(tmp_path, args):
+    result = CliRunner().invoke(
+        main,
+        ["report", *args, "--data", str(tmp_path), "--from", "2026-01-01", "--to", "2026-06-30"],
+    )
+    assert result.exit_code == 2, result.output
+
+
+def test_trc_report_on_a_broken_workspace_exits_1_with_the_validation_report(tmp_path):
+    data = tmp_path / "ws"
+    data.mkdir()
+    (data / "coaches.csv").write_text("coach_id,region,active\nC-0001,north,maybe\n")
+    out = tmp_path / "reports"
+    result = CliRunner().invoke(
+        main,
+        [
+            "report",
+            "self-audit",
+            "--data",
+            str(data),
+            "--coach",
+            "C-0001",
+            "--from",
+            "2026-01-01",
+            "--to",
+            "2026-06-30",
+            "--out",
+            str(out),
+        ],
+    )
+    assert result.exit_code == 1
+    text = result.output + result.stderr
+    assert "coaches.csv" in text and "active" in text and "maybe" in text
+    assert "No report was written" in text
+    assert "Traceback" not in text
+    assert not out.exists() or not any(out.iterdir())
+
+
+def test_trc_report_names_an_unknown_coach(tmp_path):
+    data = tmp_path / "ws"
+    data.mkdir()
+    (data / "coaches.csv").write_text("coach_id,region,active\nC-0001,north,true\n")
+    result = CliRunner().invoke(
+        main,
+        [
+            "report",
+            "self-audit",
+            "--data",
+            str(data),
+            "--coach",
+            "C-0099",
+            "--from",
+            "2026-01-01",
+            "--to",
+            "2026-06-30",
+            "--out",
+            str(tmp_path / "r"),
+        ],
+    )
+    assert result.exit_code == 1
+    assert "coach C-0099 is not in coaches.csv" in result.stderr
+
+
+# --- the self-audit's words --------------------------------------------------------------------
+
+
+def visible_text(html: str, *, without_quotes: bool = True) -> str:
+    """The text a reader sees, optionally without the Code's quoted passages."""
+    if without_quotes:
+        html = re.sub(r'<blockquote class="trc-code">.*?</blockquote>', " ", html, flags=re.S)
+    html = re.sub(r"<(style|svg)\b.*?</\1>", " ", html, flags=re.S)
+    return re.sub(r"<[^>]+>", " ", html)
+
+
+def shaming_words_in(text: str) -> list[str]:
+    return [
+        w for w in SHAMING_WORDS if re.search(rf"(?<![\w-]){re.escape(w)}(?![\w-])", text, re.I)
+    ]
+
+
+def test_the_shaming_word_scan_finds_words_and_skips_quoted_passages():
+    html = (
+        '<p>A failure here.</p><blockquote class="trc-code">Violation of these standards'
+        "</blockquote><p>Failsafe wording is fine.</p>"
+    )
+    assert shaming_words_in(visible_text(html)) == ["failure"]
+    assert "violation" in shaming_words_in(visible_text(html, without_quotes=False))
+
+
+def test_policy_rows_echo_every_value_in_the_footer():
+    request = ReportRequest("association", PERIOD, min_cell=15)
+    ws = Workspace.from_frames({"coaches": {"coach_id": ["C-1"], "region": ["north"]}})
+    html = footer_html(request, data_label="x", policy=Policy(min_cell=15), ws=ws)
+    for name in Policy.names():
+        assert f"<td>{name}</td>" in html
+    assert json.dumps("x")[1:-1] in html
