@@ -69,7 +69,13 @@ class RawWorkspace:
     schema: Schema
     tables: dict[str, RawTable] = field(default_factory=dict)
     problems: pl.DataFrame = field(default_factory=empty_problems)
-    digest: str = ""
+    files: list[Path] = field(default_factory=list)
+
+    @property
+    def digest(self) -> str:
+        """sha-256 over the names and bytes of the input files (and vocabularies.toml)."""
+        folder = self.path if self.path.is_dir() else self.path.parent
+        return _digest(folder, self.files)
 
 
 def table_files_hint(schema: Schema) -> str:
@@ -86,9 +92,13 @@ def _text_frame(header: list[Any], columns: list[pl.Series], first_row: int) -> 
     ).with_row_index(ROW, offset=first_row)
     df = df.with_columns(pl.col(ROW).cast(pl.Int64))
     if names:
-        df = df.with_columns(
-            [pl.when(pl.col(n) == "").then(None).otherwise(pl.col(n)).alias(n) for n in names]
-        ).filter(pl.any_horizontal([pl.col(n).is_not_null() for n in names]))
+        # Each step only where needed, so a clean million-row file is not copied.
+        empty = [n for n in names if bool((df.get_column(n).str.len_bytes() == 0).any())]
+        if empty:
+            df = df.with_columns(pl.col(n).replace("", None) for n in empty)
+        has_value = df.select(pl.any_horizontal(pl.col(n).is_not_null() for n in names))
+        if not has_value.to_series().all():
+            df = df.filter(has_value.to_series())
     header_text = ["" if h is None else str(h).strip() for h in header]
     return RawFrame(header_text, df)
 
@@ -392,7 +402,7 @@ def read_workspace_files(path: str | Path, schema: Schema | None = None) -> RawW
                 )
             )
     raw.problems = problems_frame(problems)
-    raw.digest = _digest(folder, files)
+    raw.files = files
     return raw
 
 
@@ -462,6 +472,7 @@ def load_workspace(
     from trc_analytics.validation import check_workspace
 
     raw = read_workspace_files(path)
+    digest = raw.digest
     checked = check_workspace(raw, today=today, keep_valid=keep_valid)
     problems = checked.problems
     if problems.height and not keep_valid:
@@ -474,7 +485,7 @@ def load_workspace(
         path=raw.path,
         sources={t: raw.tables[t].source for t in checked.tables},
         set_aside=problems,
-        digest=raw.digest,
+        digest=digest,
     )
 
 

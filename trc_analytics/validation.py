@@ -30,7 +30,7 @@ from trc_analytics.workspace import PROBLEM_SCHEMA
 #: applied: place names such as "North West" are capitalised words.
 NAME_RULE_EXEMPT = frozenset({"region"})
 
-_ISO_DATE = r"^\d{4}-\d{2}-\d{2}$"
+_ISO_DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 _INT_LIMIT = 2**53
 
 _TYPE_EXPECTED = {
@@ -144,45 +144,65 @@ def _check_header(rt: RawTable, table: Table) -> tuple[dict[str, int], list[dict
 # Cells
 
 
-def _typed(f: Field, text: pl.Expr) -> pl.Expr:
-    """The cell cast to the field's type; null where the text is missing or does not cast."""
+#: Exact spellings of booleans tried first (one fast pass); others are lower-cased.
+_BOOL_SPELLINGS = {
+    spelling: value
+    for words, value in ((TRUE_VALUES, True), (FALSE_VALUES, False))
+    for w in words
+    for spelling in (w, w.upper(), w.capitalize())
+}
+#: Suffix of the typed copy of a column while checking.
+TYPED = "\x00typed"
+
+
+def _unresolved(text: pl.Series, typed: pl.Series) -> bool:
+    return bool((typed.is_null() & text.is_not_null()).any())
+
+
+def cast_column(f: Field, text: pl.Series) -> pl.Series:
+    """The text column cast to the field's type; null where the text is missing or does not
+    cast. The common case (every value well formed) costs one pass; the slower paths (3.0 as a
+    whole number, TRUE/yes in odd case) run only when some value needs them."""
     if f.type == "integer":
-        as_float = text.cast(pl.Float64, strict=False)
-        integral = as_float.is_finite() & (as_float == as_float.floor())
-        return pl.coalesce(
-            text.cast(pl.Int64, strict=False),
-            pl.when(integral & (as_float.abs() < _INT_LIMIT)).then(as_float.cast(pl.Int64)),
-        )
+        typed = text.cast(pl.Int64, strict=False)
+        if _unresolved(text, typed):
+            as_float = text.cast(pl.Float64, strict=False)
+            whole = as_float.is_finite() & (as_float == as_float.floor())
+            whole = whole & (as_float.abs() < _INT_LIMIT)
+            typed = typed.fill_null(
+                pl.select(pl.when(whole).then(as_float.cast(pl.Int64))).to_series()
+            )
+        return typed.alias(f.name)
     if f.type == "number":
-        as_float = text.cast(pl.Float64, strict=False)
-        return pl.when(as_float.is_finite()).then(as_float)
+        typed = text.cast(pl.Float64, strict=False)
+        if bool((typed.is_nan() | typed.is_infinite()).any()):
+            typed = pl.select(pl.when(typed.is_finite()).then(typed)).to_series()
+        return typed.alias(f.name)
     if f.type == "boolean":
-        lower = text.str.to_lowercase()
-        return (
-            pl.when(lower.is_in(list(TRUE_VALUES)))
-            .then(True)
-            .when(lower.is_in(list(FALSE_VALUES)))
-            .then(False)
-            .otherwise(None)
-            .cast(pl.Boolean)
-        )
+        typed = text.replace_strict(_BOOL_SPELLINGS, default=None, return_dtype=pl.Boolean)
+        if _unresolved(text, typed):
+            lower = text.str.to_lowercase()
+            typed = lower.replace_strict(
+                {w: v for w, v in _BOOL_SPELLINGS.items() if w == w.lower()},
+                default=None,
+                return_dtype=pl.Boolean,
+            )
+        return typed.alias(f.name)
     if f.type == "date":
-        return pl.when(text.str.contains(_ISO_DATE)).then(
-            text.str.to_date("%Y-%m-%d", strict=False)
-        )
-    return text
+        typed = text.str.to_date("%Y-%m-%d", strict=False)
+        # to_date also takes 2026-1-5 or " 2026-01-05": only YYYY-MM-DD is a date here
+        iso = text.str.contains(_ISO_DATE)
+        return pl.select(pl.when(iso).then(typed)).to_series().alias(f.name)
+    return text.alias(f.name)
 
 
-def _cell_problem(f: Field, text: pl.Expr, typed: pl.Expr, today: dt.date) -> pl.Expr:
-    """The problem kind of each cell of `f` (null when the cell is fine)."""
+def _cell_problem(f: Field, today: dt.date) -> pl.Expr:
+    """The problem kind of each cell of `f` (null when the cell is fine), from the text column
+    and its typed copy. Dates that fail are `bad_date`, refined once filtered (few rows)."""
+    text, typed = pl.col(f.name), pl.col(f.name + TYPED)
     chain = pl.when(text.is_null() & pl.lit(f.required)).then(pl.lit("required"))
     if f.type == "date":
-        chain = (
-            chain.when(text.is_not_null() & ~text.str.contains(_ISO_DATE))
-            .then(pl.lit("type"))
-            .when(text.is_not_null() & typed.is_null())
-            .then(pl.lit("impossible_date"))
-        )
+        chain = chain.when(text.is_not_null() & typed.is_null()).then(pl.lit("bad_date"))
         if f.not_future:
             chain = chain.when(typed > pl.lit(today)).then(pl.lit("future_date"))
     elif f.type != "string":
@@ -194,6 +214,17 @@ def _cell_problem(f: Field, text: pl.Expr, typed: pl.Expr, today: dt.date) -> pl
     if f.minimum is not None and f.type in ("integer", "number"):
         chain = chain.when(typed < f.minimum).then(pl.lit("minimum"))
     return chain.otherwise(pl.lit(None, pl.String))
+
+
+def _refine_date_kind() -> pl.Expr:
+    """`bad_date` -> `type` when not written YYYY-MM-DD, else `impossible_date` (2026-02-30)."""
+    return (
+        pl.when(pl.col("problem") != "bad_date")
+        .then(pl.col("problem"))
+        .when(pl.col("value").str.contains(_ISO_DATE))
+        .then(pl.lit("impossible_date"))
+        .otherwise(pl.lit("type"))
+    )
 
 
 def _expected(f: Field, today: dt.date) -> pl.Expr:
@@ -232,25 +263,29 @@ def check_table(rt: RawTable, table: Table, today: dt.date) -> CheckedTable:
         ],
     )
     present = [f for f in table.fields if f.name in positions]
-    typed_exprs = {f.name: _typed(f, pl.col(f.name)).alias(f.name) for f in table.fields}
+    typed = text.select(
+        pl.col(ROW), *[cast_column(f, text.get_column(f.name)) for f in table.fields]
+    )
+    both = text.hstack(
+        [typed.get_column(f.name).alias(f.name + TYPED) for f in present if f.type != "string"]
+    ).with_columns(pl.col(f.name).alias(f.name + TYPED) for f in present if f.type == "string")
     cell_frames = []
-    lazy = text.lazy()
+    lazy = both.lazy()
     for f in present:
-        kind = _cell_problem(f, pl.col(f.name), typed_exprs[f.name], today)
         cell_frames.append(
             lazy.select(
                 pl.col(ROW).alias("row"),
                 pl.col(f.name).alias("value"),
-                kind.alias("problem"),
+                _cell_problem(f, today).alias("problem"),
             )
             .filter(pl.col("problem").is_not_null())
+            .with_columns(_refine_date_kind() if f.type == "date" else pl.col("problem"))
             .with_columns(
                 pl.lit(f.name).alias("column"),
                 _expected(f, today).alias("expected"),
                 pl.lit(positions[f.name], pl.Int64).alias(COLUMN_ORDER),
             )
         )
-    typed = text.select(pl.col(ROW), *typed_exprs.values())
     row_frames = [
         *_order_problems(typed, text, table, positions),
         *_key_problems(text, table, positions),
@@ -330,9 +365,16 @@ def _key_problems(
     value = (
         pl.concat_str([pl.col(k) for k in key], separator=" / ") if len(key) > 1 else pl.col(key[0])
     )
+    # Fast path: hash the keys (u64) and look for repeats among the hashes; only rows whose
+    # hash repeats are compared exactly (usually none, so a million keys cost one cheap pass).
+    hashed = text.lazy().filter(complete).select(pl.struct(key).hash().alias("__h"))
+    hashes = hashed.collect().get_column("__h")
+    if hashes.n_unique() == hashes.len():
+        return []
+    repeated = hashes.filter(hashes.is_duplicated()).unique()
+    candidates = text.filter(complete & pl.struct(key).hash().is_in(repeated.implode()))
     return [
-        text.lazy()
-        .filter(complete)
+        candidates.lazy()
         .with_columns(pl.col(ROW).min().over(key).alias("__first"))
         .filter(pl.col(ROW) != pl.col("__first"))
         .select(
@@ -435,11 +477,12 @@ def check_workspace(
     """
     today = today or dt.date.today()
     schema = raw.schema
-    checked = {
-        name: check_table(raw.tables[name], schema[name], today)
-        for name in schema.names
-        if name in raw.tables
-    }
+    checked = {}
+    for name in schema.names:
+        if name in raw.tables:
+            rt = raw.tables[name]
+            checked[name] = check_table(rt, schema[name], today)
+            rt.raw.frame = rt.raw.frame.clear()  # the text is no longer needed: free it
     provided = set(checked)
     problems = [raw.problems, *(ct.problems for ct in checked.values())]
     if "coaches" not in provided and not _mentions_coaches(raw.problems):
