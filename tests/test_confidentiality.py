@@ -110,6 +110,46 @@ def test_a_standalone_all_regions_table_next_to_the_breakdown_is_caught_by_the_a
     assert any("human_trafficking, region East" in v.where for v in found)
 
 
+def test_a_table_whose_grand_total_is_published_elsewhere_must_say_so():
+    """Sessions by area next to sessions by region and month: the second table publishes the
+    grand total (all sessions), so a lone small area would be that total minus the rest."""
+    complete = {r: v[:5] for r, v in SESSIONS.items()}  # January-May: every cell publishable
+    by_month = protect_counts(long(complete, MONTHS[:5]), rows="region", cols="month")
+    sessions = by_month.total
+    assert sessions == sum(sum(v) for v in complete.values())
+    areas = pl.DataFrame(
+        {"area": ["intimate_partner_violence", "medical_trauma", "human_trafficking"],
+         "n": [300, sessions - 304, 4]}
+    )  # fmt: skip
+    scopes = [{"area": areas["area"].to_list()}, {"region": list(complete), "month": MONTHS[:5]}]
+
+    alone = protect_counts(areas, rows="area")
+    assert alone.total is None and audit(alone) == []  # safe on its own ...
+    found = audit_together([by_month, alone], scopes=scopes)
+    assert [v.where for v in found] == ["table 2, area human_trafficking"]  # ... not together
+
+    linked = protect_counts(areas, rows="area", known_total=True)
+    assert linked.total == sessions
+    assert linked.cells["suppressed"].to_list() == [False, True, True]
+    assert audit_together([by_month, linked], scopes=scopes) == []
+
+
+def test_hours_whose_total_is_published_elsewhere_hide_a_partner_beside_a_lone_coach():
+    hours = pl.DataFrame(
+        {
+            "region": ["North"] * 3 + ["South"] * 3 + ["Island"],
+            "coach_id": [f"C-000{i}" for i in range(1, 8)],
+            "hours": [10.0, 10, 10, 20, 20, 20, 5],
+        }
+    )
+    table = protect_magnitudes(
+        hours, rows="region", value="hours", contributor="coach_id", known_total=True
+    )
+    assert table.total == 95.0
+    # North (30 hours, the smallest region at least as large as Island's 5) is hidden too
+    assert table.cells["hours"].to_list() == [None, 60.0, None]
+
+
 # -- tiny populations ----------------------------------------------------------------------------
 
 
@@ -200,13 +240,14 @@ def tables(draw):
     totals = draw(st.sampled_from(["additive", "complementary", "none"]))
     min_cell = draw(st.sampled_from([5, 11]))
     rounding = draw(st.sampled_from([0, 5]))
-    return n_rows, n_cols, values, totals, min_cell, rounding
+    known = totals != "none" and draw(st.booleans())
+    return n_rows, n_cols, values, totals, min_cell, rounding, known
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(tables())
 def test_random_tables_never_publish_or_let_anyone_derive_a_small_count(case):
-    n_rows, n_cols, values, totals, min_cell, rounding = case
+    n_rows, n_cols, values, totals, min_cell, rounding, known = case
     frame = pl.DataFrame(
         {
             "r": [f"r{i}" for i in range(n_rows) for _ in range(n_cols or 1)],
@@ -215,8 +256,17 @@ def test_random_tables_never_publish_or_let_anyone_derive_a_small_count(case):
         }
     )
     policy = Policy(min_cell=min_cell, rounding_base=rounding)
-    p = protect_counts(frame, rows="r", cols="c" if n_cols else None, policy=policy, totals=totals)
+    p = protect_counts(
+        frame,
+        rows="r",
+        cols="c" if n_cols else None,
+        policy=policy,
+        totals=totals,
+        known_total=known,
+    )
     grid = np.array(values).reshape(n_rows, n_cols or 1)
+    if known and (grid.sum() == 0 or grid.sum() >= min_cell):
+        assert p.total is not None  # a total published elsewhere stays published here
 
     published = [p.cells["n"]]
     if p.row_totals is not None:

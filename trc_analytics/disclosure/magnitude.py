@@ -56,6 +56,7 @@ def protect_magnitudes(
     policy: Policy | None = None,
     statistic: Literal["sum", "mean"] = "sum",
     totals: Literal["additive", "none"] = "additive",
+    known_total: bool = False,
     table: str = "table",
 ) -> ProtectedMagnitudes:
     """Sums (or means per record) of `value` by `rows` (and `cols`), with sensitive ones hidden.
@@ -66,6 +67,10 @@ def protect_magnitudes(
     totals a total is also hidden when anything it covers is hidden, so no hidden sum can be
     worked out by subtraction (within a report or between reports). Categories absent from
     `frame` are not shown (there is nothing to publish about them).
+
+    `known_total=True` says the grand total (a sum) is published elsewhere, e.g. total hours
+    in another table: it is shown here too, and when a single cell is hidden a partner cell at
+    least as large is hidden with it, so the hidden one cannot be had by subtraction.
     """
     from trc_analytics.policy import Policy
 
@@ -108,8 +113,14 @@ def protect_magnitudes(
             "_all", strict=False
         )
 
+    if known_total and (statistic != "sum" or totals == "none"):
+        raise DisclosureError(f"{table}: known_total applies to sums with totals only")
     order = base.select(keys).unique(maintain_order=True)
     cells = order.join(summarize(keys), on=keys, how="left", maintain_order="left")
+    grand = summarize([])
+    grand_public = known_total and grand.height > 0 and not grand["suppressed"][0]
+    if grand_public and cells["suppressed"].sum() == 1:
+        cells = _hide_partner(cells, keys, value)
     row_totals = col_totals = None
     total: float | None = None
     total_hidden = totals == "none"
@@ -118,10 +129,10 @@ def protect_magnitudes(
         if cols is not None:
             row_totals = _line_totals(summarize([rows]), cells, rows, order)
             col_totals = _line_totals(summarize([cols]), cells, cols, order)
-        grand = summarize([])
-        total_hidden = bool(grand["suppressed"][0]) or bool(any_cell_hidden)
+        total_hidden = grand.height == 0 or bool(grand["suppressed"][0]) or bool(any_cell_hidden)
         for line in (row_totals, col_totals):
             total_hidden = total_hidden or (line is not None and bool(line["suppressed"].any()))
+        total_hidden = total_hidden and not grand_public
         total = None if total_hidden else float(grand[value][0])
     hide = pl.when(pl.col("suppressed")).then(None).otherwise(pl.col(value)).alias(value)
     return ProtectedMagnitudes(
@@ -136,6 +147,24 @@ def protect_magnitudes(
         total_suppressed=total_hidden,
         rule=magnitude_rule_text(policy, statistic, totals),
         totals=totals,
+    )
+
+
+def _hide_partner(cells: pl.DataFrame, keys: list[str], value: str) -> pl.DataFrame:
+    """Hide a second cell beside a lone hidden one: the smallest at least as large as it
+    (else the largest), so the attacker cannot pin the hidden sum down from a known total."""
+    lone = cells.filter("suppressed")[value].max()
+    shown = cells.filter(~pl.col("suppressed") & (pl.col(value) > 0))
+    if shown.is_empty():
+        return cells
+    larger = shown.filter(pl.col(value) >= lone)
+    pick = (
+        larger.sort(value).head(1) if larger.height else shown.sort(value, descending=True).head(1)
+    ).select(*keys, _pick=pl.lit(True))
+    return (
+        cells.join(pick, on=keys, how="left", maintain_order="left")
+        .with_columns(suppressed=pl.col("suppressed") | pl.col("_pick").fill_null(False))
+        .drop("_pick")
     )
 
 

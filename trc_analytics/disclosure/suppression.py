@@ -7,6 +7,7 @@ table: what may be published, the totals that may be published with it, and the 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal, Protocol
 
@@ -211,6 +212,7 @@ def protect_counts(
     value: str = "n",
     policy: Policy | None = None,
     totals: Totals = "additive",
+    known_total: bool = False,
     table: str = "table",
 ) -> Protected:
     """Apply disclosure control to a table of counts and audit the result.
@@ -220,6 +222,10 @@ def protect_counts(
     `policy.min_cell` - 1 are hidden (primary suppression, totals included); then, depending
     on `totals`, totals over hidden counts are hidden ("additive") or further cells are hidden
     until no hidden count can be narrowed down from what is published ("complementary").
+
+    `known_total=True` says the grand total is published elsewhere (another table over the
+    same population, such as total sessions): it is then shown here too, and further cells
+    are hidden until no hidden count can be derived from it.
     Raises `DisclosureError` for an id column, a day-level date, an exact age, negative or
     fractional counts, repeated categories, or a table the audit cannot pass.
     """
@@ -252,10 +258,21 @@ def protect_counts(
     values = _node_values(lattice, grid)
     primary = (values >= 1) & (values < min_cell)
     hidden = primary.copy()
+    known = np.zeros(lattice.size, dtype=bool)
+    if known_total:
+        if totals == "none":
+            raise DisclosureError(f"{table}: known_total needs a table with totals")
+        known[-1] = not primary[-1]  # a small total is never published anywhere
+
+    def additive(mask: np.ndarray) -> None:
+        _hide_totals_over_hidden(lattice, mask, keep=known)
+
     if totals == "additive":
-        _hide_totals_over_hidden(lattice, hidden)
+        additive(hidden)
+        if known.any():
+            _complementary(lattice, values, hidden, primary, min_cell, frozen=known, after=additive)
     elif totals == "complementary":
-        _complementary(lattice, values, hidden, primary, min_cell)
+        _complementary(lattice, values, hidden, primary, min_cell, frozen=known)
     published = np.where(hidden, 0, values)
 
     violations = _violations(lattice, published, hidden, primary, min_cell)
@@ -388,12 +405,17 @@ def _node_values(lattice: Lattice, grid: np.ndarray) -> np.ndarray:
     return out
 
 
-def _hide_totals_over_hidden(lattice: Lattice, hidden: np.ndarray) -> None:
-    """Additive totals: hide every total whose members include a hidden number."""
+def _hide_totals_over_hidden(
+    lattice: Lattice, hidden: np.ndarray, keep: np.ndarray | None = None
+) -> None:
+    """Additive totals: hide every total whose members include a hidden number (except the
+    totals in `keep`, published elsewhere anyway)."""
     changed = True
     while changed:
         changed = False
         for members, total in lattice.equations:
+            if keep is not None and keep[total]:
+                continue
             if not hidden[total] and hidden[list(members)].any():
                 hidden[total] = True
                 changed = True
@@ -404,15 +426,25 @@ _COST = {CELL: 1.0, ROW_TOTAL: 2.0, COL_TOTAL: 2.0, GRAND_TOTAL: 4.0}
 
 
 def _complementary(
-    lattice: Lattice, values: np.ndarray, hidden: np.ndarray, primary: np.ndarray, min_cell: int
+    lattice: Lattice,
+    values: np.ndarray,
+    hidden: np.ndarray,
+    primary: np.ndarray,
+    min_cell: int,
+    *,
+    frozen: np.ndarray | None = None,
+    after: Callable[[np.ndarray], None] | None = None,
 ) -> None:
     """Hide further nonzero cells or totals until every small hidden count is protected.
 
     Greedy: first no line may hold exactly one hidden small count (it would equal the total
     minus the rest); then, while the attacker audit finds an unprotected count, hide the
     cheapest candidate that protects it (candidates on its own lines first), or else the one
-    that narrows its shortfall most. Each step hides one more number, so it ends.
+    that narrows its shortfall most. Each step hides one more number, so it ends. `frozen`
+    nodes are never hidden; `after(mask)` completes a pattern (additive totals).
     """
+    frozen = frozen if frozen is not None else np.zeros(lattice.size, dtype=bool)
+    after = after or (lambda _mask: None)
     cost = np.array([_COST[k] for k in lattice.kinds]) * np.maximum(values, 1)
     node_lines = [lattice.lines_of(n) for n in range(lattice.size)]
 
@@ -424,9 +456,10 @@ def _complementary(
                 nodes = np.array(lattice.nodes_of(e))
                 h = nodes[hidden[nodes]]
                 if len(h) == 1 and primary[h[0]]:
-                    free = nodes[~hidden[nodes] & (values[nodes] > 0)]
+                    free = nodes[~hidden[nodes] & ~frozen[nodes] & (values[nodes] > 0)]
                     if len(free):
                         hidden[free[np.argmin(cost[free])]] = True
+                        after(hidden)
                         changed = True
 
     singleton_pass()
@@ -441,7 +474,7 @@ def _complementary(
         touching = {
             m for h in np.flatnonzero(hidden) for e in node_lines[h] for m in lattice.nodes_of(e)
         }
-        free = [int(n) for n in np.flatnonzero(~hidden & (values > 0))]
+        free = [int(n) for n in np.flatnonzero(~hidden & ~frozen & (values > 0))]
         if not free:
             return  # nothing left to hide; the final audit reports the failure
         tiers = [
@@ -453,10 +486,11 @@ def _complementary(
         chosen = None
         for tier in tiers:
             for cand in tier:
-                hidden[cand] = True
-                system = LinearSystem.from_lattice(lattice, np.where(hidden, 0, values), hidden)
+                trial = hidden.copy()
+                trial[cand] = True
+                after(trial)
+                system = LinearSystem.from_lattice(lattice, np.where(trial, 0, values), trial)
                 c_lo, c_hi = system.range_of(node)
-                hidden[cand] = False
                 gap = shortfall(c_lo, c_hi, min_cell)
                 if gap == 0:
                     chosen = cand
@@ -468,6 +502,7 @@ def _complementary(
         if chosen is None:
             chosen = best if best is not None else next(t[0] for t in tiers if t)
         hidden[chosen] = True
+        after(hidden)
         singleton_pass()
 
 
