@@ -267,6 +267,13 @@ def test_a_cell_that_looks_like_an_e_mail_is_refused_without_repeating_it(ws):
     assert "e-mail" in p["expected"]
 
 
+def test_an_identifier_in_a_vocabulary_column_is_reported_but_never_echoed(ws):
+    set_cell(ws, "clients", 2, "fee_basis", "jane.roe@example.org")
+    p = only(check(ws), problem="vocabulary")
+    assert (p["row"], p["column"], p["value"]) == (2, "fee_basis", None)
+    assert p["expected"].endswith("(value not shown: it looks like an e-mail address)")
+
+
 # -- completeness and order -------------------------------------------------------------------
 
 

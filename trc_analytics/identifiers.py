@@ -20,6 +20,9 @@ _STREET = (
     r"terrace|close|crescent|square|sq|highway|hwy|parkway|pkwy|row|gardens|grove|mews)"
 )
 
+DATE_LABEL = "a date (of birth?)"
+PHONE_LABEL = "a phone number"
+
 #: What a flagged cell looks like -> the regular expression that finds it, in checking order.
 PATTERNS: dict[str, str] = {
     "an e-mail address": r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}",
@@ -28,12 +31,12 @@ PATTERNS: dict[str, str] = {
         r"|\b[a-z0-9\-]+\.(?:com|org|net|edu|gov|info|io|co\.uk|org\.uk)\b)"
     ),
     "a street address": rf"(?i:\b\d{{1,5}}[a-z]?,?\s+(?:[a-z][a-z.'\-]*\s+){{1,4}}{_STREET}\b)",
-    "a date (of birth?)": (
+    DATE_LABEL: (
         r"(?i:\b\d{4}[\-/.]\d{1,2}[\-/.]\d{1,2}\b|\b\d{1,2}[\-/.]\d{1,2}[\-/.]\d{2,4}\b"
         rf"|\b\d{{1,2}}\s+{_MONTH}\s+\d{{4}}\b|\b{_MONTH}\s+\d{{1,2}},?\s+\d{{4}}\b)"
     ),
     # a candidate only: the whole cell made of phone characters with at least 7 digits
-    "a phone number": r"^\s*\+?[\d\s().\-/]{7,}\s*$",
+    PHONE_LABEL: r"^\s*\+?[\d\s().\-/]{7,}\s*$",
 }
 #: Two or more capitalised words, such as "Jane Roe": only for columns where no capitalised
 #: words belong (ids, currency), never for place names such as region.
@@ -60,12 +63,14 @@ def is_phone_number(text: str) -> bool:
     return False
 
 
-def _classify(text: pl.Expr, with_name: bool) -> pl.Expr:
+def _classify(text: pl.Expr, with_name: bool, with_date: bool = True) -> pl.Expr:
     """The label of the first pattern a flagged cell matches (phone still to be confirmed)."""
     chain = None
     for label, pattern in PATTERNS.items():
+        if label == DATE_LABEL and not with_date:
+            continue
         cond = text.str.contains(pattern)
-        if label == "a phone number":
+        if label == PHONE_LABEL:
             cond = cond & (text.str.count_matches(r"\d") >= _MIN_PHONE_DIGITS)
         chain = (pl.when(cond) if chain is None else chain.when(cond)).then(pl.lit(label))
     if with_name:
@@ -98,7 +103,7 @@ def scan_identifiers(
     if not out:
         return pl.DataFrame(schema=schema)
     flagged = pl.concat(pl.collect_all(out))
-    phones = flagged.filter(pl.col("looks_like") == "a phone number")
+    phones = flagged.filter(pl.col("looks_like") == PHONE_LABEL)
     if phones.height:
         confirmed = phones["text"].map_elements(is_phone_number, return_dtype=pl.Boolean)
         drop_rows = phones.filter(~confirmed).select(ROW, "column")
@@ -109,3 +114,22 @@ def scan_identifiers(
         pl.lit(None, pl.String).alias("value"),
         "looks_like",
     )
+
+
+def looks_like(values: pl.Series, *, dates: bool = False) -> pl.Series:
+    """For each value, what identifier it looks like (null when none), full names included.
+
+    Used to withhold identifier-looking values from problem reports whatever the problem
+    (a pasted e-mail in a vocabulary column is a vocabulary problem, but must not be echoed).
+    Dates are not counted by default: a badly written date is a date, not a birth date.
+    """
+    frame = pl.DataFrame({"text": values.cast(pl.String)}).with_row_index("i")
+    labelled = frame.with_columns(_classify(pl.col("text"), True, dates).alias("label"))
+    phones = labelled.filter(pl.col("label") == PHONE_LABEL)
+    if phones.height:
+        confirmed = phones["text"].map_elements(is_phone_number, return_dtype=pl.Boolean)
+        not_phones = phones.filter(~confirmed).select("i", pl.lit(True).alias("drop"))
+        labelled = labelled.join(not_phones, on="i", how="left").with_columns(
+            pl.when(pl.col("drop")).then(None).otherwise(pl.col("label")).alias("label")
+        )
+    return labelled.sort("i").get_column("label").alias(values.name)

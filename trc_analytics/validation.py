@@ -14,7 +14,7 @@ from pathlib import Path
 
 import polars as pl
 
-from trc_analytics.identifiers import scan_identifiers
+from trc_analytics.identifiers import looks_like, scan_identifiers
 from trc_analytics.loading import ROW, RawTable, RawWorkspace, read_workspace_files
 from trc_analytics.problems import (
     COLUMN_ORDER,
@@ -505,7 +505,7 @@ def check_workspace(
     if not keep_valid:
         return CheckedWorkspace(
             tables={n: f.drop(ROW) for n, f in frames.items()},
-            problems=order_problems(all_problems),
+            problems=order_problems(withhold_identifiers(all_problems)),
         )
     originals = dict(frames)
     kept = _drop_rows(frames, checked, all_problems)
@@ -517,7 +517,26 @@ def check_workspace(
         kept = _drop_rows(kept, checked, new)
     return CheckedWorkspace(
         tables={n: f.drop(ROW) for n, f in kept.items()},
-        problems=order_problems(all_problems),
+        problems=order_problems(withhold_identifiers(all_problems)),
+    )
+
+
+def withhold_identifiers(problems: pl.DataFrame) -> pl.DataFrame:
+    """Blank the value of any problem whose value looks like a personal identifier, whatever
+    the problem (an e-mail pasted into a vocabulary column is not echoed into reports or logs);
+    `expected` says why the value is not shown."""
+    if problems.is_empty() or problems["value"].null_count() == problems.height:
+        return problems
+    labels = looks_like(problems["value"])
+    if labels.null_count() == labels.len():
+        return problems
+    hidden = labels.is_not_null()
+    return problems.with_columns(
+        pl.when(hidden).then(None).otherwise(pl.col("value")).alias("value"),
+        pl.when(hidden)
+        .then(pl.col("expected") + " (value not shown: it looks like " + labels + ")")
+        .otherwise(pl.col("expected"))
+        .alias("expected"),
     )
 
 
