@@ -137,3 +137,22 @@ def test_percentages_are_given_only_where_the_count_and_its_total_are_shown():
     assert shares.filter(region="South")["share"].to_list() == [None, None]
     with pytest.raises(DisclosureError, match="no"):
         protect_counts(counts, rows="region", cols="format", totals="none").shares()
+
+
+def test_rates_whose_denominators_add_up_to_a_published_total_hide_a_second_row():
+    # all 95 sessions are published elsewhere; medical trauma's 11 sessions split 3 / 8
+    per_area = pl.DataFrame(
+        {
+            "area": ["intimate_partner_violence", "medical_trauma", "traumatic_grief"],
+            "undeclared": [20, 3, 12],
+            "sessions": [60, 11, 24],
+        }
+    )
+    alone, _ = protect_rate(per_area, rows="area", numerator="undeclared", denominator="sessions")
+    assert alone["sessions"].to_list() == [60, None, 24]  # 95 - 60 - 24 = 11 would be known
+    rates, behind = protect_rate(
+        per_area, rows="area", numerator="undeclared", denominator="sessions", known_total=True
+    )
+    assert behind.total == 95
+    assert rates["sessions"].null_count() == 2
+    assert rates.filter(area="medical_trauma")["rate"].item() is None

@@ -27,6 +27,7 @@ def protect_rate(
     denominator: str,
     policy: Policy | None = None,
     totals: Totals = "additive",
+    known_total: bool = False,
     table: str = "table",
 ) -> tuple[pl.DataFrame, Protected]:
     """Proportions `numerator / denominator` by `rows` (numerator counts a subset of the
@@ -35,6 +36,10 @@ def protect_rate(
     Returns the published frame (`rows`, `numerator`, `denominator`, `rate` in percent; null
     where hidden) and the `Protected` yes/no table behind it (for its rule and audit). A rate
     is shown only when the numerator, the denominator and their difference are all shown.
+
+    Publish the denominators from here, not from a second table: a denominator shown
+    elsewhere while its rate is hidden lets the attacker bound the hidden counts. When the sum
+    of the denominators (e.g. all sessions) is published elsewhere, pass `known_total=True`.
     """
     bad = frame.filter(pl.col(numerator) > pl.col(denominator))
     if not bad.is_empty():
@@ -53,6 +58,7 @@ def protect_rate(
         value="_n",
         policy=policy,
         totals="complementary" if totals == "complementary" else "additive",
+        known_total=known_total,
         table=table,
     )
     yes = protected.cells.filter(pl.col("_outcome") == "yes").select(
