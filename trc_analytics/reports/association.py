@@ -367,13 +367,20 @@ def demand(ctx: ReportContext) -> Section:
         },
     )
     needed = table.filter(pl.col("training_needed").fill_null(False))["area"].to_list()
-    takeaway = (
-        "Training is most needed in "
-        + ", ".join(a.replace("_", " ") for a in needed[:3])
-        + " (few or no coaches declare competence for the demand seen)."
-        if needed
-        else "Every area in demand has coaches who declare competence in it."
-    )
+    unknown = table.filter(pl.col("training_needed").is_null()).height
+    if needed:
+        takeaway = (
+            "Training is most needed in "
+            + ", ".join(a.replace("_", " ") for a in needed[:3])
+            + ": few or no coaches declare competence for the demand seen."
+        )
+    elif unknown:
+        takeaway = (
+            "No area is shown to need training; for "
+            f"{unknown} area{'s' if unknown != 1 else ''} the counts are too small to judge."
+        )
+    else:
+        takeaway = "Every area in demand has coaches who declare competence in it."
     shown = (
         _published(table, "sessions")
         .filter(pl.col("sessions") > 0)
@@ -531,11 +538,13 @@ def referrals(ctx: ReportContext) -> Section:
                 policy=ctx.policy,
                 table="vetted share by region",
             )
+            rates = rates.rename({"rate": "vetted_pct"})
             tables.append(
                 Table(
                     "Referrals to services the coach had vetted, by region",
-                    rates.rename({"rate": "vetted_pct"}),
+                    rates,
                     labels={"vetted_pct": "To vetted services (%)"},
+                    suppressed=_rate_hidden(rates, "to_vetted", "referrals", "vetted_pct"),
                 )
             )
             protected.append(pv)
@@ -581,22 +590,30 @@ def pipeline(ctx: ReportContext) -> Section:
     )
     by_status = table.col_totals
     assert by_status is not None
-    shown = _published(by_status, "credentials")
-    due = shown.filter(pl.col("status").is_in(["due", "grace"]))["credentials"].sum()
-    takeaway = (
-        f"{due:,} credentials are due for renewal or in their grace period as of "
-        f"{long_date(ctx.period.as_of)}."
-        if shown.height
-        else "Credential counts are too small to publish for this period."
-    )
+    totals = _published(by_status, "credentials")
+    if totals.height == by_status.height:
+        due = totals.filter(pl.col("status").is_in(["due", "grace"]))["credentials"].sum()
+        takeaway = (
+            f"{due:,} credentials are due for renewal or in their grace period as of "
+            f"{long_date(ctx.period.as_of)}."
+        )
+    else:
+        takeaway = (
+            f"Credentials by status as of {long_date(ctx.period.as_of)}; a status held by "
+            f"fewer than {ctx.policy.min_cell} credentials of a kind is hidden."
+        )
+    shown = _published(table.cells, "credentials").filter(pl.col("credentials") > 0)
     chart = (
         charts.bars(
             shown,
-            "status",
+            "credential",
             "credentials",
-            x_title="Credentials",
+            x_title="Credentials (published cells)",
+            colour="status",
+            colour_title="Status",
+            colour_order=statuses,
+            colours=dict(zip(statuses, charts.PALETTE[:4], strict=True)),
             value_format="d",
-            sort_by_value=False,
         )
         if shown.height
         else None

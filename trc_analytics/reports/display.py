@@ -67,7 +67,8 @@ def label(column: str) -> str:
 
 
 def _is_share(column: str) -> bool:
-    return column.endswith(("_share", "_rate", "_pct")) or column in {"share", "rate"}
+    """A 0..1 proportion, printed as a percentage."""
+    return column.endswith(("_share", "_rate")) or column in {"share", "rate"}
 
 
 def format_value(value: Any, column: str = "") -> str:
@@ -81,6 +82,8 @@ def format_value(value: Any, column: str = "") -> str:
     if isinstance(value, float):
         if value != value:  # NaN
             return MISSING_TEXT
+        if column.endswith("_pct"):  # already a percentage (0..100)
+            return f"{value:.0f}%" if abs(value) >= 10 or value == 0 else f"{value:.1f}%"
         if _is_share(column):
             return f"{value:.0%}" if abs(value) >= 0.1 or value == 0 else f"{value:.1%}"
         return f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.1f}"

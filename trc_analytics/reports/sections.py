@@ -13,7 +13,7 @@ from typing import Any
 import polars as pl
 
 from trc_analytics.reports.context import ReportContext
-from trc_analytics.reports.display import esc, quote
+from trc_analytics.reports.display import esc, format_value, quote
 
 SEVERITIES = ("critical", "major", "minor")
 
@@ -24,14 +24,17 @@ def first_row(frame: pl.DataFrame) -> dict[str, Any]:
 
 
 def pct(value: float | None) -> str:
-    """`0.123` -> `12%` (or `–`)."""
-    return "–" if value is None else f"{value:.0%}"
+    """`0.123` -> `12%`, `0.066` -> `6.6%` (or `–`), as tables print shares."""
+    return format_value(value, "share")
 
 
 def num(value: float | int | None, decimals: int = 0) -> str:
-    """A count or amount with thousands separators."""
+    """A count or amount with thousands separators; amounts of 100 or more lose decimals, as
+    tables print them."""
     if value is None:
         return "–"
+    if decimals and abs(value) >= 100:
+        decimals = 0
     return f"{value:,.{decimals}f}"
 
 

@@ -162,6 +162,11 @@ def title(ctx: ReportContext) -> Header:
     )
 
 
+def _every_case(n: int) -> str:
+    """`the one case` / `all 12 cases`."""
+    return "the one case" if n == 1 else f"all {n:,} cases"
+
+
 def _coach(ctx: ReportContext) -> str:
     return str(ctx.coach)
 
@@ -197,9 +202,7 @@ def going_well(ctx: ReportContext) -> Section:
         strengths.append(
             f"{plural(int(achieved['count'][1]), 'goal')} reached together with your clients."
         )
-    strengths += [
-        f"{s.title}: kept in all {plural(s.examined, 'case')} of the period." for s in kept
-    ]
+    strengths += [f"{s.title}: kept in {_every_case(s.examined)} of the period." for s in kept]
     takeaway = (
         f"{plural(len(kept), 'item')} of the Code kept in every case the records show; "
         "the list below starts with the work itself."

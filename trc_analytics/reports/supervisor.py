@@ -306,14 +306,15 @@ def competence(ctx: ReportContext, coach: str) -> Section:
         takeaway = "No sessions with an area were held in the period."
     elif undeclared.is_empty():
         takeaway = (
-            f"Every one of the {num(total)} hours was in an area the coach has declared "
+            f"Every one of the {num(total, 1)} hours was in an area the coach has declared "
             "competence in."
         )
     else:
         names = ", ".join(wordy(a) for a in undeclared["area"].to_list()[:3])
         takeaway = (
-            f"{num(outside)} of {num(total)} hours ({pct(outside / total if total else None)}) "
-            f"were in areas without declared competence, chiefly {names}."
+            f"{num(outside, 1)} of {num(total, 1)} hours "
+            f"({pct(outside / total if total else None)}) were in areas without declared "
+            f"competence, chiefly {names}."
         )
     long = (
         practised.select("area", "hours_declared", "hours_undeclared")
