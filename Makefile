@@ -24,11 +24,15 @@ test: lint
 templates: $(STAMP)
 	$(BIN)/trc templates data_templates
 
+# The demo's showcase coach and period (every planted finding has a case in it).
+DEMO_REPORT := --data demo_workspace --from 2026-01-01 --to 2026-06-30 --out reports
+
 demo: $(STAMP)
 	$(BIN)/trc demo demo_workspace
-	$(BIN)/trc report supervisor --data demo_workspace --coach C-0001 --out reports
-	$(BIN)/trc report self-audit --data demo_workspace --coach C-0001 --out reports
-	$(BIN)/trc report association --data demo_workspace --out reports
+	@echo "Reports (open them in a browser):"
+	@$(BIN)/trc report supervisor --coach C-0001 $(DEMO_REPORT)
+	@$(BIN)/trc report self-audit --coach C-0001 $(DEMO_REPORT)
+	@$(BIN)/trc report association $(DEMO_REPORT)
 
 lab: $(STAMP)
 	$(BIN)/trc lab demo_workspace
