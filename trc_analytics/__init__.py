@@ -31,6 +31,9 @@ _EXPORTS: dict[str, str] = {
     "CheckResults": "trc_analytics.checks",
     "FINDING_SCHEMA": "trc_analytics.checks",
     "run_checks": "trc_analytics.checks",
+    "generate_demo": "trc_analytics.demo",
+    "write_demo": "trc_analytics.demo",
+    "PLANTED_CHECKS": "trc_analytics.demo",
 }
 
 __all__ = sorted([*_EXPORTS, "__version__"])

@@ -13,6 +13,7 @@ import click
 #: subcommand name -> "module:function" of a click command, imported on first use.
 COMMANDS: dict[str, str] = {
     "checks": "trc_analytics.commands.checks:checks",
+    "demo": "trc_analytics.commands.demo:demo",
     "findings": "trc_analytics.commands.findings:findings",
     "lab": "trc_analytics.commands.lab:lab",
     "metrics": "trc_analytics.commands.metrics:metrics",
