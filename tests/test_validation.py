@@ -361,6 +361,22 @@ def test_keep_valid_drops_unknown_columns_and_unusable_tables(ws):
     assert set(loaded.set_aside["problem"]) == {"unknown_column", "missing_column"}
 
 
+def test_a_table_that_cannot_be_used_does_not_flood_the_report_with_references(ws):
+    lines = csv_lines(ws, "clients")
+    write_lines(ws, "clients", [line.replace("fee_basis", "fees") for line in lines])
+    problems = check(ws)
+    assert set(problems["problem"]) == {"unknown_column", "missing_column"}
+    # with keep_valid, rows naming its clients cannot be kept, and say why
+    loaded = load_workspace(ws, keep_valid=True, today=TODAY)
+    assert "clients" not in loaded
+    kept = loaded["sessions"]
+    assert kept.height == 1 and kept["client_id"].to_list() == [None]  # names no client
+    refs = loaded.set_aside.filter(pl.col("problem") == "unknown_reference")
+    assert refs.filter(pl.col("file") == "sessions.csv")["expected"].to_list()[0] == (
+        "a client_id of clients, but clients.csv could not be used (see its column problems)"
+    )
+
+
 def test_keep_valid_still_refuses_a_workspace_without_coaches(ws):
     (ws / "coaches.csv").unlink()
     with pytest.raises(WorkspaceError):

@@ -432,6 +432,11 @@ def _reference_problems(
             )
             source = checked[fk.resource].raw.source if fk.resource in checked else fk.resource
             expected = f"a {fk.reference_fields} listed in {fk.resource} ({source})"
+            if ref is None:
+                expected = (
+                    f"a {fk.reference_fields} of {fk.resource}, but {source} could not be used "
+                    "(see its column problems)"
+                )
             if originals is not None and fk.resource in originals:
                 orig = originals[fk.resource].select(pl.col(fk.reference_fields).alias(fk.fields))
                 bad = bad.join(
@@ -499,7 +504,9 @@ def check_workspace(
             )
         )
     frames = {n: ct.frame for n, ct in checked.items() if ct.frame is not None}
-    refs = _reference_problems(checked, frames, provided, schema)
+    # A table that cannot be used already has its own problems; its references are only
+    # refused (in the keep_valid cascade below) when rows are to be kept without it.
+    refs = _reference_problems(checked, frames, set(frames), schema)
     problems.append(refs)
     all_problems = concat_problems(problems)
     if not keep_valid:
