@@ -28,7 +28,7 @@ templates: $(STAMP)
 DEMO_REPORT := --data demo_workspace --from 2026-01-01 --to 2026-06-30 --out reports
 
 demo: $(STAMP)
-	$(BIN)/trc demo demo_workspace
+	$(BIN)/trc demo demo_workspace --force
 	@echo "Reports (open them in a browser):"
 	@$(BIN)/trc report supervisor --coach C-0001 $(DEMO_REPORT)
 	@$(BIN)/trc report self-audit --coach C-0001 $(DEMO_REPORT)
