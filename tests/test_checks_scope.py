@@ -138,16 +138,20 @@ def test_population_looks_only_at_clients_worked_with_in_the_period():
 # --- SCOPE-PSYCHOACTIVE ------------------------------------------------------------------------
 
 
-def test_psychoactive_fires_naming_every_missing_criterion():
+def test_psychoactive_fires_once_per_engagement_naming_every_missing_criterion():
     ws = build(
         coaches=[coach(psychoactive_trained=True)],
-        sessions=[session(held_on="2026-03-04", psychoactive_used=True)],
+        sessions=[
+            session("S-1", held_on="2026-03-04", psychoactive_used=True),
+            session("S-2", held_on="2026-03-18", psychoactive_used=True),
+            session("S-3", held_on="2026-04-01"),
+        ],
     )
     found = findings_for("SCOPE-PSYCHOACTIVE", ws)
     assert found["detail"].to_list() == [
-        "Psychoactive substances were used in session S-1 on 2026-03-04, although the coach had "
-        "no liability insurance covering it and had not notified the Professional Standards "
-        "Committee."
+        "Psychoactive substances were used in 2 sessions with client K-1 (engagement E-1) from "
+        "2026-03-04 to 2026-03-18, although the coach had no liability insurance covering it and "
+        "had not notified the Professional Standards Committee."
     ]
 
 

@@ -28,7 +28,7 @@ import datetime as dt
 
 import polars as pl
 
-from trc_analytics.checks.check import Check, month_count, plural, span
+from trc_analytics.checks.check import Check, month_count, plural, span, text
 from trc_analytics.checks.context import Context, add_months, date_lit
 from trc_analytics.policy import Policy
 
@@ -134,9 +134,8 @@ def lapsed_cases(ctx: Context) -> pl.LazyFrame:
         .with_columns(pl.col("cover_end").cum_max().over("coach_id"))
     )
     practice = (
-        ctx.held.filter(ctx.in_period("held_on"))
-        .group_by("coach_id", "held_on")
-        .agg(sessions=pl.len())
+        ctx.coach_days.filter(ctx.in_period("held_on"))
+        .select("coach_id", "held_on", "sessions")
         .sort("held_on")
         .join_asof(
             cover, left_on="held_on", right_on="certified_on", by="coach_id", check_sortedness=False
@@ -166,7 +165,7 @@ def lapsed_detail(policy: Policy) -> pl.Expr:
     return (
         pl.when(pl.col("state") == "grace")
         .then(
-            pl.format(
+            text(
                 "Coach {}'s {} certification expired on {}; the " + grace + " grace period to "
                 "renew it runs until {}.",
                 "coach_id",
@@ -177,7 +176,7 @@ def lapsed_detail(policy: Policy) -> pl.Expr:
         )
         .when(pl.col("state") == "lapsed")
         .then(
-            pl.format(
+            text(
                 "Coach {}'s {} certification expired on {} and the grace period ended on {} "
                 "without renewal or " + hours + " hours of one-to-one supervision with one "
                 "supervisor ({} hours recorded).",
@@ -189,7 +188,7 @@ def lapsed_detail(policy: Policy) -> pl.Expr:
             )
         )
         .otherwise(
-            pl.format(
+            text(
                 "Coach {} held {} {} while their certification had lapsed (its grace period "
                 "ended on {}).",
                 "coach_id",
@@ -259,7 +258,7 @@ def ethics_cases(ctx: Context) -> pl.LazyFrame:
 
 
 def ethics_detail(policy: Policy) -> pl.Expr:
-    return pl.format(
+    return text(
         "Coach {} renewed their {} certification on {} without a Code of Ethics review course in "
         "the " + month_count(policy.renewal_cycle_months) + " before.",
         "coach_id",
@@ -315,7 +314,7 @@ def ce_cases(ctx: Context) -> pl.LazyFrame:
 
 
 def ce_detail(policy: Policy) -> pl.Expr:
-    return pl.format(
+    return text(
         "Coach {} completed no training in the "
         + month_count(policy.training_window_months)
         + " from {} to {}.",

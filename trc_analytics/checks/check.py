@@ -37,7 +37,8 @@ FINDING_SCHEMA: dict[str, pl.DataType] = {
 }
 
 #: What a check's `cases` function returns: coach_id, on, compliant, optionally client_id,
-#: engagement_id and severity (overrides the check's), plus any column `detail` reads.
+#: engagement_id, severity (overrides the check's) and cases (how many cases the row stands
+#: for, default 1: compliant cases may be counted in bulk), plus any column `detail` reads.
 CaseFn = Callable[["Context"], pl.LazyFrame]
 #: Builds the plain-sentence detail of a finding from the columns of its case.
 DetailFn = Callable[["Policy"], pl.Expr]
@@ -94,6 +95,26 @@ class Check:
 # --- building blocks for detail sentences ----------------------------------------------------
 
 
+def text(template: str, *args: str | pl.Expr) -> pl.Expr:
+    """`template` with each `{}` replaced by a column (named) or expression, as text; null
+    when any of them is null.
+
+    Like `pl.format`, built on `pl.concat_str`: polars 2.1's streaming engine can panic in
+    `pl.format` on large filtered frames, `concat_str` does not.
+    """
+    parts = template.split("{}")
+    if len(parts) != len(args) + 1:
+        raise ValueError(f"{len(parts) - 1} placeholders for {len(args)} values: {template!r}")
+    exprs: list[pl.Expr] = []
+    for i, part in enumerate(parts):
+        if part:
+            exprs.append(pl.lit(part))
+        if i < len(args):
+            value = pl.col(args[i]) if isinstance(args[i], str) else args[i]
+            exprs.append(value.cast(pl.String()))
+    return pl.concat_str(exprs)
+
+
 def words(column: str) -> pl.Expr:
     """A vocabulary value as words: `intimate_partner_violence` -> `intimate partner violence`."""
     return pl.col(column).str.replace_all("_", " ")
@@ -101,21 +122,21 @@ def words(column: str) -> pl.Expr:
 
 def plural(n: str, one: str, many: str) -> pl.Expr:
     """`one` when the count column `n` is 1, else `many` (with the count in front)."""
-    return pl.when(pl.col(n) == 1).then(pl.lit(one)).otherwise(pl.format("{} " + many, pl.col(n)))
+    return pl.when(pl.col(n) == 1).then(pl.lit(one)).otherwise(text("{} " + many, pl.col(n)))
 
 
 def span(first: str, last: str) -> pl.Expr:
     """`on D` for a single day, else `from D1 to D2`."""
     return (
         pl.when(pl.col(first) == pl.col(last))
-        .then(pl.format("on {}", first))
-        .otherwise(pl.format("from {} to {}", first, last))
+        .then(text("on {}", first))
+        .otherwise(text("from {} to {}", first, last))
     )
 
 
 def optional(template: str, *columns: str | pl.Expr) -> pl.Expr:
     """`template` filled with the columns, or an empty text when any of them is null."""
-    return pl.format(template, *columns).fill_null("")
+    return text(template, *columns).fill_null("")
 
 
 def day_count(n: int) -> str:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from trc_analytics.checks.check import Check, day_count, optional, plural, span
+from trc_analytics.checks.check import Check, day_count, optional, plural, span, text
 from trc_analytics.checks.context import Context, days
 from trc_analytics.policy import Policy
 
@@ -41,7 +41,7 @@ def charge_detail(policy: Policy) -> pl.Expr:
         .then(pl.lit("; no report is recorded"))
         .otherwise(optional("; it was reported on {}", "reported"))
     )
-    return pl.format(
+    return text(
         "A criminal charge against coach {} on {} was not reported to the Professional Standards "
         "Committee within " + within + "{}.",
         "coach_id",
@@ -86,7 +86,7 @@ def dual_cases(ctx: Context) -> pl.LazyFrame:
 
 
 def dual_detail(policy: Policy) -> pl.Expr:
-    return pl.format(
+    return text(
         "Coach {} has {} recorded {}.",
         "coach_id",
         plural("n", "a dual relationship with a client", "dual relationships with clients"),

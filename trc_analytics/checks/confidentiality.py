@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from trc_analytics.checks.check import Check, day_count, optional
+from trc_analytics.checks.check import Check, day_count, optional, text
 from trc_analytics.checks.context import Context, days
 from trc_analytics.policy import Policy
 
@@ -37,8 +37,8 @@ def disclosure_cases(ctx: Context) -> pl.LazyFrame:
 
 def disclosure_detail(policy: Policy) -> pl.Expr:
     recipient = pl.col("recipient_type").str.replace_all("_", " ")
-    to = pl.when(recipient.is_null()).then(pl.lit("")).otherwise(pl.format(" to a {}", recipient))
-    return pl.format(
+    to = pl.when(recipient.is_null()).then(pl.lit("")).otherwise(text(" to a {}", recipient))
+    return text(
         "Information about client {} was disclosed on {}{} without consent, a subpoena, a danger "
         "to anyone or a duty to report abuse.",
         "client_id",
@@ -99,7 +99,7 @@ def mandatory_detail(policy: Policy) -> pl.Expr:
         .then(pl.lit("; no report is recorded"))
         .otherwise(optional("; it was reported on {}", "reported"))
     )
-    return pl.format(
+    return text(
         "A concern about abuse of {} (client {}) raised on {} was not reported to the appropriate "
         "agency within " + within + "{}.",
         pl.col("concern_group").replace_strict(GROUP_WORDS, default=pl.col("concern_group")),

@@ -140,6 +140,52 @@ class Context:
         )
 
     @property
+    def engagement_firsts(self) -> pl.LazyFrame:
+        """One pass over held sessions, per engagement: the days several checks start from.
+
+        Columns: engagement_id, client_id (of one-to-one sessions; null for a group session),
+        first_held, first_paid (first session charged a fee), first_in_period.
+        """
+
+        def build() -> pl.LazyFrame:
+            day = pl.col("held_on")
+            return self.held.group_by("engagement_id", "client_id").agg(
+                first_held=day.min(),
+                first_paid=pl.when(pl.col("fee_type").is_in(FEE_PAYING)).then(day).min(),
+                first_in_period=pl.when(self.in_period(day)).then(day).min(),
+            )
+
+        return self._cached("engagement_firsts", build)
+
+    @property
+    def coach_days(self) -> pl.LazyFrame:
+        """One pass over held sessions, per coach and day, from the earliest day a check needs.
+
+        Columns: coach_id, held_on, sessions, affordable (some pro-bono or reduced-fee session),
+        triggered (sessions a client left triggered and unsafe).
+        """
+
+        def build() -> pl.LazyFrame:
+            window = self.policy.probono_window_months
+            lo = min(
+                self.period.start, add_months(self.period.as_of + dt.timedelta(days=1), -window)
+            )
+            return (
+                self.held.filter(pl.col("held_on") >= date_lit(lo))
+                .group_by("coach_id", "held_on")
+                .agg(
+                    sessions=pl.len().cast(pl.Int64()),
+                    affordable=pl.col("fee_type").is_in(AFFORDABLE).any(),
+                    triggered=pl.col("left_triggered_unsafe")
+                    .fill_null(False)
+                    .sum()
+                    .cast(pl.Int64()),
+                )
+            )
+
+        return self._cached("coach_days", build)
+
+    @property
     def group_days(self) -> pl.LazyFrame:
         """One row per day a group engagement held a session, up to the period end.
 

@@ -23,8 +23,8 @@ import datetime as dt
 
 import polars as pl
 
-from trc_analytics.checks.check import Check, day_count, month_count, optional
-from trc_analytics.checks.context import AFFORDABLE, FEE_PAYING, Context, add_months, days
+from trc_analytics.checks.check import Check, day_count, month_count, optional, text
+from trc_analytics.checks.context import Context, add_months, days
 from trc_analytics.policy import Policy
 
 # --- PRACT-REFUND ------------------------------------------------------------------------------
@@ -33,12 +33,9 @@ from trc_analytics.policy import Policy
 def refund_cases(ctx: Context) -> pl.LazyFrame:
     """One case per client, dated at their first fee-paying session."""
     paying = [
-        ctx.held.filter(pl.col("client_id").is_not_null() & pl.col("fee_type").is_in(FEE_PAYING))
-        .group_by("client_id")
-        .agg(
-            day=pl.col("held_on").min(),
-            engagement_id=pl.col("engagement_id").sort_by("held_on").first(),
-        )
+        ctx.engagement_firsts.filter(
+            pl.col("client_id").is_not_null() & pl.col("first_paid").is_not_null()
+        ).select("client_id", "engagement_id", day="first_paid")
     ]
     if ctx.has("group_members"):
         paying.append(
@@ -62,7 +59,7 @@ def refund_cases(ctx: Context) -> pl.LazyFrame:
 
 
 def refund_detail(policy: Policy) -> pl.Expr:
-    return pl.format(
+    return text(
         "Client {} paid a fee for a first session on {} without having been given the refund "
         "policy on or before that day{}.",
         "client_id",
@@ -107,7 +104,7 @@ def grievance_cases(ctx: Context) -> pl.LazyFrame:
 
 
 def grievance_detail(policy: Policy) -> pl.Expr:
-    return pl.format(
+    return text(
         "Client {} (intake on {}) was not told of the Association's grievance policy within "
         + day_count(policy.grievance_notice_days)
         + "{}.",
@@ -139,7 +136,7 @@ def context_cases(ctx: Context) -> pl.LazyFrame:
 
 
 def context_detail(policy: Policy) -> pl.Expr:
-    return pl.format(
+    return text(
         "The context of client {} (culture, race, ethnicity, sexual orientation, socioeconomic "
         "status) was not explored within "
         + day_count(policy.context_explored_days)
@@ -190,10 +187,8 @@ def probono_cases(ctx: Context) -> pl.LazyFrame:
         schema={"window_start": pl.Date(), "window_end": pl.Date()},
     )
     lo = min((b for b, _ in bounds), default=ctx.period.start)
-    days_worked = (
-        ctx.held.filter(pl.col("held_on") >= lo)
-        .group_by("coach_id", "held_on")
-        .agg(afford=pl.col("fee_type").is_in(AFFORDABLE).any(), worked=pl.lit(True))
+    worked = ctx.coach_days.filter(pl.col("held_on") >= lo).select(
+        "coach_id", "held_on", afford="affordable", worked=pl.lit(True)
     )
     community = (
         ctx.table("community_service")
@@ -201,7 +196,7 @@ def probono_cases(ctx: Context) -> pl.LazyFrame:
         .select("coach_id", "held_on", afford=pl.lit(True), worked=pl.lit(False))
     )
     return (
-        pl.concat([days_worked, community], how="diagonal")
+        pl.concat([worked, community], how="diagonal")
         .join(ctx.active_coaches, on="coach_id", how="semi")
         .join(windows, how="cross")
         .filter(pl.col("held_on").is_between(pl.col("window_start"), pl.col("window_end")))
@@ -213,7 +208,7 @@ def probono_cases(ctx: Context) -> pl.LazyFrame:
 
 
 def probono_detail(policy: Policy) -> pl.Expr:
-    return pl.format(
+    return text(
         "Coach {} gave no pro-bono or reduced-fee sessions and no community service from {} to {} "
         "(" + month_count(policy.probono_window_months) + ").",
         "coach_id",

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from trc_analytics.checks.check import Check
+from trc_analytics.checks.check import Check, text
 from trc_analytics.checks.context import Context
 from trc_analytics.policy import Policy
 
@@ -40,7 +40,7 @@ def vetted_detail(policy: Policy) -> pl.Expr:
     return (
         pl.when(pl.col("service_id").is_null())
         .then(
-            pl.format(
+            text(
                 "Referral {} of client {} on {} (to a {}) names no service, so it cannot be shown "
                 "to go to a service the coach has personally vetted.",
                 "referral_id",
@@ -51,7 +51,7 @@ def vetted_detail(policy: Policy) -> pl.Expr:
         )
         .when(pl.col("vetted_on").is_null())
         .then(
-            pl.format(
+            text(
                 "Client {} was referred on {} to service {}, which is not on the coach's list of "
                 "personally vetted services.",
                 "client_id",
@@ -60,7 +60,7 @@ def vetted_detail(policy: Policy) -> pl.Expr:
             )
         )
         .otherwise(
-            pl.format(
+            text(
                 "Client {} was referred on {} to service {}, which the coach vetted only later, "
                 "on {}.",
                 "client_id",
@@ -124,10 +124,10 @@ def abandon_detail(policy: Policy) -> pl.Expr:
     )
     who = (
         pl.when(pl.col("client_id").is_null())
-        .then(pl.format("Group engagement {}", "engagement_id"))
-        .otherwise(pl.format("Engagement {} with client {}", "engagement_id", "client_id"))
+        .then(text("Group engagement {}", "engagement_id"))
+        .otherwise(text("Engagement {} with client {}", "engagement_id", "client_id"))
     )
-    return pl.format(
+    return text(
         "{} ended on {} because {}, {}.",
         who,
         "on",

@@ -109,13 +109,16 @@ def _coach_filter(ws: Workspace, coaches: Sequence[str] | str | None) -> tuple[s
 
 
 def _with_defaults(lf: pl.LazyFrame) -> pl.LazyFrame:
-    """Add the optional case columns a check did not produce, as nulls."""
+    """Add the optional case columns a check did not produce: nulls, and `cases` = 1."""
     names = lf.collect_schema().names()
-    return lf.with_columns(
+    defaults = [
         pl.lit(None, pl.String()).alias(c)
         for c in ("client_id", "engagement_id", "severity")
         if c not in names
-    )
+    ]
+    if "cases" not in names:
+        defaults.append(pl.lit(1, pl.Int64()).alias("cases"))
+    return lf.with_columns(defaults).with_columns(pl.col("cases").fill_null(1))
 
 
 def run_checks(
@@ -169,8 +172,8 @@ def run_checks(
         plans.append(
             cases.group_by("coach_id").agg(
                 check_id=pl.lit(check.id),
-                examined=pl.len().cast(pl.Int64()),
-                compliant=pl.col("compliant").sum().cast(pl.Int64()),
+                examined=pl.col("cases").sum().cast(pl.Int64()),
+                compliant=pl.col("cases").filter(pl.col("compliant")).sum().cast(pl.Int64()),
             )
         )
     frames = pl.collect_all(plans) if plans else []

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from trc_analytics.checks.check import Check, day_count, optional, span
+from trc_analytics.checks.check import Check, day_count, optional, span, text
 from trc_analytics.checks.context import Context, days
 from trc_analytics.policy import Policy
 
@@ -55,7 +55,7 @@ CRISIS_SERVICES = ("therapist", "psychiatrist", "crisis_service")
 def sra_cases(ctx: Context) -> pl.LazyFrame:
     """One case per client and coaching relationship, dated at the assessment deadline."""
     rel = ctx.table("engagements").filter(pl.col("coaching_relationship").fill_null(False))
-    first = ctx.held.group_by("engagement_id").agg(first_on=pl.col("held_on").min())
+    first = ctx.engagement_firsts.group_by("engagement_id").agg(first_on=pl.col("first_held").min())
     parts = [
         rel.filter(pl.col("client_id").is_not_null())
         .select("engagement_id", "coach_id", "client_id", "group_id", "format")
@@ -115,7 +115,7 @@ def sra_detail(policy: Policy) -> pl.Expr:
     return (
         pl.when(pl.col("in_group"))
         .then(
-            pl.format(
+            text(
                 "Client {} attended their first {} session (group {}, engagement {}) on {} "
                 "without a safety risk assessment " + deadline + ".",
                 "client_id",
@@ -126,7 +126,7 @@ def sra_detail(policy: Policy) -> pl.Expr:
             )
         )
         .otherwise(
-            pl.format(
+            text(
                 "Client {} began a {} coaching relationship (engagement {}) with a first session "
                 "on {} without a safety risk assessment " + deadline + ".",
                 "client_id",
@@ -224,12 +224,12 @@ def excluded_detail(policy: Policy) -> pl.Expr:
     )
     sessions = (
         pl.when(pl.col("n") == 1)
-        .then(pl.format("a session was held with them afterwards, on {}", "first"))
+        .then(text("a session was held with them afterwards, on {}", "first"))
         .otherwise(
-            pl.format("{} sessions were held with them afterwards, {}", "n", span("first", "last"))
+            text("{} sessions were held with them afterwards, {}", "n", span("first", "last"))
         )
     )
-    return pl.format(
+    return text(
         "Client {} was excluded from coaching by a safety risk assessment on {}{}, yet {}.",
         "client_id",
         "assessed_on",
@@ -287,7 +287,7 @@ def influence_detail(policy: Policy) -> pl.Expr:
         .then(pl.lit("Group session"))
         .otherwise(pl.lit("Session"))
     )
-    return pl.format(
+    return text(
         "{} {} was held on {} although {} was under the influence of alcohol or drugs; "
         "it should have been rescheduled.",
         kind,
@@ -318,15 +318,28 @@ SAFE_INFLUENCE = Check(
 
 
 def triggered_cases(ctx: Context) -> pl.LazyFrame:
-    """Every held session of the period: compliant unless the client left triggered and unsafe."""
-    return ctx.held.filter(ctx.in_period("held_on")).select(
+    """Every held session of the period: compliant unless the client left triggered and unsafe.
+
+    Sessions kept are counted per coach (one row carrying `cases`), not listed one by one.
+    """
+    left_unsafe = ctx.held.filter(
+        pl.col("left_triggered_unsafe").fill_null(False) & ctx.in_period("held_on")
+    ).select(
         "session_id",
         "coach_id",
         "client_id",
         "engagement_id",
         on=pl.col("held_on"),
-        compliant=~pl.col("left_triggered_unsafe").fill_null(False),
+        compliant=pl.lit(False),
     )
+    kept = (
+        ctx.coach_days.filter(ctx.in_period("held_on"))
+        .group_by("coach_id")
+        .agg(cases=(pl.col("sessions") - pl.col("triggered")).sum())
+        .filter(pl.col("cases") > 0)
+        .with_columns(on=ctx.as_of, compliant=pl.lit(True))
+    )
+    return pl.concat([left_unsafe, kept], how="diagonal_relaxed")
 
 
 def triggered_detail(policy: Policy) -> pl.Expr:
@@ -335,7 +348,7 @@ def triggered_detail(policy: Policy) -> pl.Expr:
         .then(pl.lit("a participant"))
         .otherwise(pl.lit("the client"))
     )
-    return pl.format(
+    return text(
         "In session {} on {} {} left significantly triggered and feeling unsafe.",
         "session_id",
         "on",
@@ -413,7 +426,7 @@ def decomp_detail(policy: Policy) -> pl.Expr:
     return (
         pl.when(pl.col("client_id").is_null())
         .then(
-            pl.format(
+            text(
                 "Decompensation was observed in group session {} on {}, and no participant was "
                 "referred to a therapist, psychiatrist or crisis service within " + within + ".",
                 "session_id",
@@ -421,7 +434,7 @@ def decomp_detail(policy: Policy) -> pl.Expr:
             )
         )
         .otherwise(
-            pl.format(
+            text(
                 "Decompensation was observed in session {} on {}, and the client was not referred "
                 "to a therapist, psychiatrist or crisis service within " + within + ".",
                 "session_id",

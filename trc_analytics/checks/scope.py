@@ -21,14 +21,15 @@ Edge cases decided here:
   session day: trained (`psychoactive_trained`, or a `psychoactive` training completed), insured
   (`psychoactive_insured`) and the Professional Standards Committee notified
   (`psychoactive_psc_notified_on` on or before the session). Legality and the coach's own
-  sobriety are not recorded and not checked.
+  sobriety are not recorded and not checked. One case per engagement; a finding names what was
+  missing in any of its sessions that lacked a criterion.
 """
 
 from __future__ import annotations
 
 import polars as pl
 
-from trc_analytics.checks.check import Check, day_count, plural, span, words
+from trc_analytics.checks.check import Check, day_count, plural, span, text, words
 from trc_analytics.checks.context import Context, days
 from trc_analytics.policy import Policy
 
@@ -37,8 +38,8 @@ def _with_whom() -> pl.Expr:
     """` with client K (engagement E)` or ` in group engagement E`."""
     return (
         pl.when(pl.col("client_id").is_null())
-        .then(pl.format(" in group engagement {}", "engagement_id"))
-        .otherwise(pl.format(" with client {} (engagement {})", "client_id", "engagement_id"))
+        .then(text(" in group engagement {}", "engagement_id"))
+        .otherwise(text(" with client {} (engagement {})", "client_id", "engagement_id"))
     )
 
 
@@ -87,7 +88,7 @@ def practice_cases(ctx: Context) -> pl.LazyFrame:
 
 
 def practice_detail(policy: Policy) -> pl.Expr:
-    return pl.format(
+    return text(
         "Coach {} held {} on {}, which is outside the scope of practice,{} {}, without a therapy "
         "licence or outside training in it.",
         "coach_id",
@@ -177,7 +178,7 @@ def competence_cases(ctx: Context) -> pl.LazyFrame:
 
 def competence_detail(policy: Policy) -> pl.Expr:
     within = day_count(policy.competence_supervision_days)
-    return pl.format(
+    return text(
         "Coach {} worked on {}, an area they had not declared competence in,{} in {} {}, with no "
         "supervision in that area within " + within + " before or after.",
         "coach_id",
@@ -234,9 +235,9 @@ def population_cases(ctx: Context) -> pl.LazyFrame:
     ]
     if ctx.has("sessions"):
         seen.append(
-            ctx.held.filter(pl.col("client_id").is_not_null() & ctx.in_period("held_on"))
-            .group_by("client_id")
-            .agg(day=pl.col("held_on").min())
+            ctx.engagement_firsts.filter(
+                pl.col("client_id").is_not_null() & pl.col("first_in_period").is_not_null()
+            ).select("client_id", day="first_in_period")
         )
         if ctx.has("group_members"):
             seen.append(
@@ -272,7 +273,7 @@ def population_detail(policy: Policy) -> pl.Expr:
     return (
         pl.when(pl.col("need") == "minors")
         .then(
-            pl.format(
+            text(
                 "Client {} is a minor (under 18), and coach {} has no recorded training or "
                 "experience for working with minors.",
                 "client_id",
@@ -280,7 +281,7 @@ def population_detail(policy: Policy) -> pl.Expr:
             )
         )
         .otherwise(
-            pl.format(
+            text(
                 "Client {} is a {}, and coach {} has no recorded training or experience for "
                 "working with couples and families.",
                 "client_id",
@@ -313,16 +314,16 @@ SCOPE_POPULATION = Check(
 
 
 def psychoactive_cases(ctx: Context) -> pl.LazyFrame:
-    """Every held session in the period where psychoactive substances were used."""
+    """One case per engagement with psychoactive sessions held in the period."""
     trained = (
         ctx.table("trainings")
         .filter(pl.col("kind") == "psychoactive")
         .group_by("coach_id")
         .agg(course_on=pl.col("completed_on").min())
     )
-    return (
+    sessions = (
         ctx.held.filter(pl.col("psychoactive_used").fill_null(False) & ctx.in_period("held_on"))
-        .select("session_id", "coach_id", "client_id", "engagement_id", on="held_on")
+        .select("coach_id", "client_id", "engagement_id", on="held_on")
         .join(
             ctx.coaches.select(
                 "coach_id",
@@ -340,7 +341,22 @@ def psychoactive_cases(ctx: Context) -> pl.LazyFrame:
             insured=pl.col("psychoactive_insured").fill_null(False),
             notified=(pl.col("psychoactive_psc_notified_on") <= pl.col("on")).fill_null(False),
         )
-        .with_columns(compliant=pl.col("trained") & pl.col("insured") & pl.col("notified"))
+        .with_columns(kept=pl.col("trained") & pl.col("insured") & pl.col("notified"))
+    )
+    lacking = ~pl.col("kept")
+    return (
+        sessions.group_by("coach_id", "engagement_id")
+        .agg(
+            client_id=pl.col("client_id").first(),
+            n=lacking.sum(),
+            first=pl.when(lacking).then(pl.col("on")).min(),
+            last=pl.when(lacking).then(pl.col("on")).max(),
+            first_any=pl.col("on").min(),
+            trained=(pl.col("trained") | pl.col("kept")).all(),
+            insured=(pl.col("insured") | pl.col("kept")).all(),
+            notified=(pl.col("notified") | pl.col("kept")).all(),
+        )
+        .with_columns(compliant=pl.col("n") == 0, on=pl.coalesce("first", "first_any"))
     )
 
 
@@ -356,10 +372,11 @@ def psychoactive_detail(policy: Policy) -> pl.Expr:
         separator=", ",
         ignore_nulls=True,
     )
-    return pl.format(
-        "Psychoactive substances were used in session {} on {}, although the coach {}.",
-        "session_id",
-        "on",
+    return text(
+        "Psychoactive substances were used in {}{} {}, although the coach {}.",
+        plural("n", "a session", "sessions"),
+        _with_whom(),
+        span("first", "last"),
         missing.str.replace(r", ([^,]*)$", " and $1"),
     )
 
@@ -379,7 +396,7 @@ SCOPE_PSYCHOACTIVE = Check(
     tables=("sessions", "coaches"),
     optional_tables=("trainings",),
     policy_values=(),
-    unit="session using psychoactive substances",
+    unit="engagement using psychoactive substances",
     cases=psychoactive_cases,
     detail=psychoactive_detail,
 )
