@@ -267,6 +267,23 @@ def test_a_cell_that_looks_like_an_e_mail_is_refused_without_repeating_it(ws):
     assert "e-mail" in p["expected"]
 
 
+def test_identifiers_in_id_and_reference_columns_are_refused_as_identifiers(ws):
+    set_cell(ws, "sessions", 2, "session_id", "+1 202 555 0147")
+    set_cell(ws, "sessions", 3, "client_id", "Jane Roe")  # a reference column
+    set_cell(ws, "clients", 2, "coach_id", "1985-03-02")  # a date in an id: a birth date?
+    problems = check(ws)
+    assert problems.select("file", "row", "column", "value", "problem").rows() == [
+        ("clients.csv", 2, "coach_id", None, "identifier"),
+        ("sessions.csv", 2, "session_id", None, "identifier"),
+        ("sessions.csv", 3, "client_id", None, "identifier"),
+    ]
+    assert problems["expected"].to_list() == [
+        "no personal identifiers in the records (this looks like a date (of birth?))",
+        "no personal identifiers in the records (this looks like a phone number)",
+        "no personal identifiers in the records (this looks like a person's full name)",
+    ]
+
+
 def test_an_identifier_in_a_vocabulary_column_is_reported_but_never_echoed(ws):
     set_cell(ws, "clients", 2, "fee_basis", "jane.roe@example.org")
     p = only(check(ws), problem="vocabulary")

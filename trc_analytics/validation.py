@@ -14,7 +14,7 @@ from pathlib import Path
 
 import polars as pl
 
-from trc_analytics.identifiers import looks_like, scan_identifiers
+from trc_analytics.identifiers import DATE_LABEL, looks_like, scan_identifiers
 from trc_analytics.loading import ROW, RawTable, RawWorkspace, read_workspace_files
 from trc_analytics.problems import (
     COLUMN_ORDER,
@@ -248,9 +248,19 @@ def _expected(f: Field, today: dt.date) -> pl.Expr:
     )
 
 
-def check_table(rt: RawTable, table: Table, today: dt.date) -> CheckedTable:
+def check_table(
+    rt: RawTable,
+    table: Table,
+    today: dt.date,
+    scanned_elsewhere: frozenset[str] = frozenset(),
+) -> CheckedTable:
     """Cast one text table to its schema types and collect every problem of its cells and rows
-    (everything except references to other tables)."""
+    (everything except references to other tables).
+
+    `scanned_elsewhere`: foreign-key columns left out of the identifier scan because every
+    valid value is a key of a table that is scanned itself; values naming no row are refused
+    as unknown references (and relabelled as identifiers when they look like one).
+    """
     positions, header_problems, usable = _check_header(rt, table)
     src = rt.raw.frame
     text = src.select(
@@ -290,7 +300,11 @@ def check_table(rt: RawTable, table: Table, today: dt.date) -> CheckedTable:
         *_order_problems(typed, text, table, positions),
         *_key_problems(text, table, positions),
     ]
-    scanned = [f.name for f in present if f.type == "string" and f.enum is None]
+    scanned = [
+        f.name
+        for f in present
+        if f.type == "string" and f.enum is None and f.name not in scanned_elsewhere
+    ]
     ident = scan_identifiers(text, scanned, name_rule_exempt=NAME_RULE_EXEMPT)
     if ident.height:
         row_frames.append(
@@ -482,11 +496,16 @@ def check_workspace(
     """
     today = today or dt.date.today()
     schema = raw.schema
+    usable = {n for n, rt in raw.tables.items() if _check_header(rt, schema[n])[2]}
     checked = {}
     for name in schema.names:
         if name in raw.tables:
             rt = raw.tables[name]
-            checked[name] = check_table(rt, schema[name], today)
+            table = schema[name]
+            by_reference = frozenset(
+                fk.fields for fk in table.foreign_keys if fk.resource in usable
+            )
+            checked[name] = check_table(rt, table, today, scanned_elsewhere=by_reference)
             rt.raw.frame = rt.raw.frame.clear()  # the text is no longer needed: free it
     provided = set(checked)
     problems = [raw.problems, *(ct.problems for ct in checked.values())]
@@ -531,16 +550,25 @@ def check_workspace(
 def withhold_identifiers(problems: pl.DataFrame) -> pl.DataFrame:
     """Blank the value of any problem whose value looks like a personal identifier, whatever
     the problem (an e-mail pasted into a vocabulary column is not echoed into reports or logs);
-    `expected` says why the value is not shown."""
+    `expected` says why the value is not shown. An unknown reference that looks like an
+    identifier (an e-mail as a client_id) is reported as an identifier, as the scan would."""
     if problems.is_empty() or problems["value"].null_count() == problems.height:
         return problems
-    labels = looks_like(problems["value"])
+    labels = looks_like(problems["value"], dates=True)
     if labels.null_count() == labels.len():
         return problems
-    hidden = labels.is_not_null()
+    reference = pl.col("problem") == "unknown_reference"
+    as_identifier = reference & labels.is_not_null()
+    hidden = labels.is_not_null() & (labels != DATE_LABEL)
     return problems.with_columns(
-        pl.when(hidden).then(None).otherwise(pl.col("value")).alias("value"),
-        pl.when(hidden)
+        pl.when(as_identifier | hidden).then(None).otherwise(pl.col("value")).alias("value"),
+        pl.when(as_identifier)
+        .then(pl.lit("identifier"))
+        .otherwise(pl.col("problem"))
+        .alias("problem"),
+        pl.when(as_identifier)
+        .then("no personal identifiers in the records (this looks like " + labels + ")")
+        .when(hidden)
         .then(pl.col("expected") + " (value not shown: it looks like " + labels + ")")
         .otherwise(pl.col("expected"))
         .alias("expected"),
