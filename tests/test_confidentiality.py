@@ -146,7 +146,7 @@ def test_hours_whose_total_is_published_elsewhere_hide_a_partner_beside_a_lone_c
         hours, rows="region", value="hours", contributor="coach_id", known_total=True
     )
     assert table.total == 95.0
-    # North (30 hours, the smallest region at least as large as Island's 5) is hidden too
+    # North (30 hours) is hidden too: Island's 5 hours plus North's pass the rules together
     assert table.cells["hours"].to_list() == [None, 60.0, None]
 
 

@@ -7,6 +7,7 @@ coach holds more than `policy.dominance_one` of it, or when the two largest hold
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
@@ -69,8 +70,8 @@ def protect_magnitudes(
     `frame` are not shown (there is nothing to publish about them).
 
     `known_total=True` says the grand total (a sum) is published elsewhere, e.g. total hours
-    in another table: it is shown here too, and when a single cell is hidden a partner cell at
-    least as large is hidden with it, so the hidden one cannot be had by subtraction.
+    in another table: it is shown here too, and further cells are hidden until the sum of all
+    hidden cells (the total minus what is shown) passes the rules itself.
     """
     from trc_analytics.policy import Policy
 
@@ -90,6 +91,14 @@ def protect_magnitudes(
 
     base = frame.select(*keys, pl.col(contributor).alias("_who"), pl.col(value).cast(pl.Float64))
 
+    def sensitive(top: pl.Expr, total: pl.Expr, who: pl.Expr) -> pl.Expr:
+        top1 = top.list.get(0, null_on_oob=True).fill_null(0.0)
+        top2 = top1 + top.list.get(1, null_on_oob=True).fill_null(0.0)
+        return (who < policy.min_contributors) | (
+            (total > 0)
+            & ((top1 > policy.dominance_one * total) | (top2 > policy.dominance_two * total))
+        )
+
     def summarize(by: list[str]) -> pl.DataFrame:
         per_who = base.group_by([*by, "_who"]).agg(_s=pl.col(value).sum(), _n=pl.len())
         grouped = per_who.group_by(by) if by else per_who.group_by(pl.lit(0).alias("_all"))
@@ -99,19 +108,23 @@ def protect_magnitudes(
             _who=pl.len(),
             _top=pl.col("_s").top_k(2),
         )
-        top1 = pl.col("_top").list.get(0, null_on_oob=True).fill_null(0.0)
-        top2 = top1 + pl.col("_top").list.get(1, null_on_oob=True).fill_null(0.0)
-        sensitive = (pl.col("_who") < policy.min_contributors) | (
-            (pl.col("_sum") > 0)
-            & (
-                (top1 > policy.dominance_one * pl.col("_sum"))
-                | (top2 > policy.dominance_two * pl.col("_sum"))
-            )
-        )
         shown = pl.col("_sum") if statistic == "sum" else pl.col("_sum") / pl.col("_records")
-        return out.select(*by, shown.alias(value), sensitive.alias("suppressed")).drop(
+        hidden = sensitive(pl.col("_top"), pl.col("_sum"), pl.col("_who"))
+        return out.select(*by, shown.alias(value), hidden.alias("suppressed")).drop(
             "_all", strict=False
         )
+
+    def union_sensitive(hidden_keys: pl.DataFrame) -> bool:
+        """Whether the sum of all these cells together fails the rules."""
+        per_who = (
+            base.join(hidden_keys, on=keys, how="semi").group_by("_who").agg(_s=pl.col(value).sum())
+        )
+        if per_who.is_empty():
+            return False
+        out = per_who.select(
+            _sum=pl.col("_s").sum(), _who=pl.len(), _top=pl.col("_s").top_k(2).implode()
+        )
+        return bool(out.select(sensitive(pl.col("_top"), pl.col("_sum"), pl.col("_who"))).item())
 
     if known_total and (statistic != "sum" or totals == "none"):
         raise DisclosureError(f"{table}: known_total applies to sums with totals only")
@@ -119,8 +132,8 @@ def protect_magnitudes(
     cells = order.join(summarize(keys), on=keys, how="left", maintain_order="left")
     grand = summarize([])
     grand_public = known_total and grand.height > 0 and not grand["suppressed"][0]
-    if grand_public and cells["suppressed"].sum() == 1:
-        cells = _hide_partner(cells, keys, value)
+    if grand_public:
+        cells = _protect_hidden_sum(cells, keys, value, union_sensitive)
     row_totals = col_totals = None
     total: float | None = None
     total_hidden = totals == "none"
@@ -150,21 +163,31 @@ def protect_magnitudes(
     )
 
 
-def _hide_partner(cells: pl.DataFrame, keys: list[str], value: str) -> pl.DataFrame:
-    """Hide a second cell beside a lone hidden one: the smallest at least as large as it
-    (else the largest), so the attacker cannot pin the hidden sum down from a known total."""
-    lone = cells.filter("suppressed")[value].max()
-    shown = cells.filter(~pl.col("suppressed") & (pl.col(value) > 0))
-    if shown.is_empty():
-        return cells
-    larger = shown.filter(pl.col(value) >= lone)
-    pick = (
-        larger.sort(value).head(1) if larger.height else shown.sort(value, descending=True).head(1)
-    ).select(*keys, _pick=pl.lit(True))
-    return (
-        cells.join(pick, on=keys, how="left", maintain_order="left")
-        .with_columns(suppressed=pl.col("suppressed") | pl.col("_pick").fill_null(False))
-        .drop("_pick")
+def _protect_hidden_sum(
+    cells: pl.DataFrame,
+    keys: list[str],
+    value: str,
+    union_sensitive: Callable[[pl.DataFrame], bool],
+) -> pl.DataFrame:
+    """With the grand total public and totals additive, the one figure an attacker can work
+    out about hidden cells is their sum (total minus everything shown). Hide further cells,
+    smallest first, until that sum passes the contributor and dominance rules itself."""
+    hidden = cells.filter("suppressed").select(keys)
+    while not hidden.is_empty() and union_sensitive(hidden):
+        shown = cells.join(hidden, on=keys, how="anti").filter(pl.col(value) > 0).sort(value)
+        if shown.is_empty():
+            break
+        chosen = None
+        for row in shown.select(keys).iter_rows(named=True):
+            trial = pl.concat([hidden, pl.DataFrame([row], schema=hidden.schema)])
+            if not union_sensitive(trial):
+                chosen = trial
+                break
+        hidden = chosen if chosen is not None else pl.concat([hidden, shown.select(keys).head(1)])
+        if chosen is not None:
+            break
+    return cells.with_columns(
+        suppressed=pl.struct(keys).is_in(hidden.select(pl.struct(keys)).to_series().implode())
     )
 
 
