@@ -4,7 +4,6 @@ template, report names, the stored notebooks and the `trc report` / `trc lab` fr
 from __future__ import annotations
 
 import json
-import re
 import stat
 from pathlib import Path
 
@@ -29,7 +28,7 @@ from trc_analytics.reports.render import (
     notebook_path,
     offline_problems,
 )
-from trc_analytics.reports.self_audit import SHAMING_WORDS
+from trc_analytics.reports.self_audit import reader_text, shaming_words
 from trc_analytics.workspace import Workspace
 
 PERIOD = Period.parse("2026-01-01", "2026-06-30")
@@ -314,27 +313,13 @@ def test_trc_report_names_an_unknown_coach(tmp_path):
 # --- the self-audit's words --------------------------------------------------------------------
 
 
-def visible_text(html: str, *, without_quotes: bool = True) -> str:
-    """The text a reader sees, optionally without the Code's quoted passages."""
-    if without_quotes:
-        html = re.sub(r'<blockquote class="trc-code">.*?</blockquote>', " ", html, flags=re.S)
-    html = re.sub(r"<(style|svg)\b.*?</\1>", " ", html, flags=re.S)
-    return re.sub(r"<[^>]+>", " ", html)
-
-
-def shaming_words_in(text: str) -> list[str]:
-    return [
-        w for w in SHAMING_WORDS if re.search(rf"(?<![\w-]){re.escape(w)}(?![\w-])", text, re.I)
-    ]
-
-
 def test_the_shaming_word_scan_finds_words_and_skips_quoted_passages():
     html = (
         '<p>A failure here.</p><blockquote class="trc-code">Violation of these standards'
         "</blockquote><p>Failsafe wording is fine.</p>"
     )
-    assert shaming_words_in(visible_text(html)) == ["failure"]
-    assert "violation" in shaming_words_in(visible_text(html, without_quotes=False))
+    assert shaming_words(reader_text(html)) == ["failure"]
+    assert "violation" in shaming_words(reader_text(html, without_quotes=False))
 
 
 def test_policy_rows_echo_every_value_in_the_footer():

@@ -441,3 +441,23 @@ def keeping_up(ctx: ReportContext) -> Section:
 
 #: The sections, in notebook order.
 ALL_SECTIONS = (going_well, growth, checklist, goals, giving, keeping_up)
+
+
+def reader_text(html: str, *, without_quotes: bool = True) -> str:
+    """The words a reader sees in a rendered report (styles and charts left out), by default
+    without the Code's quoted passages, which are quoted as written."""
+    import re
+
+    if without_quotes:
+        html = re.sub(r'<blockquote class="trc-code">.*?</blockquote>', " ", html, flags=re.S)
+    html = re.sub(r"<(style|svg)\b.*?</\1>", " ", html, flags=re.S)
+    return re.sub(r"<[^>]+>", " ", html)
+
+
+def shaming_words(text: str) -> list[str]:
+    """Which of `SHAMING_WORDS` appear in `text` as whole words (case-insensitive)."""
+    import re
+
+    return [
+        w for w in SHAMING_WORDS if re.search(rf"(?<![\w-]){re.escape(w)}(?![\w-])", text, re.I)
+    ]
