@@ -23,7 +23,10 @@ MANIFEST_SCHEMA: dict[str, pl.DataType] = {
 
 
 def planted_count(rate: float, units: int, weight: float = 1.0) -> int:
-    """How many cases to plant: `rate` of the units (times a weight), never fewer than one."""
+    """How many cases to plant: `rate` of the units (times a weight), at least one unless the
+    rate is zero (a demo without planted findings)."""
+    if rate <= 0:
+        return 0
     return max(1, round(rate * units * weight))
 
 

@@ -27,6 +27,7 @@ from trc_analytics.demo.config import DemoConfig
 from trc_analytics.demo.dates import NO_DAY, as_dates, day
 from trc_analytics.demo.manifest import cases, planted_count
 from trc_analytics.demo.sampling import between, optional, row_choice
+from trc_analytics.policy import Policy
 
 #: Every check of SPEC section 4; the default demo plants at least one case of each.
 PLANTED_CHECKS: tuple[str, ...] = (
@@ -53,6 +54,9 @@ PLANTED_CHECKS: tuple[str, ...] = (
     "CONDUCT-CHARGE",
     "CONDUCT-DUAL",
 )
+
+#: Days after an undeclared-area session its supervision window closes (Policy default).
+JUDGED_AFTER = Policy().competence_supervision_days
 
 #: Checks planted for the showcase coach C-0001 (the rest of its record is good practice).
 SHOWCASE_CHECKS: tuple[str, ...] = (
@@ -85,6 +89,11 @@ class Records:
     goals: pl.DataFrame
 
 
+def showcase_cases(cfg: DemoConfig) -> int:
+    """Cases of each showcase check planted for C-0001 (none in a demo without findings)."""
+    return 1 if cfg.finding_rate > 0 else 0
+
+
 class _Picker:
     """Random, reproducible choice of planted cases with the first one in the planted period."""
 
@@ -112,6 +121,8 @@ class _Picker:
             frame = frame.filter(~pl.col("_e").is_in(list(self.used_e)))
         if fresh and "_c" in frame.columns:
             frame = frame.filter(~pl.col("_c").is_in(list(self.used_c)) | pl.col("_c").is_null())
+        if k <= 0:
+            return frame.head(0).with_columns(_first=pl.lit(True))
         frame = frame.with_row_index("_ri")
         key = by or "_ri"
         inside = frame.filter(in_period)
@@ -164,12 +175,14 @@ def plan_engagements(
         (pl.col("format") == "one_to_one")
         & (pl.col("_n") >= 4)
         & (pl.col("_first_d") >= start)
+        # A gap is judged once the supervision window after its sessions has closed.
+        & (pl.col("_first_d") <= end - JUDGED_AFTER - 30)
         & ~pl.col("_decomp")
         & (pl.col("end_reason") != "coach_closed_practice").fill_null(True)
     )
     u = rng.random(cand.height)
     cand = cand.with_columns(_u=pl.Series(u)).sort("_u")
-    first_ok = (pl.col("_first_d") >= ps) & (pl.col("_first_d") <= pe - 30)
+    first_ok = (pl.col("_first_d") >= ps - 60) & (pl.col("_first_d") <= pe - JUDGED_AFTER - 30)
     k = planted_count(cfg.finding_rate, r.n)
 
     def pick_rows(frame: pl.DataFrame, count: int, exclude: set[int]) -> pl.DataFrame:
@@ -182,19 +195,17 @@ def plan_engagements(
         return pl.concat([first, rest]).head(count)
 
     findings = pick_rows(cand, k, set())
-    supervised = pick_rows(cand, k, set(findings["_k"].to_list()))
-    showcase = cand.filter((pl.col("_k") == 0) & first_ok).head(2)
-    rows = np.concatenate(
-        [
-            findings["_row"].to_numpy(),
-            showcase["_row"].to_numpy()[:1],
-            supervised["_row"].to_numpy(),
-            showcase["_row"].to_numpy()[1:],
-        ]
-    ).astype(np.int64)
+    # Near-misses exist even in a demo without planted findings.
+    supervised = pick_rows(cand, max(k, 1), set(findings["_k"].to_list()))
+    # C-0001: one unsupervised gap (when findings are planted) and one supervised gap.
+    show = cand.filter((pl.col("_k") == 0) & first_ok)
+    show_finding = show.head(1 if k else 0)
+    show_supervised = show.slice(show_finding.height, 1)
+    parts = (findings, show_finding, supervised, show_supervised)
+    rows = np.concatenate([p["_row"].to_numpy() for p in parts]).astype(np.int64)
     kinds = np.array(
-        ["finding"] * (findings.height + min(1, showcase.height))
-        + ["supervised"] * (supervised.height + max(0, showcase.height - 1)),
+        ["finding"] * (findings.height + show_finding.height)
+        + ["supervised"] * (supervised.height + show_supervised.height),
         dtype=object,
     )
     # The gap area: one the coach has not declared, drawn by demand; C-0001's two differ.
@@ -288,6 +299,7 @@ def plant_events(
     not_showcase = pl.col("_k") != 0
 
     out.append(_competence_manifest(cfg, rec, held_one))
+    _competence_growth(cfg, rng, rec)
     # Keep planted cases off the engagements that carry competence gaps or the decompensation.
     p.used_e.update(
         rec.engagements.filter((pl.col("_gap") != "") | pl.col("_decomp"))["_e"].to_list()
@@ -304,7 +316,7 @@ def plant_events(
     )
     show = p.choose(
         one.filter((pl.col("_k") == 0) & pl.col("first_held").is_not_null()),
-        1,
+        showcase_cases(cfg),
         p.between("first_held", 0, 20),
         by="_c",
     )
@@ -331,7 +343,7 @@ def plant_events(
         groups.select("_g", "_e", "_k"), on="_g", maintain_order="left"
     )
     members = members.filter(not_showcase).sort("_e", "_c")
-    gm = p.choose(members, max(1, k // 4), p.between("joined_on"), by="_c")
+    gm = p.choose(members, max(1, k // 4) if k else 0, p.between("joined_on"), by="_c")
     a = a.join(gm.select("_e", "_c"), on=["_e", "_c"], how="anti", maintain_order="left")
     rec.safety_assessments = a
     out.append(
@@ -539,8 +551,8 @@ def plant_events(
     minor = ~r.minors[hk] & ((np.arange(hit.height) % 2 == 0) | r.couples[hk])
     change = hit.select(
         "_c",
-        pl.Series(np.where(minor, "under_18", "individual").astype(str)).alias("_age"),
-        pl.Series(np.where(minor, "individual", "couple").astype(str)).alias("_type"),
+        optional(np.where(minor, "under_18", None), pl.String).alias("_age"),
+        optional(np.where(minor, None, "couple"), pl.String).alias("_type"),
     )
     rec.clients = (
         rec.clients.join(change, on="_c", how="left", maintain_order="left")
@@ -582,7 +594,8 @@ def _set_area(s: pl.DataFrame, rows: pl.Series, areas: np.ndarray) -> pl.DataFra
 
 
 def _competence_manifest(cfg: DemoConfig, rec: Records, held_one: pl.DataFrame) -> pl.DataFrame:
-    """SCOPE-COMPETENCE: the first held session of each unsupervised gap engagement."""
+    """SCOPE-COMPETENCE: each unsupervised gap engagement, dated when its first gap session's
+    supervision window closes (the day the missing supervision becomes a finding)."""
     gaps = rec.engagements.filter(pl.col("_gap") == "finding").select("_e", "_area")
     first = (
         held_one.join(gaps, on="_e")
@@ -591,18 +604,39 @@ def _competence_manifest(cfg: DemoConfig, rec: Records, held_one: pl.DataFrame) 
         .unique("_e", keep="first", maintain_order=True)
         .sort("_k", "held_on")
     )
-    period = cfg.plant_period
-    in_p = ((first["_k"] != 0) & first["held_on"].is_between(period.start, period.end)).to_numpy()
+    judged = _days(first, "held_on") + JUDGED_AFTER
+    ps, pe = day(cfg.plant_period.start), day(cfg.plant_period.end)
+    in_p = (first["_k"].to_numpy() != 0) & (judged >= ps) & (judged <= pe)
     flag = np.zeros(first.height, dtype=bool)
     flag[np.flatnonzero(in_p)[:1]] = True
     return cases(
         "SCOPE-COMPETENCE",
         first["_k"].to_numpy(),
-        _days(first, "held_on"),
+        judged,
         np.char.add("undeclared area without supervision: ", first["area"].to_numpy().astype(str)),
         client=first["_c"].to_numpy(),
         engagement=first["_e"].to_numpy(),
         first=flag,
+    )
+
+
+def _competence_growth(cfg: DemoConfig, rng: np.random.Generator, rec: Records) -> None:
+    """Half the coaches supervised in an undeclared area later declare it (basis: supervised
+    experience), a month after their last session there: competence grown the way the Code asks."""
+    end = day(cfg.end)
+    gaps = rec.engagements.filter((pl.col("_gap") == "supervised") & (pl.col("_k") != 0))
+    grown = gaps.filter(pl.Series(rng.random(gaps.height) < 0.5))
+    declared_on = np.minimum(grown["_last_d"].to_numpy() + 30, end)
+    rows = pl.DataFrame(
+        {
+            "_k": grown["_k"],
+            "area": grown["_area"],
+            "basis": ["supervised_experience"] * grown.height,
+            "declared_on": as_dates(declared_on),
+        }
+    )
+    rec.competencies = pl.concat([rec.competencies, rows]).unique(
+        ["_k", "area"], keep="first", maintain_order=True
     )
 
 
@@ -663,7 +697,10 @@ def _notices(
         )
         if check in SHOWCASE_CHECKS:
             show = p.choose(
-                base.filter(pl.col("_k") == 0), 1, p.between("intake_on", 0, window + 1), by="_c"
+                base.filter(pl.col("_k") == 0),
+                showcase_cases(cfg),
+                p.between("intake_on", 0, window + 1),
+                by="_c",
             )
             hit = pl.concat([hit, show.with_columns(_first=pl.lit(False))])
         intake = _days(hit, "intake_on")
@@ -721,7 +758,12 @@ def _referrals(
         p.between("held_on", 0, 45),
         by="_c",
     )
-    show = p.choose(sessions.filter(pl.col("_k") == 0), 1, p.between("held_on", 0, 45), by="_c")
+    show = p.choose(
+        sessions.filter(pl.col("_k") == 0),
+        showcase_cases(cfg),
+        p.between("held_on", 0, 45),
+        by="_c",
+    )
     hit = pl.concat([hit, show.with_columns(_first=pl.lit(False))])
     referred = _days(hit, "held_on") + 1
     support = pool.filter(pl.col("service_type") == "support_group")["service_id"].to_list()
@@ -897,7 +939,8 @@ def _reports(
         lo = np.maximum(r.act_start[coach], day(cfg.start))
         hi = r.act_end[coach] - 12
         occurred = between(rng, lo, hi)
-        occurred[0] = between(rng, max(ps, int(lo[0])), min(pe - 11, int(hi[0])))
+        if k:
+            occurred[0] = between(rng, max(ps, int(lo[0])), min(pe - 11, int(hi[0])))
         delay = (
             between(rng, np.full(k, 15), 45)
             if kind == "criminal_charge"

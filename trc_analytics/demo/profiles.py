@@ -69,8 +69,10 @@ def assign_profiles(cfg: DemoConfig, rng: np.random.Generator, r: Roster) -> pl.
             for held in (r.advanced, r.npe, r.runs_groups, r.runs_retreats):
                 held[idx] = False
         elif role == "ethics_missing":
+            # Extra cases renew late enough that no later renewal hides them by the end.
+            latest = np.maximum(start + 30, add_months(end, -24) + 30)
             renewal = np.where(
-                first, between(rng, ps + 15, pe - 15), between(rng, start + 30, end - 15)
+                first, between(rng, ps + 15, pe - 15), between(rng, latest, end - 15)
             )
             renewal = early_in_month(renewal, 27)
             r.anchor[idx] = add_months(renewal + 1, -24 * m)
@@ -119,15 +121,19 @@ def _flags(cfg: DemoConfig, rng: np.random.Generator, r: Roster, pool: list) -> 
     """Orthogonal coach flags: no giving at all, psychoactive practice, hypnosis training."""
     n, rate = r.n, cfg.finding_rate
     end, pe = day(cfg.end), day(cfg.plant_period.end)
-    normal = np.flatnonzero((r.role == "normal") & (np.arange(n) > 0))
-    normal = rng.permutation(normal)
+    # Coaches without a planted role first; with very few coaches, flags share coaches.
+    plain = rng.permutation(np.flatnonzero((r.role == "normal") & (np.arange(n) > 0)))
+    others = rng.permutation(
+        np.flatnonzero(~np.isin(r.role, ["normal", "new", "closing"]) & (np.arange(n) > 0))
+    )
+    order = np.concatenate([plain, others])
     taken = 0
 
     def take(k: int) -> np.ndarray:
         nonlocal taken
-        out = normal[taken : taken + k]
-        taken += out.size
-        return out
+        out = order[np.arange(taken, taken + k) % order.size] if k else order[:0]
+        taken += k
+        return np.unique(out)
 
     # COMM-PROBONO: no reduced or pro-bono clients and no community service, all window long.
     give_none = take(planted_count(rate, n, 0.5))
