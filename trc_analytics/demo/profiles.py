@@ -30,6 +30,8 @@ def assign_profiles(cfg: DemoConfig, rng: np.random.Generator, r: Roster) -> pl.
     pool = list(rng.permutation(np.flatnonzero(~r.is_sup & (np.arange(n) > 0))))
 
     wanted = {role: planted_count(rate, n, 0.5) for role in PLANTED_ROLES}
+    if wanted["lapsed_grace"] and pe < end - 30:
+        wanted["lapsed_grace"] += 1  # one still in grace at the end of the records, too
     while sum(wanted.values()) > len(pool):  # very high rates on few coaches: keep one each
         biggest = max(wanted, key=wanted.get)
         wanted[biggest] -= 1
