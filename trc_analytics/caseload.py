@@ -84,15 +84,14 @@ def sessions_by(sc: Scope) -> pl.LazyFrame:
     Columns: key, month, format, delivery ("not_recorded" when empty), sessions, hours
     (duration_min / 60). A group session counts once, however many members attended.
     """
-    return (
-        sc.keyed(sc.held())
-        .group_by(
-            sc.key,
-            month_of("held_on"),
-            pl.col("format").fill_null("not_recorded"),
-            pl.col("delivery").fill_null("not_recorded"),
-        )
+    cube = (
+        sc.held()
+        .group_by("coach_id", month_of("held_on"), "format", "delivery")
         .agg(sessions=pl.len(), hours=pl.col("hours").sum())
+    )
+    return (
+        sc.rollup(cube, ["month", "format", "delivery"], ["sessions", "hours"])
+        .with_columns(pl.col("format", "delivery").fill_null("not_recorded"))
         .sort(sc.key, "month", "format", "delivery")
     )
 
@@ -111,10 +110,15 @@ def attendance(sc: Scope) -> pl.LazyFrame:
     Columns: key, sessions (every session record), held, no_show, cancelled, rescheduled
     (under influence or otherwise), and each as a share of sessions (null without sessions).
     """
-    counts = (
-        sc.keyed(sc.sessions())
-        .group_by(sc.key)
-        .agg(sessions=pl.len(), **{k: cond.sum() for k, cond in _STATUS_COUNTS.items()})
+    counts = sc.rollup(
+        sc.status_counts()
+        .group_by("coach_id")
+        .agg(
+            sessions=pl.col("records").sum(),
+            **{k: pl.col("records").filter(cond).sum() for k, cond in _STATUS_COUNTS.items()},
+        ),
+        [],
+        ["sessions", *_STATUS_COUNTS],
     )
     return sc.complete(counts, [sc.key], ["sessions", *_STATUS_COUNTS]).with_columns(
         share(k, "sessions").alias(f"{k}_share") for k in _STATUS_COUNTS
@@ -255,16 +259,17 @@ def headline(sc: Scope) -> pl.LazyFrame:
         fill.append("new_intakes")
     if "sessions" in sc.ws:
         held = pl.col("status") == "held"
-        parts.append(
-            sc.keyed(sc.sessions())
-            .group_by(key)
+        by_coach = (
+            sc.status_counts()
+            .group_by("coach_id")
             .agg(
-                sessions_held=held.sum(),
+                sessions_held=pl.col("records").filter(held).sum(),
                 hours=pl.col("hours").filter(held).sum(),
-                records=pl.len(),
-                no_show=(pl.col("status") == "no_show").sum(),
+                records=pl.col("records").sum(),
+                no_show=pl.col("records").filter(pl.col("status") == "no_show").sum(),
             )
         )
+        parts.append(sc.rollup(by_coach, [], ["sessions_held", "hours", "records", "no_show"]))
         fill += ["sessions_held", "hours", "records", "no_show"]
     out = sc.keys()
     for part in parts:

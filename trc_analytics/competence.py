@@ -30,53 +30,59 @@ def _undeclared(lf: pl.LazyFrame, sc: Scope) -> pl.LazyFrame:
     )
 
 
-def _held_marked(sc: Scope) -> pl.LazyFrame:
-    """Held sessions of the period with `undeclared`, built once per scope."""
+def _area_cube(sc: Scope) -> pl.LazyFrame:
+    """Per coach and area practised: sessions, hours, and those outside declared competence
+    (with the first such day). Built once per scope."""
+
+    def build() -> pl.LazyFrame:
+        undeclared = pl.col("undeclared")
+        return (
+            _undeclared(sc.held().select("coach_id", "held_on", "area", "hours"), sc)
+            .group_by("coach_id", "area")
+            .agg(
+                sessions=pl.len(),
+                hours=pl.col("hours").sum(),
+                sessions_undeclared=undeclared.sum(),
+                hours_undeclared=pl.col("hours").filter(undeclared).sum(),
+                first_undeclared_on=pl.col("held_on").filter(undeclared).min(),
+            )
+        )
+
+    return sc.cached("area_cube", build)
+
+
+def _area_clients(sc: Scope) -> pl.LazyFrame:
+    """Distinct (coach, area, client) met at held sessions of the period (members included)."""
     return sc.cached(
-        "held_marked",
-        lambda: _undeclared(
-            sc.held().select("session_id", "coach_id", "held_on", "area", "hours"), sc
-        ),
+        "area_clients",
+        lambda: sc.attendance().select("coach_id", "area", "client_id").unique(),
     )
-
-
-def _attendance_marked(sc: Scope) -> pl.LazyFrame:
-    """Clients present at held sessions of the period, with `undeclared`."""
-    return _undeclared(sc.attendance().select("coach_id", "client_id", "held_on", "area"), sc)
 
 
 def _declaring(sc: Scope, key: str) -> pl.LazyFrame:
     """How many coaches of each group had declared each area by the period end."""
+    declared = sc.table("competencies").filter(pl.col("declared_on") <= sc.end)
     return (
-        sc.keyed(
-            sc.table("competencies")
-            .filter(pl.col("declared_on") <= sc.end)
-            .select("coach_id", "area")
-        )
+        sc.keyed(declared.select("coach_id", "area"))
         .group_by(key, "area")
         .agg(coaches_declaring=pl.col("coach_id").n_unique())
     )
 
 
-def _practice(sc: Scope, key: str) -> pl.LazyFrame:
-    """Sessions, hours, clients and undeclared sessions/hours per group and area."""
+def _practice(sc: Scope) -> pl.LazyFrame:
+    """Sessions, hours, clients and undeclared sessions/hours per group key and area."""
+    sums = ["sessions", "hours", "sessions_undeclared", "hours_undeclared"]
     sessions = (
-        sc.keyed(_held_marked(sc))
-        .group_by(key, "area")
-        .agg(
-            sessions=pl.len(),
-            hours=pl.col("hours").sum(),
-            sessions_undeclared=pl.col("undeclared").sum(),
-            hours_undeclared=pl.col("hours").filter(pl.col("undeclared")).sum(),
-            coaches_practising=pl.col("coach_id").n_unique(),
-        )
+        sc.keyed(_area_cube(sc))
+        .group_by(sc.key, "area")
+        .agg(*[pl.col(c).sum() for c in sums], coaches_practising=pl.len())
     )
     clients = (
-        sc.keyed(sc.attendance().select("coach_id", "client_id", "area"))
-        .group_by(key, "area")
+        sc.keyed(_area_clients(sc))
+        .group_by(sc.key, "area")
         .agg(clients=pl.col("client_id").n_unique())
     )
-    return sessions.join(clients, on=[key, "area"], how="left")
+    return sessions.join(clients, on=[sc.key, "area"], how="left")
 
 
 _PRACTICE_COLUMNS = {
@@ -103,7 +109,7 @@ def areas_practised(sc: Scope) -> pl.LazyFrame:
     key = sc.key
     counts = ["sessions", "hours", "clients", "sessions_undeclared", "hours_undeclared"]
     return (
-        _practice(sc, key)
+        _practice(sc)
         .join(_declaring(sc, key), on=[key, "area"], how="full", coalesce=True)
         .with_columns(pl.col(c).fill_null(0) for c in [*counts, "coaches_declaring"])
         .with_columns(in_scope=~pl.col("area").is_in(_out_of_scope(sc)))
@@ -127,15 +133,12 @@ def outside_competence(sc: Scope) -> pl.LazyFrame:
     Columns: key, hours, hours_undeclared, undeclared_share, sessions_undeclared,
     areas_undeclared (distinct areas with undeclared sessions).
     """
-    undeclared = pl.col("undeclared")
     counts = (
-        sc.keyed(_held_marked(sc))
+        sc.keyed(_area_cube(sc))
         .group_by(sc.key)
         .agg(
-            hours=pl.col("hours").sum(),
-            hours_undeclared=pl.col("hours").filter(undeclared).sum(),
-            sessions_undeclared=undeclared.sum(),
-            areas_undeclared=pl.col("area").filter(undeclared).n_unique(),
+            pl.col("hours", "hours_undeclared", "sessions_undeclared").sum(),
+            areas_undeclared=pl.col("area").filter(pl.col("sessions_undeclared") > 0).n_unique(),
         )
     )
     fill = ["hours", "hours_undeclared", "sessions_undeclared", "areas_undeclared"]
@@ -177,14 +180,24 @@ def competence_gaps(sc: Scope) -> pl.LazyFrame:
     supervision_hours, trainings, training_hours.
     """
     window = sc.policy.competence_supervision_days
-    marked = _held_marked(sc).filter(pl.col("undeclared"))
-    gaps = marked.group_by("coach_id", "area").agg(
-        first_undeclared_on=pl.col("held_on").min(),
-        sessions=pl.len(),
-        hours=pl.col("hours").sum(),
+    gaps = (
+        _area_cube(sc)
+        .filter(pl.col("sessions_undeclared") > 0)
+        .select(
+            "coach_id",
+            "area",
+            "first_undeclared_on",
+            sessions="sessions_undeclared",
+            hours="hours_undeclared",
+        )
     )
     clients = (
-        _attendance_marked(sc)
+        _undeclared(
+            sc.attendance()
+            .select("coach_id", "client_id", "held_on", "area")
+            .join(gaps.select("coach_id", "area"), on=["coach_id", "area"], how="semi"),
+            sc,
+        )
         .filter(pl.col("undeclared"))
         .group_by("coach_id", "area")
         .agg(clients=pl.col("client_id").n_unique())
@@ -352,7 +365,7 @@ def demand_vs_supply(sc: Scope) -> pl.LazyFrame:
     counts = ["sessions", "hours", "clients", "coaches_practising", "sessions_undeclared"]
     undeclared_share = share("sessions_undeclared", "sessions")
     return (
-        _practice(region_scope, "region")
+        _practice(region_scope)
         .join(supply, on=["region", "area"], how="full", coalesce=True)
         .with_columns(pl.col(c).fill_null(0) for c in [*counts, "coaches_declaring"])
         .with_columns(

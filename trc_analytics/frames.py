@@ -277,28 +277,70 @@ class Scope:
         return self._cache[name].lazy()
 
     def sessions(self) -> pl.LazyFrame:
-        """Sessions of the period (every status) with `hours` and the engagement's format."""
+        """Sessions of the period, every status, with only the columns metrics use.
+
+        Columns: coach_id, engagement_id, client_id, held_on, hours (duration_min / 60),
+        status, fee_type, fee_amount, area, delivery.
+        """
 
         def build() -> pl.LazyFrame:
-            lf = (
+            return (
                 self.table("sessions")
                 .filter(self.in_period("held_on"))
-                .with_columns(hours=pl.col("duration_min") / 60.0)
-            )
-            if "engagements" in self.ws:
-                fmt = self.ws["engagements"].lazy().select("engagement_id", "format", "group_id")
-                lf = lf.join(fmt, on="engagement_id", how="left")
-            else:
-                lf = lf.with_columns(
-                    format=pl.lit(None, pl.String()), group_id=pl.lit(None, pl.String())
+                .select(
+                    "coach_id",
+                    "engagement_id",
+                    "client_id",
+                    "held_on",
+                    "status",
+                    "fee_type",
+                    "fee_amount",
+                    "area",
+                    "delivery",
+                    hours=pl.col("duration_min") / 60.0,
                 )
-            return lf
+            )
 
         return self.cached("sessions", build)
 
     def held(self) -> pl.LazyFrame:
-        """Held sessions of the period."""
-        return self.sessions().filter(pl.col("status") == "held")
+        """Held sessions of the period with the engagement's `format` and `group_id`."""
+
+        def build() -> pl.LazyFrame:
+            held = self.sessions().filter(pl.col("status") == "held").drop("status")
+            if "engagements" not in self.ws:
+                return held.drop("engagement_id").with_columns(
+                    format=pl.lit(None, pl.String()), group_id=pl.lit(None, pl.String())
+                )
+            eng = self.ws["engagements"].lazy().select("engagement_id", "format", "group_id")
+            return held.join(eng, on="engagement_id", how="left").drop("engagement_id")
+
+        return self.cached("held", build)
+
+    _ATTENDANCE = ("coach_id", "client_id", "held_on", "area", "hours", "fee_type")
+
+    def group_attendance(self) -> pl.LazyFrame:
+        """Members present at the held group sessions of the period (see `attendance`)."""
+
+        def build() -> pl.LazyFrame:
+            members = (
+                self.ws["group_members"]
+                .lazy()
+                .select("group_id", pl.col("client_id").alias("member_id"), "joined_on", "left_on")
+            )
+            return (
+                self.held()
+                .filter(pl.col("client_id").is_null() & pl.col("group_id").is_not_null())
+                .join(members, on="group_id", how="inner")
+                .filter(
+                    (pl.col("joined_on") <= pl.col("held_on"))
+                    & (pl.col("left_on").is_null() | (pl.col("left_on") >= pl.col("held_on")))
+                )
+                .with_columns(client_id=pl.col("member_id"))
+                .select(self._ATTENDANCE)
+            )
+
+        return self.cached("group_attendance", build)
 
     def attendance(self) -> pl.LazyFrame:
         """One row per client present at a held session of the period.
@@ -306,33 +348,12 @@ class Scope:
         An individual session counts its client; a group session (no client_id) counts the
         members of the engagement's group who had joined and not yet left on that day
         (needs `group_members`; without it group sessions count no one).
-        Columns: session_id, coach_id, client_id, held_on, area, hours, fee_type.
+        Columns: coach_id, client_id, held_on, area, hours, fee_type.
         """
-
-        def build() -> pl.LazyFrame:
-            cols = ["session_id", "coach_id", "client_id", "held_on", "area", "hours", "fee_type"]
-            held = self.held()
-            single = held.filter(pl.col("client_id").is_not_null()).select(cols)
-            if "group_members" not in self.ws:
-                return single
-            members = (
-                self.ws["group_members"]
-                .lazy()
-                .select("group_id", pl.col("client_id").alias("member_id"), "joined_on", "left_on")
-            )
-            grouped = (
-                held.filter(pl.col("client_id").is_null() & pl.col("group_id").is_not_null())
-                .join(members, on="group_id", how="inner")
-                .filter(
-                    (pl.col("joined_on") <= pl.col("held_on"))
-                    & (pl.col("left_on").is_null() | (pl.col("left_on") >= pl.col("held_on")))
-                )
-                .with_columns(client_id=pl.col("member_id"))
-                .select(cols)
-            )
-            return pl.concat([single, grouped], how="vertical")
-
-        return self.cached("attendance", build)
+        single = self.held().filter(pl.col("client_id").is_not_null()).select(self._ATTENDANCE)
+        if "group_members" not in self.ws:
+            return single
+        return pl.concat([single, self.group_attendance()], how="vertical")
 
     def open_engagement_months(self) -> pl.LazyFrame:
         """One row per (coach, client, month) a client's engagement was open in the period.
@@ -341,50 +362,46 @@ class Scope:
         period. A group or retreat engagement counts each member whose membership overlaps the
         month (needs `group_members`). Columns: coach_id, client_id, month.
         """
-
-        def build() -> pl.LazyFrame:
-            eng = (
-                self.table("engagements")
-                .filter(
-                    (pl.col("started_on") <= self.end)
-                    & (pl.col("ended_on").is_null() | (pl.col("ended_on") >= self.start))
-                )
-                .with_columns(
-                    open_from=pl.max_horizontal("started_on", self.start),
-                    open_to=pl.min_horizontal(pl.col("ended_on").fill_null(self.end), self.end),
-                )
+        eng = (
+            self.table("engagements")
+            .filter(
+                (pl.col("started_on") <= self.end)
+                & (pl.col("ended_on").is_null() | (pl.col("ended_on") >= self.start))
             )
-            months = pl.date_ranges(
-                pl.col("open_from").dt.truncate("1mo"), pl.col("open_to").dt.truncate("1mo"), "1mo"
+            .with_columns(
+                open_from=pl.max_horizontal("started_on", self.start),
+                open_to=pl.min_horizontal(pl.col("ended_on").fill_null(self.end), self.end),
             )
-            single = (
-                eng.filter(pl.col("client_id").is_not_null())
-                .with_columns(month=months)
-                .explode("month")
-                .select("coach_id", "client_id", "month")
+        )
+        months = pl.date_ranges(
+            pl.col("open_from").dt.truncate("1mo"), pl.col("open_to").dt.truncate("1mo"), "1mo"
+        )
+        single = (
+            eng.filter(pl.col("client_id").is_not_null())
+            .with_columns(month=months)
+            .explode("month")
+            .select("coach_id", "client_id", "month")
+        )
+        if "group_members" not in self.ws:
+            return single
+        members = (
+            self.ws["group_members"]
+            .lazy()
+            .select("group_id", pl.col("client_id").alias("member_id"), "joined_on", "left_on")
+        )
+        grouped = (
+            eng.filter(pl.col("client_id").is_null() & pl.col("group_id").is_not_null())
+            .join(members, on="group_id", how="inner")
+            .with_columns(
+                open_from=pl.max_horizontal("open_from", "joined_on"),
+                open_to=pl.min_horizontal("open_to", pl.col("left_on").fill_null(self.end)),
             )
-            if "group_members" not in self.ws:
-                return single.unique()
-            members = (
-                self.ws["group_members"]
-                .lazy()
-                .select("group_id", pl.col("client_id").alias("member_id"), "joined_on", "left_on")
-            )
-            grouped = (
-                eng.filter(pl.col("client_id").is_null() & pl.col("group_id").is_not_null())
-                .join(members, on="group_id", how="inner")
-                .with_columns(
-                    open_from=pl.max_horizontal("open_from", "joined_on"),
-                    open_to=pl.min_horizontal("open_to", pl.col("left_on").fill_null(self.end)),
-                )
-                .filter(pl.col("open_from") <= pl.col("open_to"))
-                .with_columns(month=months)
-                .explode("month")
-                .select("coach_id", pl.col("member_id").alias("client_id"), "month")
-            )
-            return pl.concat([single, grouped], how="vertical").unique()
-
-        return self.cached("open_engagement_months", build)
+            .filter(pl.col("open_from") <= pl.col("open_to"))
+            .with_columns(month=months)
+            .explode("month")
+            .select("coach_id", pl.col("member_id").alias("client_id"), "month")
+        )
+        return pl.concat([single, grouped], how="vertical")
 
     def active_client_months(self) -> pl.LazyFrame:
         """(coach_id, client_id, month) for every client active in a month of the period.
@@ -405,6 +422,36 @@ class Scope:
             return pl.concat(parts, how="vertical").unique()
 
         return self.cached("active_client_months", build)
+
+    # per-coach aggregates ("cubes"), summed up to regions when grouping by region
+
+    def rollup(self, cube: pl.LazyFrame, by: Sequence[str], sums: Sequence[str]) -> pl.LazyFrame:
+        """A per-coach aggregate grouped by the key (and `by`), summing additive columns."""
+        if self.by == "coach":
+            return cube
+        return self.keyed(cube).group_by(self.key, *by).agg(pl.col(c).sum() for c in sums)
+
+    def status_counts(self) -> pl.LazyFrame:
+        """Session records of the period per coach and status, with their hours."""
+        return self.cached(
+            "status_counts",
+            lambda: (
+                self.sessions()
+                .group_by("coach_id", "status")
+                .agg(records=pl.len(), hours=pl.col("hours").sum())
+            ),
+        )
+
+    def fee_months(self) -> pl.LazyFrame:
+        """Held sessions and hours per coach, month and fee type."""
+        return self.cached(
+            "fee_months",
+            lambda: (
+                self.held()
+                .group_by("coach_id", month_of("held_on"), "fee_type")
+                .agg(sessions=pl.len(), hours=pl.col("hours").sum())
+            ),
+        )
 
 
 def month_of(column: str) -> pl.Expr:

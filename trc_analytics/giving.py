@@ -31,16 +31,16 @@ def fee_mix(sc: Scope) -> pl.LazyFrame:
     Columns: key, fee_type, sessions, hours, hours_share (of the group's held hours).
     """
     return (
-        sc.keyed(sc.held())
+        sc.keyed(sc.fee_months())
         .group_by(sc.key, "fee_type")
-        .agg(sessions=pl.len(), hours=pl.col("hours").sum())
+        .agg(pl.col("sessions", "hours").sum())
         .with_columns(hours_share=share("hours", pl.col("hours").sum().over(sc.key)))
         .sort(sc.key, "fee_type")
     )
 
 
-def _fee_hours(fee: str) -> pl.Expr:
-    return pl.col("hours").filter(pl.col("fee_type") == fee).sum()
+def _fee_sum(column: str, fee: str) -> pl.Expr:
+    return pl.col(column).filter(pl.col("fee_type") == fee).sum()
 
 
 @summary_metric(
@@ -65,14 +65,14 @@ def affordable_service(sc: Scope) -> pl.LazyFrame:
     """
     key = sc.key
     counts = (
-        sc.keyed(sc.held())
+        sc.keyed(sc.fee_months())
         .group_by(key)
         .agg(
             hours=pl.col("hours").sum(),
-            pro_bono_sessions=(pl.col("fee_type") == "pro_bono").sum(),
-            pro_bono_hours=_fee_hours("pro_bono"),
-            reduced_sessions=(pl.col("fee_type") == "reduced").sum(),
-            reduced_hours=_fee_hours("reduced"),
+            pro_bono_sessions=_fee_sum("sessions", "pro_bono"),
+            pro_bono_hours=_fee_sum("hours", "pro_bono"),
+            reduced_sessions=_fee_sum("sessions", "reduced"),
+            reduced_hours=_fee_sum("hours", "reduced"),
         )
     )
     fill = ["hours", "pro_bono_sessions", "pro_bono_hours", "reduced_sessions", "reduced_hours"]
@@ -120,12 +120,12 @@ def affordable_share_by_quarter(sc: Scope) -> pl.LazyFrame:
     the period count only the days inside it).
     """
     counts = (
-        sc.keyed(sc.held())
-        .group_by(sc.key, quarter=pl.col("held_on").dt.truncate("1q"))
+        sc.keyed(sc.fee_months())
+        .group_by(sc.key, quarter=pl.col("month").dt.truncate("1q"))
         .agg(
             hours=pl.col("hours").sum(),
-            pro_bono_hours=_fee_hours("pro_bono"),
-            reduced_hours=_fee_hours("reduced"),
+            pro_bono_hours=_fee_sum("hours", "pro_bono"),
+            reduced_hours=_fee_sum("hours", "reduced"),
         )
     )
     fill = ["hours", "pro_bono_hours", "reduced_hours"]

@@ -103,9 +103,12 @@ _CRISIS_COLUMNS = {
 
 def _crisis_cases(sc: Scope) -> pl.LazyFrame:
     flags = (
-        sc.held()
+        sc.table("sessions")
         .filter(
-            pl.col("decompensation_observed").fill_null(False) & pl.col("client_id").is_not_null()
+            pl.col("decompensation_observed").fill_null(False)
+            & sc.in_period("held_on")
+            & (pl.col("status") == "held")
+            & pl.col("client_id").is_not_null()
         )
         .select("coach_id", "client_id", "session_id", flagged_on=pl.col("held_on"))
         .sort("flagged_on")
