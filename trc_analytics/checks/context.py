@@ -86,10 +86,13 @@ class Context:
         """The date standing is judged at: the period end."""
         return date_lit(self.period.as_of)
 
-    def in_period(self, column: str | pl.Expr) -> pl.Expr:
-        """The date falls within the period, both ends included."""
+    def in_period(self, column: str | pl.Expr, shift_days: int = 0) -> pl.Expr:
+        """The date (plus `shift_days`) falls within the period, both ends included."""
         col = pl.col(column) if isinstance(column, str) else column
-        return col.is_between(self.start, self.end, closed="both")
+        lag = dt.timedelta(days=shift_days)
+        return col.is_between(
+            date_lit(self.period.start - lag), date_lit(self.period.end - lag), closed="both"
+        )
 
     def seen(self, column: str) -> pl.Expr:
         """The date column, or null when it lies after the as-of date (not yet known then)."""
@@ -143,16 +146,28 @@ class Context:
     def engagement_firsts(self) -> pl.LazyFrame:
         """One pass over held sessions, per engagement: the days several checks start from.
 
-        Columns: engagement_id, client_id (of one-to-one sessions; null for a group session),
-        first_held, first_paid (first session charged a fee), first_in_period.
+        Columns: engagement_id, client_id (the engagement's; null for a group), first_held,
+        first_paid (first session charged a fee), first_in_period.
         """
 
         def build() -> pl.LazyFrame:
             day = pl.col("held_on")
-            return self.held.group_by("engagement_id", "client_id").agg(
+            firsts = dict(
                 first_held=day.min(),
                 first_paid=pl.when(pl.col("fee_type").is_in(FEE_PAYING)).then(day).min(),
                 first_in_period=pl.when(self.in_period(day)).then(day).min(),
+            )
+            if not self.has("engagements"):
+                return self.held.group_by("engagement_id", "client_id").agg(**firsts)
+            # one key is cheaper to group by; the client comes from the engagement
+            return (
+                self.held.group_by("engagement_id")
+                .agg(**firsts)
+                .join(
+                    self.table("engagements").select("engagement_id", "client_id"),
+                    on="engagement_id",
+                    how="left",
+                )
             )
 
         return self._cached("engagement_firsts", build)

@@ -382,7 +382,7 @@ def decomp_cases(ctx: Context) -> pl.LazyFrame:
         ctx.table("sessions")
         .filter(
             pl.col("decompensation_observed").fill_null(False)
-            & (pl.col("held_on") + days(n)).is_between(ctx.start, ctx.end)
+            & ctx.in_period(pl.col("held_on"), shift_days=n)
         )
         .select("session_id", "coach_id", "client_id", "engagement_id", "held_on")
     )

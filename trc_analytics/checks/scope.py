@@ -142,8 +142,7 @@ def competence_cases(ctx: Context) -> pl.LazyFrame:
     )
     sessions = (
         ctx.held.filter(
-            (pl.col("held_on") + days(n)).is_between(ctx.start, ctx.end)
-            & ~pl.col("area").is_in(out_of_scope)
+            ctx.in_period("held_on", shift_days=n) & ~pl.col("area").is_in(out_of_scope)
         )
         .select("coach_id", "engagement_id", "client_id", "area", "held_on")
         .join(declared, on=["coach_id", "area"], how="left")
