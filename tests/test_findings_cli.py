@@ -90,6 +90,8 @@ def test_table_lists_findings_and_the_checks_not_evaluated(folder):
     assert "Not evaluated" in out
     assert "SAFE-SRA: no engagements or safety_assessments records" in out
     assert "REFER-VETTED: no vetted_services records" in out
+    assert "Evaluated in part" in out
+    assert "SAFE-DECOMP: evaluated without engagements or group_members records" in out
 
 
 def test_json_holds_findings_statuses_and_policy(folder):

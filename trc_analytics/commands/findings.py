@@ -136,6 +136,7 @@ def as_json(folder: Path, results: CheckResults) -> str:
 
 def print_table(results: CheckResults) -> None:
     """Findings by severity, then the checks not evaluated, then the policy values changed."""
+    import polars as pl
     from rich.console import Console
     from rich.markup import escape
     from rich.table import Table
@@ -169,6 +170,11 @@ def print_table(results: CheckResults) -> None:
         console.print("\n[bold]Not evaluated[/] (no records to judge them by, so not a pass):")
         for check_id, reason in missing.iter_rows():
             console.print(f"  {check_id}: {escape(reason.removeprefix('not evaluated: '))}")
+    partial = results.status.filter(pl.col("evaluated") & pl.col("reason").is_not_null())
+    if partial.height:
+        console.print("\n[bold]Evaluated in part[/] (a table it can use is absent):")
+        for check_id, reason in partial.select("check_id", "reason").iter_rows():
+            console.print(f"  {check_id}: {escape(reason)}")
     changed = [(k, v) for k, v, differs in results.policy.as_rows() if differs]
     if changed:
         console.print(
