@@ -256,7 +256,7 @@ def _render_batch(
             on_done=lambda _r: progress.advance(task),
         )
     table = Table(title=f"{len(results)} {kind} reports", header_style="bold")
-    for name in ("coach", "status", "report or error", "seconds"):
+    for name in ("coach", "status", f"report (in {out_dir}) or error", "seconds"):
         table.add_column(name, overflow="fold")
     failed = 0
     for r in results:
@@ -264,7 +264,7 @@ def _render_batch(
         table.add_row(
             escape(r.coach),
             "[red]failed[/]" if r.error else "[green]written[/]",
-            escape(r.error or _shown(r.path)),  # type: ignore[arg-type]
+            escape(r.error or r.path.name),  # type: ignore[union-attr]
             f"{r.seconds:.1f}",
         )
     console.print(table)

@@ -28,6 +28,19 @@ RESET_TAG = "trc-reset"
 RESET_SOURCE = "%reset -f\nimport gc as _gc\n_gc.collect()\ndel _gc"
 
 
+#: Sent to a kept kernel as soon as it starts, while the caller validates the workspace: the
+#: imports and the first chart conversion (vl-convert's JavaScript engine) are most of a
+#: report's cost, and this way they overlap with the caller's own work.
+WARM_SOURCE = """
+import trc_analytics.reports
+from trc_analytics.reports import association, self_audit, supervisor, theme
+import trc_analytics.metrics, trc_analytics.checks, trc_analytics.disclosure
+import vl_convert
+vl_convert.vegalite_to_svg({"mark": "point", "data": {"values": [{"a": 1}]}}, allowed_base_urls=[])
+theme.enable()
+"""
+
+
 def _reset_cell() -> Any:
     import nbformat
 
@@ -95,6 +108,7 @@ class NotebookRunner:
         self.reuse = reuse
         self._km: Any = None
         self._kc: Any = None
+        self._ready = False
         logging.getLogger("papermill").setLevel(logging.WARNING)
 
     def __enter__(self) -> NotebookRunner:
@@ -103,23 +117,43 @@ class NotebookRunner:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def _kernel(self) -> tuple[Any, Any]:
-        """The kept kernel's manager and client, started (or restarted after a crash)."""
+    def start(self) -> NotebookRunner:
+        """Start the kept kernel now and let it import and warm up in the background.
+
+        Returns at once: the caller goes on (e.g. validating the workspace) while the kernel
+        starts; the first `run` waits for it. A no-op without `reuse` or once started.
+        """
+        if not self.reuse or self._km is not None:
+            return self
         from jupyter_client.manager import AsyncKernelManager
         from jupyter_core.utils import run_sync
 
-        if self._km is not None and run_sync(self._km.is_alive)():
-            return self._km, self._kc
-        if self._km is None:
-            _register_reuse_engine()
-            self._km = AsyncKernelManager(kernel_name=KERNEL_NAME)
-            run_sync(self._km.start_kernel)(extra_arguments=KERNEL_ARGS)
-        else:
-            self._kc.stop_channels()
-            run_sync(self._km.restart_kernel)(now=True)
+        _register_reuse_engine()
+        self._km = AsyncKernelManager(kernel_name=KERNEL_NAME)
+        run_sync(self._km.start_kernel)(extra_arguments=KERNEL_ARGS)
+        self._connect()
+        return self
+
+    def _connect(self) -> None:
+        """A client for the kept kernel; the warm-up is queued on it before the kernel is up."""
         self._kc = self._km.client()
         self._kc.start_channels()
-        run_sync(self._kc.wait_for_ready)(timeout=60)
+        self._kc.execute(WARM_SOURCE, silent=True, store_history=False)
+        self._ready = False
+
+    def _kernel(self) -> tuple[Any, Any]:
+        """The kept kernel's manager and client, started (or restarted after a crash)."""
+        from jupyter_core.utils import run_sync
+
+        if self._km is None:
+            self.start()
+        elif not run_sync(self._km.is_alive)():
+            self._kc.stop_channels()
+            run_sync(self._km.restart_kernel)(now=True)
+            self._connect()
+        if not self._ready:
+            run_sync(self._kc.wait_for_ready)(timeout=CELL_TIMEOUT)
+            self._ready = True
         return self._km, self._kc
 
     def run(self, notebook: str | Path, parameters: dict[str, Any]) -> Any:

@@ -276,11 +276,16 @@ def render_report(
         path = resolve_data(data)
     except FileNotFoundError as exc:
         raise ReportError(str(exc)) from None
-    ws = workspace if workspace is not None else load_workspace(path, keep_valid=keep_valid)
-    check_subject(ws, request)
-
     own_runner = runner is None
-    runner = runner or NotebookRunner()
+    # the kernel starts and warms up while this process validates the workspace
+    runner = runner or NotebookRunner(reuse=True).start()
+    try:
+        ws = workspace if workspace is not None else load_workspace(path, keep_valid=keep_valid)
+        check_subject(ws, request)
+    except BaseException:
+        if own_runner:
+            runner.close()
+        raise
     try:
         nb = runner.run(notebook_path(kind), notebook_parameters(request, path))
     except NotebookFailed as exc:
