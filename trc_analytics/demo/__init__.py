@@ -50,6 +50,7 @@ __all__ = [
     "Demo",
     "DemoConfig",
     "DemoError",
+    "build_demo",
     "generate_demo",
     "make_demo",
     "write_demo",

@@ -116,7 +116,9 @@ def _lapse(
     expiry = early_in_month(expiry)
     r.anchor[idx] = add_months(expiry, -24 * m)
     r.stop_cycle[idx] = m - 1
-    return cases("CERT-LAPSED", idx, expiry, note, first=first)
+    # Dated when it becomes a finding of its kind: the expiry, or the end of the grace.
+    on = add_months(expiry, 6) if "grace over" in note else expiry
+    return cases("CERT-LAPSED", idx, on, note, first=first)
 
 
 def _flags(cfg: DemoConfig, rng: np.random.Generator, r: Roster, pool: list) -> pl.DataFrame:
