@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import polars as pl
 
 from trc_analytics.disclosure.guard import DisclosureError
-from trc_analytics.disclosure.suppression import Protected, Totals, protect_counts
+from trc_analytics.disclosure.suppression import Protected, protect_counts
 
 if TYPE_CHECKING:
     from trc_analytics.policy import Policy
@@ -26,7 +26,6 @@ def protect_rate(
     numerator: str,
     denominator: str,
     policy: Policy | None = None,
-    totals: Totals = "additive",
     known_total: bool = False,
     table: str = "table",
 ) -> tuple[pl.DataFrame, Protected]:
@@ -34,8 +33,10 @@ def protect_rate(
     denominator), with disclosure control on all the counts they rest on.
 
     Returns the published frame (`rows`, `numerator`, `denominator`, `rate` in percent; null
-    where hidden) and the `Protected` yes/no table behind it (for its rule and audit). A rate
-    is shown only when the numerator, the denominator and their difference are all shown.
+    where hidden) and the `Protected` yes/no table behind it (for its rule and audit). A row
+    is shown only when the numerator, the denominator and their difference can all be shown;
+    otherwise all three are hidden, so a numerator or denominator published by another table
+    (all sessions, say) cannot give the small difference away.
 
     Publish the denominators from here, not from a second table: a denominator shown
     elsewhere while its rate is hidden lets the attacker bound the hidden counts. When the sum
@@ -57,8 +58,9 @@ def protect_rate(
         cols="_outcome",
         value="_n",
         policy=policy,
-        totals="complementary" if totals == "complementary" else "additive",
+        totals="additive",
         known_total=known_total,
+        whole_rows=True,
         table=table,
     )
     yes = protected.cells.filter(pl.col("_outcome") == "yes").select(

@@ -213,6 +213,7 @@ def protect_counts(
     policy: Policy | None = None,
     totals: Totals = "additive",
     known_total: bool = False,
+    whole_rows: bool = False,
     table: str = "table",
 ) -> Protected:
     """Apply disclosure control to a table of counts and audit the result.
@@ -226,6 +227,9 @@ def protect_counts(
     `known_total=True` says the grand total is published elsewhere (another table over the
     same population, such as total sessions): it is then shown here too, and further cells
     are hidden until no hidden count can be derived from it.
+    `whole_rows=True` hides a row entirely (its cells and total) as soon as anything in it is
+    hidden: for rows that are proportions, whose numerator or denominator may be published
+    by another table (`protect_rate` uses it).
     Raises `DisclosureError` for an id column, a day-level date, an exact age, negative or
     fractional counts, repeated categories, or a table the audit cannot pass.
     """
@@ -264,9 +268,17 @@ def protect_counts(
             raise DisclosureError(f"{table}: known_total needs a table with totals")
         known[-1] = not primary[-1]  # a small total is never published anywhere
 
+    rows_of = _row_equations(lattice, n_r) if whole_rows and cols is not None else []
+
     def additive(mask: np.ndarray) -> None:
+        for members, total in rows_of:
+            nodes = [*members, total]
+            if mask[nodes].any():
+                mask[nodes] = True
         _hide_totals_over_hidden(lattice, mask, keep=known)
 
+    if whole_rows and totals != "additive":
+        raise DisclosureError(f"{table}: whole_rows needs additive totals")
     if totals == "additive":
         additive(hidden)
         if known.any():
@@ -403,6 +415,12 @@ def _node_values(lattice: Lattice, grid: np.ndarray) -> np.ndarray:
         out[kinds == COL_TOTAL] = grid.sum(axis=0)
     out[kinds == GRAND_TOTAL] = grid.sum()
     return out
+
+
+def _row_equations(lattice: Lattice, n_rows: int) -> list[tuple[tuple[int, ...], int]]:
+    """The equations "cells of row i add up to row total i" (the first `n_rows` of a 2-D
+    lattice)."""
+    return [e for e in lattice.equations if lattice.kinds[e[1]] == ROW_TOTAL][:n_rows]
 
 
 def _hide_totals_over_hidden(
