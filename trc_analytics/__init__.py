@@ -34,6 +34,8 @@ _EXPORTS: dict[str, str] = {
     "generate_demo": "trc_analytics.demo",
     "write_demo": "trc_analytics.demo",
     "PLANTED_CHECKS": "trc_analytics.demo",
+    "render_report": "trc_analytics.reports.render",
+    "open_report": "trc_analytics.reports.context",
 }
 
 __all__ = sorted([*_EXPORTS, "__version__"])

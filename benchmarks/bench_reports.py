@@ -1,0 +1,175 @@
+"""Benchmark: rendering reports, beside the floor of executing an empty notebook.
+
+Generates the default demo workspace (40 coaches, 24 months, Parquet) in a temporary folder,
+then measures (median of `--runs`):
+
+- `floor`: papermill executing a one-cell empty notebook with a fresh `python3` kernel;
+- `report (fresh kernel)`: `render_report` of one supervisor review, start to file, with its
+  own kernel (validation, kernel start and warm-up, notebook, HTML export, write);
+- `report (kept kernel)`: the same report on a kernel already started and warmed up (what
+  each worker of `--all-coaches` pays per report after its first);
+- `--all-coaches`: 40 supervisor reviews with 1 worker and with `--workers` workers (kept
+  kernel per worker), and with a fresh kernel per report (the design it replaces).
+
+Each figure gives wall time and CPU time (this process plus every kernel and worker it
+waited for): on a shared machine the wall time depends on the neighbours, the CPU time much
+less. Targets (issue 5): one report within 1.5x of the floor; parallel speed-up >= 1.7x on 2
+cores.
+
+    .venv/bin/python benchmarks/bench_reports.py [--runs 3] [--coaches 40] [--workers 2]
+        [--skip-fresh-batch]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+sys.modules.setdefault("rfc3987_syntax", None)  # as the reports do (see reports/_fastimport)
+
+PERIOD = ("2026-01-01", "2026-06-30")
+
+
+def cpu_seconds() -> float:
+    """CPU time of this process and of every child (and grandchild) it has waited for."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+
+
+def measure(fn: Callable[[], object], runs: int) -> tuple[float, float]:
+    """Median wall and CPU seconds of `runs` calls."""
+    walls, cpus = [], []
+    for _ in range(runs):
+        c0, t0 = cpu_seconds(), time.perf_counter()
+        fn()
+        walls.append(time.perf_counter() - t0)
+        cpus.append(cpu_seconds() - c0)
+    return statistics.median(walls), statistics.median(cpus)
+
+
+def empty_notebook(folder: Path) -> Path:
+    import nbformat
+
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x = 1")])
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    path = folder / "empty.ipynb"
+    nbformat.write(nb, path)
+    return path
+
+
+def row(name: str, wall: float, cpu: float, note: str = "") -> None:
+    print(f"{name:<44} {wall:8.2f} s wall {cpu:8.2f} s CPU   {note}", flush=True)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--coaches", type=int, default=40)
+    ap.add_argument("--workers", type=int, default=os.cpu_count() or 2)
+    ap.add_argument("--skip-fresh-batch", action="store_true")
+    args = ap.parse_args()
+
+    import papermill as pm
+
+    from trc_analytics.demo import write_demo
+    from trc_analytics.period import Period
+    from trc_analytics.reports.batch import render_all
+    from trc_analytics.reports.kernel import NotebookRunner
+    from trc_analytics.reports.render import render_report
+
+    period = Period.parse(*PERIOD)
+    with tempfile.TemporaryDirectory(prefix="bench-reports-") as tmp:
+        root = Path(tmp)
+        data = root / "demo"
+        t0 = time.perf_counter()
+        write_demo(data, format="parquet", coaches=max(args.coaches, 8))
+        print(
+            f"demo workspace ({args.coaches} coaches, 24 months): "
+            f"{time.perf_counter() - t0:.1f} s; {os.cpu_count()} cores; load average "
+            f"{os.getloadavg()[0]:.1f}",
+            flush=True,
+        )
+        empty = empty_notebook(root)
+        out = root / "reports"
+
+        def floor() -> None:
+            pm.execute_notebook(
+                str(empty), None, kernel_name="python3", language="python", progress_bar=False
+            )
+
+        def fresh() -> None:
+            render_report("supervisor", data, coach="C-0001", period=period, out_dir=out)
+
+        f_wall, f_cpu = measure(floor, args.runs)
+        row("floor: papermill, empty notebook", f_wall, f_cpu)
+        r_wall, r_cpu = measure(fresh, args.runs)
+        row("one report, fresh kernel", r_wall, r_cpu, f"ratio {r_wall / f_wall:.2f}x floor")
+        with NotebookRunner(reuse=True) as runner:
+            render_report(
+                "supervisor", data, coach="C-0001", period=period, out_dir=out, runner=runner
+            )  # first report: kernel start and warm-up
+
+            def kept() -> None:
+                render_report(
+                    "supervisor", data, coach="C-0001", period=period, out_dir=out, runner=runner
+                )
+
+            k_wall, k_cpu = measure(kept, max(args.runs, 5))
+        row("one report, kept kernel", k_wall, k_cpu, f"ratio {k_wall / f_wall:.2f}x floor")
+
+        import polars as pl
+
+        coaches = sorted(pl.read_parquet(data / "coaches.parquet")["coach_id"].to_list())
+        coaches = coaches[: args.coaches]
+        n = len(coaches)
+
+        def batch(workers: int, reuse: bool) -> Callable[[], object]:
+            def go() -> None:
+                results = render_all(
+                    "supervisor",
+                    data,
+                    coaches,
+                    period=period,
+                    out_dir=out / f"w{workers}{reuse}",
+                    workers=workers,
+                    reuse_kernel=reuse,
+                )
+                failed = [r for r in results if r.error]
+                if failed:
+                    raise SystemExit(f"{len(failed)} reports failed: {failed[0].error}")
+
+            return go
+
+        s_wall, s_cpu = measure(batch(1, True), 1)
+        row(f"--all-coaches, {n} reports, 1 worker", s_wall, s_cpu, f"{s_wall / n:.2f} s/report")
+        p_wall, p_cpu = measure(batch(args.workers, True), 1)
+        row(
+            f"--all-coaches, {n} reports, {args.workers} workers",
+            p_wall,
+            p_cpu,
+            f"{p_wall / n:.2f} s/report, speed-up {s_wall / p_wall:.2f}x",
+        )
+        if not args.skip_fresh_batch:
+            x_wall, x_cpu = measure(batch(args.workers, False), 1)
+            row(
+                "  same, fresh kernel per report",
+                x_wall,
+                x_cpu,
+                f"{x_wall / n:.2f} s/report; kept kernels {x_wall / p_wall:.1f}x faster",
+            )
+
+
+if __name__ == "__main__":
+    main()
