@@ -170,6 +170,8 @@ def session(session_id: str = "S-1", **values: Any) -> dict[str, Any]:
 def _frame(table: str, rows: list[dict[str, Any]]) -> pl.DataFrame:
     """Rows (defaults filled) as a frame typed by the schema; ISO date text becomes dates."""
     fields = load_schema()[table].fields
+    if not rows:
+        return pl.DataFrame(schema={f.name: f.dtype for f in fields})
     full = [{**DEFAULTS[table], **r} for r in rows]
     present = [f for f in fields if any(f.name in r for r in full)]
     columns = {}

@@ -179,3 +179,14 @@ def test_policy_override_changes_an_outcome_through_the_runner():
     assert default.findings.is_empty()
     assert strict.findings["check_id"].to_list() == ["SAFE-DECOMP"]
     assert strict.policy.decompensation_referral_days == 3
+
+
+def test_every_table_present_but_empty_gives_no_findings_and_nothing_examined():
+    tables = {name: [] for name in load_schema().names}
+    tables["coaches"] = [coach(active=False)]  # an active coach would owe training etc.
+    ws = build(**tables)
+    results = run_checks(ws, period())
+    assert results.findings.is_empty()
+    assert results.status["evaluated"].all()
+    assert results.status["examined"].to_list() == [0] * len(CHECKS)
+    assert results.status["compliance_rate"].null_count() == len(CHECKS)
