@@ -243,6 +243,15 @@ def test_corrupt_workbook_and_parquet_files_are_reported(tmp_path):
     ]
 
 
+def test_a_parquet_column_with_no_text_form_is_reported(tmp_path, reference):
+    ws = valid_workspace(tmp_path, ["coaches"])
+    reference["goals"].with_columns(pl.lit([1, 2]).alias("status")).write_parquet(
+        ws / "goals.parquet"
+    )
+    p = only(validate_workspace(ws, today=TODAY), problem="unreadable_file")
+    assert (p["file"], p["column"]) == ("goals.parquet", "status")
+
+
 def test_hidden_files_lock_files_and_companions_are_not_tables(tmp_path):
     ws = valid_workspace(tmp_path, ["coaches"])
     (ws / ".DS_Store").write_bytes(b"\x00")

@@ -238,9 +238,20 @@ def _parquet_frame(path: Path, file: str) -> tuple[RawFrame | None, list[dict]]:
         ]
     columns = []
     for s in df.get_columns():
-        if s.dtype == pl.Datetime or isinstance(s.dtype, pl.Datetime):
-            s = s.dt.date()
-        columns.append(s.cast(pl.String) if s.dtype != pl.Boolean else _bool_text(s))
+        try:
+            if isinstance(s.dtype, pl.Datetime):
+                s = s.dt.date()
+            columns.append(s.cast(pl.String) if s.dtype != pl.Boolean else _bool_text(s))
+        except pl.exceptions.PolarsError:  # nested or binary columns have no text form
+            return None, [
+                problem(
+                    file,
+                    "unreadable_file",
+                    "plain columns (text, numbers, dates, true/false)",
+                    column=s.name,
+                    value=str(s.dtype),
+                )
+            ]
     return _text_frame(df.columns, columns, first_row=2), []
 
 
