@@ -222,7 +222,6 @@ def _libreoffice_style_workbook(path: Path) -> None:
             z.writestr(name, text)
 
 
-@pytest.mark.filterwarnings("ignore:Workbook contains no default style")
 def test_a_libreoffice_style_workbook(tmp_path):
     _libreoffice_style_workbook(tmp_path / "workspace.xlsx")
     loaded = load_workspace(tmp_path, today=TODAY)

@@ -13,6 +13,7 @@ import csv
 import datetime as dt
 import hashlib
 import io
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -333,7 +334,11 @@ def _open_workbook(path: Path, file: str) -> tuple[Any, list[dict]]:
     from openpyxl import load_workbook
 
     try:
-        return load_workbook(path, read_only=True, data_only=True), []
+        with warnings.catch_warnings():
+            # openpyxl warns about workbook features it does not read (styles, extensions);
+            # only the cell values matter here
+            warnings.simplefilter("ignore", UserWarning)
+            return load_workbook(path, read_only=True, data_only=True), []
     except Exception as err:  # zipfile, XML and openpyxl errors for corrupt workbooks
         return None, [
             problem(file, "unreadable_file", "an Excel .xlsx workbook", value=str(err)[:200])
@@ -448,7 +453,21 @@ def _read_workbook(
     for table, ws in pairs:
         with contextlib.suppress(AttributeError):  # only read-only sheets have it
             ws.reset_dimensions()  # LibreOffice and others may write wrong dimensions
-        frame, probs = _sheet_frame(ws, schema[table], epoch, file)
+        try:
+            frame, probs = _sheet_frame(ws, schema[table], epoch, file)
+        except Exception as err:  # broken sheet XML: openpyxl raises many kinds
+            frame, probs = (
+                None,
+                [
+                    problem(
+                        file,
+                        "unreadable_file",
+                        "a readable worksheet",
+                        sheet=ws.title,
+                        value=str(err)[:200],
+                    )
+                ],
+            )
         problems += probs
         if frame is not None:
             out.append(RawTable(table, file, ws.title, frame))
