@@ -79,9 +79,11 @@ class RawWorkspace:
         return _digest(folder, self.files)
 
 
-def table_files_hint(schema: Schema) -> str:
-    """What a table file may be called, in plain words."""
-    return "a file named after a table (coaches.csv, sessions.parquet, ...) or a workbook sheet"
+#: What a table file may be called, in plain words.
+TABLE_FILES_HINT = (
+    "a file named after a table (coaches.csv, sessions.parquet, ...) or a workbook with a "
+    "sheet per table"
+)
 
 
 def _text_frame(header: list[Any], columns: list[pl.Series], first_row: int) -> RawFrame:
@@ -240,9 +242,7 @@ def _parquet_frame(path: Path, file: str) -> tuple[RawFrame | None, list[dict]]:
     columns = []
     for s in df.get_columns():
         try:
-            if isinstance(s.dtype, pl.Datetime):
-                s = s.dt.date()
-            columns.append(s.cast(pl.String) if s.dtype != pl.Boolean else _bool_text(s))
+            columns.append(_parquet_text(s))
         except pl.exceptions.PolarsError:  # nested or binary columns have no text form
             return None, [
                 problem(
@@ -254,6 +254,20 @@ def _parquet_frame(path: Path, file: str) -> tuple[RawFrame | None, list[dict]]:
                 )
             ]
     return _text_frame(df.columns, columns, first_row=2), []
+
+
+def _parquet_text(s: pl.Series) -> pl.Series:
+    """A typed Parquet column as the text a CSV would hold (true/false; a timestamp at
+    midnight as its date, any other timestamp in full, which a date column refuses)."""
+    if s.dtype == pl.Boolean:
+        return _bool_text(s)
+    if isinstance(s.dtype, pl.Datetime):
+        return pl.select(
+            pl.when(s.dt.time() == dt.time(0))
+            .then(s.dt.date().cast(pl.String))
+            .otherwise(s.cast(pl.String))
+        ).to_series()
+    return s.cast(pl.String)
 
 
 def _bool_text(s: pl.Series) -> pl.Series:
@@ -283,8 +297,7 @@ def _cell_text(value: Any, is_date: bool, epoch: dt.datetime) -> str | None:
         if is_date and 0 < value < 2958466:
             from openpyxl.utils.datetime import from_excel
 
-            d = from_excel(value, epoch=epoch)
-            return (d.date() if isinstance(d, dt.datetime) else d).isoformat()
+            return _cell_text(from_excel(value, epoch=epoch), is_date, epoch)
         if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
             return str(int(value))
         return repr(value) if isinstance(value, float) else str(value)
@@ -381,9 +394,7 @@ def read_workspace_files(path: str | Path, schema: Schema | None = None) -> RawW
         suffix = p.suffix.lower()
         name = _table_name(p.stem, schema)
         if suffix not in TABLE_SUFFIXES:
-            problems.append(
-                problem(file, "unknown_table_file", table_files_hint(schema), value=file)
-            )
+            problems.append(problem(file, "unknown_table_file", TABLE_FILES_HINT, value=file))
             continue
         if suffix == ".xlsx":
             wb, probs = _open_workbook(p, file)
@@ -396,9 +407,7 @@ def read_workspace_files(path: str | Path, schema: Schema | None = None) -> RawW
                 wb.close()
             continue
         if name is None:
-            problems.append(
-                problem(file, "unknown_table_file", table_files_hint(schema), value=p.stem)
-            )
+            problems.append(problem(file, "unknown_table_file", TABLE_FILES_HINT, value=p.stem))
             continue
         frame, probs = _csv_frame(p, file) if suffix == ".csv" else _parquet_frame(p, file)
         problems += probs
