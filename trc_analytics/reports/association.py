@@ -236,6 +236,7 @@ def sessions_hours(ctx: ReportContext) -> Section:
         cols="month",
         value="sessions",
         policy=ctx.policy,
+        known_total=True,  # sessions by area publish the same total
         table="sessions by region and month",
     )
     per_coach = (
@@ -250,6 +251,7 @@ def sessions_hours(ctx: ReportContext) -> Section:
         value="hours",
         contributor="coach_id",
         policy=ctx.policy,
+        known_total=True,  # hours by fee publish the same total
         table="hours by region and month",
     )
     monthly = sessions.col_totals
@@ -278,8 +280,14 @@ def sessions_hours(ctx: ReportContext) -> Section:
 
 
 def demand(ctx: ReportContext) -> Section:
-    """Demand by area (sessions, clients) against supply (coaches declaring competence)."""
-    from trc_analytics.disclosure import protect_counts, protect_rate, rate_of
+    """Demand by area (sessions, clients) against supply (coaches declaring competence).
+
+    Sessions by area add up to the sessions total the previous section publishes, so they are
+    protected knowing that total (`known_total`). Whether an area needs training is judged
+    from published figures only: sessions were held and fewer than `min_cell` coaches (none,
+    or a hidden count) declare competence in it.
+    """
+    from trc_analytics.disclosure import protect_counts, rate_of
     from trc_analytics.frames import Scope
 
     missing = ctx.missing_tables("sessions", "competencies")
@@ -288,12 +296,7 @@ def demand(ctx: ReportContext) -> Section:
     dvs, _ = ctx.metric("demand_vs_supply")
     by_area = (
         dvs.group_by("area")
-        .agg(
-            pl.col("sessions").sum(),
-            pl.col("sessions_undeclared").sum(),
-            pl.col("coaches_declaring").sum(),
-            pl.col("in_scope").first(),
-        )
+        .agg(pl.col("sessions").sum(), pl.col("coaches_declaring").sum())
         .sort("area")
     )
     attendance = Scope.make(ctx.ws, ctx.period, policy=ctx.policy).attendance().collect()
@@ -307,6 +310,7 @@ def demand(ctx: ReportContext) -> Section:
         rows="area",
         value="sessions",
         policy=pol,
+        known_total=True,
         table="sessions by area",
     )
     pk = protect_counts(
@@ -323,34 +327,18 @@ def demand(ctx: ReportContext) -> Section:
         policy=pol,
         table="coaches by area",
     )
-    undeclared, pu = protect_rate(
-        by_area.select("area", "sessions_undeclared", "sessions"),
-        rows="area",
-        numerator="sessions_undeclared",
-        denominator="sessions",
-        policy=pol,
-        table="sessions outside declared competence by area",
-    )
     per_coach = rate_of(ps, pd, name="sessions_per_declaring_coach")
+    few = pd.cells.select(
+        "area", few_declaring=pl.col("suppressed") | (pl.col("coaches_declaring") == 0)
+    )
     table = (
         ps.cells.select("area", "sessions")
         .join(pk.cells.select("area", "clients"), on="area", maintain_order="left")
         .join(pd.cells.select("area", "coaches_declaring"), on="area", maintain_order="left")
         .join(per_coach, on="area", maintain_order="left")
-        .join(
-            undeclared.select("area", outside_competence_pct="rate"),
-            on="area",
-            maintain_order="left",
-        )
-        .with_columns(
-            training_needed=(
-                (pl.col("sessions") > 0)
-                & (
-                    (pl.col("coaches_declaring") == 0)
-                    | (pl.col("outside_competence_pct") >= 100 * pol.training_need_share)
-                )
-            )
-        )
+        .join(few, on="area", maintain_order="left")
+        .with_columns(training_needed=(pl.col("sessions") > 0) & pl.col("few_declaring"))
+        .drop("few_declaring")
         .sort("sessions", descending=True, nulls_last=True)
     )
     hidden = _hidden(
@@ -361,8 +349,6 @@ def demand(ctx: ReportContext) -> Section:
             "coaches_declaring": pl.col("coaches_declaring").is_null(),
             "sessions_per_declaring_coach": pl.col("sessions").is_null()
             | pl.col("coaches_declaring").is_null(),
-            "outside_competence_pct": pl.col("sessions").is_null()
-            | pl.col("outside_competence_pct").is_null() & (pl.col("sessions") > 0),
             "training_needed": pl.col("training_needed").is_null(),
         },
     )
@@ -372,7 +358,8 @@ def demand(ctx: ReportContext) -> Section:
         takeaway = (
             "Training is most needed in "
             + ", ".join(a.replace("_", " ") for a in needed[:3])
-            + ": few or no coaches declare competence for the demand seen."
+            + f": sessions were held there and fewer than {pol.min_cell} coaches declare "
+            "competence in them."
         )
     elif unknown:
         takeaway = (
@@ -415,16 +402,14 @@ def demand(ctx: ReportContext) -> Section:
                 labels={
                     "coaches_declaring": "Coaches declaring competence",
                     "sessions_per_declaring_coach": "Sessions per declaring coach",
-                    "outside_competence_pct": "Sessions outside declared competence (%)",
                 },
                 suppressed=hidden,
             )
         ],
         notes=[
-            f"Training needed: sessions were held in the area and no coach declares it, or at "
-            f"least {pol.training_need_share:.0%} of its sessions were outside declared "
-            "competence.",
-            _note_hidden(ps, pk, pd, pu),
+            f"Training needed: sessions were held in the area and fewer than {pol.min_cell} "
+            "active coaches declare competence in it (none, or a hidden count).",
+            _note_hidden(ps, pk, pd),
         ],
     )
 
@@ -514,6 +499,7 @@ def referrals(ctx: ReportContext) -> Section:
         cols="service_type",
         value="referrals",
         policy=ctx.policy,
+        known_total=True,  # the vetted-share table's denominators add up to the same total
         table="referrals by reason and service type",
     )
     tables = [
@@ -536,6 +522,7 @@ def referrals(ctx: ReportContext) -> Section:
                 numerator="to_vetted",
                 denominator="referrals",
                 policy=ctx.policy,
+                known_total=True,
                 table="vetted share by region",
             )
             rates = rates.rename({"rate": "vetted_pct"})
@@ -632,28 +619,37 @@ def pipeline(ctx: ReportContext) -> Section:
 
 
 def giving(ctx: ReportContext) -> Section:
-    """Pro-bono and reduced-fee hours by region; community-service hours by kind."""
+    """Hours by fee (paid, reduced, pro bono) and community-service hours by kind.
+
+    Hours by fee add up to the hours total of the sessions section, so they are protected
+    knowing it; a breakdown by region as well would let region totals published there open
+    hidden cells here, so the fee split is association-wide.
+    """
     from trc_analytics.disclosure import protect_magnitudes
 
     if "sessions" not in ctx.ws:
         return _section(SECTIONS[7], missing=["sessions"])
     fees, _ = ctx.metric("fee_mix")
-    per_coach = fees.join(_coach_region(ctx), on="coach_id", how="left").select(
-        "coach_id", "region", "fee_type", "hours"
-    )
     hours = protect_magnitudes(
-        per_coach,
-        rows="region",
-        cols="fee_type",
+        fees.select("coach_id", "fee_type", "hours"),
+        rows="fee_type",
         value="hours",
         contributor="coach_id",
         policy=ctx.policy,
-        table="hours by region and fee",
+        known_total=True,  # hours by region and month publish the same total
+        table="hours by fee",
     )
-    tables = [Table("Hours held by region and fee", hours.to_wide(total_label=TOTAL))]
+    tables = [Table("Hours held by fee", hours.to_wide(total_label=TOTAL))]
     protected: list[Any] = [hours]
+    given = _published(hours.cells, "hours").filter(
+        pl.col("fee_type").is_in(["pro_bono", "reduced"])
+    )
+    parts = []
+    if given.height:
+        parts.append(
+            f"{given['hours'].sum():,.0f} hours of coaching were given pro bono or at a reduced fee"
+        )
     chart = None
-    takeaway = "Pro-bono and reduced-fee hours by region."
     if "community_service" in ctx.ws:
         cs, _ = ctx.metric("community_service_hours")
         community = protect_magnitudes(
@@ -672,19 +668,16 @@ def giving(ctx: ReportContext) -> Section:
         if shown.height:
             chart = charts.bars(shown, "kind", "hours", x_title="Community-service hours")
         if community.total is not None:
-            takeaway = (
-                f"Coaches gave {community.total:,.0f} hours of community service in the period."
-            )
-    by_fee = hours.col_totals
-    if by_fee is not None:
-        given = _published(by_fee, "hours").filter(
-            pl.col("fee_type").is_in(["pro_bono", "reduced"])
-        )
-        if given.height:
-            takeaway = (
-                f"{given['hours'].sum():,.0f} hours of coaching were given pro bono or at a "
-                "reduced fee. " + (takeaway if "community" in takeaway else "")
-            ).strip()
+            parts.append(f"{community.total:,.0f} hours of community service")
+    takeaway = (
+        "In the period, " + " and ".join(parts) + "."
+        if parts
+        else "Pro-bono and community-service hours are too concentrated to publish this period."
+    )
+    if chart is None:
+        shown_fees = _published(hours.cells, "hours")
+        if shown_fees.height:
+            chart = charts.bars(shown_fees, "fee_type", "hours", x_title="Hours held")
     return _section(
         SECTIONS[7],
         takeaway=takeaway,
