@@ -56,6 +56,20 @@ def test_blank_lines_are_skipped_but_row_numbers_stay_honest(tmp_path):
     assert (p["file"], p["row"], p["column"]) == ("goals.csv", 4, "status")
 
 
+def test_trailing_empty_columns_are_not_data_but_a_nameless_column_with_values_is_refused(
+    tmp_path,
+):
+    ws = valid_workspace(tmp_path)
+    lines = csv_lines(ws, "goals")
+    (ws / "goals.csv").write_text("\n".join(line + ",," for line in lines) + "\n")
+    assert validate_workspace(ws, today=TODAY).is_empty()
+    (ws / "goals.csv").write_text(
+        "\n".join([lines[0] + ",", lines[1] + ",x", lines[2] + ","]) + "\n"
+    )
+    p = only(validate_workspace(ws, today=TODAY), problem="unknown_column")
+    assert (p["file"], p["column"]) == ("goals.csv", "(column G, no name)")
+
+
 def test_parquet_with_native_types(tmp_path, reference):
     ws = valid_workspace(tmp_path)
     (ws / "sessions.csv").unlink()

@@ -103,6 +103,17 @@ def _text_frame(header: list[Any], columns: list[pl.Series], first_row: int) -> 
         if not has_value.to_series().all():
             df = df.filter(has_value.to_series())
     header_text = ["" if h is None else str(h).strip() for h in header]
+    # A column with neither a name nor a value (a trailing comma, a once-used spreadsheet
+    # column) is not data; a nameless column holding values is kept and refused later.
+    blank = [
+        i
+        for i, h in enumerate(header_text)
+        if h == "" and df.get_column(names[i]).null_count() == df.height
+    ]
+    if blank:
+        keep = [i for i in range(len(names)) if i not in blank]
+        df = df.select(ROW, *(pl.col(names[i]).alias(f"__c{j}") for j, i in enumerate(keep)))
+        header_text = [header_text[i] for i in keep]
     return RawFrame(header_text, df)
 
 

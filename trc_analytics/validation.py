@@ -2,8 +2,9 @@
 
 Each table arrives as text (see `loading.py`); every column is cast with `strict=False` and a
 cell whose text was present but whose cast gave null is a problem. All checks are polars
-expressions over whole columns, so millions of rows are checked at about the speed of reading
-them. Nothing is capped: every problem is reported, ordered by file, row and column.
+expressions over whole columns, so a million rows are checked in a small multiple of the time
+it takes to read them. Nothing is capped: every problem is reported, ordered by file, row and
+column.
 """
 
 from __future__ import annotations
