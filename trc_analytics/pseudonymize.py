@@ -142,6 +142,7 @@ def pseudonymize_tables(
         # replaced ids holding words (names); bare numbers would match durations and fees
         roster |= {v for v in mapping["original"].to_list() if re.search(r"[^\W\d_]", v)}
 
+    deny = Roster.of(roster, schema)
     for name, (rt, frame) in texts.items():
         table = schema[name]
         out = frame.select([c for c in table.columns if c in frame.columns] + [ROW])
@@ -154,7 +155,7 @@ def pseudonymize_tables(
                     .with_columns(pl.coalesce("_p", column).alias(column))
                     .drop("_p")
                 )
-        _check_roster(out, roster, schema, rt.source)
+        _check_roster(out, deny, rt.source)
         result.tables[name] = out.drop(ROW)
     return result
 
@@ -237,29 +238,61 @@ def _mapping(kind: str, values: pl.Series, key: bytes) -> pl.DataFrame:
     return out
 
 
-def _check_roster(frame: pl.DataFrame, roster: set[str], schema: Schema, file: str) -> None:
-    """Stop when a roster entry appears (case-insensitive, whole word) in any text cell."""
-    vocabulary = {v.lower() for voc in schema.vocabularies.values() for v in voc["values"]}
-    terms = sorted({t for t in roster if t.lower() not in vocabulary}, key=len, reverse=True)
-    if not terms:
+@dataclass(frozen=True)
+class Roster:
+    """The export's names, e-mails and phone numbers, lower-cased: single words, and entries
+    with spaces or punctuation (full names, e-mails, phone numbers)."""
+
+    words: tuple[str, ...]
+    phrases: tuple[str, ...]
+
+    @classmethod
+    def of(cls, entries: set[str], schema: Schema) -> Roster:
+        vocabulary = {v.lower() for voc in schema.vocabularies.values() for v in voc["values"]}
+        terms = {t.lower() for t in entries} - vocabulary
+        words = {t for t in terms if re.fullmatch(r"\w+", t)}
+        return cls(tuple(sorted(words)), tuple(sorted(terms - words, key=len, reverse=True)))
+
+
+def _check_roster(frame: pl.DataFrame, roster: Roster, file: str) -> None:
+    """Stop when a roster entry appears (case-insensitive, whole word) in any text cell.
+
+    Single words are matched as whole words of the cells (a join on words, fast on millions
+    of cells); entries with spaces or punctuation (full names, e-mails, phone numbers) are
+    looked for as substrings first and the few candidate cells checked for word boundaries.
+    """
+    columns = [c for c in frame.columns if c != ROW and frame.schema[c] == pl.String]
+    words, phrases = list(roster.words), list(roster.phrases)
+    if not (words or phrases) or not columns:
         return
-    # whole words, any case; in chunks so the regular expression stays small
-    chunks = [terms[i : i + 400] for i in range(0, len(terms), 400)]
-    patterns = [
-        r"(?i)(?:^|\W)(?:" + "|".join(pl.escape_regex(t) for t in chunk) + r")(?:\W|$)"
-        for chunk in chunks
+    cells = (
+        frame.select(ROW, *columns)
+        .unpivot(index=ROW, variable_name="column", value_name="text")
+        .drop_nulls("text")
+        .with_columns(pl.col("text").str.to_lowercase())
+    )
+    hits = [
+        cells.with_columns(word=pl.col("text").str.extract_all(r"\w+"))
+        .explode("word")
+        .filter(pl.col("word").is_in(words))
+        .select(ROW, "column")
     ]
-    for column in frame.columns:
-        if column == ROW or frame.schema[column] != pl.String:
-            continue
-        hit = pl.any_horizontal([pl.col(column).str.contains(p) for p in patterns])
-        hits = frame.filter(hit)
-        if hits.height:
-            raise PseudonymizeError(
-                f"{file}: row {hits[ROW][0]}, column {column} still holds a name, e-mail or "
-                "phone number from the export; nothing was written. Remove it from that cell "
-                "and run again."
-            )
+    candidates = cells.filter(pl.col("text").str.contains_any(phrases)) if phrases else cells
+    if phrases and candidates.height:
+        for i in range(0, len(phrases), 400):
+            alternatives = "|".join(pl.escape_regex(t) for t in phrases[i : i + 400])
+            whole = rf"(?:^|\W)(?:{alternatives})(?:\W|$)"
+            hits.append(candidates.filter(pl.col("text").str.contains(whole)).select(ROW, "column"))
+    found = pl.concat(hits).with_columns(
+        order=pl.col("column").replace_strict(columns, list(range(len(columns))))
+    )
+    if found.height:
+        first = found.sort("order", ROW).row(0, named=True)
+        raise PseudonymizeError(
+            f"{file}: row {first[ROW]}, column {first['column']} still holds a name, e-mail or "
+            "phone number from the export; nothing was written. Remove it from that cell and "
+            "run again."
+        )
 
 
 def pseudonymize(

@@ -50,7 +50,8 @@ def pseudonymize(source: Path, out: Path, key_file: Path, overwrite: bool) -> No
         note = f"; dropped {', '.join(dropped)}" if dropped else ""
         click.echo(f"{name}: {frame.height} rows{note}")
     for kind, n in sorted(result.replaced.items()):
-        click.echo(f"{n} {kind} id(s) replaced by pseudonyms")
+        if n:
+            click.echo(f"{n} {kind} id(s) replaced by pseudonyms")
     if result.age_bands_from_birth_dates:
         click.echo(f"{result.age_bands_from_birth_dates} birth date(s) turned into age bands")
     click.echo(f"Wrote {out}. Check it with: trc validate {out}")
