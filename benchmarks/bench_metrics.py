@@ -461,6 +461,26 @@ def package(folder: Path, start: dt.date, end: dt.date, *, validate: bool) -> tu
 # --- one measurement per process ------------------------------------------------------------
 
 
+def cpu_seconds() -> float:
+    """CPU time of this process (all threads): steadier than wall time on a busy machine."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def peak_mib() -> float:
+    """Peak resident memory of this process in MiB.
+
+    VmHWM is reset by exec; getrusage's ru_maxrss is not (a child started from a big parent
+    would report the parent's peak), so /proc is read when it exists.
+    """
+    status = Path("/proc/self/status")
+    if status.exists():
+        for line in status.read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def child(kind: str, folder: Path, out: Path) -> None:
     """Run one measurement, write its frames to `out`, print time and peak RSS as JSON."""
     import polars as pl
@@ -476,7 +496,7 @@ def child(kind: str, folder: Path, out: Path) -> None:
     else:
         import trc_analytics.checks
         import trc_analytics.metrics  # noqa: F401
-    t = time.perf_counter()
+    t, cpu = time.perf_counter(), cpu_seconds()
     if kind == "polars":
         frames = headline_polars(folder, start, end)
     elif kind == "duckdb":
@@ -485,13 +505,13 @@ def child(kind: str, folder: Path, out: Path) -> None:
         frames = headline_pandas(folder, start, end)
     else:
         frames, phases = package(folder, start, end, validate=kind == "package")
-    seconds = time.perf_counter() - t
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+    seconds, cpu = time.perf_counter() - t, cpu_seconds() - cpu
+    peak = peak_mib()
     out.mkdir(parents=True, exist_ok=True)
     for name, df in frames.items():
         frame = df if isinstance(df, pl.DataFrame) else pl.from_pandas(df)
         frame.write_parquet(out / f"{name}.parquet")
-    print(json.dumps({"seconds": seconds, "peak_mib": peak, "phases": phases}))
+    print(json.dumps({"seconds": seconds, "cpu": cpu, "peak_mib": peak, "phases": phases}))
 
 
 def measure(kind: str, folder: Path, out: Path) -> dict:
@@ -563,13 +583,32 @@ def main() -> None:
 
 
 def report(runs: dict[str, list[dict]], problems: list[str]) -> None:
-    med = {k: statistics.median(r["seconds"] for r in v) for k, v in runs.items()}
-    peak = {k: statistics.median(r["peak_mib"] for r in v) for k, v in runs.items()}
-    print(f"{'measurement':<18}{'time s':>9}{'peak MiB':>10}{'x polars':>10}{'pandas / x':>12}")
+    def median(kind: str, field: str) -> float:
+        return statistics.median(r[field] for r in runs[kind])
+
+    print(
+        f"{'measurement':<17}{'wall s':>8}{'cpu s':>8}{'peak MiB':>10}"
+        f"{'wall/polars':>13}{'pandas/wall':>13}{'cpu/polars':>12}{'pandas/cpu':>12}"
+    )
     for kind in runs:
-        vs_polars = f"{med[kind] / med['polars']:.2f}" if "polars" in med else "-"
-        vs_pandas = f"{med['pandas'] / med[kind]:.2f}" if "pandas" in med else "-"
-        print(f"{kind:<18}{med[kind]:>9.2f}{peak[kind]:>10.0f}{vs_polars:>10}{vs_pandas:>12}")
+        wall, cpu, peak = median(kind, "seconds"), median(kind, "cpu"), median(kind, "peak_mib")
+        ratios = []
+        for base, mine, field in (
+            ("polars", wall, "seconds"),
+            ("pandas", wall, "seconds"),
+            ("polars", cpu, "cpu"),
+            ("pandas", cpu, "cpu"),
+        ):
+            if base not in runs:
+                ratios.append("-")
+            elif base == "polars":
+                ratios.append(f"{mine / median(base, field):.2f}")
+            else:
+                ratios.append(f"{median(base, field) / mine:.2f}")
+        print(
+            f"{kind:<17}{wall:>8.2f}{cpu:>8.2f}{peak:>10.0f}"
+            f"{ratios[0]:>13}{ratios[1]:>13}{ratios[2]:>12}{ratios[3]:>12}"
+        )
     for kind in ("package", "package-compute"):
         if kind in runs:
             phases = {
@@ -578,7 +617,7 @@ def report(runs: dict[str, list[dict]], problems: list[str]) -> None:
             }
             findings = runs[kind][0]["phases"]["findings"]
             print(
-                f"  {kind}: "
+                f"  {kind} (wall): "
                 + ", ".join(f"{p} {s:.2f} s" for p, s in phases.items())
                 + f"; {findings:,} findings"
             )

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 
+import polars as pl
 import pytest
-from metrics_world import PERIOD, D, rows, world
+from metrics_world import PERIOD, D, rows, world, world_frames
 
 from trc_analytics import caseload
 from trc_analytics.period import Period
 from trc_analytics.policy import Policy
+from trc_analytics.workspace import Workspace
 
 JAN, FEB, MAR = D("2026-01-01"), D("2026-02-01"), D("2026-03-01")
 
@@ -167,3 +169,16 @@ def test_a_period_after_everything_gives_zeros_not_errors():
     got = caseload.headline(world(), later, coaches=["C-1"])
     # E-2 and the group are still open (no end recorded): K-2, K-7, K-1 stay active
     assert rows(got) == [("C-1", 3, 0, 0, 0, 0.0, None)]
+
+
+def test_a_session_outside_its_engagement_dates_still_makes_the_client_active():
+    frames = world_frames()
+    frames["engagements"] = frames["engagements"].with_columns(
+        ended_on=pl.when(pl.col("engagement_id") == "E-1")
+        .then(pl.lit(D("2025-12-31")))
+        .otherwise(pl.col("ended_on"))
+    )
+    got = caseload.active_clients_by_month(Workspace.from_frames(frames), PERIOD, coaches="C-1")
+    # K-1's engagement ended before the period, but K-1 met C-1 on Jan 1 (S-2): active in
+    # January; not in February; in March again through the group.
+    assert rows(got) == [("C-1", JAN, 3), ("C-1", FEB, 2), ("C-1", MAR, 3)]

@@ -32,10 +32,10 @@ def active_clients_by_month(sc: Scope) -> pl.LazyFrame:
     clients; by region a client seen by two coaches of the region counts once). Every key and
     month of the period has a row. Optional: sessions, group_members.
     """
+    # rows are unique per coach, client and month: count them, or distinct clients by region
+    clients = pl.len() if sc.by == "coach" else pl.col("client_id").n_unique()
     counts = (
-        sc.keyed(sc.active_client_months())
-        .group_by(sc.key, "month")
-        .agg(active_clients=pl.col("client_id").n_unique())
+        sc.keyed(sc.active_client_months()).group_by(sc.key, "month").agg(active_clients=clients)
     )
     return sc.complete(counts, [sc.key, "month"], ["active_clients"], grid=sc.months())
 

@@ -280,7 +280,7 @@ class Scope:
         """Sessions of the period, every status, with only the columns metrics use.
 
         Columns: coach_id, engagement_id, client_id, held_on, hours (duration_min / 60),
-        status, fee_type, fee_amount, area, delivery.
+        status, fee_type, fee_amount, currency, area, delivery.
         """
 
         def build() -> pl.LazyFrame:
@@ -295,6 +295,7 @@ class Scope:
                     "status",
                     "fee_type",
                     "fee_amount",
+                    "currency",
                     "area",
                     "delivery",
                     hours=pl.col("duration_min") / 60.0,
@@ -304,20 +305,55 @@ class Scope:
         return self.cached("sessions", build)
 
     def held(self) -> pl.LazyFrame:
-        """Held sessions of the period with the engagement's `format` and `group_id`."""
+        """Held sessions of the period with their engagement's `format`, `group_id` and
+        `within_engagement` (held between the engagement's start and end)."""
 
         def build() -> pl.LazyFrame:
             held = self.sessions().filter(pl.col("status") == "held").drop("status")
             if "engagements" not in self.ws:
                 return held.drop("engagement_id").with_columns(
-                    format=pl.lit(None, pl.String()), group_id=pl.lit(None, pl.String())
+                    format=pl.lit(None, pl.String()),
+                    group_id=pl.lit(None, pl.String()),
+                    within_engagement=pl.lit(False),
                 )
-            eng = self.ws["engagements"].lazy().select("engagement_id", "format", "group_id")
-            return held.join(eng, on="engagement_id", how="left").drop("engagement_id")
+            eng = (
+                self.ws["engagements"]
+                .lazy()
+                .select(
+                    "engagement_id",
+                    "format",
+                    "group_id",
+                    "started_on",
+                    "ended_on",
+                    eng_coach="coach_id",
+                    eng_client="client_id",
+                )
+            )
+            # the session lies in its engagement's span, for the engagement's own coach and
+            # client: then the engagement's open months already count its attendees
+            inside = (
+                (pl.col("held_on") >= pl.col("started_on"))
+                & (pl.col("ended_on").is_null() | (pl.col("held_on") <= pl.col("ended_on")))
+                & (pl.col("coach_id") == pl.col("eng_coach"))
+                & pl.col("client_id").eq_missing(pl.col("eng_client"))
+            )
+            return (
+                held.join(eng, on="engagement_id", how="left")
+                .with_columns(within_engagement=inside.fill_null(False))
+                .drop("engagement_id", "started_on", "ended_on", "eng_coach", "eng_client")
+            )
 
         return self.cached("held", build)
 
-    _ATTENDANCE = ("coach_id", "client_id", "held_on", "area", "hours", "fee_type")
+    _ATTENDANCE = (
+        "coach_id",
+        "client_id",
+        "held_on",
+        "area",
+        "hours",
+        "fee_type",
+        "within_engagement",
+    )
 
     def group_attendance(self) -> pl.LazyFrame:
         """Members present at the held group sessions of the period (see `attendance`)."""
@@ -348,7 +384,7 @@ class Scope:
         An individual session counts its client; a group session (no client_id) counts the
         members of the engagement's group who had joined and not yet left on that day
         (needs `group_members`; without it group sessions count no one).
-        Columns: coach_id, client_id, held_on, area, hours, fee_type.
+        Columns: coach_id, client_id, held_on, area, hours, fee_type, within_engagement.
         """
         single = self.held().filter(pl.col("client_id").is_not_null()).select(self._ATTENDANCE)
         if "group_members" not in self.ws:
@@ -407,6 +443,9 @@ class Scope:
         """(coach_id, client_id, month) for every client active in a month of the period.
 
         Active = present at a held session that month, or an engagement open during it.
+        A session held within its engagement's dates falls in an open month of that
+        engagement already (and a group member present that day was a member that month), so
+        only sessions outside their engagement's dates add to the open months.
         """
 
         def build() -> pl.LazyFrame:
@@ -415,9 +454,9 @@ class Scope:
                 parts.append(self.open_engagement_months())
             if "sessions" in self.ws:
                 parts.append(
-                    self.attendance().select(
-                        "coach_id", "client_id", month=pl.col("held_on").dt.truncate("1mo")
-                    )
+                    self.attendance()
+                    .filter(~pl.col("within_engagement"))
+                    .select("coach_id", "client_id", month=pl.col("held_on").dt.truncate("1mo"))
                 )
             return pl.concat(parts, how="vertical").unique()
 

@@ -222,6 +222,22 @@ def longest_without_affordable(sc: Scope) -> pl.LazyFrame:
     )
 
 
+def _hourly_fees(held: pl.LazyFrame) -> pl.LazyFrame:
+    """Per coach: median fee per hour of the paid sessions given, and the usual currency."""
+    return (
+        held.filter(
+            (pl.col("fee_type") == "paid")
+            & (pl.col("hours") > 0)
+            & pl.col("fee_amount").is_not_null()
+        )
+        .group_by("coach_id")
+        .agg(
+            hourly_fee=(pl.col("fee_amount") / pl.col("hours")).median(),
+            currency=pl.col("currency").drop_nulls().mode().sort().first(),
+        )
+    )
+
+
 @summary_metric(
     needs=("sessions",),
     columns={
@@ -245,28 +261,26 @@ def value_given(sc: Scope) -> pl.LazyFrame:
     currency, affordable_hours, hourly_fee (for a region the median of its coaches' fees),
     pro_bono_value, reduced_value, estimated_value.
     """
-    paid = (
-        sc.table("sessions")
-        .filter(
-            (pl.col("status") == "held")
-            & (pl.col("fee_type") == "paid")
-            & (pl.col("held_on") <= sc.end)
-            & (pl.col("duration_min") > 0)
-            & pl.col("fee_amount").is_not_null()
+    affordable = sc.held().filter(pl.col("fee_type").is_in(AFFORDABLE))
+    fees = _hourly_fees(sc.held())
+    unpriced = (
+        affordable.select("coach_id").unique().join(fees, on="coach_id", how="anti").collect()
+    )
+    if unpriced.height:  # no paid session in the period: price by the earlier ones
+        earlier = (
+            sc.table("sessions")
+            .filter(
+                (pl.col("status") == "held")
+                & (pl.col("held_on") < sc.start)
+                & pl.col("coach_id").is_in(unpriced.get_column("coach_id").implode())
+            )
+            .with_columns(hours=pl.col("duration_min") / 60.0)
         )
-        .with_columns(rate=pl.col("fee_amount") / (pl.col("duration_min") / 60.0))
-    )
-    in_period = pl.col("held_on") >= sc.start
-    fees = paid.group_by("coach_id").agg(
-        hourly_fee=pl.coalesce(pl.col("rate").filter(in_period).median(), pl.col("rate").median()),
-        currency=pl.col("currency").drop_nulls().mode().sort().first(),
-    )
+        fees = pl.concat([fees, _hourly_fees(earlier)])
     charged = pl.col("fee_amount").fill_null(0.0)
     worth = pl.col("hourly_fee") * pl.col("hours")
     valued = (
-        sc.held()
-        .filter(pl.col("fee_type").is_in(AFFORDABLE))
-        .select("coach_id", "fee_type", "hours", "fee_amount")
+        affordable.select("coach_id", "fee_type", "hours", "fee_amount")
         .join(fees, on="coach_id", how="left")
         .with_columns(
             value=pl.when(pl.col("fee_type") == "pro_bono")
