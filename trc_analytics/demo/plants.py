@@ -285,10 +285,10 @@ def plant_events(
     end = day(cfg.end)
     out: list[pl.DataFrame] = []
     s = rec.sessions
-    slim = ["_s", "_e", "_k", "_c", "_seq", "_last", "held_on", "fee_type", "area"]
+    slim = ["_s", "_e", "_k", "_c", "_seq", "_last", "held_on", "_paid"]
     held_one = (
-        s.select([*slim, "status", "_format"])
-        .filter((pl.col("status") == "held") & (pl.col("_format") == "one_to_one"))
+        s.select([*slim[:-1], (pl.col("fee_type") == "paid").alias("_paid"), "status", "_one"])
+        .filter((pl.col("status") == "held") & pl.col("_one"))
         .select(slim)
     )
     inner = held_one.filter((pl.col("_seq") > 0) & ~pl.col("_last"))
@@ -298,7 +298,7 @@ def plant_events(
     )
     not_showcase = pl.col("_k") != 0
 
-    out.append(_competence_manifest(cfg, rec, held_one))
+    out.append(_competence_manifest(cfg, rec))
     _competence_growth(cfg, rng, rec)
     # Keep planted cases off the engagements that carry competence gaps or the decompensation.
     p.used_e.update(
@@ -428,12 +428,7 @@ def plant_events(
             p.between("held_on", 0, 10),
             by="_e",
         )
-        s = s.with_columns(
-            pl.when(pl.col("_s").is_in(hit["_s"].implode()))
-            .then(pl.lit(True))
-            .otherwise(pl.col(column))
-            .alias(column)
-        )
+        s = _scatter(s, hit["_s"], {column: True})
         out.append(
             cases(
                 check,
@@ -448,18 +443,15 @@ def plant_events(
 
     # Near-miss: C-0001 reschedules a session because the client came under the influence.
     resched = p.choose(inner.filter(pl.col("_k") == 0), 1, p.between("held_on", 0, 10), by="_e")
-    s = s.with_columns(
-        pl.when(pl.col("_s").is_in(resched["_s"].implode()))
-        .then(
-            pl.struct(
-                status=pl.lit("rescheduled_under_influence"),
-                duration_min=pl.lit(0, dtype=pl.Int64),
-                fee_amount=pl.lit(0.0),
-                client_under_influence=pl.lit(True),
-            )
-        )
-        .otherwise(pl.struct("status", "duration_min", "fee_amount", "client_under_influence"))
-        .struct.unnest()
+    s = _scatter(
+        s,
+        resched["_s"],
+        {
+            "status": "rescheduled_under_influence",
+            "duration_min": 0,
+            "fee_amount": 0.0,
+            "client_under_influence": True,
+        },
     )
 
     # SCOPE-PRACTICE: a session on an out-of-scope area by a coach without outside training.
@@ -505,9 +497,7 @@ def plant_events(
             by="_e",
             fresh=False,
         )
-        s = s.with_columns(
-            psychoactive_used=pl.col("psychoactive_used") | pl.col("_s").is_in(add["_s"].implode())
-        )
+        s = _scatter(s, add["_s"], {"psychoactive_used": True})
         psy_cols = ["_s", "_e", "_k", "_c", "held_on", "psychoactive_used"]
     psy = s.select(psy_cols).filter(pl.col("psychoactive_used") & pl.col("_k").is_in(nonc.tolist()))
     in_p_first = (
@@ -584,21 +574,30 @@ def plant_events(
     return out
 
 
-def _set_area(s: pl.DataFrame, rows: pl.Series, areas: np.ndarray) -> pl.DataFrame:
+def _scatter(s: pl.DataFrame, rows: pl.Series, values: dict) -> pl.DataFrame:
+    """Set columns of the sessions at rows `rows` (`_s` is the row number) to `values`."""
     if rows.len() == 0:
         return s
-    new = pl.col("_s").replace_strict(rows, pl.Series(areas, dtype=pl.String), default=None)
-    return s.with_columns(
-        area=pl.when(pl.col("_s").is_in(rows.implode())).then(new).otherwise(pl.col("area"))
-    )
+    changed = []
+    for column, value in values.items():
+        series = s[column].clone()
+        series.scatter(rows.cast(pl.Int64), value)
+        changed.append(series)
+    return s.with_columns(changed)
 
 
-def _competence_manifest(cfg: DemoConfig, rec: Records, held_one: pl.DataFrame) -> pl.DataFrame:
+def _set_area(s: pl.DataFrame, rows: pl.Series, areas: np.ndarray) -> pl.DataFrame:
+    return _scatter(s, rows, {"area": pl.Series(areas, dtype=pl.String)})
+
+
+def _competence_manifest(cfg: DemoConfig, rec: Records) -> pl.DataFrame:
     """SCOPE-COMPETENCE: each unsupervised gap engagement, dated when its first gap session's
     supervision window closes (the day the missing supervision becomes a finding)."""
     gaps = rec.engagements.filter(pl.col("_gap") == "finding").select("_e", "_area")
+    sessions = rec.sessions.select("_s", "_e", "_k", "_c", "held_on", "status", "area")
     first = (
-        held_one.join(gaps, on="_e")
+        sessions.filter(pl.col("_e").is_in(gaps["_e"].implode()) & (pl.col("status") == "held"))
+        .join(gaps, on="_e")
         .filter(pl.col("area") == pl.col("_area"))
         .sort("held_on", "_s")
         .unique("_e", keep="first", maintain_order=True)
@@ -653,7 +652,7 @@ def _notices(
     rate = cfg.finding_rate
     out = []
     paid = (
-        held_one.filter(pl.col("fee_type") == "paid")
+        held_one.filter(pl.col("_paid"))
         .group_by("_e")
         .agg(pl.col("held_on").min().alias("first_paid"))
         .sort("_e")

@@ -14,10 +14,15 @@ import polars as pl
 from trc_analytics.demo.coaches import Roster
 from trc_analytics.demo.config import CURRENCY, DemoConfig
 from trc_analytics.demo.dates import NO_DAY, add_months, as_dates, day
-from trc_analytics.demo.sampling import between, expand
+from trc_analytics.demo.sampling import expand
 
 STATUSES = ("held", "rescheduled_under_influence", "rescheduled_other", "cancelled", "no_show")
 DELIVERIES = ("in_person", "video", "phone")
+
+
+def _col(e: pl.DataFrame, name: str, owner: np.ndarray) -> np.ndarray:
+    """An engagement column, one value per session."""
+    return e[name].to_numpy()[owner]
 
 
 def build_sessions(
@@ -26,112 +31,72 @@ def build_sessions(
     """All sessions (internal keys `_e`, `_k`, `_c`), sorted by date then engagement."""
     start = day(cfg.start)
     e = engagements.filter(pl.col("_n") > 0)
-    owner, seq = expand(e["_n"].to_numpy())
-    count = e["_n"].to_numpy()[owner]
-    one = (e["format"] == "one_to_one").to_numpy()[owner]
-    inner = one & (seq > 0) & (seq < count - 1)
-    jitter = np.where(inner, between(rng, np.full(owner.size, -1), 2), 0)
-    held_on = e["_first_d"].to_numpy()[owner] + seq * e["_interval"].to_numpy()[owner] + jitter
+    count_e = e["_n"].to_numpy()
+    owner, seq = expand(count_e)
+    owner, seq = owner.astype(np.int32), seq.astype(np.int32)
+    count = count_e[owner]
+    one_e = (e["format"] == "one_to_one").to_numpy()
+    inner = one_e[owner] & (seq > 0) & (seq < count - 1)
+    jitter = np.where(inner, rng.integers(-1, 3, owner.size, dtype=np.int32), 0)
+    held_on = _col(e, "_first_d", owner) + seq * _col(e, "_interval", owner) + jitter
     keep = held_on >= start
     # A coach past the grace of a lapse does not practise until the remediating renewal.
-    pause_from = add_months(r.anchor, 24 * (r.stop_cycle + 1) + 6)
-    paused = (r.remed_renewal != NO_DAY)[e["_k"].to_numpy()[owner]]
+    paused = r.remed_renewal != NO_DAY
     if paused.any():
-        k = e["_k"].to_numpy()[owner]
-        keep &= ~(paused & (held_on > pause_from[k]) & (held_on < r.remed_renewal[k]))
-    owner, seq, count, one, inner, held_on = (
-        a[keep] for a in (owner, seq, count, one, inner, held_on)
-    )
+        pause_from = add_months(r.anchor, 24 * (r.stop_cycle + 1) + 6)
+        k = _col(e, "_k", owner)
+        keep &= ~(paused[k] & (held_on > pause_from[k]) & (held_on < r.remed_renewal[k]))
+
+    # Only the keys are sorted (date, engagement, sequence); everything else is drawn after,
+    # so session ids follow the calendar without reordering every column.
+    owner, seq, held_on = owner[keep], seq[keep], held_on[keep]
+    order = np.lexsort((seq, e["_e"].to_numpy()[owner], held_on))
+    owner, seq, held_on = owner[order], seq[order], held_on[order]
     n = owner.size
-    coach = e["_k"].to_numpy()[owner]
+    count = count_e[owner]
+    one = one_e[owner]
+    inner = one & (seq > 0) & (seq < count - 1)
+    coach = _col(e, "_k", owner)
 
     # Status: one-to-one sessions miss now and then (some coaches' clients more than others).
-    u = rng.random(n)
-    p_noshow = 0.04 * r.noshow[coach]
-    cuts = np.stack(
-        [
-            np.full(n, 0.0015),  # rescheduled because the client came under the influence
-            np.full(n, 0.04),  # rescheduled for another reason
-            np.full(n, 0.05),  # cancelled
-            p_noshow,
-        ],
-        axis=1,
+    u = rng.random(n, dtype=np.float32)
+    influence, other, cancel = 0.0015, 0.0415, 0.0915  # cumulative thresholds
+    noshow = cancel + 0.04 * r.noshow.astype(np.float32)[coach]
+    status = np.select([u < influence, u < other, u < cancel, u < noshow], [1, 2, 3, 4], 0).astype(
+        np.int8
     )
-    cum = np.cumsum(cuts, axis=1)
-    status = np.where(u < cum[:, -1], 1 + (u[:, None] >= cum).sum(axis=1), 0)
-    status = np.where(inner, status, 0)
-    group_cancel = ~one & (seq > 0) & (rng.random(n) < 0.03)
+    status[~inner] = 0
+    group_cancel = ~one & (seq > 0) & (rng.random(n, dtype=np.float32) < 0.03)
     status[group_cancel] = 3
     held = status == 0
 
-    dur = np.where(held, e["_dur"].to_numpy()[owner], 0)
-    base_fee = e["_fee"].to_numpy()[owner]
-    fee_base = (
-        e["_fee_base"].replace_strict({"paid": 0, "reduced": 1, "pro_bono": 2}).to_numpy()[owner]
-    )
-    sliding = one & (fee_base == 0) & (r.afford[coach] > 0) & (rng.random(n) < 0.03)
-    fee_type = np.where(sliding, 1, fee_base)
-    reduced_share = np.round(rng.uniform(0.3, 0.6, n) * 20) / 20
-    per_session = np.where(
-        one, np.round(base_fee * e["_dur"].to_numpy()[owner] / 60 / 5) * 5, base_fee
-    )
-    amount = np.select(
-        [fee_type == 0, fee_type == 1],
-        [per_session, np.round(per_session * reduced_share / 5) * 5],
-        0.0,
-    )
-    charged = held | ((status == 4) & r.charges_noshow[coach] & (fee_type == 0))
+    dur_e = e["_dur"].to_numpy()
+    dur = np.where(held, dur_e[owner], 0)
+    fee_base = e["_fee_base"].replace_strict({"paid": 0, "reduced": 1, "pro_bono": 2}).to_numpy()
+    fee_type = fee_base[owner].astype(np.int8)
+    sliding = one & (fee_type == 0) & (r.afford[coach] > 0)
+    sliding &= rng.random(n, dtype=np.float32) < 0.03
+    fee_type[sliding] = 1
+    fee_e = e["_fee"].to_numpy()
+    per_session_e = np.where(one_e, np.round(fee_e * dur_e / 60 / 5) * 5, fee_e)
+    per_session = per_session_e[owner]
+    share = np.round(rng.uniform(0.3, 0.6, n) * 20) / 20
+    amount = np.where(fee_type == 1, np.round(per_session * share / 5) * 5, per_session)
+    charged = (held | ((status == 4) & r.charges_noshow[coach])) & (fee_type != 2)
     amount = np.where(charged, amount, 0.0)
 
-    delivery = (
-        e["_delivery"].replace_strict({d: i for i, d in enumerate(DELIVERIES)}).to_numpy()[owner]
-    )
-    switch = one & (rng.random(n) < 0.1)
-    delivery = np.where(switch, rng.integers(0, 3, n), delivery)
+    delivery_e = e["_delivery"].replace_strict({d: i for i, d in enumerate(DELIVERIES)})
+    delivery = delivery_e.to_numpy().astype(np.int8)[owner]
+    switch = one & (rng.random(n, dtype=np.float32) < 0.1)
+    delivery[switch] = rng.integers(0, 3, int(switch.sum()), dtype=np.int8)
 
-    gap = (e["_gap"] != "").to_numpy()[owner]
-    main_share = np.where(gap, 0.85, np.where(one, 0.8, 1.0))
-    use_main = rng.random(n) < main_share
+    gap_e = (e["_gap"] != "").to_numpy()
+    main_share = np.where(gap_e, 0.85, np.where(one_e, 0.8, 1.0)).astype(np.float32)[owner]
+    use_main = rng.random(n, dtype=np.float32) < main_share
     decomp = e["_decomp"].to_numpy()[owner] & (seq == count - 1)
-    psy = e["_psy"].to_numpy()[owner] & held & (rng.random(n) < 0.5)
+    psy = e["_psy"].to_numpy()[owner] & held & (rng.random(n, dtype=np.float32) < 0.5)
     supervised = (e["_supervised"] | (e["_gap"] == "supervised")).to_numpy()[owner]
 
-    # Rows in date order (then engagement, then sequence): session ids follow the calendar.
-    order = np.lexsort((seq, e["_e"].to_numpy()[owner], held_on))
-    (
-        owner,
-        seq,
-        count,
-        coach,
-        held_on,
-        dur,
-        delivery,
-        status,
-        fee_type,
-        amount,
-        use_main,
-        decomp,
-        psy,
-        supervised,
-    ) = (
-        a[order]
-        for a in (
-            owner,
-            seq,
-            count,
-            coach,
-            held_on,
-            dur,
-            delivery,
-            status,
-            fee_type,
-            amount,
-            use_main,
-            decomp,
-            psy,
-            supervised,
-        )
-    )
     idx = pl.Series(owner)
     frame = pl.DataFrame(
         {
@@ -140,7 +105,7 @@ def build_sessions(
             "_c": e["_c"].gather(idx),
             "_seq": seq,
             "_last": seq == count - 1,
-            "_format": e["format"].gather(idx),
+            "_one": one,
             "held_on": as_dates(held_on),
             "duration_min": dur.astype(np.int64),
             "delivery": pl.Series(DELIVERIES).gather(pl.Series(delivery)),
