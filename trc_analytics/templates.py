@@ -69,7 +69,7 @@ def _id_value(column: str, i: int) -> str:
     return f"{prefix}-{i + 1:04d}"
 
 
-def _example(schema: Schema, table: Table, f: Field, i: int) -> Any:
+def _example(table: Table, f: Field, i: int) -> Any:
     """Example value of `f` in example row `i` (0 or 1)."""
     fk = next((k for k in table.foreign_keys if k.fields == f.name), None)
     if fk is not None:
@@ -108,8 +108,8 @@ def example_frames(schema: Schema | None = None) -> dict[str, pl.DataFrame]:
                 f.required or f.name in table.primary_key or (table.name, f.name) in referenced
             )
             columns[f.name] = [
-                _example(schema, table, f, 0),
-                _example(schema, table, f, 1) if keep_second else None,
+                _example(table, f, 0),
+                _example(table, f, 1) if keep_second else None,
             ]
         frames[table.name] = pl.DataFrame(columns, schema=table.polars_schema)
     return frames
@@ -281,7 +281,7 @@ def workbook_bytes(schema: Schema | None = None) -> bytes:
     head = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
     date_fmt = wb.add_format({"num_format": "yyyy-mm-dd"})
     text_fmt = wb.add_format({"num_format": "@"})
-    lists_ranges = _write_lists_sheet_later(schema)
+    lists_ranges = _lists_ranges(schema)
     for table in schema:
         ws = wb.add_worksheet(table.name)
         ws.freeze_panes(1, 0)
@@ -290,7 +290,7 @@ def workbook_bytes(schema: Schema | None = None) -> bytes:
             width = max(len(f.name) + 2, 12)
             fmt = date_fmt if f.type == "date" else text_fmt if f.type == "string" else None
             ws.set_column(c, c, width, fmt)
-            ws.write_comment(0, c, _comment(table, f), {"x_scale": 2, "y_scale": 1.5})
+            ws.write_comment(0, c, _comment(f), {"x_scale": 2, "y_scale": 1.5})
             last = VALIDATED_ROWS
             if f.enum:
                 source = _list_source(f, lists_ranges)
@@ -332,12 +332,14 @@ def workbook_bytes(schema: Schema | None = None) -> bytes:
     return buf.getvalue()
 
 
-def _comment(table: Table, f: Field) -> str:
+def _comment(f: Field) -> str:
     req = "required" if f.required else "optional"
     return f"{f.name} ({_type_words(f)}, {req}): {f.description}"
 
 
-def _write_cell(ws: Any, r: int, c: int, f: Field, value: Any, date_fmt: Any, text_fmt: Any):
+def _write_cell(
+    ws: Any, r: int, c: int, f: Field, value: Any, date_fmt: Any, text_fmt: Any
+) -> None:
     if value is None:
         return
     if f.type == "date":
@@ -350,7 +352,7 @@ def _write_cell(ws: Any, r: int, c: int, f: Field, value: Any, date_fmt: Any, te
         ws.write_string(r, c, value, text_fmt)
 
 
-def _write_lists_sheet_later(schema: Schema) -> dict[str, str]:
+def _lists_ranges(schema: Schema) -> dict[str, str]:
     """Vocabulary -> `lists` sheet range, for every vocabulary too long for an inline list."""
     ranges = {}
     col = 0
