@@ -209,7 +209,8 @@ def test_trc_report_prints_the_path_and_states_rows_set_aside(demo_dir, period, 
     path = Path(done.stdout.strip())
     assert path.exists() and path.parent == out.resolve()
     html = path.read_text(encoding="utf-8")
-    assert "1 input row(s) were set aside" in html
+    assert "1 input row set aside as invalid" in html  # how many ...
+    assert "community_service.csv: 1 row (hours: expected" in html  # ... and why
 
 
 def test_nbval_runs_the_stored_notebooks_from_their_folder(demo_dir):

@@ -13,7 +13,12 @@ from typing import Any
 import polars as pl
 
 from trc_analytics.reports import charts
-from trc_analytics.reports.context import ReportContext, long_date, open_report
+from trc_analytics.reports.context import (
+    ReportContext,
+    long_date,
+    open_report,
+    set_aside_text,
+)
 from trc_analytics.reports.display import Header, Section, Table
 
 SECTIONS = (
@@ -44,10 +49,7 @@ def title(ctx: ReportContext) -> Header:
     """Title block (no coach or client id: only how many)."""
     notes = []
     if ctx.ws.rows_set_aside:
-        notes.append(
-            f"{ctx.ws.rows_set_aside:,} input row(s) were set aside as invalid and are not "
-            "counted in any figure below."
-        )
+        notes.append(set_aside_text(ctx.ws))
     return Header(
         title="Association report",
         subtitle=f"All coaches · {ctx.period_text}",

@@ -66,9 +66,10 @@ def monthly(
         legend=alt.Legend(orient="bottom") if len(series) > 1 else None,
     )
     y_axis = alt.Axis(format=".0%") if share else alt.Axis()
-    y_scale = alt.Scale(domain=[0, 1]) if share else alt.Scale(zero=True)
+    y_scale = alt.Scale(zero=True)
+    angle = 0 if long.get_column("when").n_unique() <= 6 else -45
     enc = {
-        "x": alt.X("when:O", title=x_title, axis=alt.Axis(labelAngle=-45)),
+        "x": alt.X("when:O", title=x_title, axis=alt.Axis(labelAngle=angle)),
         "y": alt.Y("value:Q", title=y_title, axis=y_axis, scale=y_scale),
         "color": colour,
     }

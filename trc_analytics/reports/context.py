@@ -191,3 +191,35 @@ def open_report(
         supervisor=supervisor,
         data_label=label,
     )
+
+
+def set_aside_text(ws: Workspace, *, limit: int = 6) -> str:
+    """How many input rows were set aside and why, in one sentence ("" when none were).
+
+    `community_service.csv: 1 row (hours: expected a value of at least 0)`, per file, column
+    and kind of problem; `trc validate` lists every row.
+    """
+    if not ws.rows_set_aside:
+        return ""
+    rows = ws.set_aside.filter(pl.col("row").is_not_null())
+    where = (
+        pl.when(pl.col("sheet").is_not_null())
+        .then(pl.format("{} / {}", "file", "sheet"))
+        .otherwise(pl.col("file"))
+    )
+    groups = (
+        rows.group_by(where.alias("where"), "column", "expected")
+        .agg(n=pl.col("row").n_unique())
+        .sort("n", "where", "column", descending=[True, False, False])
+    )
+    parts = [
+        f"{g['where']}: {g['n']:,} row{'s' if g['n'] != 1 else ''} "
+        f"({g['column'] or 'row'}: expected {g['expected']})"
+        for g in groups.head(limit).iter_rows(named=True)
+    ]
+    more = f"; and {groups.height - limit} more kinds" if groups.height > limit else ""
+    n = ws.rows_set_aside
+    return (
+        f"{n:,} input row{'s' if n != 1 else ''} set aside as invalid and left out of every "
+        f"figure: {'; '.join(parts)}{more}."
+    )

@@ -173,12 +173,9 @@ def footer_html(
         f"<tr><td>{esc(name)}</td><td>{esc(value)}{' (changed)' if changed else ''}</td></tr>"
         for name, value, changed in policy.as_rows()
     )
-    set_aside = ""
-    if ws.rows_set_aside:
-        set_aside = (
-            f"<p>{ws.rows_set_aside:,} input row(s) were set aside as invalid "
-            f"({ws.set_aside.height:,} problem(s)); the report covers the remaining rows.</p>"
-        )
+    from trc_analytics.reports.context import set_aside_text
+
+    set_aside = f"<p>{esc(set_aside_text(ws))}</p>" if ws.rows_set_aside else ""
     digest = ws.digest or "in-memory workspace (no files)"
     when = (generated_on or dt.date.today()).isoformat()
     return (

@@ -12,7 +12,12 @@ import polars as pl
 
 from trc_analytics.reports import charts
 from trc_analytics.reports import sections as facts
-from trc_analytics.reports.context import ReportContext, long_date, open_report
+from trc_analytics.reports.context import (
+    ReportContext,
+    long_date,
+    open_report,
+    set_aside_text,
+)
 from trc_analytics.reports.display import Figure, Header, Section, Table, bullet_list, esc, quote
 from trc_analytics.reports.sections import num, pct, plural, wordy
 
@@ -145,10 +150,7 @@ def title(ctx: ReportContext) -> Header:
     """Title block."""
     notes = []
     if ctx.ws.rows_set_aside:
-        notes.append(
-            f"{ctx.ws.rows_set_aside:,} input row(s) were set aside as invalid and are not "
-            "counted here; `trc validate` lists each one so they can be corrected."
-        )
+        notes.append(set_aside_text(ctx.ws))
     return Header(
         title="Coach self-audit",
         subtitle=f"Coach {ctx.coach} · {ctx.period_text}",
@@ -350,7 +352,15 @@ def goals(ctx: ReportContext) -> Section:
         f"{plural(int(table['count'][5]), 'client')}, and "
         f"{plural(int(table['count'][4]), 'goal')} still being worked on together."
     )
-    chart = charts.bars(table.head(5), "measure", "count", x_title="Goals", value_format="d")
+    short = pl.DataFrame(
+        {
+            "goals": ["set", "achieved", "revised", "released", "still open"],
+            "count": table["count"].head(5),
+        }
+    )
+    chart = charts.bars(
+        short, "goals", "count", x_title="Goals", value_format="d", sort_by_value=False
+    )
     return Section(SECTIONS[3], takeaway=takeaway, chart=chart, tables=[Table("", table)])
 
 

@@ -12,7 +12,12 @@ import polars as pl
 
 from trc_analytics.reports import charts
 from trc_analytics.reports import sections as facts
-from trc_analytics.reports.context import ReportContext, long_date, open_report
+from trc_analytics.reports.context import (
+    ReportContext,
+    long_date,
+    open_report,
+    set_aside_text,
+)
 from trc_analytics.reports.display import Figure, Header, Section, Table, bullet_list
 from trc_analytics.reports.sections import num, pct, plural, wordy
 
@@ -54,10 +59,7 @@ def title(ctx: ReportContext) -> Header:
     )
     notes = []
     if ctx.ws.rows_set_aside:
-        notes.append(
-            f"{ctx.ws.rows_set_aside:,} input row(s) were set aside as invalid; every figure "
-            "below leaves them out. The footer lists how many; `trc validate` lists each one."
-        )
+        notes.append(set_aside_text(ctx.ws))
     return Header(
         title="Supervisor review",
         subtitle=f"{subject} · {ctx.period_text}",

@@ -59,7 +59,7 @@ def theme_config() -> dict[str, Any]:
                 "gridColor": "#e6e6e6",
                 "domainColor": "#888888",
                 "tickColor": "#888888",
-                "labelLimit": 180,
+                "labelLimit": 220,
             },
             "legend": {"labelFontSize": 11, "titleFontSize": 12, "orient": "bottom"},
             "title": {"fontSize": 13, "anchor": "start", "fontWeight": "bold"},
