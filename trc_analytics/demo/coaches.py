@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
-from trc_analytics.demo.areas import SUPPLY
+from trc_analytics.demo.areas import IN_SCOPE, SUPPLY
 from trc_analytics.demo.config import DemoConfig
 from trc_analytics.demo.dates import NO_DAY, as_dates, day, early_in_month
 from trc_analytics.demo.sampling import between, pick, top_k_rows
@@ -209,10 +209,8 @@ def declared(r: Roster) -> np.ndarray:
     return np.arange(MAX_COMPETENCIES)[None, :] < r.comp_n[:, None]
 
 
-def build_competencies(cfg, rng: np.random.Generator, r: Roster) -> pl.DataFrame:
+def build_competencies(rng: np.random.Generator, r: Roster) -> pl.DataFrame:
     """Declared competencies (2-6 areas each, with their basis), declared before practising."""
-    from trc_analytics.demo.areas import IN_SCOPE
-
     coach, slot = np.nonzero(declared(r))
     n = coach.size
     room = np.minimum(r.act_start[coach] - r.joined[coach], 400)

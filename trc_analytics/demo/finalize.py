@@ -9,7 +9,7 @@ from __future__ import annotations
 import polars as pl
 
 from trc_analytics.demo.coaches import Roster
-from trc_analytics.demo.plants import Records
+from trc_analytics.demo.stage import Records
 from trc_analytics.workspace import Workspace
 
 #: Table -> (own id column, prefix, minimum digits, sort keys) for tables whose id is generated.

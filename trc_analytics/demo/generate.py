@@ -116,7 +116,7 @@ def build_demo(cfg: DemoConfig) -> Demo:
     roster = build_roster(cfg, rng)
     manifest = [assign_profiles(cfg, rng, roster)]
     credentials, reviews = build_credentials(cfg, rng, roster)
-    competencies = build_competencies(cfg, rng, roster)
+    competencies = build_competencies(rng, roster)
     pool = service_pool(cfg, rng)
     vetted = build_vetted(cfg, rng, roster, pool)
 

@@ -81,7 +81,7 @@ def build_groups(
     fmt_i = np.concatenate(ev_fmt).astype(np.int64)
     started = np.concatenate(ev_start).astype(np.int64)
     g = coach.size
-    fmts = [FORMATS[i] for i in range(len(FORMATS))]
+    fmts = list(FORMATS)
 
     def per_format(values) -> np.ndarray:
         return np.array([values(f) for f in fmts])[fmt_i]

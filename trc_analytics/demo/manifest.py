@@ -9,6 +9,44 @@ import numpy as np
 import polars as pl
 
 from trc_analytics.demo.dates import NO_DAY, as_dates
+from trc_analytics.policy import Policy
+
+#: Every check of SPEC section 4; the default demo plants at least one case of each.
+PLANTED_CHECKS: tuple[str, ...] = (
+    "SAFE-SRA",
+    "SAFE-EXCLUDED",
+    "SAFE-INFLUENCE",
+    "SAFE-TRIGGERED",
+    "SAFE-DECOMP",
+    "SCOPE-PRACTICE",
+    "SCOPE-COMPETENCE",
+    "SCOPE-POPULATION",
+    "SCOPE-PSYCHOACTIVE",
+    "REFER-VETTED",
+    "REFER-ABANDON",
+    "CONF-DISCLOSURE",
+    "CONF-MANDATORY",
+    "PRACT-REFUND",
+    "PRACT-GRIEVANCE",
+    "PRACT-CONTEXT",
+    "CERT-LAPSED",
+    "CERT-ETHICS",
+    "DEV-CE",
+    "COMM-PROBONO",
+    "CONDUCT-CHARGE",
+    "CONDUCT-DUAL",
+)
+
+#: Days after an undeclared-area session its supervision window closes (Policy default).
+JUDGED_AFTER = Policy().competence_supervision_days
+
+#: Checks planted for the showcase coach C-0001 (the rest of its record is good practice).
+SHOWCASE_CHECKS: tuple[str, ...] = (
+    "SAFE-SRA",
+    "SCOPE-COMPETENCE",
+    "PRACT-GRIEVANCE",
+    "REFER-VETTED",
+)
 
 #: Columns of the internal manifest (keys are row numbers; `finalize` turns them into ids).
 MANIFEST_SCHEMA: dict[str, pl.DataType] = {
@@ -66,4 +104,13 @@ def empty() -> pl.DataFrame:
     return pl.DataFrame(schema=MANIFEST_SCHEMA)
 
 
-__all__ = ["MANIFEST_SCHEMA", "NO_DAY", "cases", "empty", "planted_count"]
+__all__ = [
+    "JUDGED_AFTER",
+    "MANIFEST_SCHEMA",
+    "NO_DAY",
+    "PLANTED_CHECKS",
+    "SHOWCASE_CHECKS",
+    "cases",
+    "empty",
+    "planted_count",
+]
