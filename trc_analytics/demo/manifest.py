@@ -99,11 +99,6 @@ def cases(
     )
 
 
-def empty() -> pl.DataFrame:
-    """A manifest with no rows."""
-    return pl.DataFrame(schema=MANIFEST_SCHEMA)
-
-
 __all__ = [
     "JUDGED_AFTER",
     "MANIFEST_SCHEMA",
@@ -111,6 +106,5 @@ __all__ = [
     "PLANTED_CHECKS",
     "SHOWCASE_CHECKS",
     "cases",
-    "empty",
     "planted_count",
 ]
