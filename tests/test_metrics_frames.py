@@ -94,3 +94,14 @@ def test_metrics_never_modify_the_workspace():
     compute_all(ws, PERIOD)
     for name, df in before.items():
         assert_frame_equal(ws.tables[name], df)
+
+
+def test_metric_functions_show_their_public_signature_and_docstring():
+    import inspect
+
+    from trc_analytics import caseload
+
+    params = inspect.signature(caseload.headline).parameters
+    assert list(params) == ["ws", "period", "coaches", "by", "policy"]
+    assert "by" not in inspect.signature(caseload.silent_engagements).parameters
+    assert caseload.headline.__doc__.startswith("Headline figures")

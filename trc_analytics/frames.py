@@ -2,8 +2,9 @@
 
 Every metric is a pure function `(ws, period, *, coaches=None, by="coach", policy=None)` that
 returns a polars frame whose first column is the group key: `coach_id` (by="coach") or `region`
-(by="region", all coaches of a region together). Case-level metrics (one row per engagement,
-flag or coach-area gap) take no `by` and carry both `coach_id` and `region`.
+(by="region", all coaches of a region together). Ungrouped metrics take no `by`: case lists
+(one row per engagement, flag, coach-area gap or credential) carry both `coach_id` and
+`region`; `demand_vs_supply` is by region and area.
 
 Missing tables (the one convention every metric follows): a metric whose needed tables are
 absent from the workspace raises `MissingTables`. Its message is ready to print
@@ -32,9 +33,6 @@ from trc_analytics.workspace import Workspace
 
 By = Literal["coach", "region"]
 KEYS: dict[str, str] = {"coach": "coach_id", "region": "region"}
-
-#: Coaching-relationship formats whose groups have members (group_members.group_id).
-GROUP_FORMATS = ("group", "retreat")
 
 
 class MissingTables(LookupError):
@@ -117,7 +115,11 @@ def _register(
             ) -> pl.DataFrame:
                 return run(entry, Scope.make(ws, period, coaches=coaches, policy=policy))
 
-        functools.update_wrapper(public, build)
+        # name and docstring of the build function; the signature stays the public one
+        functools.update_wrapper(
+            public, build, assigned=("__module__", "__name__", "__qualname__", "__doc__")
+        )
+        del public.__wrapped__
         entry = Metric(
             name=build.__name__,
             module=build.__module__,
@@ -168,8 +170,9 @@ def run(entry: Metric, sc: Scope) -> pl.DataFrame:
 class Scope:
     """What a metric looks at: the workspace, period, coaches, grouping and policy.
 
-    Frames shared by several metrics (held sessions with their attendees, open engagements)
-    are built once per scope and reused, so computing every metric reads each table once.
+    Frames shared by several metrics (the period's sessions, held sessions with their
+    engagement and attendees, active client-months, per-coach cubes) are built once per scope
+    and reused, so computing every metric passes over the sessions a handful of times only.
     """
 
     ws: Workspace
