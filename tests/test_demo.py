@@ -112,6 +112,35 @@ def test_same_seed_gives_the_same_bytes_and_another_seed_does_not(tmp_path, fmt)
     assert first["sessions." + fmt] != other["sessions." + fmt]
 
 
+@pytest.mark.slow
+def test_the_bytes_do_not_depend_on_the_number_of_threads(tmp_path):
+    """Another machine (one core, or many) writes the same files: run `trc demo` in a process
+    limited to one polars thread and compare with this process."""
+    import subprocess
+    import sys
+
+    args = ["--coaches", "20", "--months", "12", "--start", "2025-07-01", "--format", "parquet"]
+    env = {**os.environ, "POLARS_MAX_THREADS": "1"}
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "trc_analytics",
+            "demo",
+            str(tmp_path / "one"),
+            *args,
+            "--today",
+            "2026-11-30",
+        ],
+        check=True,
+        env=env,
+        capture_output=True,
+    )
+    cfg = DemoConfig(coaches=20, months=12, start=dt.date(2025, 7, 1))
+    write_frames(build_demo(cfg).frames, tmp_path / "many", format="parquet")
+    assert _bytes(tmp_path / "one") == _bytes(tmp_path / "many")
+
+
 def test_ids_carry_their_table_prefix_and_no_free_text(default_demo):
     f = default_demo.frames
     patterns = {

@@ -97,7 +97,7 @@ def build_credentials(
     reviews = (
         credentials.filter(pl.col("ethics_review_on").is_not_null())
         .select("_k", pl.col("ethics_review_on").alias("completed_on"))
-        .unique()
+        .unique(maintain_order=True)
         .with_columns(
             hours=pl.lit(ETHICS_REVIEW_HOURS),
             kind=pl.lit("ethics_review"),

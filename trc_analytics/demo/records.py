@@ -54,7 +54,7 @@ def build_goals(
     coaching = engagements.filter(
         (pl.col("format").is_in(["group", "retreat"])) & pl.col("_g").is_not_null()
     ).select("_g", "_k", "ended_on")
-    m = members.join(coaching, on="_g")
+    m = members.join(coaching, on="_g").sort("_g", "_c")
     if m.height:
         joined = m["joined_on"].cast(pl.Int64).to_numpy()
         left = m["left_on"].cast(pl.Int64).fill_null(NO_DAY).to_numpy()

@@ -91,6 +91,7 @@ def choose_services(
         )
         .filter(pl.col("vetted_on") <= pl.col("referred_on"))
     )
+    options = options.sort("_r", "service_id")  # a fixed order before random numbers
     options = options.with_columns(_u=pl.Series(rng.random(options.height)))
     chosen = options.sort("_r", "_u").unique("_r", keep="first", maintain_order=True)
     return (
