@@ -160,8 +160,8 @@ def _parse_csv_text(source: bytes | Path, file: str) -> tuple[pl.DataFrame | Non
         return df, []
     except pl.exceptions.NoDataError:
         return None, [problem(file, "empty_file", "a header row naming the columns")]
-    except pl.exceptions.PolarsError:
-        pass
+    except Exception:  # any refusal (bad rows or quotes, bytes that look compressed):
+        pass  # the slow path below names the rows
     text = source.read_bytes() if isinstance(source, Path) else source
     return _parse_csv_fallback(text.decode("utf-8"), file)
 
@@ -214,9 +214,7 @@ def read_csv_table(path: Path, file: str) -> tuple[pl.DataFrame | None, list[dic
         try:
             return _parse_csv_text(source, file)
         except UnicodeDecodeError:
-            pass  # polars said valid UTF-8 but a row was not; decode the whole file below
-        except pl.exceptions.PolarsError:
-            pass
+            pass  # not UTF-8: decode the whole file below
     data = path.read_bytes()
     try:
         data.decode("utf-8")

@@ -125,7 +125,7 @@ def _check_header(rt: RawTable, table: Table) -> tuple[dict[str, int], list[dict
             )
         else:
             positions[name] = i
-    for f in table.fields:
+    for order, f in enumerate(table.fields, start=len(rt.raw.header)):
         if f.required and f.name not in positions:
             usable = False
             problems.append(
@@ -136,7 +136,7 @@ def _check_header(rt: RawTable, table: Table) -> tuple[dict[str, int], list[dict
                     sheet=rt.sheet,
                     column=f.name,
                 )
-                | {COLUMN_ORDER: len(rt.raw.header)}
+                | {COLUMN_ORDER: order}
             )
     return positions, problems, usable
 
