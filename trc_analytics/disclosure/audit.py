@@ -33,7 +33,9 @@ def attacker_ranges(protected: Protected) -> list[tuple[str, float, float, bool]
     `small` says whether the hidden number is a small count (primary suppression); the others
     were hidden to protect those.
     """
-    system = LinearSystem.from_lattice(protected.lattice, protected.published, protected.hidden)
+    system = LinearSystem.from_lattice(
+        protected.lattice, protected.published, protected.hidden, protected.floor
+    )
     out = []
     for node in np.flatnonzero(protected.hidden):
         lo, hi = system.range_of(int(node))

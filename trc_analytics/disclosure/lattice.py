@@ -92,8 +92,9 @@ def attacker_range(
     """Smallest and largest value of hidden `node` consistent with what is published.
 
     The attacker knows every published value, that the table adds up, and that every hidden
-    number is a whole number of at least 1 (zeros are always shown, so a hidden number is never
-    0). Bounds are rounded inward to whole numbers; the upper bound may be `math.inf`.
+    number is a whole number of at least 1 (zeros are shown, so a hidden number is never 0,
+    unless a table had to hide everything: see `suppression.protect_counts`). Bounds are
+    rounded inward to whole numbers; the upper bound may be `math.inf`.
     """
     return LinearSystem.from_lattice(lattice, published, hidden).range_of(node)
 
@@ -105,11 +106,13 @@ class LinearSystem:
     variables: list[int]  # node index of each unknown
     a_eq: np.ndarray
     b_eq: np.ndarray
+    #: smallest value a hidden number can have: 1, or 0 when the table hides zeros too
+    floor: float = 1.0
     _unbounded: frozenset[int] | None = None
 
     @classmethod
     def from_lattice(
-        cls, lattice: Lattice, published: np.ndarray, hidden: np.ndarray
+        cls, lattice: Lattice, published: np.ndarray, hidden: np.ndarray, floor: float = 1.0
     ) -> LinearSystem:
         variables = [int(n) for n in np.flatnonzero(hidden)]
         index = {n: k for k, n in enumerate(variables)}
@@ -131,13 +134,13 @@ class LinearSystem:
                 rows.append(row)
                 rhs.append(b)
         a_eq = np.vstack(rows) if rows else np.zeros((0, len(variables)))
-        return cls(variables, a_eq, np.asarray(rhs))
+        return cls(variables, a_eq, np.asarray(rhs), floor)
 
     def range_of(self, node: int) -> tuple[float, float]:
         """(min, max) of the unknown for `node` over the attacker's feasible set."""
         k = self.variables.index(node)
         if self.a_eq.shape[0] == 0 or not self.a_eq[:, k].any():
-            return 1.0, math.inf
+            return self.floor, math.inf
         lo = self._optimize(k, 1.0)
         hi = math.inf if node in self.unbounded() else self._optimize(k, -1.0)
         return lo, hi
@@ -178,7 +181,7 @@ class LinearSystem:
             c,
             A_eq=self.a_eq,
             b_eq=self.b_eq,
-            bounds=[(1, None)] * len(self.variables),
+            bounds=[(self.floor, None)] * len(self.variables),
             method="highs",
         )
         if res.status == 3:  # unbounded: only possible when maximizing

@@ -47,7 +47,7 @@ def audit_together(
     atoms = list(product(*(range(len(universe[d])) for d in dims)))
     codes = np.array(atoms, dtype=np.int64).reshape(len(atoms), len(dims))
 
-    rows_eq, vals_eq, rows_hidden, targets = [], [], [], []
+    rows_eq, vals_eq, rows_hidden, floors, targets = [], [], [], [], []
     for t_index, (table, scope) in enumerate(zip(tables, scopes, strict=True)):
         axes = _axes(table)
         axis_values = {a: list(table.cells[a].unique(maintain_order=True)) for a in axes}
@@ -65,6 +65,7 @@ def audit_together(
             row = mask.astype(float)
             if table.hidden[node]:
                 rows_hidden.append(row)
+                floors.append(float(table.floor))
                 if table.primary[node]:
                     targets.append((t_index, node, row))
             else:
@@ -75,7 +76,7 @@ def audit_together(
     a_eq = np.vstack(rows_eq) if rows_eq else None
     b_eq = np.array(vals_eq) if rows_eq else None
     a_ub = -np.vstack(rows_hidden) if rows_hidden else None
-    b_ub = -np.ones(len(rows_hidden)) if rows_hidden else None
+    b_ub = -np.array(floors) if rows_hidden else None
     out = []
     for t_index, node, row in targets:
         lo = _solve(row, a_eq, b_eq, a_ub, b_ub, n, sign=1.0)

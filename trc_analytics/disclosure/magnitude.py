@@ -66,8 +66,8 @@ def protect_magnitudes(
     (e.g. `coach_id`) who produced it. A cell, and likewise a total over its row, column or the
     whole table, is hidden when it fails the contributor or dominance rules. With "additive"
     totals a total is also hidden when anything it covers is hidden, so no hidden sum can be
-    worked out by subtraction (within a report or between reports). Categories absent from
-    `frame` are not shown (there is nothing to publish about them).
+    worked out by subtraction (within a report or between reports). Categories are shown in
+    sorted order; a (row, column) pair without records sums to 0 (a mean there is null).
 
     `known_total=True` says the grand total (a sum) is published elsewhere, e.g. total hours
     in another table: it is shown here too, and further cells are hidden until the sum of all
@@ -128,8 +128,16 @@ def protect_magnitudes(
 
     if known_total and (statistic != "sum" or totals == "none"):
         raise DisclosureError(f"{table}: known_total applies to sums with totals only")
-    order = base.select(keys).unique(maintain_order=True)
-    cells = order.join(summarize(keys), on=keys, how="left", maintain_order="left")
+    # every row category with every column category, in sorted order; a pair with no
+    # records sums to 0 hours (shown, like a zero count) and has no mean
+    order = base.select(rows).unique().sort(rows)
+    if cols is not None:
+        order = order.join(base.select(cols).unique().sort(cols), how="cross")
+    empty = pl.col("suppressed").is_null()
+    cells = order.join(summarize(keys), on=keys, how="left", maintain_order="left").with_columns(
+        pl.when(empty & pl.lit(statistic == "sum")).then(0.0).otherwise(value).alias(value),
+        pl.col("suppressed").fill_null(False),
+    )
     grand = summarize([])
     grand_public = known_total and grand.height > 0 and not grand["suppressed"][0]
     if grand_public:

@@ -97,6 +97,8 @@ class Protected:
     published: np.ndarray = field(repr=False)
     hidden: np.ndarray = field(repr=False)
     primary: np.ndarray = field(repr=False)
+    #: smallest value the attacker knows a hidden number has (0 once zeros had to be hidden)
+    floor: int = field(default=1, repr=False)
 
     @property
     def n_suppressed(self) -> int:
@@ -286,8 +288,14 @@ def protect_counts(
     elif totals == "complementary":
         _complementary(lattice, values, hidden, primary, min_cell, frozen=known)
     published = np.where(hidden, 0, values)
-
     violations = _violations(lattice, published, hidden, primary, min_cell)
+    floor = 1
+    if violations and known.any():
+        # the total is public and the table breaks it into small pieces only: hide the whole
+        # table, zeros included (the attacker then knows only that hidden counts are >= 0)
+        hidden, floor = ~known, 0
+        published = np.where(hidden, 0, values)
+        violations = _violations(lattice, published, hidden, primary, min_cell, floor=floor)
     if violations:
         _node, lo, hi = violations[0]
         raise DisclosureError(
@@ -351,6 +359,7 @@ def protect_counts(
         published=published,
         hidden=hidden,
         primary=primary,
+        floor=floor,
     )
 
 
@@ -532,11 +541,12 @@ def _violations(
     min_cell: int,
     *,
     first_only: bool = False,
+    floor: float = 1.0,
 ) -> list[tuple[int, float, float]]:
     """(node, lo, hi) for every hidden small count the attacker can narrow too much."""
     if not hidden.any():
         return []
-    system = LinearSystem.from_lattice(lattice, published, hidden)
+    system = LinearSystem.from_lattice(lattice, published, hidden, floor)
     out = []
     unbounded = system.unbounded()
     for node in np.flatnonzero(hidden & primary):
