@@ -300,6 +300,15 @@ def _assert_reports_or_loads(folder: Path, data: bytes) -> None:
         assert problems["problem"].null_count() == 0
 
 
+@pytest.mark.parametrize(
+    "data",
+    [b"x\x01\x06\x00", b"\x1f\x8b\x08\x00broken", b"\x28\xb5\x2f\xfd", b'a,"b\n1,2'],
+    ids=["zlib-like", "gzip-like", "zstd-like", "open-quote"],
+)
+def test_bytes_polars_refuses_outright_are_reported(tmp_path, data):
+    _assert_reports_or_loads(tmp_path, data)
+
+
 @settings(
     max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
