@@ -249,3 +249,44 @@ def test_without_data_a_notebook_uses_the_demo_generated_once_into_the_cache(tmp
     assert (first / "coaches.parquet").stat().st_mtime_ns == stamp  # not generated again
     monkeypatch.setenv(DATA_ENV, str(tmp_path))
     assert resolve_data(None) == tmp_path.resolve()
+
+
+def test_trc_lab_starts_jupyterlab_on_the_notebooks(demo_dir, tmp_path):
+    import socket
+    import time
+    import urllib.request
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**os.environ, "JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime")}
+    trc = Path(sys.executable).with_name("trc")
+    proc = subprocess.Popen(
+        [
+            str(trc),
+            "lab",
+            str(demo_dir),
+            "--notebooks",
+            str(tmp_path / "nb"),
+            "--no-browser",
+            "--port",
+            str(port),
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline, status = time.monotonic() + 120, None
+        while time.monotonic() < deadline and status is None:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/api", timeout=2) as r:
+                    status = r.status
+            except OSError:
+                assert proc.poll() is None, "trc lab stopped"
+                time.sleep(0.5)
+        assert status == 200
+        assert (tmp_path / "nb" / "coach_self_audit.ipynb").exists()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)

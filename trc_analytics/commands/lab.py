@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 import sys
 from pathlib import Path
 
@@ -67,10 +66,15 @@ def lab(data: Path | None, folder: Path, port: int | None, no_browser: bool, dry
         argv.append(f"--ServerApp.port={port}")
     if no_browser:
         argv.append("--no-browser")
+    if hasattr(os, "geteuid") and os.geteuid() == 0:  # containers: Jupyter refuses root else
+        argv.append("--allow-root")
     what = str(data.resolve()) if data is not None else "the bundled demo workspace"
     click.echo(f"Notebooks: {', '.join(p.name for p in notebooks)} in {folder}", err=True)
     click.echo(f"Data: {what}", err=True)
     if dry_run:
         click.echo(f"{DATA_ENV}={env.get(DATA_ENV, '')} " + " ".join(argv))
         return
-    raise SystemExit(subprocess.call(argv, env=env))
+    sys.stdout.flush()
+    sys.stderr.flush()
+    # become JupyterLab (no parent left behind: Ctrl-C and signals reach the server itself)
+    os.execve(argv[0], argv, env)

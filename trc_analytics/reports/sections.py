@@ -13,7 +13,7 @@ from typing import Any
 import polars as pl
 
 from trc_analytics.reports.context import ReportContext
-from trc_analytics.reports.display import esc, format_value, quote
+from trc_analytics.reports.display import Table, esc, format_value, quote
 
 SEVERITIES = ("critical", "major", "minor")
 
@@ -216,8 +216,6 @@ def findings_by_check(ctx: ReportContext, coach: str, *, level: int) -> list[str
             check = get_check(str(check_id))
             blocks.append(f"<{hh}>{esc(check.id)} · {esc(check.title)} ({rows.height:,})</{hh}>")
             blocks.append(quote(check.passage))
-            from trc_analytics.reports.display import Table
-
             shown = rows.select(
                 pl.col("on").alias("date"),
                 pl.col("client_id").alias("client"),
