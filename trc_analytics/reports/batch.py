@@ -55,14 +55,14 @@ def _close_runner() -> None:
         _RUNNER = None
 
 
-def _worker_init(reuse_kernel: bool) -> None:
-    """Start the worker's runner; shut its kernel down when the worker exits."""
+def _worker_init(reuse_kernel: bool, kind: str) -> None:
+    """Start the worker's runner (and kernel); shut the kernel down when the worker exits."""
     from multiprocessing import util
 
     from trc_analytics.reports.kernel import NotebookRunner
 
     global _RUNNER
-    _RUNNER = NotebookRunner(reuse=reuse_kernel)
+    _RUNNER = NotebookRunner(reuse=reuse_kernel).start(kind)
     util.Finalize(None, _close_runner, exitpriority=10)
 
 
@@ -130,7 +130,7 @@ def render_all(
     workers = max(1, min(workers, len(coaches) or 1))
     ctx = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(
-        max_workers=workers, mp_context=ctx, initializer=_worker_init, initargs=(reuse_kernel,)
+        max_workers=workers, mp_context=ctx, initializer=_worker_init, initargs=(reuse_kernel, kind)
     ) as pool:
         pending: dict[Future[BatchResult], str] = {
             pool.submit(_render_one, {**base, "coach": c}): c for c in coaches

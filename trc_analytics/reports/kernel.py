@@ -31,14 +31,27 @@ RESET_SOURCE = "%reset -f\nimport gc as _gc\n_gc.collect()\ndel _gc"
 #: Sent to a kept kernel as soon as it starts, while the caller validates the workspace: the
 #: imports and the first chart conversion (vl-convert's JavaScript engine) are most of a
 #: report's cost, and this way they overlap with the caller's own work.
-WARM_SOURCE = """
+WARM_MODULES = {
+    "supervisor": ("trc_analytics.reports.supervisor",),
+    "self-audit": ("trc_analytics.reports.self_audit",),
+    "association": ("trc_analytics.reports.association", "trc_analytics.disclosure"),
+}
+_WARM_TEMPLATE = """
 import trc_analytics.reports
-from trc_analytics.reports import association, self_audit, supervisor, theme
-import trc_analytics.metrics, trc_analytics.checks, trc_analytics.disclosure
+import trc_analytics.metrics, trc_analytics.checks
+{imports}
 import vl_convert
-vl_convert.vegalite_to_svg({"mark": "point", "data": {"values": [{"a": 1}]}}, allowed_base_urls=[])
+from trc_analytics.reports import theme
+vl_convert.vegalite_to_svg({{"mark": "point", "data": {{"values": [{{"a": 1}}]}}}},
+                           allowed_base_urls=[])
 theme.enable()
 """
+
+
+def warm_source(kind: str | None) -> str:
+    """The warm-up code for a report kind (every report module when None)."""
+    modules = WARM_MODULES.get(kind or "", tuple(m for v in WARM_MODULES.values() for m in v))
+    return _WARM_TEMPLATE.format(imports="\n".join(f"import {m}" for m in modules))
 
 
 def _reset_cell() -> Any:
@@ -109,6 +122,7 @@ class NotebookRunner:
         self._km: Any = None
         self._kc: Any = None
         self._ready = False
+        self._kind: str | None = None
         logging.getLogger("papermill").setLevel(logging.WARNING)
 
     def __enter__(self) -> NotebookRunner:
@@ -117,12 +131,13 @@ class NotebookRunner:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def start(self) -> NotebookRunner:
-        """Start the kept kernel now and let it import and warm up in the background.
+    def start(self, kind: str | None = None) -> NotebookRunner:
+        """Start the kept kernel now and let it import what report `kind` needs and warm up.
 
         Returns at once: the caller goes on (e.g. validating the workspace) while the kernel
         starts; the first `run` waits for it. A no-op without `reuse` or once started.
         """
+        self._kind = kind
         if not self.reuse or self._km is not None:
             return self
         from jupyter_client.manager import AsyncKernelManager
@@ -138,7 +153,7 @@ class NotebookRunner:
         """A client for the kept kernel; the warm-up is queued on it before the kernel is up."""
         self._kc = self._km.client()
         self._kc.start_channels()
-        self._kc.execute(WARM_SOURCE, silent=True, store_history=False)
+        self._kc.execute(warm_source(self._kind), silent=True, store_history=False)
         self._ready = False
 
     def _kernel(self) -> tuple[Any, Any]:

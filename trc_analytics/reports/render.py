@@ -275,7 +275,7 @@ def render_report(
         raise ReportError(str(exc)) from None
     own_runner = runner is None
     # the kernel starts and warms up while this process validates the workspace
-    runner = runner or NotebookRunner(reuse=True).start()
+    runner = runner or NotebookRunner(reuse=True).start(kind)
     try:
         ws = workspace if workspace is not None else load_workspace(path, keep_valid=keep_valid)
         check_subject(ws, request)
