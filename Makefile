@@ -22,7 +22,7 @@ test: lint
 	$(BIN)/python -m pytest -n 2 -q
 
 templates: $(STAMP)
-	$(BIN)/trc templates data_templates
+	$(BIN)/trc templates data_templates --dictionary docs/data-dictionary.md
 
 # The demo's showcase coach and period (every planted finding has a case in it).
 DEMO_REPORT := --data demo_workspace --from 2026-01-01 --to 2026-06-30 --out reports
@@ -38,7 +38,7 @@ lab: $(STAMP)
 	$(BIN)/trc lab demo_workspace
 
 bench: $(STAMP)
-	$(BIN)/python benchmarks/run_all.py
+	for b in benchmarks/bench_*.py; do $(BIN)/python $$b || exit 1; done
 
 clean:
 	rm -rf $(VENV) demo_workspace .pytest_cache
