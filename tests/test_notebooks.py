@@ -290,3 +290,44 @@ def test_trc_lab_starts_jupyterlab_on_the_notebooks(demo_dir, tmp_path):
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+
+
+def test_a_failing_cell_stops_trc_report_with_its_message_not_a_traceback(
+    demo_dir, period, tmp_path, monkeypatch
+):
+    import trc_analytics.reports.render as render
+
+    broken = nbformat.v4.new_notebook()
+    params = nbformat.v4.new_code_cell("data = None")
+    params.metadata["tags"] = ["parameters"]
+    broken.cells = [params, nbformat.v4.new_code_cell("raise ValueError('no such area: x')")]
+    broken.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    path = tmp_path / "broken.ipynb"
+    nbformat.write(broken, path)
+    monkeypatch.setattr(render, "notebook_path", lambda kind: path)
+    out = tmp_path / "reports"
+    result = CliRunner().invoke(
+        main,
+        [
+            "report",
+            "self-audit",
+            "--data",
+            str(demo_dir),
+            "--coach",
+            COACH,
+            "--out",
+            str(out),
+            "--from",
+            period.start.isoformat(),
+            "--to",
+            period.end.isoformat(),
+        ],
+    )
+    assert result.exit_code == 1
+    assert "the coach self-audit stopped: ValueError: no such area: x" in result.stderr
+    assert "Traceback" not in result.output + result.stderr
+    assert not out.exists() or not any(out.iterdir())
