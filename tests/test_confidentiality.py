@@ -19,6 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from trc_analytics.disclosure import (
+    DisclosureError,
     attacker_ranges,
     audit,
     audit_together,
@@ -80,6 +81,58 @@ def test_the_differencing_attack_is_real_for_complementary_totals():
     assert audit(jan_jun) == [] and audit(jan_may) == []
     found = audit_together([jan_jun, jan_may])
     assert any("East, month 2026-06" in v.where and v.high < 11 for v in found)
+
+
+def test_with_a_public_grand_total_only_month_totals_made_public_resist_differencing():
+    """A grand total published in both reports gives June's total away by subtraction; the
+    months must then be protected as public totals (`time_axis`)."""
+    known = two_periods_known(time_axis=None)
+    found = audit_together(known)
+    assert any("East, month 2026-06" in v.where and v.low == v.high == 4 for v in found)
+    by_month = two_periods_known(time_axis="cols")
+    assert by_month[0].col_totals.filter(month="2026-06")["n"].item() == 70
+    assert audit_together(by_month) == []
+
+
+def two_periods_known(time_axis):
+    return [
+        protect_counts(
+            long({r: v[:n] for r, v in SESSIONS.items()}, MONTHS[:n]),
+            rows="region",
+            cols="month",
+            known_total=True,
+            time_axis=time_axis,
+        )
+        for n in (6, 5)
+    ]
+
+
+def test_a_table_cannot_be_published_when_public_totals_already_pin_a_small_count():
+    """Found by the property test: months of 1 and 5 sessions, the grand total (6) and the
+    second month's total public: the first month's 1 follows, whatever this table hides."""
+    frame = long({"North": [0, 0], "South": [1, 5]}, MONTHS[:2])
+    with pytest.raises(DisclosureError, match="cannot protect"):
+        protect_counts(frame, rows="region", cols="month", policy=Policy(min_cell=5),
+                       time_axis="cols")  # fmt: skip
+
+
+def test_hours_by_month_keep_each_month_total_and_protect_it():
+    hours = pl.DataFrame(
+        {
+            "region": ["North"] * 6 + ["Island"] * 2,
+            "coach_id": ["C-01", "C-02", "C-03", "C-01", "C-02", "C-03", "C-04", "C-04"],
+            "month": ["2026-01"] * 3 + ["2026-02"] * 3 + ["2026-01", "2026-02"],
+            "hours": [10.0, 12, 11, 9, 10, 12, 6, 7],
+        }
+    )
+    table = protect_magnitudes(
+        hours, rows="region", cols="month", value="hours", contributor="coach_id",
+        time_axis="cols",
+    )  # fmt: skip
+    assert table.col_totals["hours"].to_list() == [39.0, 38.0]
+    assert table.total == 77.0
+    # the Island coach's hours and North's are hidden together in each month
+    assert table.cells["suppressed"].all()
 
 
 AREAS = {  # clients by trauma area and region; two human-trafficking clients in the East
@@ -264,14 +317,15 @@ def tables(draw):
     min_cell = draw(st.sampled_from([5, 11]))
     rounding = draw(st.sampled_from([0, 5]))
     known = totals != "none" and draw(st.booleans())
-    return n_rows, n_cols, values, totals, min_cell, rounding, known
+    time_axis = draw(st.sampled_from([None, "cols", "rows"])) if known and n_cols else None
+    return n_rows, n_cols, values, totals, min_cell, rounding, known, time_axis
 
 
 @pytest.mark.slow
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(tables())
 def test_random_tables_never_publish_or_let_anyone_derive_a_small_count(case):
-    n_rows, n_cols, values, totals, min_cell, rounding, known = case
+    n_rows, n_cols, values, totals, min_cell, rounding, known, time_axis = case
     frame = pl.DataFrame(
         {
             "r": [f"r{i}" for i in range(n_rows) for _ in range(n_cols or 1)],
@@ -280,14 +334,21 @@ def test_random_tables_never_publish_or_let_anyone_derive_a_small_count(case):
         }
     )
     policy = Policy(min_cell=min_cell, rounding_base=rounding)
-    p = protect_counts(
-        frame,
-        rows="r",
-        cols="c" if n_cols else None,
-        policy=policy,
-        totals=totals,
-        known_total=known,
-    )
+    try:
+        p = protect_counts(
+            frame,
+            rows="r",
+            cols="c" if n_cols else None,
+            policy=policy,
+            totals=totals,
+            known_total=known,
+            time_axis=time_axis,
+        )
+    except DisclosureError as exc:
+        # only when totals published elsewhere already pin a small count down (a month of
+        # 1 beside a public grand total): then the table must not be published at all
+        assert known and "cannot protect" in str(exc)
+        return
     grid = np.array(values).reshape(n_rows, n_cols or 1)
     if known and (grid.sum() == 0 or grid.sum() >= min_cell):
         assert p.total is not None  # a total published elsewhere stays published here

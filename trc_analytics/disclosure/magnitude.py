@@ -58,6 +58,7 @@ def protect_magnitudes(
     statistic: Literal["sum", "mean"] = "sum",
     totals: Literal["additive", "none"] = "additive",
     known_total: bool = False,
+    time_axis: Literal["rows", "cols"] | None = None,
     table: str = "table",
 ) -> ProtectedMagnitudes:
     """Sums (or means per record) of `value` by `rows` (and `cols`), with sensitive ones hidden.
@@ -72,6 +73,9 @@ def protect_magnitudes(
     `known_total=True` says the grand total (a sum) is published elsewhere, e.g. total hours
     in another table: it is shown here too, and further cells are hidden until the sum of all
     hidden cells (the total minus what is shown) passes the rules itself.
+    `time_axis="cols"` (or "rows") names the axis holding months: each month's total is
+    public too (two reports one month apart give it away), so it is shown, and the hidden
+    cells of each month must together pass the rules.
     """
     from trc_analytics.policy import Policy
 
@@ -126,8 +130,13 @@ def protect_magnitudes(
         )
         return bool(out.select(sensitive(pl.col("_top"), pl.col("_sum"), pl.col("_who"))).item())
 
+    if time_axis is not None:
+        if cols is None or time_axis not in ("rows", "cols"):
+            raise DisclosureError(f"{table}: time_axis is 'rows' or 'cols' of a 2-D table")
+        known_total = True
     if known_total and (statistic != "sum" or totals == "none"):
         raise DisclosureError(f"{table}: known_total applies to sums with totals only")
+    period = None if time_axis is None else (cols if time_axis == "cols" else rows)
     # every row category with every column category, in sorted order; a pair with no
     # records sums to 0 hours (shown, like a zero count) and has no mean
     order = base.select(rows).unique().sort(rows)
@@ -140,6 +149,14 @@ def protect_magnitudes(
     )
     grand = summarize([])
     grand_public = known_total and grand.height > 0 and not grand["suppressed"][0]
+    public_periods: list[object] = []
+    if period is not None:
+        per_period = summarize([period])
+        public_periods = per_period.filter(~pl.col("suppressed"))[period].to_list()
+        for when in public_periods:
+            cells = _protect_hidden_sum(
+                cells, keys, value, union_sensitive, within=pl.col(period) == when
+            )
     if grand_public:
         cells = _protect_hidden_sum(cells, keys, value, union_sensitive)
     row_totals = col_totals = None
@@ -148,8 +165,8 @@ def protect_magnitudes(
     if totals == "additive":
         any_cell_hidden = cells["suppressed"].any()
         if cols is not None:
-            row_totals = _line_totals(summarize([rows]), cells, rows, order)
-            col_totals = _line_totals(summarize([cols]), cells, cols, order)
+            row_totals = _line_totals(summarize([rows]), cells, rows, order, public=period == rows)
+            col_totals = _line_totals(summarize([cols]), cells, cols, order, public=period == cols)
         total_hidden = grand.height == 0 or bool(grand["suppressed"][0]) or bool(any_cell_hidden)
         for line in (row_totals, col_totals):
             total_hidden = total_hidden or (line is not None and bool(line["suppressed"].any()))
@@ -176,13 +193,17 @@ def _protect_hidden_sum(
     keys: list[str],
     value: str,
     union_sensitive: Callable[[pl.DataFrame], bool],
+    within: pl.Expr | None = None,
 ) -> pl.DataFrame:
-    """With the grand total public and totals additive, the one figure an attacker can work
-    out about hidden cells is their sum (total minus everything shown). Hide further cells,
-    smallest first, until that sum passes the contributor and dominance rules itself."""
-    hidden = cells.filter("suppressed").select(keys)
+    """With a total public and the other totals additive, the one figure an attacker can work
+    out about the hidden cells under it is their sum (total minus everything shown). Hide
+    further cells under that total (`within`), smallest first, until that sum passes the
+    contributor and dominance rules itself."""
+    scope = cells.filter(within) if within is not None else cells
+    hidden = scope.filter("suppressed").select(keys)
+    others = cells.filter("suppressed").join(hidden, on=keys, how="anti").select(keys)
     while not hidden.is_empty() and union_sensitive(hidden):
-        shown = cells.join(hidden, on=keys, how="anti").filter(pl.col(value) > 0).sort(value)
+        shown = scope.join(hidden, on=keys, how="anti").filter(pl.col(value) > 0).sort(value)
         if shown.is_empty():
             break
         chosen = None
@@ -194,16 +215,18 @@ def _protect_hidden_sum(
         hidden = chosen if chosen is not None else pl.concat([hidden, shown.select(keys).head(1)])
         if chosen is not None:
             break
+    hidden = pl.concat([hidden, others])
     return cells.with_columns(
         suppressed=pl.struct(keys).is_in(hidden.select(pl.struct(keys)).to_series().implode())
     )
 
 
 def _line_totals(
-    line: pl.DataFrame, cells: pl.DataFrame, key: str, order: pl.DataFrame
+    line: pl.DataFrame, cells: pl.DataFrame, key: str, order: pl.DataFrame, *, public: bool
 ) -> pl.DataFrame:
-    """Totals over one axis, also hidden when any cell of the line is hidden (additive)."""
-    over_hidden = cells.group_by(key).agg(_any=pl.col("suppressed").any())
+    """Totals over one axis, also hidden when any cell of the line is hidden (additive),
+    unless they are `public` anyway (months: see `time_axis`)."""
+    over_hidden = cells.group_by(key).agg(_any=pl.col("suppressed").any() & pl.lit(not public))
     return (
         order.select(key)
         .unique(maintain_order=True)

@@ -215,6 +215,7 @@ def protect_counts(
     policy: Policy | None = None,
     totals: Totals = "additive",
     known_total: bool = False,
+    time_axis: Literal["rows", "cols"] | None = None,
     whole_rows: bool = False,
     table: str = "table",
 ) -> Protected:
@@ -229,6 +230,9 @@ def protect_counts(
     `known_total=True` says the grand total is published elsewhere (another table over the
     same population, such as total sessions): it is then shown here too, and further cells
     are hidden until no hidden count can be derived from it.
+    `time_axis="cols"` (or "rows") names the axis holding months: two reports for periods one
+    month apart give every month's total away by subtraction of their grand totals, so those
+    totals are treated as public (shown, and protected against) and so is the grand total.
     `whole_rows=True` hides a row entirely (its cells and total) as soon as anything in it is
     hidden: for rows that are proportions, whose numerator or denominator may be published
     by another table (`protect_rate` uses it).
@@ -265,6 +269,13 @@ def protect_counts(
     primary = (values >= 1) & (values < min_cell)
     hidden = primary.copy()
     known = np.zeros(lattice.size, dtype=bool)
+    if time_axis is not None:
+        if cols is None or time_axis not in ("rows", "cols"):
+            raise DisclosureError(f"{table}: time_axis is 'rows' or 'cols' of a 2-D table")
+        known_total = True
+        kind = COL_TOTAL if time_axis == "cols" else ROW_TOTAL
+        period_totals = np.array(lattice.kinds) == kind
+        known[period_totals] = ~primary[period_totals]
     if known_total:
         if totals == "none":
             raise DisclosureError(f"{table}: known_total needs a table with totals")
