@@ -721,6 +721,7 @@ def test_generate_demo_returns_the_frames_and_refuses_records_after_today():
     [
         ({"coaches": 3}, "--coaches must be at least"),
         ({"months": 2}, "--months must be at least"),
+        ({"coaches": 20_000, "months": 24}, "at most 250,000"),
         ({"finding_rate": 0.9}, "finding_rate"),
         ({"start": "2025-02-30"}, "not a date"),
     ],

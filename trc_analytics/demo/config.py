@@ -25,6 +25,8 @@ SHOWCASE_PERIOD = Period(dt.date(2026, 1, 1), dt.date(2026, 6, 30))
 MIN_COACHES = 8
 #: Fewest months: a planted period of six months needs room.
 MIN_MONTHS = 6
+#: Most coach-months generated (about 10 million sessions, several GiB of memory).
+MAX_COACH_MONTHS = 250_000
 CURRENCY = "USD"
 
 
@@ -50,6 +52,11 @@ class DemoConfig:
             )
         if self.months < MIN_MONTHS:
             raise DemoError(f"--months must be at least {MIN_MONTHS}, got {self.months}")
+        if self.coaches * self.months > MAX_COACH_MONTHS:
+            raise DemoError(
+                f"--coaches x --months must be at most {MAX_COACH_MONTHS:,} (about 10 million "
+                f"sessions), got {self.coaches:,} x {self.months} = {self.coaches * self.months:,}"
+            )
         if not 0 <= self.finding_rate <= 0.5:
             raise DemoError(f"finding_rate must be between 0 and 0.5, got {self.finding_rate}")
         if self.seed < 0:
