@@ -4,6 +4,7 @@ template, report names, the stored notebooks and the `trc report` / `trc lab` fr
 from __future__ import annotations
 
 import json
+import re
 import stat
 from pathlib import Path
 
@@ -329,3 +330,48 @@ def test_policy_rows_echo_every_value_in_the_footer():
     for name in Policy.names():
         assert f"<td>{name}</td>" in html
     assert json.dumps("x")[1:-1] in html
+
+
+# --- sections over a workspace that has only coaches -------------------------------------------
+
+
+def all_sections_html(kind: str, ws: Workspace, **subject: str) -> str:
+    """Every section of a report, as its notebook would show them, without a kernel."""
+    from trc_analytics.reports import association, self_audit, supervisor
+    from trc_analytics.reports.context import open_report
+
+    ctx = open_report(kind, date_from="2026-01-01", date_to="2026-06-30", workspace=ws, **subject)
+    if kind == "supervisor":
+        parts = [supervisor.title(ctx), supervisor.portfolio(ctx)]
+        for coach in supervisor.coaches_in_order(ctx):
+            parts.append(supervisor.coach_heading(ctx, coach))
+            parts += [section(ctx, coach) for section in supervisor.COACH_SECTIONS]
+    else:
+        module = self_audit if kind == "self-audit" else association
+        parts = [module.title(ctx)] + [section(ctx) for section in module.ALL_SECTIONS]
+    return "".join(p.to_html() for p in parts if p is not None)
+
+
+@pytest.mark.parametrize(
+    ("kind", "subject"),
+    [
+        ("supervisor", {"coach": "C-0001"}),
+        ("supervisor", {"supervisor": "C-0001"}),
+        ("self-audit", {"coach": "C-0001"}),
+        ("association", {}),
+    ],
+)
+def test_with_only_coaches_every_section_says_what_is_missing_instead_of_failing(kind, subject):
+    ws = Workspace.from_frames(
+        {
+            "coaches": {
+                "coach_id": ["C-0001", "C-0002"],
+                "region": ["north", "north"],
+                "supervisor_id": [None, "C-0001"],
+                "active": [True, True],
+            }
+        }
+    )
+    html = all_sections_html(kind, ws, **subject)
+    assert re.search(r"the workspace has no [a-z_, ]*\bsessions\b[a-z_, ]* records", html)
+    assert offline_problems(html) == []

@@ -50,6 +50,11 @@ VOCABULARY_COLUMNS = frozenset(
 )
 
 
+def _or_list(names: list[str]) -> str:
+    """`a`, `a or b`, `a, b or c`."""
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
+
+
 def esc(text: object) -> str:
     """HTML-escaped text."""
     return html.escape(str(text), quote=True)
@@ -203,7 +208,7 @@ class Section:
                 '<p class="trc-missing">'
                 + esc(
                     "Not shown: the workspace has no "
-                    + ", ".join(self.missing)
+                    + _or_list(self.missing)
                     + " records, so this part cannot be computed."
                 )
                 + "</p>"

@@ -216,6 +216,7 @@ def going_well(ctx: ReportContext) -> Section:
     )
     return Section(
         SECTIONS[0],
+        missing=ctx.missing_tables("engagements", "sessions"),
         takeaway=takeaway,
         figures=[
             Figure("Clients", h.get("active_clients")),
@@ -289,6 +290,7 @@ def growth(ctx: ReportContext) -> Section:
     )
     return Section(
         SECTIONS[1],
+        missing=ctx.missing_tables("sessions", "competencies"),
         takeaway=takeaway,
         chart=chart,
         html_blocks=[bullet_list(steps, "trc-steps")],
@@ -382,6 +384,7 @@ def giving(ctx: ReportContext) -> Section:
     )
     return Section(
         SECTIONS[4],
+        missing=ctx.missing_tables("sessions", "community_service"),
         takeaway=takeaway,
         figures=[
             Figure("Pro-bono hours", aff.get("pro_bono_hours")),
@@ -442,6 +445,7 @@ def keeping_up(ctx: ReportContext) -> Section:
     by_reason = sup.group_by("reason").agg(pl.col("meetings").sum(), pl.col("hours").sum())
     return Section(
         SECTIONS[5],
+        missing=ctx.missing_tables("credentials", "trainings", "supervision"),
         takeaway=takeaway,
         html_blocks=[bullet_list(lines)],
         tables=[Table("Supervision in the period, by reason", by_reason)],
