@@ -180,7 +180,9 @@ def open_report(
         coaches = _portfolio(workspace, supervisor)
     else:
         coaches = (str(coach),)
-    label = str(data) if data else (os.environ.get("TRC_DATA") or "bundled demo workspace")
+    # the folder's name only: a full path may hold a person's user name
+    given = data or os.environ.get("TRC_DATA")
+    label = Path(given).name if given else "bundled demo workspace"
     return ReportContext(
         kind=kind,
         ws=workspace,
