@@ -283,29 +283,26 @@ class Scope:
         """Sessions of the period, every status, with only the columns metrics use.
 
         Columns: coach_id, engagement_id, client_id, held_on, hours (duration_min / 60),
-        status, fee_type, fee_amount, currency, area, delivery.
+        status, fee_type, fee_amount, currency, area, delivery. Not kept in memory: filtering
+        the loaded table again costs less than holding a copy of it.
         """
-
-        def build() -> pl.LazyFrame:
-            return (
-                self.table("sessions")
-                .filter(self.in_period("held_on"))
-                .select(
-                    "coach_id",
-                    "engagement_id",
-                    "client_id",
-                    "held_on",
-                    "status",
-                    "fee_type",
-                    "fee_amount",
-                    "currency",
-                    "area",
-                    "delivery",
-                    hours=pl.col("duration_min") / 60.0,
-                )
+        return (
+            self.table("sessions")
+            .filter(self.in_period("held_on"))
+            .select(
+                "coach_id",
+                "engagement_id",
+                "client_id",
+                "held_on",
+                "status",
+                "fee_type",
+                "fee_amount",
+                "currency",
+                "area",
+                "delivery",
+                hours=pl.col("duration_min") / 60.0,
             )
-
-        return self.cached("sessions", build)
+        )
 
     def held(self) -> pl.LazyFrame:
         """Held sessions of the period with their engagement's `format`, `group_id` and
