@@ -1,9 +1,12 @@
-"""Executing report notebooks with papermill, with a fresh kernel or one kept for many reports.
+"""Executing report notebooks with papermill on a kernel this module starts and keeps.
 
-A fresh kernel per report pays the kernel start and the imports (polars, altair, vl-convert)
-every time; a batch keeps one kernel per worker, clears the user namespace between reports with
-`%reset -f` and pays them once. Parameters go in through papermill's `parameters` cell; no
-executed notebook is written here (it holds data): the caller decides.
+The kernel start and the imports (polars, altair, vl-convert's engine) are most of a report's
+cost. `NotebookRunner(reuse=True)` starts the kernel early and queues the imports on it
+(`start`), runs each notebook on it through a small papermill engine, and clears the user
+namespace between reports with `%reset -f`: one report overlaps the start with the caller's
+validation, a batch worker pays the start once. `reuse=False` is plain papermill with a fresh
+kernel per notebook. Parameters go in through papermill's `parameters` cell; no executed
+notebook is written here (it holds data): the caller decides.
 """
 
 from __future__ import annotations
