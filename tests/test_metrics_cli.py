@@ -66,10 +66,11 @@ def test_another_metric_and_a_policy_file(folder, tmp_path):
     assert [r["engagement_id"] for r in stricter] == ["E-4"]
 
 
-def test_list_names_every_metric():
-    result = run(".", "--from", "x", "--to", "y", "--list")
+def test_list_names_every_metric_without_needing_a_workspace():
+    result = run("--list")
     assert result.exit_code == 0
-    assert "headline:" in result.stdout and "demand_vs_supply:" in result.stdout
+    assert "headline (by coach or region): Headline figures" in result.stdout
+    assert "silent_engagements (list):" in result.stdout
 
 
 def test_invalid_workspace_exits_1_with_the_validation_report(folder):
@@ -114,3 +115,15 @@ def test_impossible_date_is_a_usage_error(folder):
     result = run(str(folder), "--from", "2026-01-01", "--to", "2026-02-30")
     assert result.exit_code == 2
     assert "2026-02-30" in result.output
+
+
+def test_keep_valid_computes_from_the_valid_rows_and_says_how_many_were_set_aside(folder):
+    path = folder / "sessions.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines[2] = lines[2].replace(",60,", ",abc,", 1)  # S-2 (C-1, held on Jan 1, 1 h)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = run(str(folder), *PERIOD, "--coach", "C-1", "--format", "json", "--keep-valid")
+    assert result.exit_code == 0, result.output
+    assert "1 row(s) with problems set aside" in result.stderr
+    (c1,) = json.loads(result.stdout)
+    assert (c1["sessions_held"], c1["hours"]) == (4, 7.5)  # S-2 no longer counted

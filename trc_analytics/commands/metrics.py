@@ -56,7 +56,12 @@ if TYPE_CHECKING:
     help="table for people; csv or json for other tools.",
 )
 @click.option(
-    "--list", "list_only", is_flag=True, help="List the metrics and their columns, then exit."
+    "--list",
+    is_flag=True,
+    is_eager=True,
+    expose_value=False,
+    callback=lambda ctx, _param, value: _list_metrics(ctx) if value else None,
+    help="List the metrics (name: what it counts), then exit.",
 )
 def metrics(
     folder: Path,
@@ -68,7 +73,6 @@ def metrics(
     policy_file: Path | None,
     keep_valid: bool,
     fmt: str,
-    list_only: bool,
 ) -> None:
     """Print practice metrics for the workspace FOLDER over a period (both days included).
 
@@ -79,10 +83,6 @@ def metrics(
     from trc_analytics.metrics import registry
 
     known = registry()
-    if list_only:
-        for entry in known.values():
-            click.echo(f"{entry.name}: {entry.title}")
-        return
     if metric not in known:
         raise click.BadParameter(
             f"{metric!r} is not a metric; known: {', '.join(known)}", param_hint="--metric"
@@ -112,6 +112,16 @@ def metrics(
         click.echo(f"{metric}: {result} in {folder}", err=True)
         raise SystemExit(1)
     _print(result, fmt, title=f"{metric}, {period.start} to {period.end}")
+
+
+def _list_metrics(ctx: click.Context) -> None:
+    """Print every metric with the first line of its docstring, and stop."""
+    from trc_analytics.metrics import registry
+
+    for entry in registry().values():
+        kind = "by coach or region" if entry.grouped else "list"
+        click.echo(f"{entry.name} ({kind}): {entry.title}")
+    ctx.exit(0)
 
 
 def _load(folder: Path, *, keep_valid: bool, fmt: str):
