@@ -375,3 +375,34 @@ def test_with_only_coaches_every_section_says_what_is_missing_instead_of_failing
     html = all_sections_html(kind, ws, **subject)
     assert re.search(r"the workspace has no [a-z_, ]*\bsessions\b[a-z_, ]* records", html)
     assert offline_problems(html) == []
+
+
+def test_a_batch_kernel_shares_all_coaches_results_and_reports_the_same(
+    demo_workspace, monkeypatch
+):
+    """Batch kernels compute metrics and checks once for everyone, then filter per coach: the
+    tables of a supervisor review come out the same as when computed for that coach alone."""
+    from polars.testing import assert_frame_equal
+
+    from trc_analytics.reports import supervisor
+    from trc_analytics.reports.context import SHARE_ENV, open_report
+
+    def tables(shared: bool) -> list[pl.DataFrame]:
+        if shared:
+            monkeypatch.setenv(SHARE_ENV, "1")
+        else:
+            monkeypatch.delenv(SHARE_ENV, raising=False)
+        ctx = open_report(
+            "supervisor",
+            coach="C-0001",
+            date_from="2026-01-01",
+            date_to="2026-06-30",
+            workspace=demo_workspace,
+        )
+        assert ctx.shares_results is shared
+        return [t.frame for f in supervisor.COACH_SECTIONS for t in f(ctx, "C-0001").tables]
+
+    alone, shared = tables(False), tables(True)
+    assert len(alone) == len(shared) > 10
+    for a, b in zip(alone, shared, strict=True):
+        assert_frame_equal(a, b, check_exact=False)

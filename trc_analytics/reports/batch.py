@@ -10,6 +10,7 @@ on; the caller gets one `BatchResult` per coach, in the order given.
 from __future__ import annotations
 
 import multiprocessing
+import os
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -59,9 +60,13 @@ def _worker_init(reuse_kernel: bool, kind: str) -> None:
     """Start the worker's runner (and kernel); shut the kernel down when the worker exits."""
     from multiprocessing import util
 
+    from trc_analytics.reports.context import SHARE_ENV
     from trc_analytics.reports.kernel import NotebookRunner
 
     global _RUNNER
+    # the kernel (started below, inheriting this) computes metrics and checks once for all
+    # coaches and filters per report
+    os.environ[SHARE_ENV] = "1"
     _RUNNER = NotebookRunner(reuse=reuse_kernel).start(kind)
     util.Finalize(None, _close_runner, exitpriority=10)
 

@@ -28,6 +28,29 @@ if TYPE_CHECKING:
 #: path, the files' sizes and modification times, and keep_valid. A changed file is reloaded.
 _WORKSPACES: dict[tuple[Any, ...], Workspace] = {}
 _MAX_CACHED = 2
+#: Set (to "1") in the environment of a batch worker's kernel: reports then compute metrics and
+#: checks once for every coach of the workspace and period, and each report filters its coach.
+SHARE_ENV = "TRC_REPORT_BATCH"
+_SHARED: dict[tuple[Any, ...], tuple[Any, dict[str, Any], Any]] = {}
+
+
+def _shared_results(ws: Workspace, period: Period, policy: Policy) -> tuple[dict[str, Any], Any]:
+    """Metrics and check results of every coach, computed once per workspace, period, policy."""
+    from trc_analytics.checks import run_checks
+    from trc_analytics.metrics import compute_all
+
+    key = (id(ws), period, policy)
+    hit = _SHARED.get(key)
+    if hit is None or hit[0] is not ws:
+        if len(_SHARED) >= _MAX_CACHED:
+            _SHARED.pop(next(iter(_SHARED)))
+        hit = (
+            ws,
+            compute_all(ws, period, policy=policy),
+            run_checks(ws, period, policy),
+        )
+        _SHARED[key] = hit
+    return hit[1], hit[2]
 
 
 def _signature(path: Path) -> tuple[Any, ...]:
@@ -69,13 +92,25 @@ class ReportContext:
         """True for the association report (every coach of the workspace)."""
         return self.kind == "association"
 
+    @property
+    def shares_results(self) -> bool:
+        """Whether metrics and checks come from the all-coaches results a batch shares."""
+        return self.all_coaches or os.environ.get(SHARE_ENV) == "1"
+
+    def _mine(self, frame: pl.DataFrame) -> pl.DataFrame:
+        """Rows of the report's coaches only (results may have been computed for all)."""
+        if self.all_coaches or "coach_id" not in frame.columns:
+            return frame
+        return frame.filter(pl.col("coach_id").is_in(list(self.coaches)))
+
     @cached_property
     def metrics(self) -> dict[str, Any]:
-        """Every practice metric for the report's coaches (by coach), or `MissingTables`."""
+        """Every practice metric (by coach), or `MissingTables`; see `metric`."""
         from trc_analytics.metrics import compute_all
 
-        coaches = None if self.all_coaches else list(self.coaches)
-        return compute_all(self.ws, self.period, coaches=coaches, policy=self.policy)
+        if self.shares_results:
+            return _shared_results(self.ws, self.period, self.policy)[0]
+        return compute_all(self.ws, self.period, coaches=list(self.coaches), policy=self.policy)
 
     def metric(self, name: str, coach: str | None = None) -> tuple[pl.DataFrame, str | None]:
         """A metric's frame (for one coach when given) and a note when its tables are missing."""
@@ -85,8 +120,8 @@ class ReportContext:
         if isinstance(value, MissingTables):
             return value.empty, str(value)
         if coach is not None and "coach_id" in value.columns:
-            value = value.filter(pl.col("coach_id") == coach)
-        return value, None
+            return value.filter(pl.col("coach_id") == coach), None
+        return self._mine(value), None
 
     def missing_tables(self, *names: str) -> list[str]:
         """Which of these tables the workspace does not have."""
@@ -97,17 +132,18 @@ class ReportContext:
         """The ethics check catalogue run over the report's coaches and period."""
         from trc_analytics.checks import run_checks
 
-        coaches = None if self.all_coaches else list(self.coaches)
-        return run_checks(self.ws, self.period, self.policy, coaches=coaches)
+        if self.shares_results:
+            return _shared_results(self.ws, self.period, self.policy)[1]
+        return run_checks(self.ws, self.period, self.policy, coaches=list(self.coaches))
 
     def findings(self, coach: str | None = None) -> pl.DataFrame:
-        """Findings of the period, for one coach when given."""
+        """Findings of the period, of the report's coaches or of one coach when given."""
         f = self.checks.findings
-        return f if coach is None else f.filter(pl.col("coach_id") == coach)
+        return self._mine(f) if coach is None else f.filter(pl.col("coach_id") == coach)
 
     def check_cases(self, coach: str | None = None) -> pl.DataFrame:
         """Examined and compliant cases per check (for one coach when given)."""
-        cases = self.checks.cases
+        cases = self._mine(self.checks.cases)
         if coach is not None:
             cases = cases.filter(pl.col("coach_id") == coach)
         return cases.group_by("check_id").agg(pl.col("examined").sum(), pl.col("compliant").sum())

@@ -442,7 +442,11 @@ def keeping_up(ctx: ReportContext) -> Section:
         f"{num(train.get('hours') or 0, 1)} hours of training and "
         f"{num(sup['hours'].sum() or 0, 1)} hours of supervision support your growth."
     )
-    by_reason = sup.group_by("reason").agg(pl.col("meetings").sum(), pl.col("hours").sum())
+    by_reason = (
+        sup.group_by("reason")
+        .agg(pl.col("meetings").sum(), pl.col("hours").sum())
+        .sort(["hours", "reason"], descending=[True, False])
+    )
     return Section(
         SECTIONS[5],
         missing=ctx.missing_tables("credentials", "trainings", "supervision"),

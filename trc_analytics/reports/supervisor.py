@@ -526,7 +526,11 @@ def supervision_training(ctx: ReportContext, coach: str) -> Section:
         )
     else:
         takeaway = "No area was practised without declared competence in the period."
-    sup_by_reason = sup.group_by("reason").agg(pl.col("meetings").sum(), pl.col("hours").sum())
+    sup_by_reason = (
+        sup.group_by("reason")
+        .agg(pl.col("meetings").sum(), pl.col("hours").sum())
+        .sort(["hours", "reason"], descending=[True, False])
+    )
     chart = (
         charts.bars(sup_by_reason, "reason", "hours", x_title="Supervision hours")
         if sup_by_reason.height
