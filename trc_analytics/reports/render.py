@@ -14,6 +14,7 @@ import datetime as dt
 import os
 import re
 from dataclasses import dataclass
+from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -200,10 +201,9 @@ def offline_problems(html: str) -> list[str]:
     return [what for rx, what in _OFFLINE_RULES if rx.search(html)]
 
 
-def export_html(nb: Any, *, title: str, footer: str) -> str:
-    """The executed notebook as one offline HTML page (no code cells, inline SVG charts)."""
-    from trc_analytics import __version__
-
+@cache
+def _exporter() -> Any:
+    """The HTML exporter, built once per process (building it costs more than using it)."""
     skip_slow_optional_imports()
     from nbconvert import HTMLExporter
     from nbconvert.preprocessors import TagRemovePreprocessor
@@ -218,7 +218,14 @@ def export_html(nb: Any, *, title: str, footer: str) -> str:
     exporter.register_preprocessor(
         TagRemovePreprocessor(remove_cell_tags={NOTEBOOK_ONLY_TAG}, enabled=True), enabled=True
     )
-    body, _ = exporter.from_notebook_node(
+    return exporter
+
+
+def export_html(nb: Any, *, title: str, footer: str) -> str:
+    """The executed notebook as one offline HTML page (no code cells, inline SVG charts)."""
+    from trc_analytics import __version__
+
+    body, _ = _exporter().from_notebook_node(
         nb, resources={"trc_footer": footer, "trc_title": title, "trc_version": __version__}
     )
     problems = offline_problems(body)
