@@ -146,10 +146,10 @@ class NotebookRunner:
         from jupyter_client.manager import AsyncKernelManager
         from jupyter_core.utils import run_sync
 
-        _register_reuse_engine()
         self._km = AsyncKernelManager(kernel_name=KERNEL_NAME)
         run_sync(self._km.start_kernel)(extra_arguments=KERNEL_ARGS)
         self._connect()
+        _register_reuse_engine()  # imports papermill while the kernel starts
         return self
 
     def _connect(self) -> None:

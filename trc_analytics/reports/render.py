@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+import threading
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -290,6 +291,9 @@ def render_report(
         if own_runner:
             runner.close()
         raise
+    # build the HTML exporter while the kernel works (this process only waits meanwhile)
+    exporter = threading.Thread(target=_exporter, daemon=True)
+    exporter.start()
     try:
         nb = runner.run(notebook_path(kind), notebook_parameters(request, path))
     except NotebookFailed as exc:
@@ -298,6 +302,7 @@ def render_report(
         if own_runner:
             runner.close()
 
+    exporter.join()
     title = f"{KINDS[kind][1]} – {request.subject} – {request.period.label().replace('_', ' to ')}"
     data_label = str(data) if data else "bundled demo workspace"
     html = export_html(
