@@ -13,7 +13,6 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-import threading
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -206,6 +205,7 @@ def offline_problems(html: str) -> list[str]:
 def _exporter() -> Any:
     """The HTML exporter, built once per process (building it costs more than using it)."""
     skip_slow_optional_imports()
+    import nbformat
     from nbconvert import HTMLExporter
     from nbconvert.preprocessors import TagRemovePreprocessor
 
@@ -218,6 +218,9 @@ def _exporter() -> Any:
     )
     exporter.register_preprocessor(
         TagRemovePreprocessor(remove_cell_tags={NOTEBOOK_ONLY_TAG}, enabled=True), enabled=True
+    )
+    exporter.from_notebook_node(  # compiles the templates once
+        nbformat.v4.new_notebook(), resources={"trc_footer": "", "trc_title": "", "trc_version": ""}
     )
     return exporter
 
@@ -291,9 +294,9 @@ def render_report(
         if own_runner:
             runner.close()
         raise
-    # build the HTML exporter while the kernel works (this process only waits meanwhile)
-    exporter = threading.Thread(target=_exporter, daemon=True)
-    exporter.start()
+    # build the HTML exporter now: the kernel is still warming up, so this costs no time
+    # (not in a thread: importing in two threads at once can see half-imported modules)
+    _exporter()
     try:
         nb = runner.run(notebook_path(kind), notebook_parameters(request, path))
     except NotebookFailed as exc:
@@ -302,7 +305,6 @@ def render_report(
         if own_runner:
             runner.close()
 
-    exporter.join()
     title = f"{KINDS[kind][1]} – {request.subject} – {request.period.label().replace('_', ' to ')}"
     data_label = str(data) if data else "bundled demo workspace"
     html = export_html(
