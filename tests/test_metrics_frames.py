@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 import pytest
-from metrics_world import PERIOD, world
+from metrics_world import PERIOD, world, world_frames
 from polars.testing import assert_frame_equal
 
 from trc_analytics.frames import MissingTables, attempt
@@ -105,3 +105,16 @@ def test_metric_functions_show_their_public_signature_and_docstring():
     assert list(params) == ["ws", "period", "coaches", "by", "policy"]
     assert "by" not in inspect.signature(caseload.silent_engagements).parameters
     assert caseload.headline.__doc__.startswith("Headline figures")
+
+
+def test_values_outside_the_vocabulary_are_still_counted_as_text():
+    # A workspace built in memory is not validated: an unknown area must not break the
+    # coded (Enum) fast path, nor be dropped.
+    frames = world_frames()
+    frames["sessions"] = frames["sessions"].with_columns(
+        area=pl.when(pl.col("session_id") == "S-2")
+        .then(pl.lit("made_up_area"))
+        .otherwise(pl.col("area"))
+    )
+    got = METRICS["areas_practised"].fn(Workspace.from_frames(frames), PERIOD, coaches=["C-1"])
+    assert ("C-1", "made_up_area", 1) in got.select("coach_id", "area", "sessions").rows()

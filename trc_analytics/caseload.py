@@ -91,7 +91,7 @@ def sessions_by(sc: Scope) -> pl.LazyFrame:
     )
     return (
         sc.rollup(cube, ["month", "format", "delivery"], ["sessions", "hours"])
-        .with_columns(pl.col("format", "delivery").fill_null("not_recorded"))
+        .with_columns(pl.col("format", "delivery").cast(pl.String).fill_null("not_recorded"))
         .sort(sc.key, "month", "format", "delivery")
     )
 

@@ -19,12 +19,18 @@ def _out_of_scope(sc: Scope) -> list[str]:
 
 
 def _declared(sc: Scope) -> pl.LazyFrame:
-    """(coach_id, area, declared_on) of every declared competence."""
-    return sc.ws["competencies"].lazy().select("coach_id", "area", "declared_on")
+    """(coach_id, area, declared_on) of every declared competence, area typed as in held()."""
+    return (
+        sc.ws["competencies"]
+        .lazy()
+        .select("coach_id", pl.col("area").cast(sc.dtype("area"), strict=False), "declared_on")
+        .drop_nulls("area")  # an area no session can have (outside the vocabulary)
+    )
 
 
 def _undeclared(lf: pl.LazyFrame, sc: Scope) -> pl.LazyFrame:
-    """Mark rows (coach_id, area, held_on) whose area the coach had not declared by that day."""
+    """Mark rows (coach_id, area, held_on) of held sessions or attendance whose area the coach
+    had not declared by that day."""
     return lf.join(_declared(sc), on=["coach_id", "area"], how="left").with_columns(
         undeclared=pl.col("declared_on").is_null() | (pl.col("declared_on") > pl.col("held_on"))
     )
@@ -46,6 +52,7 @@ def _area_cube(sc: Scope) -> pl.LazyFrame:
                 hours_undeclared=pl.col("hours").filter(undeclared).sum(),
                 first_undeclared_on=pl.col("held_on").filter(undeclared).min(),
             )
+            .with_columns(pl.col("area").cast(pl.String))
         )
 
     return sc.cached("area_cube", build)
@@ -55,7 +62,12 @@ def _area_clients(sc: Scope) -> pl.LazyFrame:
     """Distinct (coach, area, client) met at held sessions of the period (members included)."""
     return sc.cached(
         "area_clients",
-        lambda: sc.attendance().select("coach_id", "area", "client_id").unique(),
+        lambda: (
+            sc.coded_attendance()
+            .select("coach_id", "area", "client_id")
+            .unique()
+            .with_columns(pl.col("area").cast(pl.String))
+        ),
     )
 
 
@@ -193,14 +205,19 @@ def competence_gaps(sc: Scope) -> pl.LazyFrame:
     )
     clients = (
         _undeclared(
-            sc.attendance()
+            sc.coded_attendance()
             .select("coach_id", "client_id", "held_on", "area")
-            .join(gaps.select("coach_id", "area"), on=["coach_id", "area"], how="semi"),
+            .join(
+                gaps.select("coach_id", pl.col("area").cast(sc.dtype("area"))),
+                on=["coach_id", "area"],
+                how="semi",
+            ),
             sc,
         )
         .filter(pl.col("undeclared"))
         .group_by("coach_id", "area")
         .agg(clients=pl.col("client_id").n_unique())
+        .with_columns(pl.col("area").cast(pl.String))
     )
     gaps = gaps.join(clients, on=["coach_id", "area"], how="left")
     if "supervision" in sc.ws:
@@ -273,7 +290,9 @@ def out_of_scope_practice(sc: Scope) -> pl.LazyFrame:
     """
     oos = _out_of_scope(sc)
     held = (
-        sc.held().filter(pl.col("area").is_in(oos)).select("coach_id", "held_on", "area", "hours")
+        sc.held()
+        .filter(pl.col("area").is_in(oos))
+        .select("coach_id", "held_on", pl.col("area").cast(pl.String), "hours")
     )
     licensed = (
         sc.ws["coaches"]
@@ -304,9 +323,9 @@ def out_of_scope_practice(sc: Scope) -> pl.LazyFrame:
     )
     clients = (
         sc.keyed(
-            sc.attendance()
+            sc.coded_attendance()
             .filter(pl.col("area").is_in(oos))
-            .select("coach_id", "client_id", "area")
+            .select("coach_id", "client_id", pl.col("area").cast(pl.String))
         )
         .group_by(sc.key, "area")
         .agg(clients=pl.col("client_id").n_unique())
