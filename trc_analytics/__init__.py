@@ -6,13 +6,7 @@ The public API is imported lazily (PEP 562) so that the `trc` command starts fas
 from __future__ import annotations
 
 import importlib
-from importlib.metadata import PackageNotFoundError, version
 from typing import Any
-
-try:
-    __version__ = version("trc-analytics")
-except PackageNotFoundError:  # pragma: no cover - running from a source tree
-    __version__ = "0.0.0"
 
 #: public name -> module that defines it
 _EXPORTS: dict[str, str] = {
@@ -41,7 +35,19 @@ _EXPORTS: dict[str, str] = {
 __all__ = sorted([*_EXPORTS, "__version__"])
 
 
+def _version() -> str:
+    """The installed distribution's version (importlib.metadata costs ~80 ms: only on demand)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("trc-analytics")
+    except PackageNotFoundError:  # pragma: no cover - running from a source tree
+        return "0.0.0"
+
+
 def __getattr__(name: str) -> Any:
+    if name == "__version__":
+        return _version()
     module = _EXPORTS.get(name)
     if module is None:
         raise AttributeError(f"module 'trc_analytics' has no attribute {name!r}")
