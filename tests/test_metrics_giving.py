@@ -95,3 +95,22 @@ def test_value_given_without_any_paid_session_is_unvalued_not_zero():
     unpaid = world_frames()["sessions"].filter(pl.col("fee_type") != "paid")
     got = giving.value_given(world(sessions=unpaid), PERIOD)
     assert rows(got) == [("C-1", None, 5.5, None, None, None, None, 5.5)]
+
+
+def test_longest_stretch_between_two_service_days_and_ties_go_to_the_earliest():
+    ws = world()
+    # C-1 gave on Jan 8 and Jan 20: Jan 1..7 (7 days), Jan 9..19 (11 days), none after
+    between = giving.longest_without_affordable(
+        ws, Period(D("2026-01-01"), D("2026-01-20")), coaches=["C-1"]
+    )
+    assert rows(between) == [("C-1", 2, 11, D("2026-01-09"), D("2026-01-19"))]
+    # Jan 2..7 and Jan 9..14 are both 6 days long: the earlier one is reported
+    tie = giving.longest_without_affordable(
+        ws, Period(D("2026-01-02"), D("2026-01-14")), coaches=["C-1"]
+    )
+    assert rows(tie) == [("C-1", 1, 6, D("2026-01-02"), D("2026-01-07"))]
+
+
+def test_a_coach_without_any_affordable_service_has_one_run_over_the_whole_period():
+    got = giving.longest_without_affordable(world(), PERIOD, coaches=["C-3"], by="region")
+    assert rows(got) == [("south", 0, 90, D("2026-01-01"), D("2026-03-31"))]

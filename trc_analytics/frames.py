@@ -19,7 +19,6 @@ standing ("as of") is judged at the period end, and records dated after it are n
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -534,8 +533,3 @@ def share(part: str | pl.Expr, whole: str | pl.Expr) -> pl.Expr:
     part = pl.col(part) if isinstance(part, str) else part
     whole = pl.col(whole) if isinstance(whole, str) else whole
     return pl.when(whole > 0).then(part / whole).otherwise(None)
-
-
-def date_lit(value: dt.date) -> pl.Expr:
-    """A date literal (typed, so comparisons and arithmetic stay in dates)."""
-    return pl.lit(value, dtype=pl.Date())

@@ -11,7 +11,7 @@ import datetime as dt
 
 import polars as pl
 
-from trc_analytics.frames import Scope, date_lit, share, summary_metric
+from trc_analytics.frames import Scope, share, summary_metric
 
 AFFORDABLE = ("pro_bono", "reduced")
 
@@ -190,35 +190,74 @@ def longest_without_affordable(sc: Scope) -> pl.LazyFrame:
             .filter(sc.in_period("held_on"))
             .select("coach_id", day=pl.col("held_on"))
         )
-    events = sc.keyed(pl.concat(days)).select(key, "day").unique().sort(key, "day")
-    before = events.select(
-        key,
-        gap_from=pl.coalesce(pl.col("day").shift(1).over(key) + one_day, sc.start),
-        gap_to=pl.col("day") - one_day,
+    # per key: the days with service, sorted; the run before the first, between two, after
+    # the last; the longest (the earliest when runs tie)
+    day = pl.col("day").unique().sort()
+    between = day.diff().dt.total_days() - 1  # days without service before each service day
+    at = between.arg_max()
+    events = sc.keyed(pl.concat(days)).select(key, "day").collect()
+    if events.is_empty():  # (polars 2.1 mistypes the gathers below on an empty frame)
+        return _no_service(sc)
+    runs = (
+        events.lazy()
+        .group_by(key)
+        .agg(
+            service_days=day.len(),
+            first=day.first(),
+            last=day.last(),
+            inner=between.max(),
+            inner_from=day.gather(at - 1).first() + one_day,
+            inner_to=day.gather(at).first() - one_day,
+        )
+        .with_columns(
+            head=(pl.col("first") - sc.start).dt.total_days(),
+            inner=pl.col("inner").fill_null(0),
+            tail=(sc.end - pl.col("last")).dt.total_days(),
+        )
     )
-    after = events.group_by(key).agg(
-        gap_from=pl.col("day").max() + one_day,
-        gap_to=date_lit(sc.period.end),
-        service_days=pl.len(),
+    longest = pl.max_horizontal("head", "inner", "tail")
+    pick = pl.when(longest == 0).then(pl.lit(None, pl.Date())).when(pl.col("head") == longest)
+    runs = runs.with_columns(
+        longest_gap_days=longest,
+        gap_from=pick.then(sc.start)
+        .when(pl.col("inner") == longest)
+        .then(pl.col("inner_from"))
+        .otherwise(pl.col("last") + one_day),
+        gap_to=pick.then(pl.col("first") - one_day)
+        .when(pl.col("inner") == longest)
+        .then(pl.col("inner_to"))
+        .otherwise(sc.end),
     )
-    whole = sc.keys().join(after.select(key), on=key, how="anti")
-    whole = whole.with_columns(gap_from=sc.start, gap_to=sc.end)
-    gaps = pl.concat(
-        [before, after.select(key, "gap_from", "gap_to"), whole], how="vertical"
-    ).with_columns(length=(pl.col("gap_to") - pl.col("gap_from")).dt.total_days() + 1)
-    longest = (
-        gaps.filter(pl.col("length") > 0)
-        .sort(key, "length", "gap_from", descending=[False, True, False])
-        .group_by(key, maintain_order=True)
-        .first()
-        .select(key, "gap_from", "gap_to", longest_gap_days="length")
-    )
+    whole = (sc.period.end - sc.period.start).days + 1
     return (
         sc.keys()
-        .join(after.select(key, "service_days"), on=key, how="left")
-        .join(longest, on=key, how="left")
-        .with_columns(pl.col("service_days").fill_null(0), pl.col("longest_gap_days").fill_null(0))
+        .join(runs, on=key, how="left")
+        .with_columns(
+            service_days=pl.col("service_days").fill_null(0),
+            longest_gap_days=pl.col("longest_gap_days").fill_null(whole),
+            gap_from=pl.when(pl.col("service_days").is_null())
+            .then(sc.start)
+            .otherwise(pl.col("gap_from")),
+            gap_to=pl.when(pl.col("service_days").is_null())
+            .then(sc.end)
+            .otherwise(pl.col("gap_to")),
+        )
         .sort(key)
+    )
+
+
+def _no_service(sc: Scope) -> pl.LazyFrame:
+    """Every key without any affordable service: the whole period is one run."""
+    whole = (sc.period.end - sc.period.start).days + 1
+    return (
+        sc.keys()
+        .with_columns(
+            service_days=pl.lit(0, pl.Int64()),
+            longest_gap_days=pl.lit(whole, pl.Int64()),
+            gap_from=sc.start,
+            gap_to=sc.end,
+        )
+        .sort(sc.key)
     )
 
 
