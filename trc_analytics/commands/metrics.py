@@ -197,4 +197,6 @@ def _cell(name: str, value: object) -> str:
         if name.endswith(("_value", "_fee")):
             return f"{value:,.2f}"
         return f"{value:,.1f}"
+    if isinstance(value, int) and not isinstance(value, bool):
+        return f"{value:,}"
     return str(value)
