@@ -131,3 +131,57 @@ def test_rounding_never_makes_a_published_count_look_small():
     p = protect_counts(table, rows="area", value="n", policy=Policy(rounding_base=5))
     assert p.cells["n"].to_list() == [0, 15, 15, 25]
     assert "rounded to the nearest 5" in p.rule
+
+
+# -- what the association report may be released for ---------------------------------------------
+
+
+def test_the_min_cell_floor_is_5_and_lower_values_are_refused_naming_value_and_floor():
+    from trc_analytics.disclosure import MIN_CELL_FLOOR, ReleaseRefused, check_min_cell
+
+    assert MIN_CELL_FLOOR == 5
+    check_min_cell(MIN_CELL_FLOOR)  # the floor itself is allowed
+    check_min_cell(11)
+    with pytest.raises(ReleaseRefused, match=r"min_cell 4 is below the floor of 5"):
+        check_min_cell(4)
+    assert issubclass(ReleaseRefused, DisclosureError)
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "whole"),
+    [
+        (date(2026, 1, 1), date(2026, 6, 30), True),
+        (date(2026, 2, 1), date(2026, 2, 28), True),
+        (date(2024, 2, 1), date(2024, 2, 29), True),  # leap year
+        (date(2026, 1, 1), date(2026, 12, 31), True),
+        (date(2026, 1, 15), date(2026, 6, 30), False),
+        (date(2026, 1, 1), date(2026, 6, 29), False),
+        (date(2024, 2, 1), date(2024, 2, 28), False),  # a leap February ends on the 29th
+    ],
+)
+def test_the_association_report_covers_whole_calendar_months_only(start, end, whole):
+    from trc_analytics.disclosure import ReleaseRefused, check_whole_months
+    from trc_analytics.period import Period
+
+    if whole:
+        check_whole_months(Period(start, end))
+    else:
+        with pytest.raises(ReleaseRefused, match="whole calendar months") as refused:
+            check_whole_months(Period(start, end))
+        # the message names the period given and the whole months around it
+        assert start.isoformat() in str(refused.value) and end.isoformat() in str(refused.value)
+        assert f"--from {start.replace(day=1).isoformat()}" in str(refused.value)
+
+
+def test_a_table_public_totals_already_give_away_raises_cannot_protect_with_its_name():
+    from trc_analytics.disclosure import CannotProtect
+
+    # two months of 1 and 30 sessions; every month total is public, so the first month's 1
+    # is known whatever the table hides: the table is not published at all
+    frame = grid({"North": [0, 20], "South": [1, 10]}, ["2026-01", "2026-02"])
+    with pytest.raises(CannotProtect, match="cannot protect") as refused:
+        protect_counts(
+            frame, rows="region", cols="month", value="n", time_axis="cols", table="sessions"
+        )
+    assert refused.value.table == "sessions"
+    assert isinstance(refused.value, DisclosureError)

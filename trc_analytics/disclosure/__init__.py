@@ -29,13 +29,36 @@ rounding to rounding_base. Inputs holding an id column, a day-level date or an e
 refused (`DisclosureError`). `audit(table)` lists any hidden small count an attacker could
 narrow down from the published figures (always empty for a table `protect_counts` returns);
 `audit_together(tables)` does the same across linked tables (the differencing attack).
+
+Tables by month pass `time_axis="cols"` (months as columns): a report one month shorter gives
+every month's total away, so those totals are treated as public and protected against. When
+public totals already pin a small count down, `protect_counts` raises `CannotProtect` (a
+`DisclosureError`): the report then shows that table as not shown, never a partial table.
+
+    try:
+        table = protect_counts(counts, rows="region", cols="month", value="n",
+                               policy=policy, time_axis="cols")
+    except CannotProtect:
+        ...  # "Not shown: too few records to publish safely."
+
+The report as a whole (`release.py`): `check_release(min_cell=..., period=...)` refuses a
+`min_cell` below `MIN_CELL_FLOOR` (5) and a period that is not whole calendar months
+(`ReleaseRefused`); `period_rule_text()` is what the report says about overlapping periods.
 """
 
 from trc_analytics.disclosure.audit import Violation, attacker_ranges, audit
-from trc_analytics.disclosure.guard import DisclosureError, check_publishable
+from trc_analytics.disclosure.guard import CannotProtect, DisclosureError, check_publishable
 from trc_analytics.disclosure.linked import audit_together
 from trc_analytics.disclosure.magnitude import ProtectedMagnitudes, protect_magnitudes
 from trc_analytics.disclosure.rates import protect_rate, rate_of
+from trc_analytics.disclosure.release import (
+    MIN_CELL_FLOOR,
+    ReleaseRefused,
+    check_min_cell,
+    check_release,
+    check_whole_months,
+    period_rule_text,
+)
 from trc_analytics.disclosure.suppression import (
     DEFAULT_MARKER,
     Protected,
@@ -46,15 +69,22 @@ from trc_analytics.disclosure.suppression import (
 
 __all__ = [
     "DEFAULT_MARKER",
+    "MIN_CELL_FLOOR",
+    "CannotProtect",
     "DisclosureError",
     "Protected",
     "ProtectedMagnitudes",
+    "ReleaseRefused",
     "Violation",
     "attacker_ranges",
     "audit",
     "audit_together",
+    "check_min_cell",
     "check_publishable",
+    "check_release",
+    "check_whole_months",
     "is_protected",
+    "period_rule_text",
     "protect_counts",
     "protect_magnitudes",
     "protect_rate",

@@ -13,6 +13,16 @@ class DisclosureError(ValueError):
     """A table cannot be published safely (forbidden column, bad counts, unprotectable)."""
 
 
+class CannotProtect(DisclosureError):
+    """Totals published elsewhere already pin a small count of this table down, so it must not
+    be published at all (the data's fault, not the caller's: a report shows the table as not
+    shown). `table` names it."""
+
+    def __init__(self, message: str, table: str = "") -> None:
+        super().__init__(message)
+        self.table = table
+
+
 #: `*_id` columns that name catalogue entries, not records (a check of SPEC 4), and may be shown.
 CATALOGUE_IDS = frozenset({"check_id"})
 #: Column names that carry exact ages or birth dates (ages are published in bands only).

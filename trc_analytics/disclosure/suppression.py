@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Literal, Protocol
 import numpy as np
 import polars as pl
 
-from trc_analytics.disclosure.guard import DisclosureError, check_publishable
+from trc_analytics.disclosure.guard import CannotProtect, DisclosureError, check_publishable
 from trc_analytics.disclosure.lattice import (
     CELL,
     COL_TOTAL,
@@ -237,7 +237,8 @@ def protect_counts(
     hidden: for rows that are proportions, whose numerator or denominator may be published
     by another table (`protect_rate` uses it).
     Raises `DisclosureError` for an id column, a day-level date, an exact age, negative or
-    fractional counts, repeated categories, or a table the audit cannot pass.
+    fractional counts or repeated categories, and its subclass `CannotProtect` for a table
+    the audit cannot pass (public totals already pin a small count down).
     """
     from trc_analytics.policy import Policy
 
@@ -309,9 +310,10 @@ def protect_counts(
         violations = _violations(lattice, published, hidden, primary, min_cell, floor=floor)
     if violations:
         _node, lo, hi = violations[0]
-        raise DisclosureError(
+        raise CannotProtect(
             f"{table}: cannot protect a hidden count (range {lo:g}..{hi:g} can be derived); "
-            "coarsen the categories"
+            "coarsen the categories",
+            table=table,
         )
 
     shown = rounded(published, int(policy.rounding_base), min_cell)
@@ -383,9 +385,9 @@ def rule_text(policy: Policy, totals: str = "additive", marker: str = DEFAULT_MA
     ]
     if totals == "additive":
         parts.append(
-            "A total is shown only when every count it adds up is shown, so no hidden count "
-            "can be worked out from totals, even by comparing reports for other periods or "
-            "regions."
+            "A total is shown only when every count it adds up is shown, or when the same "
+            "total is public anyway (a month's total, all sessions); further counts are then "
+            "hidden so that no hidden count can be worked out from the totals."
         )
     elif totals == "complementary":
         parts.append(
