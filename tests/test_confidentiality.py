@@ -107,6 +107,80 @@ def two_periods_known(time_axis):
     ]
 
 
+def region_month_workspace(sessions: dict[str, list[int]]):
+    """Three coaches per region; each held `sessions[region][i]` one-hour sessions in month i
+    of 2026 (shared out in turn between the region's coaches, so June's 4 in the East are
+    2 + 1 + 1)."""
+    from trc_analytics.workspace import Workspace
+
+    regions = list(sessions)
+    coaches = pl.DataFrame(
+        {
+            "coach_id": [f"C-{i + 1:04d}" for i in range(3 * len(regions))],
+            "region": [r for r in regions for _ in range(3)],
+            "active": [True] * (3 * len(regions)),
+        }
+    )
+    counts = long(sessions, list(range(len(MONTHS))))
+    held = (
+        counts.with_columns(k=pl.int_ranges(0, "n"))
+        .explode("k")
+        .drop_nulls("k")
+        .join(coaches.with_columns(turn=pl.int_range(3).over("region")), on="region")
+        .filter(pl.col("k") % 3 == pl.col("turn"))
+        .select(
+            session_id=pl.format("S-{}", pl.int_range(pl.len())),
+            coach_id="coach_id",
+            held_on=pl.date(2026, pl.col("month") + 1, pl.col("k") % 28 + 1),
+            status=pl.lit("held"),
+            duration_min=pl.lit(60),
+        )
+    )
+    return Workspace.from_frames({"coaches": coaches, "sessions": held})
+
+
+def hours_of(ws, region: str, month: dt.date) -> pl.DataFrame:
+    return (
+        ws["sessions"]
+        .join(ws["coaches"], on="coach_id")
+        .filter(region=region)
+        .filter(pl.col("held_on").dt.truncate("1mo") == month)
+        .group_by("coach_id")
+        .agg(hours=pl.col("duration_min").sum() / 60)
+    )
+
+
+def test_two_association_reports_a_month_apart_do_not_give_a_hidden_month_cell_away():
+    """The report's own tables by region and month, for January-June and January-May: the
+    East's 4 June sessions are hidden, and putting both reports side by side (June's total is
+    one grand total minus the other) recovers neither them nor their hours."""
+    from trc_analytics.reports import association
+    from trc_analytics.reports.context import open_report
+
+    ws = region_month_workspace(SESSIONS)
+    june = dt.date(2026, 6, 1)
+    (sessions_jun, hours_jun), (sessions_may, hours_may) = [
+        association.monthly_tables(
+            open_report("association", date_from="2026-01-01", date_to=end, workspace=ws)
+        )
+        for end in ("2026-06-30", "2026-05-31")
+    ]
+    assert sessions_jun.cells.filter(region="East", month=june)["suppressed"].item()
+    assert sessions_jun.total - sessions_may.total == 70  # June's total, to anyone with both
+    assert audit_together([sessions_jun, sessions_may]) == []
+
+    # hours: the attacker gets June's total the same way, then June's hidden sums together
+    # (that total minus June's shown sums); they must pass the contributor and dominance rules
+    june_hours = hours_jun.total - hours_may.total
+    shown = hours_jun.cells.filter(month=june)["hours"].drop_nulls().sum()
+    hidden = hours_jun.cells.filter(pl.col("suppressed") & (pl.col("month") == june))
+    assert "East" in hidden["region"].to_list()
+    behind = pl.concat([hours_of(ws, r, june) for r in hidden["region"]])
+    assert behind["hours"].sum() == june_hours - shown
+    shares = behind["hours"].sort(descending=True) / behind["hours"].sum()
+    assert behind.height >= 3 and shares[0] <= 0.5 and shares[:2].sum() <= 0.67
+
+
 def test_a_table_cannot_be_published_when_public_totals_already_pin_a_small_count():
     """Found by the property test: months of 1 and 5 sessions, the grand total (6) and the
     second month's total public: the first month's 1 follows, whatever this table hides."""
@@ -455,7 +529,35 @@ def workspaces(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def rendered(workspaces, tmp_path_factory):
+def sparse(tmp_path_factory) -> Path:
+    """The fewest coaches over the report's six months, and only 3 sessions in June in all:
+    every month total is public (two reports a month apart give it away), so June's 3 follows
+    from the grand total however the table by region and month is hidden."""
+    from trc_analytics.demo import generate_demo
+    from trc_analytics.demo.writing import write_frames
+
+    frames = generate_demo(coaches=8, months=6, start=REPORT_PERIOD.start, today=REPORT_TODAY)
+    sessions = frames["sessions"]
+    june = pl.col("held_on") >= dt.date(2026, 6, 1)
+    frames["sessions"] = pl.concat(
+        [sessions.filter(~june), sessions.filter(june & (pl.col("status") == "held")).head(3)]
+    )
+    folder = tmp_path_factory.mktemp("sparse") / "workspace"
+    write_frames(frames, folder, format="parquet")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def folders(workspaces, sparse) -> dict[str, Path]:
+    return {**workspaces, "sparse": sparse}
+
+
+#: Every workspace the report is rendered on.
+RENDERED = [*WORKSPACES, "sparse"]
+
+
+@pytest.fixture(scope="module")
+def rendered(folders, tmp_path_factory):
     from trc_analytics.reports.kernel import NotebookRunner
     from trc_analytics.reports.render import render_report
 
@@ -465,7 +567,7 @@ def rendered(workspaces, tmp_path_factory):
             name: render_report(
                 "association", ws, period=REPORT_PERIOD, out_dir=out / name, runner=runner
             )
-            for name, ws in workspaces.items()
+            for name, ws in folders.items()
         }
 
 
@@ -510,17 +612,17 @@ class Cells(HTMLParser):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("name", WORKSPACES)
-def test_the_rendered_association_report_names_no_record_id(rendered, workspaces, name):
+@pytest.mark.parametrize("name", RENDERED)
+def test_the_rendered_association_report_names_no_record_id(rendered, folders, name):
     html = rendered[name].read_text(encoding="utf-8")
-    ids = record_ids(workspaces[name])
+    ids = record_ids(folders[name])
     assert len(ids) > 1000  # coaches, clients, engagements, sessions, ...
     tokens = set(re.findall(r"[A-Za-z0-9][A-Za-z0-9_.\-]*[A-Za-z0-9]", html))
     assert tokens & ids == set()
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("name", WORKSPACES)
+@pytest.mark.parametrize("name", RENDERED)
 def test_every_count_in_the_rendered_tables_is_0_or_at_least_min_cell(rendered, name):
     parser = Cells()
     parser.feed(rendered[name].read_text(encoding="utf-8"))
@@ -537,6 +639,23 @@ def test_the_rendered_report_states_the_rule_and_is_owner_only(rendered):
         assert "Counts from 1 to 10 are not shown" in html
         assert stat.S_IMODE(path.stat().st_mode) == 0o600
         assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+
+
+@pytest.mark.slow
+def test_a_table_public_totals_give_away_is_not_shown_and_the_report_still_renders(rendered):
+    """June's 3 sessions cannot be protected in the table by region and month: that section
+    says so in a plain sentence, and every other section is still there."""
+    from trc_analytics.reports.association import NOT_SHOWN, SECTIONS
+
+    html = rendered["sparse"].read_text(encoding="utf-8").replace("&amp;", "&")
+    sessions = html[html.index(f"<h2>{SECTIONS[2]}</h2>") : html.index(f"<h2>{SECTIONS[3]}</h2>")]
+    assert NOT_SHOWN in sessions
+    assert "sessions by region and month" in sessions  # the note names the table
+    assert "<table" not in sessions and "<svg" not in sessions
+    assert html.count(NOT_SHOWN) == 1  # only that section
+    for title in SECTIONS:
+        assert f"<h2>{title}</h2>" in html
+    assert "Traceback" not in html and "Error" not in html
 
 
 #: Tables of the association report over one population: the same sessions, the same

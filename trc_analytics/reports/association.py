@@ -8,7 +8,9 @@ that decides whether a sum may be published, and are dropped by that call.
 
 from __future__ import annotations
 
-from typing import Any
+import functools
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
@@ -20,6 +22,11 @@ from trc_analytics.reports.context import (
     set_aside_text,
 )
 from trc_analytics.reports.display import Header, Section, Table
+
+if TYPE_CHECKING:
+    from trc_analytics.disclosure import Protected, ProtectedMagnitudes
+
+SectionBuilder = Callable[[ReportContext], Section]
 
 SECTIONS = (
     "How the figures are protected",
@@ -126,12 +133,45 @@ def _note_hidden(*tables: Any) -> str:
     return f"{hidden:,} figure(s) of this section are hidden; charts leave them out."
 
 
+#: What a table reads when public totals already give a small count of it away.
+NOT_SHOWN = "Not shown: too few records to publish safely."
+
+
+def _publishable(title: str) -> Callable[[SectionBuilder], SectionBuilder]:
+    """A section that shows `NOT_SHOWN` instead of failing when one of its tables cannot be
+    protected (`CannotProtect`: totals published elsewhere already pin a small count down).
+    Every other disclosure error (an id column, a day-level date) is a bug and still raises."""
+
+    def wrap(build: SectionBuilder) -> SectionBuilder:
+        @functools.wraps(build)
+        def section(ctx: ReportContext) -> Section:
+            from trc_analytics.disclosure import CannotProtect
+
+            try:
+                return build(ctx)
+            except CannotProtect as exc:
+                what = f" ({exc.table})" if exc.table else ""
+                return _section(
+                    title,
+                    takeaway=NOT_SHOWN,
+                    notes=[
+                        f"A count in this section{what} is so small that totals published "
+                        "elsewhere would give it away however the table were hidden, so the "
+                        "section is left out. A longer period, or wider categories, may allow it."
+                    ],
+                )
+
+        return section
+
+    return wrap
+
+
 # --- sections ---------------------------------------------------------------------------------
 
 
 def protection(ctx: ReportContext) -> Section:
     """The disclosure rule applied to every table of this report, stated once."""
-    from trc_analytics.disclosure import rule_text
+    from trc_analytics.disclosure import period_rule_text, rule_text
     from trc_analytics.disclosure.magnitude import magnitude_rule_text
 
     p = ctx.policy
@@ -146,10 +186,12 @@ def protection(ctx: ReportContext) -> Section:
             magnitude_rule_text(p),
             "Rates are shown only when the counts they rest on are shown. Dates are given by "
             "month or coarser; ages only in bands.",
+            period_rule_text(),
         ],
     )
 
 
+@_publishable(SECTIONS[1])
 def served(ctx: ReportContext) -> Section:
     """Coaches active and clients served, by region."""
     from trc_analytics.disclosure import protect_counts
@@ -211,12 +253,17 @@ def served(ctx: ReportContext) -> Section:
     )
 
 
-def sessions_hours(ctx: ReportContext) -> Section:
-    """Held sessions (counts) and hours (sums) by region and month."""
+def monthly_tables(ctx: ReportContext) -> tuple[Protected, ProtectedMagnitudes]:
+    """Held sessions (counts) and hours (sums) by region and month, as published.
+
+    Months are a time axis (`time_axis="cols"`): the report for one month less publishes the
+    same grand total, so each month's total is public by subtraction; disclosure control shows
+    those totals and hides cells so that no hidden count or sum follows from them (Jan-Jun
+    minus Jan-May must not give a region's June away). Raises `CannotProtect` when public
+    totals already pin a small count down (a month of fewer than `min_cell` sessions in all).
+    """
     from trc_analytics.disclosure import protect_counts, protect_magnitudes
 
-    if "sessions" not in ctx.ws:
-        return _section(SECTIONS[2], missing=["sessions"])
     months = ctx.period.months()
     held = (
         ctx.ws["sessions"]
@@ -238,7 +285,7 @@ def sessions_hours(ctx: ReportContext) -> Section:
         cols="month",
         value="sessions",
         policy=ctx.policy,
-        known_total=True,  # sessions by area publish the same total
+        time_axis="cols",  # month totals are public, and the grand total (sessions by area)
         table="sessions by region and month",
     )
     per_coach = (
@@ -253,9 +300,18 @@ def sessions_hours(ctx: ReportContext) -> Section:
         value="hours",
         contributor="coach_id",
         policy=ctx.policy,
-        known_total=True,  # hours by fee publish the same total
+        time_axis="cols",  # month totals are public, and the grand total (hours by fee)
         table="hours by region and month",
     )
+    return sessions, hours
+
+
+@_publishable(SECTIONS[2])
+def sessions_hours(ctx: ReportContext) -> Section:
+    """Held sessions (counts) and hours (sums) by region and month."""
+    if "sessions" not in ctx.ws:
+        return _section(SECTIONS[2], missing=["sessions"])
+    sessions, hours = monthly_tables(ctx)
     monthly = sessions.col_totals
     assert monthly is not None
     shown = _published(monthly, "sessions")
@@ -281,6 +337,7 @@ def sessions_hours(ctx: ReportContext) -> Section:
     )
 
 
+@_publishable(SECTIONS[3])
 def demand(ctx: ReportContext) -> Section:
     """Demand by area (sessions, clients) against supply (coaches declaring competence).
 
@@ -416,6 +473,7 @@ def demand(ctx: ReportContext) -> Section:
     )
 
 
+@_publishable(SECTIONS[4])
 def compliance(ctx: ReportContext) -> Section:
     """Share of examined cases that kept each rule of the Code."""
     from trc_analytics.checks import CHECKS
@@ -473,6 +531,7 @@ def compliance(ctx: ReportContext) -> Section:
     )
 
 
+@_publishable(SECTIONS[5])
 def referrals(ctx: ReportContext) -> Section:
     """Referrals by reason and service type; share to vetted services by region."""
     from trc_analytics.disclosure import protect_counts, protect_rate
@@ -558,6 +617,7 @@ def referrals(ctx: ReportContext) -> Section:
     return _section(SECTIONS[5], takeaway=takeaway, chart=chart, tables=tables, notes=notes)
 
 
+@_publishable(SECTIONS[6])
 def pipeline(ctx: ReportContext) -> Section:
     """Credentials current, due for renewal, in grace and lapsed, as of the period end."""
     from trc_analytics.disclosure import protect_counts
@@ -620,6 +680,7 @@ def pipeline(ctx: ReportContext) -> Section:
     )
 
 
+@_publishable(SECTIONS[7])
 def giving(ctx: ReportContext) -> Section:
     """Hours by fee (paid, reduced, pro bono) and community-service hours by kind.
 
