@@ -38,9 +38,11 @@ COACH = "C-0001"  # the demo's showcase coach
 
 
 def period_of(ws) -> Period:
-    """The last six full months the workspace's sessions cover."""
+    """The last six whole calendar months the workspace's sessions cover (the association
+    report covers whole months only)."""
     last = ws["sessions"]["held_on"].max()
-    end = last.replace(day=1) - dt.timedelta(days=1) if last.day < 28 else last
+    month_ends = (last + dt.timedelta(days=1)).day == 1
+    end = last if month_ends else last.replace(day=1) - dt.timedelta(days=1)
     start = (end.replace(day=1) - dt.timedelta(days=150)).replace(day=1)
     return Period(start, end)
 

@@ -256,6 +256,83 @@ def test_trc_report_usage_errors_exit_2(tmp_path, args):
     assert result.exit_code == 2, result.output
 
 
+def association_cli(tmp_path, *options: str, date_from="2026-01-01", date_to="2026-06-30"):
+    return CliRunner().invoke(
+        main,
+        ["report", "association", "--data", str(tmp_path), "--from", date_from, "--to", date_to,
+         "--out", str(tmp_path / "reports"), *options],
+    )  # fmt: skip
+
+
+def test_trc_report_association_refuses_a_min_cell_below_the_floor_exit_2(tmp_path):
+    from trc_analytics.disclosure import MIN_CELL_FLOOR
+
+    result = association_cli(tmp_path, "--min-cell", str(MIN_CELL_FLOOR - 1))
+    assert result.exit_code == 2, result.output
+    assert f"min_cell {MIN_CELL_FLOOR - 1} is below the floor of {MIN_CELL_FLOOR}" in result.stderr
+    assert "Traceback" not in result.output
+    assert not (tmp_path / "reports").exists()
+    help_text = CliRunner().invoke(main, ["report", "--help"]).output
+    assert f"at least {MIN_CELL_FLOOR}" in " ".join(help_text.split())
+
+
+def test_a_policy_file_cannot_lower_min_cell_below_the_floor_either(tmp_path):
+    policy = tmp_path / "policy.toml"
+    policy.write_text("min_cell = 3\n")
+    result = association_cli(tmp_path, "--policy", str(policy))
+    assert result.exit_code == 2, result.output
+    assert "min_cell 3 is below the floor of 5" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("date_from", "date_to"), [("2026-01-15", "2026-06-30"), ("2026-01-01", "2026-06-29")]
+)
+def test_trc_report_association_covers_whole_calendar_months_only_exit_2(
+    tmp_path, date_from, date_to
+):
+    result = association_cli(tmp_path, date_from=date_from, date_to=date_to)
+    assert result.exit_code == 2, result.output
+    assert "whole calendar months" in result.stderr
+    assert "--from 2026-01-01 --to 2026-06-30" in result.stderr  # what to use instead
+
+
+def test_render_report_and_the_notebook_parameter_refuse_what_the_cli_refuses(tmp_path):
+    from trc_analytics.reports import association
+    from trc_analytics.reports.render import ReportUsageError, render_report
+
+    with pytest.raises(ReportUsageError, match="below the floor of 5"):
+        render_report("association", tmp_path, period=PERIOD, min_cell=4, out_dir=tmp_path)
+    half = Period.parse("2026-01-01", "2026-06-15")
+    with pytest.raises(ReportUsageError, match="whole calendar months"):
+        render_report("association", tmp_path, period=half, out_dir=tmp_path)
+    # the notebook's first call, with a `min_cell` parameter of 2
+    with pytest.raises(ValueError, match="min_cell 2 is below the floor of 5"):
+        association.open_association(date_from="2026-01-01", date_to="2026-06-30", min_cell=2)
+    # coach reports have no minimum cell size: their periods may start on any day
+    ws = Workspace.from_frames({"coaches": {"coach_id": ["C-1"], "region": ["north"]}})
+    from trc_analytics.reports.context import open_report
+
+    ctx = open_report(
+        "self-audit", coach="C-1", date_from="2026-01-15", date_to="2026-06-15", workspace=ws
+    )
+    assert ctx.period.start.day == 15
+
+
+def test_the_association_report_accepts_the_floor_and_states_the_overlapping_periods_limit():
+    from trc_analytics.disclosure import MIN_CELL_FLOOR
+    from trc_analytics.reports import association
+
+    ws = Workspace.from_frames({"coaches": {"coach_id": ["C-1"], "region": ["north"]}})
+    ctx = association.open_association(
+        date_from="2026-01-01", date_to="2026-03-31", min_cell=MIN_CELL_FLOOR, workspace=ws
+    )
+    assert ctx.policy.min_cell == MIN_CELL_FLOOR
+    html = association.protection(ctx).to_html()
+    assert "whole calendar months" in html
+    assert "must not both be published" in html
+    assert "calendar quarters or years" in html
+
+
 def test_trc_report_on_a_broken_workspace_exits_1_with_the_validation_report(tmp_path):
     data = tmp_path / "ws"
     data.mkdir()

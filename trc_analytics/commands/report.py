@@ -67,7 +67,7 @@ def _date(value: dt.datetime | None) -> str | None:
 @click.option(
     "--min-cell",
     type=click.IntRange(min=1),
-    help="Association report: smallest count published (default: the policy's, 11).",
+    help="Association report: smallest count published (default: the policy's, 11; at least 5).",
 )
 @click.option(
     "--all-coaches",
@@ -171,7 +171,7 @@ def _render_one(
 ) -> None:
     from rich.console import Console
 
-    from trc_analytics.reports.render import KINDS, ReportError, render_report
+    from trc_analytics.reports.render import KINDS, ReportError, ReportUsageError, render_report
     from trc_analytics.workspace import WorkspaceError
 
     _check_request(kind, period, coach, supervisor)
@@ -192,6 +192,8 @@ def _render_one(
             )
     except WorkspaceError as exc:
         _invalid(data, exc)
+    except ReportUsageError as exc:
+        raise click.UsageError(str(exc)) from None
     except ReportError as exc:
         click.echo(f"error: {exc}", err=True)
         raise SystemExit(1) from None

@@ -194,13 +194,18 @@ def open_report(
 
     `data=None` reads the workspace named by `TRC_DATA` (set by `trc lab`), else the bundled
     demo workspace. Raises `WorkspaceError` when the workspace is invalid (unless
-    `keep_valid`), ValueError for a bad date, policy or unknown coach.
+    `keep_valid`), ValueError for a bad date, policy or unknown coach, and for an association
+    report a `min_cell` below the floor or a period that is not whole calendar months.
     """
     from trc_analytics.reports.render import ReportError, ReportRequest, check_subject
     from trc_analytics.reports.source import resolve_data
 
     period = Period.parse(date_from, date_to)
     policy = Policy.load(policy_file, min_cell=min_cell)
+    if kind == "association":
+        from trc_analytics.disclosure.release import check_release
+
+        check_release(min_cell=policy.min_cell, period=period)  # a ValueError when refused
     request = ReportRequest(kind=kind, period=period, coach=coach, supervisor=supervisor)
     try:
         request.check()

@@ -45,6 +45,10 @@ class ReportError(Exception):
     """The report could not be produced; the message says why in plain words."""
 
 
+class ReportUsageError(ReportError):
+    """The report was asked for with parameters it refuses (`trc report` exits 2)."""
+
+
 def template_dir() -> Path:
     """Folder holding the offline nbconvert template."""
     return Path(str(resources.files("trc_analytics.reports").joinpath("template")))
@@ -256,8 +260,10 @@ def render_report(
     """Render one report to `<out_dir>/<kind>_<subject>_<from>_<to>.html` and return its path.
 
     `data=None` means the bundled demo workspace. Raises `WorkspaceError` (with `.problems`)
-    when the workspace is invalid and `keep_valid` is False, `ReportError` for anything else
-    that stops the report, with the message a notebook cell raised when one fails.
+    when the workspace is invalid and `keep_valid` is False, `ReportUsageError` for parameters
+    the report refuses (an association report's `min_cell` below the floor, or a period that
+    is not whole calendar months), `ReportError` for anything else that stops the report, with
+    the message a notebook cell raised when one fails.
     `workspace` skips loading when the caller (the batch) has already loaded and validated it;
     `runner` lets several reports share a kernel.
     """
@@ -280,6 +286,13 @@ def render_report(
         policy = Policy.load(policy_file, min_cell=min_cell)
     except ValueError as exc:
         raise ReportError(str(exc)) from None
+    if kind == "association":
+        from trc_analytics.disclosure.release import ReleaseRefused, check_release
+
+        try:
+            check_release(min_cell=policy.min_cell, period=period)
+        except ReleaseRefused as exc:
+            raise ReportUsageError(str(exc)) from None
     try:
         path = resolve_data(data)
     except FileNotFoundError as exc:
