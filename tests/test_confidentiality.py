@@ -726,3 +726,28 @@ def test_figures_published_twice_by_the_association_report_cannot_be_subtracted(
                 shown = a.row_totals.filter(~pl.col("suppressed"))[a.rows]
                 hidden_rows = b.cells.filter("suppressed")[b.rows]
                 assert not set(shown) & set(hidden_rows), "a row total of a opens a row of b"
+
+
+def test_a_region_of_one_coach_shows_neither_its_sessions_nor_its_clients(demo_workspace):
+    """A session or client count is also a sum of each coach's activity: in a region with a
+    single coach the cell-size rule alone would print that coach's own sessions (the small
+    demo's islands hold over 50 a month), so the contributor rule hides them too."""
+    from trc_analytics.reports import association
+    from trc_analytics.reports.context import open_report
+
+    ctx = open_report(
+        "association", date_from="2026-01-01", date_to="2026-06-30", workspace=demo_workspace
+    )
+    coaches = demo_workspace["coaches"]
+    assert coaches.filter(region="islands").height == 1
+    counts, _ = association.monthly_tables(ctx)
+    assert not counts.cells.filter(region="islands")["suppressed"].any()  # count rule alone
+    sessions = association.monthly_sessions(ctx, counts)
+    islands = sessions.cells.filter(region="islands")
+    assert islands["suppressed"].all() and islands["sessions"].null_count() == islands.height
+    assert sessions.row_totals.filter(region="islands")["sessions"].item() is None
+    assert sessions.total == counts.total  # month totals stay public: every month's sum passes
+
+    served = association.served(ctx)
+    shown = served.tables[0].frame.filter(pl.col("region") == "islands")
+    assert shown["clients"].item() == "suppressed"

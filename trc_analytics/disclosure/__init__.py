@@ -17,6 +17,10 @@ published tables only) passes through one of these calls:
                                value="hours", contributor="coach_id", policy=policy)
     hours.to_wide(); hours.cells   # coach_id is used to decide, then dropped
 
+    # a count that is also a sum of coaches' activity (sessions, clients): both rules
+    view = both_rules(table, protect_magnitudes(per_coach_counts, rows="region", cols="month",
+                                                value="n", contributor="coach_id", policy=policy))
+
     rates, behind = protect_rate(per_check, rows="check_id", numerator="compliant",
                                  denominator="eligible", policy=policy)
 
@@ -47,6 +51,7 @@ The report as a whole (`release.py`): `check_release(min_cell=..., period=...)` 
 """
 
 from trc_analytics.disclosure.audit import Violation, attacker_ranges, audit
+from trc_analytics.disclosure.combine import PublishedView, both_rules
 from trc_analytics.disclosure.guard import CannotProtect, DisclosureError, check_publishable
 from trc_analytics.disclosure.linked import audit_together
 from trc_analytics.disclosure.magnitude import ProtectedMagnitudes, protect_magnitudes
@@ -74,11 +79,13 @@ __all__ = [
     "DisclosureError",
     "Protected",
     "ProtectedMagnitudes",
+    "PublishedView",
     "ReleaseRefused",
     "Violation",
     "attacker_ranges",
     "audit",
     "audit_together",
+    "both_rules",
     "check_min_cell",
     "check_publishable",
     "check_release",

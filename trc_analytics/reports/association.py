@@ -24,7 +24,7 @@ from trc_analytics.reports.context import (
 from trc_analytics.reports.display import Header, Section, Table
 
 if TYPE_CHECKING:
-    from trc_analytics.disclosure import Protected, ProtectedMagnitudes
+    from trc_analytics.disclosure import Protected, ProtectedMagnitudes, PublishedView
 
 SectionBuilder = Callable[[ReportContext], Section]
 
@@ -192,9 +192,32 @@ def protection(ctx: ReportContext) -> Section:
 
 
 @_publishable(SECTIONS[1])
+def _clients_per_coach(ctx: ReportContext) -> ProtectedMagnitudes:
+    """Clients served by region as a sum of each coach's clients: contributor and dominance
+    rules, so a region of one or two coaches does not show that coach's caseload."""
+    from trc_analytics.disclosure import protect_magnitudes
+    from trc_analytics.metrics import compute_all
+
+    head = compute_all(ctx.ws, ctx.period, by="coach", policy=ctx.policy, names=["headline"])
+    per_coach = head["headline"]
+    if not isinstance(per_coach, pl.DataFrame):
+        per_coach = pl.DataFrame(schema={"coach_id": pl.String(), "active_clients": pl.Int64()})
+    frame = per_coach.select("coach_id", clients=pl.col("active_clients").cast(pl.Float64)).join(
+        _coach_region(ctx), on="coach_id", how="inner"
+    )
+    return protect_magnitudes(
+        frame,
+        rows="region",
+        value="clients",
+        contributor="coach_id",
+        policy=ctx.policy,
+        table="clients by region (per coach)",
+    )
+
+
 def served(ctx: ReportContext) -> Section:
     """Coaches active and clients served, by region."""
-    from trc_analytics.disclosure import protect_counts
+    from trc_analytics.disclosure import both_rules, protect_counts
     from trc_analytics.metrics import compute_all
 
     regions = _regions(ctx)
@@ -216,8 +239,15 @@ def served(ctx: ReportContext) -> Section:
     pc = protect_counts(
         coaches, rows="region", value="coaches", policy=ctx.policy, table="coaches by region"
     )
-    pk = protect_counts(
-        clients_frame, rows="region", value="clients", policy=ctx.policy, table="clients by region"
+    pk = both_rules(
+        protect_counts(
+            clients_frame,
+            rows="region",
+            value="clients",
+            policy=ctx.policy,
+            table="clients by region",
+        ),
+        _clients_per_coach(ctx),
     )
     wide = pc.to_wide(total_label=TOTAL).join(
         pk.to_wide(total_label=TOTAL), on="region", how="left", maintain_order="left"
@@ -253,19 +283,9 @@ def served(ctx: ReportContext) -> Section:
     )
 
 
-def monthly_tables(ctx: ReportContext) -> tuple[Protected, ProtectedMagnitudes]:
-    """Held sessions (counts) and hours (sums) by region and month, as published.
-
-    Months are a time axis (`time_axis="cols"`): the report for one month less publishes the
-    same grand total, so each month's total is public by subtraction; disclosure control shows
-    those totals and hides cells so that no hidden count or sum follows from them (Jan-Jun
-    minus Jan-May must not give a region's June away). Raises `CannotProtect` when public
-    totals already pin a small count down (a month of fewer than `min_cell` sessions in all).
-    """
-    from trc_analytics.disclosure import protect_counts, protect_magnitudes
-
-    months = ctx.period.months()
-    held = (
+def _held(ctx: ReportContext) -> pl.DataFrame:
+    """Held sessions of the period: coach, region, month and hours (no session id)."""
+    return (
         ctx.ws["sessions"]
         .filter(
             (pl.col("status") == "held")
@@ -278,6 +298,41 @@ def monthly_tables(ctx: ReportContext) -> tuple[Protected, ProtectedMagnitudes]:
         )
         .join(_coach_region(ctx), on="coach_id", how="left")
     )
+
+
+def monthly_sessions(ctx: ReportContext, counts: Protected) -> PublishedView:
+    """Sessions by region and month as published: the cell-size rule of `counts` and, since a
+    session count is also a sum of each coach's sessions, the contributor and dominance rules
+    (a region with one or two coaches would otherwise show that coach's own activity)."""
+    from trc_analytics.disclosure import both_rules, protect_magnitudes
+
+    per_coach = _held(ctx).group_by("coach_id", "region", "month").agg(sessions=pl.len())
+    sums = protect_magnitudes(
+        per_coach.with_columns(pl.col("sessions").cast(pl.Float64)),
+        rows="region",
+        cols="month",
+        value="sessions",
+        contributor="coach_id",
+        policy=ctx.policy,
+        time_axis="cols",
+        table="sessions by region and month (per coach)",
+    )
+    return both_rules(counts, sums)
+
+
+def monthly_tables(ctx: ReportContext) -> tuple[Protected, ProtectedMagnitudes]:
+    """Held sessions (counts) and hours (sums) by region and month, as published.
+
+    Months are a time axis (`time_axis="cols"`): the report for one month less publishes the
+    same grand total, so each month's total is public by subtraction; disclosure control shows
+    those totals and hides cells so that no hidden count or sum follows from them (Jan-Jun
+    minus Jan-May must not give a region's June away). Raises `CannotProtect` when public
+    totals already pin a small count down (a month of fewer than `min_cell` sessions in all).
+    """
+    from trc_analytics.disclosure import protect_counts, protect_magnitudes
+
+    months = ctx.period.months()
+    held = _held(ctx)
     grid = _grid(("region", _regions(ctx)), ("month", months))
     sessions = protect_counts(
         _counts(held, ["region", "month"], grid, "sessions"),
@@ -311,7 +366,8 @@ def sessions_hours(ctx: ReportContext) -> Section:
     """Held sessions (counts) and hours (sums) by region and month."""
     if "sessions" not in ctx.ws:
         return _section(SECTIONS[2], missing=["sessions"])
-    sessions, hours = monthly_tables(ctx)
+    counts, hours = monthly_tables(ctx)
+    sessions = monthly_sessions(ctx, counts)
     monthly = sessions.col_totals
     assert monthly is not None
     shown = _published(monthly, "sessions")
