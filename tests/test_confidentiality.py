@@ -751,3 +751,28 @@ def test_a_region_of_one_coach_shows_neither_its_sessions_nor_its_clients(demo_w
     served = association.served(ctx)
     shown = served.tables[0].frame.filter(pl.col("region") == "islands")
     assert shown["clients"].item() == "suppressed"
+
+
+def test_an_area_practised_by_one_or_two_coaches_shows_neither_sessions_nor_clients(
+    demo_workspace,
+):
+    """Demand by area: a published sessions or clients figure always rests on at least three
+    coaches with none dominant, whatever its size."""
+    from trc_analytics.reports import association
+    from trc_analytics.reports.context import open_report
+
+    ctx = open_report(
+        "association", date_from="2026-01-01", date_to="2026-06-30", workspace=demo_workspace
+    )
+    held = demo_workspace["sessions"].filter(
+        (pl.col("status") == "held")
+        & pl.col("held_on").is_between(ctx.period.start, ctx.period.end)
+    )
+    coaches_per_area = held.group_by(pl.col("area").cast(pl.String)).agg(
+        n=pl.col("coach_id").n_unique()
+    )
+    few = set(coaches_per_area.filter(pl.col("n") < 3)["area"].to_list())
+    table = association.demand(ctx).tables[0].frame
+    shown = table.filter(pl.col("sessions").is_not_null() | pl.col("clients").is_not_null())
+    assert few, "the small demo has areas practised by fewer than three coaches"
+    assert not few & set(shown["area"].to_list())

@@ -402,7 +402,7 @@ def demand(ctx: ReportContext) -> Section:
     from published figures only: sessions were held and fewer than `min_cell` coaches (none,
     or a hidden count) declare competence in it.
     """
-    from trc_analytics.disclosure import protect_counts, rate_of
+    from trc_analytics.disclosure import both_rules, protect_counts, protect_magnitudes, rate_of
     from trc_analytics.frames import Scope
 
     missing = ctx.missing_tables("sessions", "competencies")
@@ -420,20 +420,52 @@ def demand(ctx: ReportContext) -> Section:
         pl.col("clients").fill_null(0).cast(pl.Int64())
     )
     pol = ctx.policy
-    ps = protect_counts(
-        by_area.select("area", "sessions"),
-        rows="area",
-        value="sessions",
-        policy=pol,
-        known_total=True,
-        table="sessions by area",
+    # per coach and area, so that an area practised by one or two coaches does not show their
+    # own sessions or clients (contributor and dominance rules beside the cell-size rule)
+    sessions_per_coach = (
+        ctx.ws["sessions"]
+        .filter(
+            (pl.col("status") == "held")
+            & pl.col("held_on").is_between(ctx.period.start, ctx.period.end)
+        )
+        .group_by("coach_id", "area")
+        .agg(sessions=pl.len().cast(pl.Float64))
     )
-    pk = protect_counts(
-        by_area.select("area", "clients"),
-        rows="area",
-        value="clients",
-        policy=pol,
-        table="clients by area",
+    clients_per_coach = attendance.group_by("coach_id", "area").agg(
+        clients=pl.col("client_id").n_unique().cast(pl.Float64)
+    )
+
+    def per_coach(frame: pl.DataFrame, value: str, **kwargs: Any) -> ProtectedMagnitudes:
+        return protect_magnitudes(
+            frame.with_columns(pl.col("area").cast(pl.String)),
+            rows="area",
+            value=value,
+            contributor="coach_id",
+            policy=pol,
+            table=f"{value} by area (per coach)",
+            **kwargs,
+        )
+
+    ps = both_rules(
+        protect_counts(
+            by_area.select("area", "sessions"),
+            rows="area",
+            value="sessions",
+            policy=pol,
+            known_total=True,
+            table="sessions by area",
+        ),
+        per_coach(sessions_per_coach, "sessions", known_total=True),
+    )
+    pk = both_rules(
+        protect_counts(
+            by_area.select("area", "clients"),
+            rows="area",
+            value="clients",
+            policy=pol,
+            table="clients by area",
+        ),
+        per_coach(clients_per_coach, "clients"),
     )
     pd = protect_counts(
         by_area.select("area", "coaches_declaring"),
