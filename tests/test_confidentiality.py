@@ -776,3 +776,49 @@ def test_an_area_practised_by_one_or_two_coaches_shows_neither_sessions_nor_clie
     shown = table.filter(pl.col("sessions").is_not_null() | pl.col("clients").is_not_null())
     assert few, "the small demo has areas practised by fewer than three coaches"
     assert not few & set(shown["area"].to_list())
+
+
+def test_compliance_of_a_check_only_one_coach_is_examined_for_is_not_published():
+    """Twelve coaches, but only C-1 has clients under the influence: 12 sessions held and 12
+    rescheduled. Both counts pass the cell-size rule, yet the row would be C-1's own record, so
+    the whole row is hidden; a check every coach is examined for is still published."""
+    from builders import build, client, coach, engagement, session
+
+    from trc_analytics.reports import association
+    from trc_analytics.reports.context import open_report
+
+    coaches = [coach(f"C-{i}", region="north") for i in range(1, 13)]
+    clients = [client(f"K-{i}", coach_id=f"C-{i}") for i in range(1, 13)]
+    engagements = [
+        engagement(f"E-{i}", coach_id=f"C-{i}", client_id=f"K-{i}") for i in range(1, 13)
+    ]
+    sessions = [
+        session(
+            f"S-{i}-{d}",
+            engagement_id=f"E-{i}",
+            coach_id=f"C-{i}",
+            client_id=f"K-{i}",
+            held_on=f"2026-02-{d:02d}",
+        )
+        for i in range(1, 13)
+        for d in range(1, 3)
+    ]
+    sessions += [
+        session(
+            f"S-U-{d}",
+            engagement_id="E-1",
+            coach_id="C-1",
+            client_id="K-1",
+            held_on=f"2026-03-{d:02d}",
+            client_under_influence=True,
+            status="held" if d <= 12 else "rescheduled_under_influence",
+        )
+        for d in range(1, 25)
+    ]
+    ws = build(coaches=coaches, clients=clients, engagements=engagements, sessions=sessions)
+    ctx = open_report("association", date_from="2026-01-01", date_to="2026-06-30", workspace=ws)
+    table = association.compliance(ctx).tables[0].frame
+    influence = table.filter(pl.col("check") == "SAFE-INFLUENCE")
+    assert influence["examined"].item() is None and influence["kept_pct"].item() is None
+    triggered = table.filter(pl.col("check") == "SAFE-TRIGGERED")
+    assert triggered["examined"].item() == len(sessions) - 12  # held sessions, all coaches

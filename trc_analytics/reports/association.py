@@ -565,7 +565,7 @@ def demand(ctx: ReportContext) -> Section:
 def compliance(ctx: ReportContext) -> Section:
     """Share of examined cases that kept each rule of the Code."""
     from trc_analytics.checks import CHECKS
-    from trc_analytics.disclosure import protect_rate
+    from trc_analytics.disclosure import protect_magnitudes, protect_rate
 
     results = ctx.checks
     per_check = results.compliance(by=None).select(
@@ -581,8 +581,28 @@ def compliance(ctx: ReportContext) -> Section:
         policy=ctx.policy,
         table="compliance by check",
     )
+    # a check whose cases come from one or two coaches (or one dominant coach) would show
+    # their own compliance: the whole row is hidden (contributor and dominance rules)
+    per_coach = results.compliance(by="coach").select(
+        "coach_id", pl.col("check_id").alias("check"), pl.col("examined").cast(pl.Float64)
+    )
+    few = protect_magnitudes(
+        per_coach,
+        rows="check",
+        value="examined",
+        contributor="coach_id",
+        policy=ctx.policy,
+        totals="none",
+        table="cases examined per check (per coach)",
+    ).cells.filter(pl.col("suppressed"))["check"]
+    hide = pl.col("check").is_in(few.implode())
     rates = rates.with_columns(
-        rule=pl.col("check").replace_strict({c.id: c.title for c in CHECKS}, default=None)
+        *(
+            pl.when(hide).then(None).otherwise(pl.col(c)).alias(c)
+            for c in ("examined", "compliant")
+        ),
+        pl.when(hide).then(None).otherwise(pl.col("rate")).alias("rate"),
+        rule=pl.col("check").replace_strict({c.id: c.title for c in CHECKS}, default=None),
     ).select("check", "rule", "examined", "compliant", pl.col("rate").alias("kept_pct"))
     hidden = _rate_hidden(rates, "compliant", "examined", "kept_pct")
     shown = _published(rates, "kept_pct")
