@@ -51,7 +51,8 @@ def _meet(
         return None
     if sums is None:
         return counts
-    other = sums.select(*keys, _other=pl.col("suppressed"))
+    # keys typed as in `counts` (a vocabulary column may be an Enum on one side, text on the other)
+    other = sums.select(*(pl.col(k).cast(counts.schema[k]) for k in keys), _other="suppressed")
     hidden = pl.col("suppressed") | pl.col("_other").fill_null(False)
     return (
         counts.join(other, on=keys, how="left", maintain_order="left")
