@@ -9,7 +9,7 @@ from polars.testing import assert_frame_equal
 
 from trc_analytics.frames import MissingTables, attempt
 from trc_analytics.metrics import compute_all, registry
-from trc_analytics.workspace import Workspace
+from trc_analytics.workspace import Workspace, WorkspaceError
 
 METRICS = registry()
 GROUPED = [m for m in METRICS.values() if m.grouped]
@@ -107,14 +107,16 @@ def test_metric_functions_show_their_public_signature_and_docstring():
     assert caseload.headline.__doc__.startswith("Headline figures")
 
 
-def test_values_outside_the_vocabulary_are_still_counted_as_text():
-    # A workspace built in memory is not validated: an unknown area must not break the
-    # coded (Enum) fast path, nor be dropped.
+def test_values_outside_the_vocabulary_are_refused_when_the_workspace_is_built():
+    # Vocabulary columns are Enums of their vocabulary, so a workspace built in memory (not
+    # validated) cannot hold an unknown area: it is refused naming the table, column and value.
     frames = world_frames()
     frames["sessions"] = frames["sessions"].with_columns(
         area=pl.when(pl.col("session_id") == "S-2")
         .then(pl.lit("made_up_area"))
-        .otherwise(pl.col("area"))
+        .otherwise(pl.col("area").cast(pl.String))
     )
-    got = METRICS["areas_practised"].fn(Workspace.from_frames(frames), PERIOD, coaches=["C-1"])
-    assert ("C-1", "made_up_area", 1) in got.select("coach_id", "area", "sessions").rows()
+    with pytest.raises(
+        WorkspaceError, match=r"sessions\.area: not in the vocabulary: made_up_area"
+    ):
+        Workspace.from_frames(frames)

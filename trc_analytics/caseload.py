@@ -15,7 +15,7 @@ _STATUS_COUNTS = {
     "held": pl.col("status") == "held",
     "no_show": pl.col("status") == "no_show",
     "cancelled": pl.col("status") == "cancelled",
-    "rescheduled": pl.col("status").str.starts_with("rescheduled"),
+    "rescheduled": pl.col("status").cast(pl.String).str.starts_with("rescheduled"),
 }
 
 
@@ -62,7 +62,7 @@ def closures(sc: Scope) -> pl.LazyFrame:
     """
     return (
         sc.keyed(sc.table("engagements").filter(sc.in_period("ended_on")))
-        .group_by(sc.key, end_reason=pl.col("end_reason").fill_null("not_recorded"))
+        .group_by(sc.key, end_reason=pl.col("end_reason").cast(pl.String).fill_null("not_recorded"))
         .agg(closures=pl.len())
         .sort(sc.key, "end_reason")
     )

@@ -19,13 +19,8 @@ def _out_of_scope(sc: Scope) -> list[str]:
 
 
 def _declared(sc: Scope) -> pl.LazyFrame:
-    """(coach_id, area, declared_on) of every declared competence, area typed as in held()."""
-    return (
-        sc.ws["competencies"]
-        .lazy()
-        .select("coach_id", pl.col("area").cast(sc.dtype("area"), strict=False), "declared_on")
-        .drop_nulls("area")  # an area no session can have (outside the vocabulary)
-    )
+    """(coach_id, area, declared_on) of every declared competence (area an Enum, as in held())."""
+    return sc.ws["competencies"].lazy().select("coach_id", "area", "declared_on").drop_nulls("area")
 
 
 def _undeclared(lf: pl.LazyFrame, sc: Scope) -> pl.LazyFrame:
@@ -52,7 +47,6 @@ def _area_cube(sc: Scope) -> pl.LazyFrame:
                 hours_undeclared=pl.col("hours").filter(undeclared).sum(),
                 first_undeclared_on=pl.col("held_on").filter(undeclared).min(),
             )
-            .with_columns(pl.col("area").cast(pl.String))
         )
 
     return sc.cached("area_cube", build)
@@ -62,12 +56,7 @@ def _area_clients(sc: Scope) -> pl.LazyFrame:
     """Distinct (coach, area, client) met at held sessions of the period (members included)."""
     return sc.cached(
         "area_clients",
-        lambda: (
-            sc.coded_attendance()
-            .select("coach_id", "area", "client_id")
-            .unique()
-            .with_columns(pl.col("area").cast(pl.String))
-        ),
+        lambda: sc.coded_attendance().select("coach_id", "area", "client_id").unique(),
     )
 
 
@@ -208,7 +197,7 @@ def competence_gaps(sc: Scope) -> pl.LazyFrame:
             sc.coded_attendance()
             .select("coach_id", "client_id", "held_on", "area")
             .join(
-                gaps.select("coach_id", pl.col("area").cast(sc.dtype("area"))),
+                gaps.select("coach_id", "area"),
                 on=["coach_id", "area"],
                 how="semi",
             ),
@@ -217,7 +206,6 @@ def competence_gaps(sc: Scope) -> pl.LazyFrame:
         .filter(pl.col("undeclared"))
         .group_by("coach_id", "area")
         .agg(clients=pl.col("client_id").n_unique())
-        .with_columns(pl.col("area").cast(pl.String))
     )
     gaps = gaps.join(clients, on=["coach_id", "area"], how="left")
     if "supervision" in sc.ws:
@@ -290,9 +278,7 @@ def out_of_scope_practice(sc: Scope) -> pl.LazyFrame:
     """
     oos = _out_of_scope(sc)
     held = (
-        sc.held()
-        .filter(pl.col("area").is_in(oos))
-        .select("coach_id", "held_on", pl.col("area").cast(pl.String), "hours")
+        sc.held().filter(pl.col("area").is_in(oos)).select("coach_id", "held_on", "area", "hours")
     )
     licensed = (
         sc.ws["coaches"]
@@ -325,7 +311,7 @@ def out_of_scope_practice(sc: Scope) -> pl.LazyFrame:
         sc.keyed(
             sc.coded_attendance()
             .filter(pl.col("area").is_in(oos))
-            .select("coach_id", "client_id", pl.col("area").cast(pl.String))
+            .select("coach_id", "client_id", "area")
         )
         .group_by(sc.key, "area")
         .agg(clients=pl.col("client_id").n_unique())

@@ -33,15 +33,6 @@ from trc_analytics.workspace import Workspace
 By = Literal["coach", "region"]
 KEYS: dict[str, str] = {"coach": "coach_id", "region": "region"}
 
-#: Columns of held sessions kept as `Enum`s of their vocabulary (column -> vocabulary):
-#: grouping and joining on them then costs a fraction of doing it on text, in less memory.
-CODED: dict[str, str] = {
-    "area": "area",
-    "fee_type": "fee_type",
-    "delivery": "delivery",
-    "format": "engagement_format",
-}
-
 
 class MissingTables(LookupError):
     """A metric cannot be computed because tables it needs are absent from the workspace."""
@@ -316,30 +307,23 @@ class Scope:
         """Held sessions of the period with their engagement's `format`, `group_id` and
         `within_engagement` (held between the engagement's start and end).
 
-        `CODED` columns are `Enum`s of their vocabularies (text again if a value lies outside
-        the vocabulary, as in a workspace built in memory without validation); compare them
-        with strings as usual, and join them with `dtype(column)`.
+        Vocabulary columns (area, fee_type, delivery, format) are `Enum`s, as in the workspace:
+        compare them with strings as usual, and join them with `dtype(column)`.
         """
         if "held" not in self._cache:
-            coded = [
-                pl.col(c).cast(pl.Enum(self.ws.schema.vocabulary(v))) for c, v in CODED.items()
-            ]
-            try:
-                self._cache["held"] = self._held_text().with_columns(coded).collect()
-            except pl.exceptions.InvalidOperationError:  # a value outside its vocabulary
-                self._cache["held"] = self._held_text().collect()
+            self._cache["held"] = self._held().collect()
         return self._cache["held"].lazy()
 
     def dtype(self, column: str) -> pl.DataType:
-        """The dtype a column of `held()` has (an Enum, or text)."""
+        """The dtype a column of `held()` has (the Enum of its vocabulary, or text)."""
         return self.held().collect_schema()[column]
 
-    def _held_text(self) -> pl.LazyFrame:
-        """Held sessions joined to their engagement, vocabularies as text."""
+    def _held(self) -> pl.LazyFrame:
+        """Held sessions joined to their engagement."""
         held = self.sessions().filter(pl.col("status") == "held").drop("status")
         if "engagements" not in self.ws:
             return held.drop("engagement_id").with_columns(
-                format=pl.lit(None, pl.String()),
+                format=pl.lit(None, self.ws.schema["engagements"].field("format").dtype),
                 group_id=pl.lit(None, pl.String()),
                 within_engagement=pl.lit(False),
             )

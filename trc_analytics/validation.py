@@ -194,6 +194,8 @@ def cast_column(f: Field, text: pl.Series) -> pl.Series:
         # to_date also takes 2026-1-5 or " 2026-01-05": only YYYY-MM-DD is a date here
         iso = text.str.contains(_ISO_DATE)
         return pl.select(pl.when(iso).then(typed)).to_series().alias(f.name)
+    if f.enum is not None:  # a value outside the vocabulary is a problem, reported from the text
+        return text.cast(f.dtype, strict=False).alias(f.name)
     return text.alias(f.name)
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import polars as pl
 
-from trc_analytics.schema import Schema, load_schema
+from trc_analytics.schema import Schema, Table, load_schema
 
 #: Columns of a problem report, one row per problem (see `validation.py`).
 PROBLEM_SCHEMA: dict[str, pl.DataType] = {
@@ -104,12 +104,28 @@ class Workspace:
             unknown = [c for c in df.columns if c not in table.columns]
             if unknown:
                 raise WorkspaceError(f"{name}: unknown column(s) {', '.join(unknown)}")
-            tables[name] = df.select(
-                [
-                    (pl.col(f.name) if f.name in df.columns else pl.lit(None))
-                    .cast(f.dtype)
-                    .alias(f.name)
-                    for f in table.fields
-                ]
-            )
+            try:
+                tables[name] = df.select(
+                    [
+                        (pl.col(f.name) if f.name in df.columns else pl.lit(None))
+                        .cast(f.dtype)
+                        .alias(f.name)
+                        for f in table.fields
+                    ]
+                )
+            except pl.exceptions.InvalidOperationError as exc:
+                raise WorkspaceError(_outside_vocabulary(name, table, df) or str(exc)) from exc
         return cls(tables=tables, schema=schema)
+
+
+def _outside_vocabulary(name: str, table: Table, df: pl.DataFrame) -> str:
+    """Which vocabulary columns of an in-memory frame hold values outside their vocabulary."""
+    parts = []
+    for f in table.fields:
+        if f.enum is None or f.name not in df.columns:
+            continue
+        values = df.get_column(f.name).cast(pl.String).drop_nulls().unique().sort()
+        unknown = values.filter(~values.is_in(list(f.enum))).to_list()
+        if unknown:
+            parts.append(f"{name}.{f.name}: not in the vocabulary: {', '.join(unknown[:5])}")
+    return "; ".join(parts)

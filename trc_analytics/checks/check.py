@@ -117,7 +117,7 @@ def text(template: str, *args: str | pl.Expr) -> pl.Expr:
 
 def words(column: str) -> pl.Expr:
     """A vocabulary value as words: `intimate_partner_violence` -> `intimate partner violence`."""
-    return pl.col(column).str.replace_all("_", " ")
+    return pl.col(column).cast(pl.String).str.replace_all("_", " ")
 
 
 def plural(n: str, one: str, many: str) -> pl.Expr:

@@ -36,7 +36,7 @@ def disclosure_cases(ctx: Context) -> pl.LazyFrame:
 
 
 def disclosure_detail(policy: Policy) -> pl.Expr:
-    recipient = pl.col("recipient_type").str.replace_all("_", " ")
+    recipient = pl.col("recipient_type").cast(pl.String).str.replace_all("_", " ")
     to = pl.when(recipient.is_null()).then(pl.lit("")).otherwise(text(" to a {}", recipient))
     return text(
         "Information about client {} was disclosed on {}{} without consent, a subpoena, a danger "

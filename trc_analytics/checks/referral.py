@@ -36,7 +36,7 @@ def vetted_cases(ctx: Context) -> pl.LazyFrame:
 
 
 def vetted_detail(policy: Policy) -> pl.Expr:
-    service = pl.col("service_type").str.replace_all("_", " ")
+    service = pl.col("service_type").cast(pl.String).str.replace_all("_", " ")
     return (
         pl.when(pl.col("service_id").is_null())
         .then(

@@ -248,7 +248,7 @@ def population_cases(ctx: Context) -> pl.LazyFrame:
     trained = (
         ctx.table("trainings")
         .filter(pl.col("kind").is_in([kind for _, kind in NEEDS.values()]))
-        .group_by("coach_id", need="kind")
+        .group_by("coach_id", need=pl.col("kind").cast(pl.String))
         .agg(trained_on=pl.col("completed_on").min())
     )
     flags = ctx.coaches.select("coach_id", *[flag for flag, _ in NEEDS.values()])

@@ -87,8 +87,13 @@ def _grid(*columns: tuple[str, list[Any]]) -> pl.DataFrame:
 
 
 def _counts(frame: pl.DataFrame, keys: list[str], grid: pl.DataFrame, value: str) -> pl.DataFrame:
-    """`frame` counted by `keys` onto `grid`, zeros filled."""
-    counted = frame.group_by(keys).agg(pl.len().alias(value))
+    """`frame` counted by `keys` onto `grid`, zeros filled (keys typed as in `grid`: a
+    vocabulary column of the workspace is an Enum, the grid's categories text)."""
+    counted = (
+        frame.group_by(keys)
+        .agg(pl.len().alias(value))
+        .with_columns(pl.col(k).cast(grid.schema[k]) for k in keys)
+    )
     return (
         grid.join(counted, on=keys, how="left")
         .with_columns(pl.col(value).fill_null(0).cast(pl.Int64()))

@@ -240,7 +240,7 @@ def exclusions(ctx: ReportContext, coach: str) -> pl.DataFrame:
             (pl.col("outcome") == "excluded")
             & pl.col("assessed_on").is_between(ctx.period.start, ctx.period.end)
         )
-        .group_by(reason=pl.col("exclusion_reason").fill_null("not_recorded"))
+        .group_by(reason=pl.col("exclusion_reason").cast(pl.String).fill_null("not_recorded"))
         .agg(assessments=pl.len().cast(pl.Int64()))
         .with_columns(pl.col("reason").str.replace_all("_", " "))
         .sort("assessments", descending=True)
