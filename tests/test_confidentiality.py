@@ -822,3 +822,36 @@ def test_compliance_of_a_check_only_one_coach_is_examined_for_is_not_published()
     assert influence["examined"].item() is None and influence["kept_pct"].item() is None
     triggered = table.filter(pl.col("check") == "SAFE-TRIGGERED")
     assert triggered["examined"].item() == len(sessions) - 12  # held sessions, all coaches
+
+
+def test_a_referral_reason_only_one_coach_uses_is_not_published():
+    """C-1 alone referred 12 clients for being outside their scope: the count passes the
+    cell-size rule, but it is C-1's own record, so it is hidden (contributor rule); nor is the
+    vetted share of a region where one coach made the referrals."""
+    from builders import build, client, coach, row
+
+    from trc_analytics.reports import association
+    from trc_analytics.reports.context import open_report
+
+    coaches = [coach(f"C-{i}", region="north" if i > 1 else "islands") for i in range(1, 13)]
+    clients = [client(f"K-{i}", coach_id=f"C-{i}") for i in range(1, 13)]
+    refs = [
+        row(
+            "referrals",
+            referral_id=f"R-1-{n}",
+            coach_id="C-1",
+            client_id="K-1",
+            referred_on=f"2026-03-{n:02d}",
+            reason="outside_scope",
+            service_type="therapist",
+        )
+        for n in range(1, 13)
+    ]
+    ws = build(coaches=coaches, clients=clients, referrals=refs, vetted_services=[])
+    ctx = open_report("association", date_from="2026-01-01", date_to="2026-06-30", workspace=ws)
+    section = association.referrals(ctx)
+    by_reason = section.tables[0].frame.filter(pl.col("reason") == "outside_scope")
+    assert by_reason["therapist"].item() == "suppressed"
+    assert "12" not in by_reason.row(0)
+    vetted = section.tables[1].frame.filter(pl.col("region") == "islands")
+    assert vetted["referrals"].item() is None and vetted["vetted_pct"].item() is None

@@ -647,7 +647,12 @@ def compliance(ctx: ReportContext) -> Section:
 @_publishable(SECTIONS[5])
 def referrals(ctx: ReportContext) -> Section:
     """Referrals by reason and service type; share to vetted services by region."""
-    from trc_analytics.disclosure import protect_counts, protect_rate
+    from trc_analytics.disclosure import (
+        both_rules,
+        protect_counts,
+        protect_magnitudes,
+        protect_rate,
+    )
     from trc_analytics.metrics import compute_all
 
     if "referrals" not in ctx.ws:
@@ -667,14 +672,32 @@ def referrals(ctx: ReportContext) -> Section:
         .filter(pl.col("referrals") > 0)["reason"]
     )
     counts = counts.filter(pl.col("reason").is_in(used_reasons.implode()))
-    table = protect_counts(
-        counts,
-        rows="reason",
-        cols="service_type",
-        value="referrals",
-        policy=ctx.policy,
-        known_total=True,  # the vetted-share table's denominators add up to the same total
-        table="referrals by reason and service type",
+    # a referral count is also a sum of each coach's referrals: contributor and dominance rules
+    per_coach = (
+        refs.group_by("coach_id", "reason", "service_type")
+        .agg(referrals=pl.len().cast(pl.Float64))
+        .filter(pl.col("reason").is_in(used_reasons.implode()))
+    )
+    table = both_rules(
+        protect_counts(
+            counts,
+            rows="reason",
+            cols="service_type",
+            value="referrals",
+            policy=ctx.policy,
+            known_total=True,  # the vetted-share table's denominators add up to the same total
+            table="referrals by reason and service type",
+        ),
+        protect_magnitudes(
+            per_coach,
+            rows="reason",
+            cols="service_type",
+            value="referrals",
+            contributor="coach_id",
+            policy=ctx.policy,
+            known_total=True,
+            table="referrals by reason and service type (per coach)",
+        ),
     )
     tables = [
         Table(
@@ -699,7 +722,23 @@ def referrals(ctx: ReportContext) -> Section:
                 known_total=True,
                 table="vetted share by region",
             )
-            rates = rates.rename({"rate": "vetted_pct"})
+            # a region whose referrals come from one or two coaches would show their own share
+            few = protect_magnitudes(
+                refs.group_by("coach_id")
+                .agg(referrals=pl.len().cast(pl.Float64))
+                .join(_coach_region(ctx), on="coach_id", how="inner"),
+                rows="region",
+                value="referrals",
+                contributor="coach_id",
+                policy=ctx.policy,
+                totals="none",
+                table="referrals per region (per coach)",
+            ).cells.filter(pl.col("suppressed"))["region"]
+            hide = pl.col("region").is_in(few.implode())
+            rates = rates.with_columns(
+                pl.when(hide).then(None).otherwise(pl.col(c)).alias(c)
+                for c in ("to_vetted", "referrals", "rate")
+            ).rename({"rate": "vetted_pct"})
             tables.append(
                 Table(
                     "Referrals to services the coach had vetted, by region",
