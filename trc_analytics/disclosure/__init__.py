@@ -51,7 +51,7 @@ The report as a whole (`release.py`): `check_release(min_cell=..., period=...)` 
 """
 
 from trc_analytics.disclosure.audit import Violation, attacker_ranges, audit
-from trc_analytics.disclosure.combine import PublishedView, both_rules
+from trc_analytics.disclosure.combine import PublishedView, both_rules, hide_rows_few_contribute
 from trc_analytics.disclosure.guard import CannotProtect, DisclosureError, check_publishable
 from trc_analytics.disclosure.linked import audit_together
 from trc_analytics.disclosure.magnitude import ProtectedMagnitudes, protect_magnitudes
@@ -90,6 +90,7 @@ __all__ = [
     "check_publishable",
     "check_release",
     "check_whole_months",
+    "hide_rows_few_contribute",
     "is_protected",
     "period_rule_text",
     "protect_counts",

@@ -10,11 +10,15 @@ only widen what an attacker derives, so both tables' guarantees still hold.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import polars as pl
 
-from trc_analytics.disclosure.magnitude import ProtectedMagnitudes
+from trc_analytics.disclosure.magnitude import ProtectedMagnitudes, protect_magnitudes
 from trc_analytics.disclosure.suppression import DEFAULT_MARKER, Protected, wide_table
+
+if TYPE_CHECKING:
+    from trc_analytics.policy import Policy
 
 
 @dataclass(frozen=True)
@@ -85,4 +89,33 @@ def both_rules(counts: Protected, sums: ProtectedMagnitudes) -> PublishedView:
         total=None if total_hidden else counts.total,
         totals=counts.totals,
         rule=f"{counts.rule} {sums.rule}",
+    )
+
+
+def hide_rows_few_contribute(
+    frame: pl.DataFrame,
+    *,
+    rows: str,
+    columns: list[str],
+    contributions: pl.DataFrame,
+    value: str,
+    contributor: str,
+    policy: Policy | None = None,
+    table: str = "table",
+) -> pl.DataFrame:
+    """`frame` (one row per `rows` category, e.g. a published rate table) with `columns` made
+    null where the category's `value` comes from too few coaches or one or two dominate
+    (`contributions`: one row per contributor and category): such a row is their own record."""
+    few = protect_magnitudes(
+        contributions.with_columns(pl.col(value).cast(pl.Float64)),
+        rows=rows,
+        value=value,
+        contributor=contributor,
+        policy=policy,
+        totals="none",
+        table=table,
+    ).cells.filter(pl.col("suppressed"))[rows]
+    hide = pl.col(rows).is_in(few.implode())
+    return frame.with_columns(
+        pl.when(hide).then(None).otherwise(pl.col(c)).alias(c) for c in columns
     )

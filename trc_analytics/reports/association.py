@@ -289,7 +289,7 @@ def served(ctx: ReportContext) -> Section:
 
 
 def _held(ctx: ReportContext) -> pl.DataFrame:
-    """Held sessions of the period: coach, region, month and hours (no session id)."""
+    """Held sessions of the period: coach, region, area, month and hours (no session id)."""
     return (
         ctx.ws["sessions"]
         .filter(
@@ -298,6 +298,7 @@ def _held(ctx: ReportContext) -> pl.DataFrame:
         )
         .select(
             "coach_id",
+            "area",
             month=pl.col("held_on").dt.truncate("1mo"),
             hours=pl.col("duration_min") / 60.0,
         )
@@ -428,13 +429,7 @@ def demand(ctx: ReportContext) -> Section:
     # per coach and area, so that an area practised by one or two coaches does not show their
     # own sessions or clients (contributor and dominance rules beside the cell-size rule)
     sessions_per_coach = (
-        ctx.ws["sessions"]
-        .filter(
-            (pl.col("status") == "held")
-            & pl.col("held_on").is_between(ctx.period.start, ctx.period.end)
-        )
-        .group_by("coach_id", "area")
-        .agg(sessions=pl.len().cast(pl.Float64))
+        _held(ctx).group_by("coach_id", "area").agg(sessions=pl.len().cast(pl.Float64))
     )
     clients_per_coach = attendance.group_by("coach_id", "area").agg(
         clients=pl.col("client_id").n_unique().cast(pl.Float64)
@@ -570,7 +565,7 @@ def demand(ctx: ReportContext) -> Section:
 def compliance(ctx: ReportContext) -> Section:
     """Share of examined cases that kept each rule of the Code."""
     from trc_analytics.checks import CHECKS
-    from trc_analytics.disclosure import protect_magnitudes, protect_rate
+    from trc_analytics.disclosure import hide_rows_few_contribute, protect_rate
 
     results = ctx.checks
     per_check = results.compliance(by=None).select(
@@ -588,25 +583,19 @@ def compliance(ctx: ReportContext) -> Section:
     )
     # a check whose cases come from one or two coaches (or one dominant coach) would show
     # their own compliance: the whole row is hidden (contributor and dominance rules)
-    per_coach = results.compliance(by="coach").select(
-        "coach_id", pl.col("check_id").alias("check"), pl.col("examined").cast(pl.Float64)
-    )
-    few = protect_magnitudes(
-        per_coach,
+    rates = hide_rows_few_contribute(
+        rates,
         rows="check",
+        columns=["examined", "compliant", "rate"],
+        contributions=results.compliance(by="coach").select(
+            "coach_id", pl.col("check_id").alias("check"), "examined"
+        ),
         value="examined",
         contributor="coach_id",
         policy=ctx.policy,
-        totals="none",
         table="cases examined per check (per coach)",
-    ).cells.filter(pl.col("suppressed"))["check"]
-    hide = pl.col("check").is_in(few.implode())
+    )
     rates = rates.with_columns(
-        *(
-            pl.when(hide).then(None).otherwise(pl.col(c)).alias(c)
-            for c in ("examined", "compliant")
-        ),
-        pl.when(hide).then(None).otherwise(pl.col("rate")).alias("rate"),
         rule=pl.col("check").replace_strict({c.id: c.title for c in CHECKS}, default=None),
     ).select("check", "rule", "examined", "compliant", pl.col("rate").alias("kept_pct"))
     hidden = _rate_hidden(rates, "compliant", "examined", "kept_pct")
@@ -649,6 +638,7 @@ def referrals(ctx: ReportContext) -> Section:
     """Referrals by reason and service type; share to vetted services by region."""
     from trc_analytics.disclosure import (
         both_rules,
+        hide_rows_few_contribute,
         protect_counts,
         protect_magnitudes,
         protect_rate,
@@ -723,21 +713,17 @@ def referrals(ctx: ReportContext) -> Section:
                 table="vetted share by region",
             )
             # a region whose referrals come from one or two coaches would show their own share
-            few = protect_magnitudes(
-                refs.group_by("coach_id")
-                .agg(referrals=pl.len().cast(pl.Float64))
-                .join(_coach_region(ctx), on="coach_id", how="inner"),
+            rates = hide_rows_few_contribute(
+                rates,
                 rows="region",
+                columns=["to_vetted", "referrals", "rate"],
+                contributions=refs.group_by("coach_id")
+                .agg(referrals=pl.len())
+                .join(_coach_region(ctx), on="coach_id", how="inner"),
                 value="referrals",
                 contributor="coach_id",
                 policy=ctx.policy,
-                totals="none",
                 table="referrals per region (per coach)",
-            ).cells.filter(pl.col("suppressed"))["region"]
-            hide = pl.col("region").is_in(few.implode())
-            rates = rates.with_columns(
-                pl.when(hide).then(None).otherwise(pl.col(c)).alias(c)
-                for c in ("to_vetted", "referrals", "rate")
             ).rename({"rate": "vetted_pct"})
             tables.append(
                 Table(
