@@ -424,12 +424,12 @@ def package(folder: Path, start: dt.date, end: dt.date, *, validate: bool) -> tu
     from trc_analytics.metrics import compute_all
     from trc_analytics.period import Period
     from trc_analytics.policy import Policy
-    from trc_analytics.workspace import Workspace
+    from trc_analytics.records.workspace import Workspace
 
     phases = {}
     t = time.perf_counter()
     if validate:
-        from trc_analytics.loading import load_workspace
+        from trc_analytics.records.load import load_workspace
 
         ws = load_workspace(folder)
     else:

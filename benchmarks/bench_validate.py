@@ -45,7 +45,7 @@ def build_workspace(folder: Path, sessions: int, seed: int = 7) -> dict[str, int
     import numpy as np
     import polars as pl
 
-    from trc_analytics.schema import load_schema
+    from trc_analytics.records.schema import load_schema
 
     schema = load_schema()
     rng = np.random.default_rng(seed)

@@ -21,8 +21,8 @@ import polars as pl
 
 from trc_analytics.period import Period
 from trc_analytics.policy import Policy
-from trc_analytics.schema import load_schema
-from trc_analytics.workspace import Workspace
+from trc_analytics.records.schema import load_schema
+from trc_analytics.records.workspace import Workspace
 
 #: Defaults for the required columns of each table.
 DEFAULTS: dict[str, dict[str, Any]] = {
@@ -203,11 +203,15 @@ def findings_for(
     **policy: Any,
 ) -> pl.DataFrame:
     """The findings of one check for the period, with policy values overridden by keyword."""
-    from trc_analytics.checks import get_check
+    from trc_analytics.checks import run_checks
 
-    return get_check(check_id).evaluate(
-        ws, period(start, end), Policy().with_overrides(**policy), coaches=coaches
-    )
+    return run_checks(
+        ws,
+        period(start, end),
+        Policy().with_overrides(**policy),
+        coaches=coaches,
+        checks=[check_id],
+    ).findings
 
 
 def write_workspace(ws: Workspace, folder) -> Any:

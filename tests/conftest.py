@@ -16,7 +16,7 @@ import pytest
 
 from trc_analytics.demo import Demo, DemoConfig, build_demo
 from trc_analytics.demo.writing import write_frames
-from trc_analytics.workspace import Workspace
+from trc_analytics.records.workspace import Workspace
 
 #: The size every shared demo fixture has.
 SMALL_DEMO = DemoConfig(coaches=12, months=12, start=dt.date(2025, 7, 1), seed=7)
@@ -48,6 +48,6 @@ def demo_workspace(demo_dir: Path) -> Workspace:
 
     `today` is the demo's last day, so the fixture does not depend on the machine's clock.
     """
-    from trc_analytics.loading import load_workspace
+    from trc_analytics.records.load import load_workspace
 
     return load_workspace(demo_dir, today=SMALL_DEMO.end)

@@ -14,8 +14,8 @@ from typing import Any
 import polars as pl
 
 from trc_analytics.period import Period
-from trc_analytics.schema import load_schema
-from trc_analytics.workspace import Workspace
+from trc_analytics.records.schema import load_schema
+from trc_analytics.records.workspace import Workspace
 
 D = dt.date.fromisoformat
 PERIOD = Period(D("2026-01-01"), D("2026-03-31"))

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import polars as pl
 
-from trc_analytics.templates import csv_bytes, example_frames
+from trc_analytics.records.templates import csv_bytes, example_frames
 
 TODAY = dt.date(2026, 11, 30)
 

@@ -10,12 +10,12 @@ from typing import Any
 
 #: public name -> module that defines it
 _EXPORTS: dict[str, str] = {
-    "Workspace": "trc_analytics.workspace",
-    "WorkspaceError": "trc_analytics.workspace",
-    "load_schema": "trc_analytics.schema",
-    "load_workspace": "trc_analytics.loading",
-    "validate_workspace": "trc_analytics.validation",
-    "MissingTables": "trc_analytics.frames",
+    "Workspace": "trc_analytics.records.workspace",
+    "WorkspaceError": "trc_analytics.records.workspace",
+    "load_schema": "trc_analytics.records.schema",
+    "load_workspace": "trc_analytics.records.load",
+    "validate_workspace": "trc_analytics.records.validate",
+    "MissingTables": "trc_analytics.errors",
     "compute_all": "trc_analytics.metrics",
     "protect_counts": "trc_analytics.disclosure",
     "protect_magnitudes": "trc_analytics.disclosure",

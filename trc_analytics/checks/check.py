@@ -18,9 +18,8 @@ if TYPE_CHECKING:
     import datetime as dt
 
     from trc_analytics.checks.context import Context
-    from trc_analytics.period import Period
     from trc_analytics.policy import Policy
-    from trc_analytics.workspace import Workspace
+    from trc_analytics.records.workspace import Workspace
 
 #: Severities, most serious first.
 SEVERITIES: tuple[str, ...] = ("critical", "major", "minor")
@@ -78,18 +77,6 @@ class Check:
     def missing(self, ws: Workspace) -> list[str]:
         """Needed tables the workspace does not have."""
         return [t for t in self.tables if t not in ws]
-
-    def evaluate(
-        self,
-        ws: Workspace,
-        period: Period,
-        policy: Policy | None = None,
-        coaches: list[str] | None = None,
-    ) -> pl.DataFrame:
-        """This check's findings (FINDING_SCHEMA) for the period; empty when not evaluated."""
-        from trc_analytics.checks.runner import run_checks
-
-        return run_checks(ws, period, policy, coaches=coaches, checks=[self.id]).findings
 
 
 # --- building blocks for detail sentences ----------------------------------------------------

@@ -15,7 +15,7 @@ import polars as pl
 
 from trc_analytics.period import Period
 from trc_analytics.policy import Policy
-from trc_analytics.workspace import Workspace
+from trc_analytics.records.workspace import Workspace
 
 #: Session fee types by which a client pays a fee (a reduced fee is still a fee).
 FEE_PAYING = ("paid", "reduced")

@@ -24,7 +24,7 @@ from trc_analytics.checks.check import FINDING_SCHEMA, SEVERITIES, Check
 from trc_analytics.checks.context import Context
 from trc_analytics.period import Period
 from trc_analytics.policy import Policy
-from trc_analytics.workspace import Workspace
+from trc_analytics.records.workspace import Workspace
 
 #: Columns of `CheckResults.status`, one row per check of the catalogue (in catalogue order).
 STATUS_SCHEMA: dict[str, pl.DataType] = {

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from trc_analytics.schema import load_schema
+from trc_analytics.records.schema import load_schema
 
 #: Relative demand (share of clients) and supply (share of declared competencies) per area.
 _WEIGHTS: dict[str, tuple[float, float]] = {

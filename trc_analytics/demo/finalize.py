@@ -10,7 +10,7 @@ import polars as pl
 
 from trc_analytics.demo.coaches import Roster
 from trc_analytics.demo.stage import Records
-from trc_analytics.workspace import Workspace
+from trc_analytics.records.workspace import Workspace
 
 #: Table -> (own id column, prefix, minimum digits, sort keys) for tables whose id is generated.
 ID_SPECS: dict[str, tuple[str, str, int, tuple[str, ...]]] = {

@@ -409,7 +409,7 @@ def demand(ctx: ReportContext) -> Section:
     or a hidden count) declare competence in it.
     """
     from trc_analytics.disclosure import both_rules, protect_counts, protect_magnitudes, rate_of
-    from trc_analytics.frames import Scope
+    from trc_analytics.scope import Scope
 
     missing = ctx.missing_tables("sessions", "competencies")
     if missing:

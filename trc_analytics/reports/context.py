@@ -19,10 +19,11 @@ import polars as pl
 
 from trc_analytics.period import Period
 from trc_analytics.policy import Policy
+from trc_analytics.reports.request import ReportError, ReportRequest, check_subject
 
 if TYPE_CHECKING:
     from trc_analytics.checks import CheckResults
-    from trc_analytics.workspace import Workspace
+    from trc_analytics.records.workspace import Workspace
 
 #: Loaded workspaces kept by a report kernel that renders several reports (batch), keyed by the
 #: path, the files' sizes and modification times, and keep_valid. A changed file is reloaded.
@@ -60,7 +61,7 @@ def _signature(path: Path) -> tuple[Any, ...]:
 
 def load_cached(path: Path, *, keep_valid: bool) -> Workspace:
     """`load_workspace(path)`, reusing the result while the files are unchanged."""
-    from trc_analytics.loading import load_workspace
+    from trc_analytics.records.load import load_workspace
 
     key = (str(path), keep_valid, _signature(path))
     ws = _WORKSPACES.get(key)
@@ -114,7 +115,7 @@ class ReportContext:
 
     def metric(self, name: str, coach: str | None = None) -> tuple[pl.DataFrame, str | None]:
         """A metric's frame (for one coach when given) and a note when its tables are missing."""
-        from trc_analytics.frames import MissingTables
+        from trc_analytics.errors import MissingTables
 
         value = self.metrics[name]
         if isinstance(value, MissingTables):
@@ -197,7 +198,6 @@ def open_report(
     `keep_valid`), ValueError for a bad date, policy or unknown coach, and for an association
     report a `min_cell` below the floor or a period that is not whole calendar months.
     """
-    from trc_analytics.reports.render import ReportError, ReportRequest, check_subject
     from trc_analytics.reports.source import resolve_data
 
     period = Period.parse(date_from, date_to)

@@ -13,7 +13,6 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -23,30 +22,23 @@ from trc_analytics.period import Period
 from trc_analytics.policy import Policy
 from trc_analytics.reports._fastimport import skip_slow_optional_imports
 from trc_analytics.reports.display import esc
+from trc_analytics.reports.request import (
+    KINDS,
+    ReportError,
+    ReportRequest,
+    ReportUsageError,
+    check_subject,
+)
 
 if TYPE_CHECKING:
+    from trc_analytics.records.workspace import Workspace
     from trc_analytics.reports.kernel import NotebookRunner
-    from trc_analytics.workspace import Workspace
 
 skip_slow_optional_imports()
 
-#: Report kind -> (notebook file, human title).
-KINDS: dict[str, tuple[str, str]] = {
-    "supervisor": ("supervisor_review.ipynb", "Supervisor review"),
-    "self-audit": ("coach_self_audit.ipynb", "Coach self-audit"),
-    "association": ("association_report.ipynb", "Association report"),
-}
 TEMPLATE_NAME = "trc_offline"
 #: Cells tagged so (the notebooks' explanations for JupyterLab users) stay out of the report.
 NOTEBOOK_ONLY_TAG = "trc-notebook-only"
-
-
-class ReportError(Exception):
-    """The report could not be produced; the message says why in plain words."""
-
-
-class ReportUsageError(ReportError):
-    """The report was asked for with parameters it refuses (`trc report` exits 2)."""
 
 
 def template_dir() -> Path:
@@ -67,68 +59,6 @@ def notebook_path(kind: str) -> Path:
     if kind not in KINDS:
         raise ReportError(f"unknown report {kind!r}; choose one of {', '.join(KINDS)}")
     return notebooks_dir() / KINDS[kind][0]
-
-
-@dataclass(frozen=True)
-class ReportRequest:
-    """Everything that identifies one report (what the footer echoes)."""
-
-    kind: str
-    period: Period
-    coach: str | None = None
-    supervisor: str | None = None
-    policy_file: str | None = None
-    keep_valid: bool = False
-    min_cell: int | None = None
-
-    @property
-    def subject(self) -> str:
-        """Coach id, `portfolio-<supervisor id>`, or `all` for the association."""
-        if self.kind == "association":
-            return "all"
-        if self.supervisor:
-            return f"portfolio-{self.supervisor}"
-        return str(self.coach)
-
-    def file_name(self) -> str:
-        """`<kind>_<subject>_<from>_<to>.html`, safe on every file system."""
-        subject = re.sub(r"[^A-Za-z0-9._-]+", "_", self.subject)
-        return f"{self.kind}_{subject}_{self.period.label()}.html"
-
-    def check(self) -> None:
-        """Raise `ReportError` when the subject does not fit the kind."""
-        if self.kind not in KINDS:
-            raise ReportError(f"unknown report {self.kind!r}; choose one of {', '.join(KINDS)}")
-        if self.kind == "association":
-            if self.coach or self.supervisor:
-                raise ReportError(
-                    "the association report covers all coaches; do not give --coach or --supervisor"
-                )
-        elif self.kind == "self-audit":
-            if not self.coach or self.supervisor:
-                raise ReportError("a self-audit is about one coach: give --coach ID")
-        elif bool(self.coach) == bool(self.supervisor):
-            raise ReportError(
-                "a supervisor review needs either --coach ID (one coach) or --supervisor ID "
-                "(that supervisor's portfolio)"
-            )
-
-
-def check_subject(ws: Workspace, request: ReportRequest) -> None:
-    """Raise `ReportError` when the coach or supervisor is not in the workspace."""
-    import polars as pl
-
-    coaches = ws["coaches"]
-    source = ws.sources.get("coaches", "coaches")
-    if request.coach and coaches.filter(pl.col("coach_id") == request.coach).is_empty():
-        raise ReportError(f"coach {request.coach} is not in {source} (column coach_id)")
-    if (
-        request.supervisor
-        and coaches.filter(pl.col("supervisor_id") == request.supervisor).is_empty()
-    ):
-        raise ReportError(
-            f"no coach in {source} has supervisor_id {request.supervisor}: nothing to review"
-        )
 
 
 def notebook_parameters(request: ReportRequest, data: Path) -> dict[str, Any]:
@@ -267,8 +197,8 @@ def render_report(
     `workspace` skips loading when the caller (the batch) has already loaded and validated it;
     `runner` lets several reports share a kernel.
     """
-    from trc_analytics.loading import load_workspace
     from trc_analytics.outputs import private_dir, write_private
+    from trc_analytics.records.load import load_workspace
     from trc_analytics.reports.kernel import NotebookFailed, NotebookRunner
     from trc_analytics.reports.source import resolve_data
 

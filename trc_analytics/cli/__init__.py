@@ -1,0 +1,48 @@
+"""The `trc` command: a thin, lazily imported layer over the library API.
+
+Each subcommand lives in its own module under `trc_analytics.cli` and is imported only when
+it runs, so `trc --help` starts without loading polars, altair or Jupyter.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+import click
+
+#: subcommand name -> "module:function" of a click command, imported on first use.
+COMMANDS: dict[str, str] = {
+    "checks": "trc_analytics.cli.checks:checks",
+    "demo": "trc_analytics.cli.demo:demo",
+    "findings": "trc_analytics.cli.findings:findings",
+    "lab": "trc_analytics.cli.lab:lab",
+    "metrics": "trc_analytics.cli.metrics:metrics",
+    "pseudonymize": "trc_analytics.cli.pseudonymize:pseudonymize",
+    "report": "trc_analytics.cli.report:report",
+    "templates": "trc_analytics.cli.templates:templates",
+    "validate": "trc_analytics.cli.validate:validate",
+}
+
+
+class LazyGroup(click.Group):
+    """A click group whose subcommands are imported only when invoked or listed in help."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        target = COMMANDS.get(cmd_name)
+        if target is None:
+            return None
+        module_name, attr = target.split(":")
+        return getattr(importlib.import_module(module_name), attr)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="trc-analytics", prog_name="trc")
+def main() -> None:
+    """Supervision and practice analytics for Trauma Recovery Coaches."""
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

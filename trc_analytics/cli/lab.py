@@ -1,0 +1,81 @@
+"""`trc lab`: JupyterLab on the report notebooks, reading a given workspace."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from pathlib import Path
+
+import click
+
+
+def prepare_notebooks(folder: Path) -> list[Path]:
+    """Copy the three report notebooks into `folder` (owner-only), keeping any already there.
+
+    A user's edited copy is never overwritten; delete it to get the stored notebook back.
+    """
+    from trc_analytics.outputs import private_dir
+    from trc_analytics.reports.render import notebooks_dir
+    from trc_analytics.reports.request import KINDS
+
+    private_dir(folder)
+    copied = []
+    for name, _title in KINDS.values():
+        target = folder / name
+        if not target.exists():
+            shutil.copyfile(notebooks_dir() / name, target)
+            os.chmod(target, 0o600)
+        copied.append(target)
+    return copied
+
+
+@click.command("lab")
+@click.argument("data", required=False, type=click.Path(exists=True, path_type=Path))
+@click.option(
+    "--notebooks",
+    "folder",
+    default="trc-notebooks",
+    show_default=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder the report notebooks are copied to and JupyterLab opens.",
+)
+@click.option("--port", type=click.IntRange(1, 65535), help="Port for JupyterLab.")
+@click.option("--no-browser", is_flag=True, help="Do not open a browser window.")
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    help="Prepare the notebooks folder and print the command instead of starting JupyterLab.",
+)
+def lab(data: Path | None, folder: Path, port: int | None, no_browser: bool, dry_run: bool) -> None:
+    """Open JupyterLab on the report notebooks, with DATA as their workspace.
+
+    The notebooks' `data = None` reads DATA (through the TRC_DATA environment variable); with
+    no DATA they use the bundled demo workspace. Every section is one call into the package,
+    so the same functions are at hand for your own cells.
+    """
+    from trc_analytics.reports.source import DATA_ENV
+
+    notebooks = prepare_notebooks(folder)
+    env = dict(os.environ)
+    if data is not None:
+        env[DATA_ENV] = str(data.resolve())
+    else:
+        env.pop(DATA_ENV, None)
+    argv = [sys.executable, "-m", "jupyterlab", f"--ServerApp.root_dir={folder.resolve()}"]
+    if port:
+        argv.append(f"--ServerApp.port={port}")
+    if no_browser:
+        argv.append("--no-browser")
+    if hasattr(os, "geteuid") and os.geteuid() == 0:  # containers: Jupyter refuses root else
+        argv.append("--allow-root")
+    what = str(data.resolve()) if data is not None else "the bundled demo workspace"
+    click.echo(f"Notebooks: {', '.join(p.name for p in notebooks)} in {folder}", err=True)
+    click.echo(f"Data: {what}", err=True)
+    if dry_run:
+        click.echo(f"{DATA_ENV}={env.get(DATA_ENV, '')} " + " ".join(argv))
+        return
+    sys.stdout.flush()
+    sys.stderr.flush()
+    # become JupyterLab (no parent left behind: Ctrl-C and signals reach the server itself)
+    os.execve(argv[0], argv, env)

@@ -1,1 +1,0 @@
-"""One module per `trc` subcommand (see `trc_analytics.cli.COMMANDS`)."""

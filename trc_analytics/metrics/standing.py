@@ -1,0 +1,268 @@
+"""Professional standing: credentials, ethics review, training, supervision (issue 4, item 5).
+
+Standing is judged as of the period end ("as of"): records dated after it are not seen.
+Conventions are in `frames.py`.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from trc_analytics.metrics.registry import case_metric, summary_metric
+from trc_analytics.scope import Scope
+
+STATUSES = ("current", "due", "grace", "lapsed")
+
+
+def _months_before(sc: Scope, months: int) -> pl.Expr:
+    return sc.end.dt.offset_by(f"-{months}mo")
+
+
+def _credential_cases(sc: Scope) -> pl.LazyFrame:
+    pol = sc.policy
+    latest = (
+        sc.table("credentials")
+        .filter(pl.col("certified_on") <= sc.end)
+        .sort("certified_on")
+        .group_by("coach_id", "credential")
+        .last()
+        .select("coach_id", "credential", "certified_on", "expires_on")
+        .with_columns(
+            grace_ends_on=pl.col("expires_on").dt.offset_by(f"{pol.credential_grace_months}mo"),
+            days_to_expiry=(pl.col("expires_on") - sc.end).dt.total_days(),
+        )
+        .with_columns(
+            status=pl.when(pl.col("days_to_expiry") > pol.credential_due_days)
+            .then(pl.lit("current"))
+            .when(pl.col("days_to_expiry") >= 0)
+            .then(pl.lit("due"))
+            .when(pl.col("grace_ends_on") >= sc.end)
+            .then(pl.lit("grace"))
+            .otherwise(pl.lit("lapsed"))
+        )
+    )
+    expired = pl.col("status").is_in(["grace", "lapsed"])
+    if "supervision" in sc.ws:
+        one_to_one = (
+            sc.table("supervision")
+            .filter(
+                (pl.col("format") == "one_to_one")
+                & (pl.col("reason") == "renewal_lapse")
+                & (pl.col("met_on") <= sc.end)
+            )
+            .select("coach_id", "supervisor_id", "met_on", "hours")
+        )
+        remediation = (
+            latest.filter(expired)
+            .select("coach_id", "credential", "expires_on")
+            .join(one_to_one, on="coach_id")
+            .filter(pl.col("met_on") > pl.col("expires_on"))
+            .group_by("coach_id", "credential", "supervisor_id")
+            .agg(hours=pl.col("hours").sum())
+            .sort("hours", "supervisor_id", descending=[True, False])
+            .group_by("coach_id", "credential", maintain_order=True)
+            .first()
+            .select(
+                "coach_id",
+                "credential",
+                remediation_hours="hours",
+                remediation_supervisor="supervisor_id",
+            )
+        )
+        latest = latest.join(remediation, on=["coach_id", "credential"], how="left").with_columns(
+            remediation_hours=pl.when(expired).then(pl.col("remediation_hours").fill_null(0.0))
+        )
+    else:
+        latest = latest.with_columns(
+            remediation_hours=pl.lit(None, pl.Float64()),
+            remediation_supervisor=pl.lit(None, pl.String()),
+        )
+    return latest.with_columns(
+        remediation_complete=pl.when(expired).then(
+            pl.col("remediation_hours") >= pol.lapse_supervision_hours
+        )
+    )
+
+
+@case_metric(
+    needs=("credentials",),
+    columns={
+        "coach_id": pl.String(),
+        "region": pl.String(),
+        "credential": pl.String(),
+        "certified_on": pl.Date(),
+        "expires_on": pl.Date(),
+        "status": pl.String(),
+        "days_to_expiry": pl.Int64(),
+        "grace_ends_on": pl.Date(),
+        "remediation_hours": pl.Float64(),
+        "remediation_supervisor": pl.String(),
+        "remediation_complete": pl.Boolean(),
+    },
+)
+def credential_status(sc: Scope) -> pl.LazyFrame:
+    """Each coach's latest certification of each kind as of the period end, and its status.
+
+    status: current; due (expires within `policy.credential_due_days`); grace (expired, within
+    `policy.credential_grace_months`); lapsed (past the grace). For grace and lapsed:
+    remediation_hours = the most one-to-one `renewal_lapse` supervision hours after expiry with
+    a single supervisor (remediation_supervisor), remediation_complete = at least
+    `policy.lapse_supervision_hours` (null without a `supervision` table). Columns: coach_id,
+    region, credential, certified_on, expires_on, status, days_to_expiry (negative once
+    expired), grace_ends_on, remediation_hours, remediation_supervisor, remediation_complete.
+    """
+    return sc.with_region(_credential_cases(sc)).sort("coach_id", "credential")
+
+
+@summary_metric(
+    needs=("credentials",),
+    columns={
+        "credential": pl.String(),
+        **{s: pl.Int64() for s in STATUSES},
+        "lapsed_remediated": pl.Int64(),
+    },
+)
+def certification_pipeline(sc: Scope) -> pl.LazyFrame:
+    """How many credentials are current, due, in grace or lapsed as of the period end.
+
+    Columns: key, credential, current, due, grace, lapsed, lapsed_remediated (lapsed with the
+    remediation supervision done). See `credential_status` for the rules.
+    """
+    return (
+        sc.keyed(_credential_cases(sc))
+        .group_by(sc.key, "credential")
+        .agg(
+            *[(pl.col("status") == s).sum().alias(s) for s in STATUSES],
+            lapsed_remediated=(
+                (pl.col("status") == "lapsed") & pl.col("remediation_complete").fill_null(False)
+            ).sum(),
+        )
+        .sort(sc.key, "credential")
+    )
+
+
+@summary_metric(
+    needs=(("trainings", "credentials"),),
+    columns={
+        "coaches": pl.Int64(),
+        "reviewed_in_cycle": pl.Int64(),
+        "last_review_on": pl.Date(),
+    },
+)
+def ethics_review(sc: Scope) -> pl.LazyFrame:
+    """Active coaches who took the Code of Ethics review course in the current cycle.
+
+    A review is a training of kind ethics_review or a credential's ethics_review_on, on or
+    before the period end; in the cycle = within `policy.renewal_cycle_months` before it.
+    Columns: key, coaches (active coaches), reviewed_in_cycle, last_review_on (latest).
+    """
+    reviews = []
+    if "trainings" in sc.ws:
+        reviews.append(
+            sc.table("trainings")
+            .filter(pl.col("kind") == "ethics_review")
+            .select("coach_id", reviewed_on="completed_on")
+        )
+    if "credentials" in sc.ws:
+        reviews.append(
+            sc.table("credentials")
+            .filter(pl.col("ethics_review_on").is_not_null())
+            .select("coach_id", reviewed_on="ethics_review_on")
+        )
+    last = (
+        pl.concat(reviews)
+        .filter(pl.col("reviewed_on") <= sc.end)
+        .group_by("coach_id")
+        .agg(last_review_on=pl.col("reviewed_on").max())
+    )
+    cycle_start = _months_before(sc, sc.policy.renewal_cycle_months)
+    coaches = (
+        sc.table("coaches")
+        .filter(pl.col("active"))
+        .select("coach_id")
+        .join(last, on="coach_id", how="left")
+        .with_columns(in_cycle=(pl.col("last_review_on") > cycle_start).fill_null(False))
+    )
+    counts = (
+        sc.keyed(coaches)
+        .group_by(sc.key)
+        .agg(
+            coaches=pl.len(),
+            reviewed_in_cycle=pl.col("in_cycle").sum(),
+            last_review_on=pl.col("last_review_on").max(),
+        )
+    )
+    return sc.complete(counts, [sc.key], ["coaches", "reviewed_in_cycle"])
+
+
+def _recent_trainings(sc: Scope) -> pl.LazyFrame:
+    since = _months_before(sc, sc.policy.training_window_months)
+    return sc.table("trainings").filter(
+        (pl.col("completed_on") > since) & (pl.col("completed_on") <= sc.end)
+    )
+
+
+@summary_metric(
+    needs=("trainings",),
+    columns={"trainings": pl.Int64(), "hours": pl.Float64(), "last_training_on": pl.Date()},
+)
+def training_hours(sc: Scope) -> pl.LazyFrame:
+    """Training in the `policy.training_window_months` (12) months up to the period end.
+
+    Columns: key, trainings, hours, last_training_on (latest ever, up to the period end).
+    Every coach (or region) in scope has a row, zero when none.
+    """
+    counts = (
+        sc.keyed(_recent_trainings(sc))
+        .group_by(sc.key)
+        .agg(trainings=pl.len(), hours=pl.col("hours").sum())
+    )
+    last = (
+        sc.keyed(sc.table("trainings").filter(pl.col("completed_on") <= sc.end))
+        .group_by(sc.key)
+        .agg(last_training_on=pl.col("completed_on").max())
+    )
+    return (
+        sc.complete(counts, [sc.key], ["trainings", "hours"])
+        .join(last, on=sc.key, how="left")
+        .sort(sc.key)
+    )
+
+
+@summary_metric(
+    needs=("trainings",),
+    columns={"kind": pl.String(), "trainings": pl.Int64(), "hours": pl.Float64()},
+)
+def training_by_kind(sc: Scope) -> pl.LazyFrame:
+    """Training in the `policy.training_window_months` months up to the period end, by kind.
+
+    Columns: key, kind, trainings, hours.
+    """
+    return (
+        sc.keyed(_recent_trainings(sc))
+        .group_by(sc.key, "kind")
+        .agg(trainings=pl.len(), hours=pl.col("hours").sum())
+        .sort(sc.key, "kind")
+    )
+
+
+@summary_metric(
+    needs=("supervision",),
+    columns={
+        "reason": pl.String(),
+        "format": pl.String(),
+        "meetings": pl.Int64(),
+        "hours": pl.Float64(),
+    },
+)
+def supervision_hours(sc: Scope) -> pl.LazyFrame:
+    """Supervision received in the period, by reason and format.
+
+    Columns: key, reason, format, meetings, hours.
+    """
+    return (
+        sc.keyed(sc.table("supervision").filter(sc.in_period("met_on")))
+        .group_by(sc.key, "reason", "format")
+        .agg(meetings=pl.len(), hours=pl.col("hours").sum())
+        .sort(sc.key, "reason", "format")
+    )

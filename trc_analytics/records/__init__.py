@@ -1,0 +1,2 @@
+"""Records: files in, a validated Workspace out (schema, reading, validation, loading,
+templates, pseudonymization)."""
