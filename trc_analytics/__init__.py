@@ -35,19 +35,11 @@ _EXPORTS: dict[str, str] = {
 __all__ = sorted([*_EXPORTS, "__version__"])
 
 
-def _version() -> str:
-    """The installed distribution's version (importlib.metadata costs ~80 ms: only on demand)."""
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version("trc-analytics")
-    except PackageNotFoundError:  # pragma: no cover - running from a source tree
-        return "0.0.0"
-
-
 def __getattr__(name: str) -> Any:
     if name == "__version__":
-        return _version()
+        from trc_analytics.version import package_version
+
+        return package_version()
     module = _EXPORTS.get(name)
     if module is None:
         raise AttributeError(f"module 'trc_analytics' has no attribute {name!r}")

@@ -89,7 +89,7 @@ def footer_html(
     generated_on: dt.date | None = None,
 ) -> str:
     """The report footer: parameters, policy values, version and the input digest."""
-    from trc_analytics import __version__
+    from trc_analytics.version import package_version
 
     params = [
         ("report", KINDS[request.kind][1]),
@@ -117,7 +117,7 @@ def footer_html(
         '<footer class="trc-footer"><h2>How this report was made</h2>'
         f"<table>{rows}</table>{set_aside}"
         f'<h2>Policy values used</h2><table class="trc-policy">{policy_rows}</table>'
-        f"<p>trc-analytics {esc(__version__)} · generated {when} · input digest (sha-256) "
+        f"<p>trc-analytics {esc(package_version())} · generated {when} · input digest (sha-256) "
         f"<code>{esc(digest)}</code></p></footer>"
     )
 
@@ -161,10 +161,10 @@ def _exporter() -> Any:
 
 def export_html(nb: Any, *, title: str, footer: str) -> str:
     """The executed notebook as one offline HTML page (no code cells, inline SVG charts)."""
-    from trc_analytics import __version__
+    from trc_analytics.version import package_version
 
     body, _ = _exporter().from_notebook_node(
-        nb, resources={"trc_footer": footer, "trc_title": title, "trc_version": __version__}
+        nb, resources={"trc_footer": footer, "trc_title": title, "trc_version": package_version()}
     )
     problems = offline_problems(body)
     if problems:

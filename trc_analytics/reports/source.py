@@ -34,11 +34,11 @@ def demo_workspace(seed: int = DEMO_SEED) -> Path:
     Generation writes into a temporary folder beside the target and renames it into place, so
     two notebooks starting at once never see half a workspace.
     """
-    from trc_analytics import __version__
     from trc_analytics.outputs import private_dir
+    from trc_analytics.version import package_version
 
     root = private_dir(cache_dir())
-    target = root / f"demo-{seed}-v{__version__}"
+    target = root / f"demo-{seed}-v{package_version()}"
     if (target / "coaches.parquet").exists():
         return target
     from trc_analytics.demo import write_demo
