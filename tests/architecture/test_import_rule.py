@@ -3,9 +3,8 @@
 Wings, from the top down: cli -> reports -> checks -> metrics -> scope -> records | disclosure
 -> primitives (errors, period, policy, outputs, version). A module imports only from its own
 wing or a wing below it; records and disclosure stand side by side and do not import each
-other; `demo`
-imports records and primitives only. Imports inside functions count too (laziness is for speed,
-never a way around the rule), and the import graph has no cycle.
+other; `demo` imports records and primitives only. Imports inside functions count too
+(laziness is for speed, never a way around the rule), and the import graph has no cycle.
 """
 
 from __future__ import annotations
