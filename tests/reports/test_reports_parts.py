@@ -527,3 +527,35 @@ def test_a_notebook_failure_names_the_cell_its_code_and_the_exception():
     assert str(NotebookFailed("NameError", "x", "x", None)).startswith(
         "the injected parameters cell"
     )
+
+
+# --- one request, one validate() ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "request_",
+    [
+        ReportRequest("supervisor", PERIOD, supervisor="S-1", keep_valid=True, data="/ws"),
+        ReportRequest("self-audit", PERIOD, coach="C-1", policy_file="/p.toml", data="/ws"),
+        ReportRequest("association", PERIOD, min_cell=7, data="/ws"),
+    ],
+)
+def test_the_kernel_reads_back_the_request_the_renderer_sent(request_):
+    parameters = request_.parameters(Path("/ws"))
+    assert ReportRequest.from_parameters(request_.kind, **parameters) == request_
+
+
+def test_a_notebook_refuses_a_request_with_the_words_of_trc_report(tmp_path):
+    from trc_analytics.reports.context import open_report
+    from trc_analytics.reports.request import ReportUsageError
+
+    ws = Workspace.from_frames({"coaches": {"coach_id": ["C-1"], "region": ["north"]}})
+    with pytest.raises(ReportUsageError) as in_kernel:
+        open_report("self-audit", date_from="2026-01-01", date_to="2026-06-30", workspace=ws)
+    cli = CliRunner().invoke(
+        main, ["report", "self-audit", "--data", str(tmp_path), "--from", "2026-01-01",
+               "--to", "2026-06-30"],
+    )  # fmt: skip
+    assert cli.exit_code == 2
+    assert str(in_kernel.value) == "a self-audit is about one coach: give --coach ID"
+    assert str(in_kernel.value) in cli.stderr
