@@ -101,6 +101,7 @@ def main() -> None:
     from trc_analytics.reports.batch import render_all
     from trc_analytics.reports.kernel import NotebookRunner
     from trc_analytics.reports.render import render_report
+    from trc_analytics.reports.request import ReportRequest
 
     period = Period.parse(*PERIOD)
     with tempfile.TemporaryDirectory(prefix="bench-reports-") as tmp:
@@ -152,10 +153,8 @@ def main() -> None:
         def batch(workers: int, reuse: bool) -> Callable[[], object]:
             def go() -> None:
                 results = render_all(
-                    "supervisor",
-                    data,
+                    ReportRequest("supervisor", period, data=str(data)),
                     coaches,
-                    period=period,
                     out_dir=out / f"w{workers}{reuse}",
                     workers=workers,
                     reuse_kernel=reuse,

@@ -16,6 +16,7 @@ _EXPORTS: dict[str, str] = {
     "load_workspace": "trc_analytics.records.load",
     "validate_workspace": "trc_analytics.records.validate",
     "MissingTables": "trc_analytics.errors",
+    "TrcError": "trc_analytics.errors",
     "compute_all": "trc_analytics.metrics",
     "protect_counts": "trc_analytics.disclosure",
     "protect_magnitudes": "trc_analytics.disclosure",
@@ -29,6 +30,8 @@ _EXPORTS: dict[str, str] = {
     "write_demo": "trc_analytics.demo",
     "PLANTED_CHECKS": "trc_analytics.demo",
     "render_report": "trc_analytics.reports.render",
+    "render": "trc_analytics.reports.render",
+    "ReportRequest": "trc_analytics.reports.request",
     "open_report": "trc_analytics.reports.context",
 }
 

@@ -20,7 +20,7 @@ class Period:
     @classmethod
     def parse(cls, start: str | dt.date, end: str | dt.date) -> Period:
         """From ISO strings or dates; a clear ValueError names a bad date."""
-        return cls(_as_date(start, "from"), _as_date(end, "to"))
+        return cls(parse_date(start, "from"), parse_date(end, "to"))
 
     @property
     def as_of(self) -> dt.date:
@@ -40,7 +40,8 @@ class Period:
         return f"{self.start.isoformat()}_{self.end.isoformat()}"
 
 
-def _as_date(value: str | dt.date, name: str) -> dt.date:
+def parse_date(value: str | dt.date, name: str) -> dt.date:
+    """The one date parser of the package: `--NAME: 'x' is not a date as YYYY-MM-DD` when bad."""
     if isinstance(value, dt.date):
         return value
     try:

@@ -124,6 +124,6 @@ def test_keep_valid_computes_from_the_valid_rows_and_says_how_many_were_set_asid
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     result = run(str(folder), *PERIOD, "--coach", "C-1", "--format", "json", "--keep-valid")
     assert result.exit_code == 0, result.output
-    assert "1 row(s) with problems set aside" in result.stderr
+    assert "1 row with problems set aside" in result.stderr
     (c1,) = json.loads(result.stdout)
     assert (c1["sessions_held"], c1["hours"]) == (4, 7.5)  # S-2 no longer counted

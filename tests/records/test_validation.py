@@ -436,10 +436,10 @@ def test_cli_table_groups_by_file_with_counts_and_caps_printed_rows(ws):
 def test_cli_json_and_csv_list_every_problem(ws):
     for row in (2, 3):
         set_cell(ws, "sessions", row, "status", "happened")
-    data = json.loads(run(str(ws), "--format", "json", "--limit", "1").output)
+    data = json.loads(run(str(ws), "--format", "json", "--limit", "1").stdout)
     assert data["valid"] is False and data["problem_count"] == 2
     assert [p["row"] for p in data["problems"]] == [2, 3]
-    rows = pl.read_csv(run(str(ws), "--format", "csv").output.encode())
+    rows = pl.read_csv(run(str(ws), "--format", "csv").stdout.encode())
     assert rows.columns == list(PROBLEM_SCHEMA)
     assert rows["row"].to_list() == [2, 3]
 

@@ -294,7 +294,7 @@ def test_trc_lab_starts_jupyterlab_on_the_notebooks(demo_dir, tmp_path):
         proc.wait(timeout=30)
 
 
-def test_a_failing_cell_stops_trc_report_with_its_message_not_a_traceback(
+def test_a_failing_cell_stops_trc_report_naming_the_cell_and_exception_not_a_traceback(
     demo_dir, period, tmp_path, monkeypatch
 ):
     import trc_analytics.reports.render as render
@@ -302,7 +302,12 @@ def test_a_failing_cell_stops_trc_report_with_its_message_not_a_traceback(
     broken = nbformat.v4.new_notebook()
     params = nbformat.v4.new_code_cell("data = None")
     params.metadata["tags"] = ["parameters"]
-    broken.cells = [params, nbformat.v4.new_code_cell("raise ValueError('no such area: x')")]
+    broken.cells = [
+        nbformat.v4.new_markdown_cell("# A report"),
+        params,
+        nbformat.v4.new_code_cell("# works\nx = 1"),
+        nbformat.v4.new_code_cell("# the section\nraise ValueError('no such area: x')"),
+    ]
     broken.metadata["kernelspec"] = {
         "name": "python3",
         "display_name": "Python 3",
@@ -330,6 +335,11 @@ def test_a_failing_cell_stops_trc_report_with_its_message_not_a_traceback(
         ],
     )
     assert result.exit_code == 1
-    assert "the coach self-audit stopped: ValueError: no such area: x" in result.stderr
+    # the cell's number in the notebook file (markdown counted), its first line of code and the
+    # exception's name: what a person needs to find it in JupyterLab
+    assert (
+        "the coach self-audit stopped: cell 4 (`raise ValueError('no such area: x')`) raised "
+        "ValueError: no such area: x"
+    ) in " ".join(result.stderr.split())
     assert "Traceback" not in result.output + result.stderr
     assert not out.exists() or not any(out.iterdir())

@@ -23,7 +23,6 @@ from trc_analytics.reports.display import Figure, Section, Table, format_value
 from trc_analytics.reports.render import (
     export_html,
     footer_html,
-    notebook_parameters,
     notebook_path,
     offline_problems,
 )
@@ -184,7 +183,7 @@ def test_report_files_are_named_kind_subject_period():
 )
 def test_a_subject_that_does_not_fit_the_report_is_refused(kind, coach, supervisor):
     with pytest.raises(ReportError):
-        ReportRequest(kind, PERIOD, coach=coach, supervisor=supervisor).check()
+        ReportRequest(kind, PERIOD, coach=coach, supervisor=supervisor).validate()
 
 
 # --- stored notebooks --------------------------------------------------------------------------
@@ -202,7 +201,7 @@ def test_stored_notebooks_are_clean_and_take_the_parameters_render_passes(kind):
     assert "parameters" in code[0].metadata.tags
     declared = {p.name for p in PythonTranslator.inspect(code[0])}
     request = ReportRequest(kind, PERIOD, coach="C-1" if kind != "association" else None)
-    passed = set(notebook_parameters(request, Path("/data")))
+    passed = set(request.parameters(Path("/data")))
     assert passed <= declared
     assert declared - passed <= {"supervisor", "coach"}  # the other subject of the review
 
@@ -482,3 +481,81 @@ def test_a_batch_kernel_shares_all_coaches_results_and_reports_the_same(
     assert len(alone) == len(shared) > 10
     for a, b in zip(alone, shared, strict=True):
         assert_frame_equal(a, b, check_exact=False)
+
+
+# --- a failing notebook cell -------------------------------------------------------------------
+
+
+def _cells(*kinds: str) -> list:
+    cells = []
+    for kind in kinds:
+        cell = nbformat.v4.new_markdown_cell("x") if kind == "md" else nbformat.v4.new_code_cell("")
+        if kind == "params":
+            cell.metadata["tags"] = ["parameters"]
+        cells.append(cell)
+    return cells
+
+
+@pytest.mark.parametrize(
+    ("executed_index", "reset_cell", "expected"),
+    [
+        # file: md, params, code, code; run: [reset], md, params, injected, code, code
+        (4, True, 3),
+        (5, True, 4),
+        (3, False, 3),
+        (1, False, 2),  # the parameters cell itself
+        (2, False, None),  # the parameters papermill injected
+        (3, True, None),
+    ],
+)
+def test_a_failing_cell_is_numbered_as_in_the_notebook_file(executed_index, reset_cell, expected):
+    from trc_analytics.reports.kernel import file_cell_number
+
+    cells = _cells("md", "params", "code", "code")
+    assert file_cell_number(cells, executed_index, reset_cell=reset_cell) == expected
+
+
+def test_a_notebook_failure_names_the_cell_its_code_and_the_exception():
+    from trc_analytics.errors import TrcError
+    from trc_analytics.reports.kernel import NotebookFailed
+
+    failed = NotebookFailed("KeyError", "'safety'", "# Safety\nsections.safety(ctx)\nmore()", 7)
+    assert str(failed) == "cell 7 (`sections.safety(ctx)`) raised KeyError: 'safety'"
+    assert isinstance(failed, ReportError) and isinstance(failed, TrcError)
+    long = NotebookFailed("ValueError", "", "y = " + "1 + " * 40 + "1", 3)
+    assert str(long).startswith("cell 3 (`y = 1 + 1") and "…`) raised ValueError" in str(long)
+    assert str(NotebookFailed("NameError", "x", "x", None)).startswith(
+        "the injected parameters cell"
+    )
+
+
+# --- one request, one validate() ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "request_",
+    [
+        ReportRequest("supervisor", PERIOD, supervisor="S-1", keep_valid=True, data="/ws"),
+        ReportRequest("self-audit", PERIOD, coach="C-1", policy_file="/p.toml", data="/ws"),
+        ReportRequest("association", PERIOD, min_cell=7, data="/ws"),
+    ],
+)
+def test_the_kernel_reads_back_the_request_the_renderer_sent(request_):
+    parameters = request_.parameters(Path("/ws"))
+    assert ReportRequest.from_parameters(request_.kind, **parameters) == request_
+
+
+def test_a_notebook_refuses_a_request_with_the_words_of_trc_report(tmp_path):
+    from trc_analytics.reports.context import open_report
+    from trc_analytics.reports.request import ReportUsageError
+
+    ws = Workspace.from_frames({"coaches": {"coach_id": ["C-1"], "region": ["north"]}})
+    with pytest.raises(ReportUsageError) as in_kernel:
+        open_report("self-audit", date_from="2026-01-01", date_to="2026-06-30", workspace=ws)
+    cli = CliRunner().invoke(
+        main, ["report", "self-audit", "--data", str(tmp_path), "--from", "2026-01-01",
+               "--to", "2026-06-30"],
+    )  # fmt: skip
+    assert cli.exit_code == 2
+    assert str(in_kernel.value) == "a self-audit is about one coach: give --coach ID"
+    assert str(in_kernel.value) in cli.stderr

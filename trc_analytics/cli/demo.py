@@ -7,6 +7,8 @@ from pathlib import Path
 
 import click
 
+from trc_analytics.cli.options import DATE
+
 
 @click.command("demo")
 @click.argument("folder", type=click.Path(file_okay=False, dir_okay=True, path_type=Path))
@@ -16,7 +18,7 @@ import click
 )
 @click.option(
     "--start",
-    type=click.DateTime(formats=["%Y-%m-%d"]),
+    type=DATE,
     default="2024-11-01",
     show_default=True,
     help="First day of the records (fixed, so the default demo is the same bytes every day).",
@@ -40,7 +42,7 @@ import click
 @click.option("--force", is_flag=True, help="Replace table files already in FOLDER.")
 @click.option(
     "--today",
-    type=click.DateTime(formats=["%Y-%m-%d"]),
+    type=DATE,
     default=None,
     help="Date that counts as today: records may not end after it (default: today).",
 )
@@ -48,12 +50,12 @@ def demo(
     folder: Path,
     coaches: int,
     months: int,
-    start: dt.datetime,
+    start: dt.date,
     seed: int,
     fmt: str,
     finding_rate: float,
     force: bool,
-    today: dt.datetime | None,
+    today: dt.date | None,
 ) -> None:
     """Write a synthetic demo workspace into FOLDER.
 
@@ -72,11 +74,11 @@ def demo(
             format=fmt,
             coaches=coaches,
             months=months,
-            start=start.date(),
+            start=start,
             seed=seed,
             finding_rate=finding_rate,
             force=force,
-            today=today.date() if today else None,
+            today=today,
         )
     except DemoError as exc:
         raise click.UsageError(str(exc)) from None

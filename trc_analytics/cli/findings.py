@@ -8,51 +8,34 @@ from typing import TYPE_CHECKING
 
 import click
 
+from trc_analytics.cli.options import (
+    coach_option,
+    format_option,
+    keep_valid_option,
+    load_policy,
+    period_options,
+    policy_option,
+    workspace_argument,
+)
+from trc_analytics.cli.workspace import load_or_exit
+
 if TYPE_CHECKING:
     from trc_analytics.checks import CheckResults
+    from trc_analytics.period import Period
 
 SEVERITY_STYLE = {"critical": "bold red", "major": "yellow", "minor": "cyan"}
 
 
 @click.command("findings")
-@click.argument(
-    "folder", type=click.Path(exists=True, file_okay=True, dir_okay=True, path_type=Path)
-)
-@click.option(
-    "--from", "start", required=True, metavar="DATE", help="First day of the period (YYYY-MM-DD)."
-)
-@click.option("--to", "end", required=True, metavar="DATE", help="Last day, the as-of date.")
-@click.option(
-    "--coach",
-    "coaches",
-    multiple=True,
-    metavar="ID",
-    help="Only this coach (repeat for several, e.g. a supervisor's coaches).",
-)
-@click.option(
-    "--policy",
-    "policy_file",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    default=None,
-    help="TOML file of policy values (thresholds) replacing the defaults.",
-)
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "csv", "json"]),
-    default="table",
-    show_default=True,
-    help="table for people (also lists checks not evaluated); csv or json for machines.",
-)
-@click.option(
-    "--keep-valid",
-    is_flag=True,
-    help="Use the valid rows of an invalid workspace; the rows set aside are counted on stderr.",
-)
+@workspace_argument
+@period_options
+@coach_option(multiple=True)
+@policy_option
+@format_option
+@keep_valid_option
 def findings(
     folder: Path,
-    start: str,
-    end: str,
+    period: Period,
     coaches: tuple[str, ...],
     policy_file: Path | None,
     fmt: str,
@@ -66,28 +49,9 @@ def findings(
     a usage error.
     """
     from trc_analytics.checks import run_checks
-    from trc_analytics.period import Period
-    from trc_analytics.policy import Policy
-    from trc_analytics.records.load import load_workspace
-    from trc_analytics.records.workspace import WorkspaceError
 
-    try:
-        period = Period.parse(start, end)
-    except ValueError as exc:
-        raise click.BadParameter(str(exc)) from None
-    try:
-        policy = Policy.load(policy_file)
-    except ValueError as exc:
-        raise click.BadParameter(str(exc), param_hint="--policy") from None
-    try:
-        ws = load_workspace(folder, keep_valid=keep_valid)
-    except WorkspaceError as exc:
-        report_invalid(folder, exc, fmt)
-        raise SystemExit(1) from None
-    if ws.rows_set_aside:
-        click.echo(
-            f"{ws.rows_set_aside} invalid rows were set aside (trc validate lists them).", err=True
-        )
+    policy = load_policy(policy_file)
+    ws = load_or_exit(folder, keep_valid=keep_valid, fmt=fmt, stopped="No findings were computed.")
     try:
         results = run_checks(ws, period, policy, coaches=list(coaches) or None)
     except ValueError as exc:
@@ -98,20 +62,6 @@ def findings(
         click.echo(as_json(folder, results))
     else:
         print_table(results)
-
-
-def report_invalid(folder: Path, exc: Exception, fmt: str) -> None:
-    """Print the validation report of an invalid workspace (table on stdout, else on stderr)."""
-    problems = getattr(exc, "problems", None)
-    if fmt == "table" and problems is not None and problems.height:
-        from trc_analytics.cli.validate import print_problems
-
-        print_problems(folder, {}, problems, keep_valid=False, limit=100)
-        click.echo("The workspace is invalid: no findings were computed.", err=True)
-        return
-    click.echo(f"Error: {exc}", err=True)
-    if problems is not None and problems.height:
-        click.echo(problems.write_csv(), err=True, nl=False)
 
 
 def as_json(folder: Path, results: CheckResults) -> str:

@@ -7,22 +7,27 @@ from typing import TYPE_CHECKING
 
 import click
 
+from trc_analytics.cli.options import (
+    coach_option,
+    format_option,
+    keep_valid_option,
+    load_policy,
+    period_options,
+    policy_option,
+    workspace_argument,
+)
+from trc_analytics.cli.workspace import load_or_exit
+
 if TYPE_CHECKING:
     import polars as pl
 
+    from trc_analytics.period import Period
+
 
 @click.command("metrics")
-@click.argument(
-    "folder", type=click.Path(exists=True, file_okay=True, dir_okay=True, path_type=Path)
-)
-@click.option("--from", "date_from", required=True, help="First day of the period (YYYY-MM-DD).")
-@click.option("--to", "date_to", required=True, help="Last day of the period (YYYY-MM-DD).")
-@click.option(
-    "--coach",
-    "coaches",
-    multiple=True,
-    help="Only this coach; repeat for a supervisor's coaches. Default: every coach.",
-)
+@workspace_argument
+@period_options
+@coach_option(multiple=True)
 @click.option(
     "--by",
     type=click.Choice(["coach", "region"]),
@@ -36,25 +41,9 @@ if TYPE_CHECKING:
     show_default=True,
     help="Which metric to print (see `trc metrics --list`).",
 )
-@click.option(
-    "--policy",
-    "policy_file",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="TOML file of policy values (thresholds) to use instead of the defaults.",
-)
-@click.option(
-    "--keep-valid",
-    is_flag=True,
-    help="Set aside rows with problems and compute from the rest (says how many on stderr).",
-)
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "csv", "json"]),
-    default="table",
-    show_default=True,
-    help="table for people; csv or json for other tools.",
-)
+@policy_option
+@keep_valid_option
+@format_option
 @click.option(
     "--list",
     is_flag=True,
@@ -65,8 +54,7 @@ if TYPE_CHECKING:
 )
 def metrics(
     folder: Path,
-    date_from: str,
-    date_to: str,
+    period: Period,
     coaches: tuple[str, ...],
     by: str,
     metric: str,
@@ -89,19 +77,9 @@ def metrics(
         )
     from trc_analytics.errors import MissingTables
     from trc_analytics.metrics import compute_all
-    from trc_analytics.period import Period
-    from trc_analytics.policy import Policy
 
-    try:
-        period = Period.parse(date_from, date_to)
-    except ValueError as exc:
-        raise click.BadParameter(str(exc), param_hint="--from/--to") from None
-    try:
-        policy = Policy.load(policy_file)
-    except ValueError as exc:
-        raise click.BadParameter(str(exc), param_hint="--policy") from None
-
-    ws = _load(folder, keep_valid=keep_valid, fmt=fmt)
+    policy = load_policy(policy_file)
+    ws = load_or_exit(folder, keep_valid=keep_valid, fmt=fmt, stopped="No metrics were computed.")
     try:
         result = compute_all(
             ws, period, coaches=list(coaches) or None, by=by, policy=policy, names=[metric]
@@ -109,7 +87,7 @@ def metrics(
     except ValueError as exc:  # unknown coach ids
         raise click.BadParameter(str(exc), param_hint="--coach") from None
     if isinstance(result, MissingTables):
-        click.echo(f"{metric}: {result} in {folder}", err=True)
+        click.echo(f"error: {metric}: {result} in {folder}", err=True)
         raise SystemExit(1)
     _print(result, fmt, title=f"{metric}, {period.start} to {period.end}")
 
@@ -122,36 +100,6 @@ def _list_metrics(ctx: click.Context) -> None:
         kind = "by coach or region" if entry.grouped else "list"
         click.echo(f"{entry.name} ({kind}): {entry.title}")
     ctx.exit(0)
-
-
-def _load(folder: Path, *, keep_valid: bool, fmt: str):
-    """The workspace, or exit 1 with the validation report."""
-    from trc_analytics.records.load import load_workspace
-    from trc_analytics.records.workspace import WorkspaceError
-
-    try:
-        ws = load_workspace(folder, keep_valid=keep_valid)
-    except WorkspaceError as exc:
-        click.echo(f"Cannot compute metrics: {exc}", err=True)
-        if fmt == "json":
-            import json
-
-            payload = {"valid": False, "problems": exc.problems.to_dicts()}
-            click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
-        elif fmt == "csv":
-            click.echo(exc.problems.write_csv(), nl=False, err=True)
-        else:
-            from trc_analytics.cli.validate import print_problems
-
-            print_problems(folder, {}, exc.problems, keep_valid=keep_valid, limit=100)
-        raise SystemExit(1) from None
-    if ws.rows_set_aside:
-        click.echo(
-            f"{ws.rows_set_aside} row(s) with problems set aside; "
-            f"run `trc validate {folder}` to see them.",
-            err=True,
-        )
-    return ws
 
 
 def _print(df: pl.DataFrame, fmt: str, *, title: str) -> None:

@@ -2,17 +2,33 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
+from trc_analytics.cli.options import (
+    coach_option,
+    keep_valid_option,
+    period_options,
+    policy_option,
+)
+from trc_analytics.cli.workspace import exits_on_invalid
+
+if TYPE_CHECKING:
+    from rich.table import Table
+
+    from trc_analytics.period import Period
+    from trc_analytics.reports.batch import BatchResult
+    from trc_analytics.reports.request import ReportRequest
+
 KIND_CHOICES = ("supervisor", "self-audit", "association")
-
-
-def _date(value: dt.datetime | None) -> str | None:
-    return value.date().isoformat() if value else None
+#: What `trc report` says on stderr when it stops on invalid data.
+STOPPED = "No report was written."
 
 
 @click.command("report")
@@ -24,28 +40,10 @@ def _date(value: dt.datetime | None) -> str | None:
     type=click.Path(exists=True, path_type=Path),
     help="Workspace folder (one file per table) or a single workbook.",
 )
-@click.option("--coach", help="Coach id (supervisor review of one coach, or the self-audit).")
+@coach_option(multiple=False)
 @click.option("--supervisor", help="Supervisor id: review that supervisor's whole portfolio.")
-@click.option(
-    "--from",
-    "date_from",
-    required=True,
-    type=click.DateTime(formats=["%Y-%m-%d"]),
-    help="First day of the period (YYYY-MM-DD, inclusive).",
-)
-@click.option(
-    "--to",
-    "date_to",
-    required=True,
-    type=click.DateTime(formats=["%Y-%m-%d"]),
-    help="Last day of the period (YYYY-MM-DD, inclusive); standing is judged as of this day.",
-)
-@click.option(
-    "--policy",
-    "policy_file",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="TOML file of policy values (default: the Code's defaults).",
-)
+@period_options
+@policy_option
 @click.option(
     "--out",
     "out_dir",
@@ -59,11 +57,7 @@ def _date(value: dt.datetime | None) -> str | None:
     type=click.Path(file_okay=False, path_type=Path),
     help="Also keep the executed notebook (it holds data) in this folder, owner-only.",
 )
-@click.option(
-    "--keep-valid",
-    is_flag=True,
-    help="Set invalid rows aside and report on the rest (the report says how many).",
-)
+@keep_valid_option
 @click.option(
     "--min-cell",
     type=click.IntRange(min=1),
@@ -85,8 +79,7 @@ def report(
     data: Path,
     coach: str | None,
     supervisor: str | None,
-    date_from: dt.datetime,
-    date_to: dt.datetime,
+    period: Period,
     policy_file: Path | None,
     out_dir: Path,
     keep_notebook: Path | None,
@@ -102,102 +95,56 @@ def report(
     script, charts inline, readable and printable without a network. Exit status: 0 written,
     1 invalid data or a failed report, 2 usage error.
     """
-    from trc_analytics.period import Period
     from trc_analytics.reports._fastimport import skip_slow_optional_imports
+    from trc_analytics.reports.request import ReportRequest
 
     skip_slow_optional_imports()
-    try:
-        period = Period.parse(_date(date_from) or "", _date(date_to) or "")
-    except ValueError as exc:
-        raise click.BadParameter(str(exc), param_hint="--from/--to") from None
-    if all_coaches:
-        if kind == "association":
-            raise click.UsageError("--all-coaches renders supervisor reviews or self-audits")
-        if coach or supervisor:
-            raise click.UsageError(
-                "--all-coaches picks the coaches; do not give --coach/--supervisor"
-            )
-        _render_batch(kind, data, period, policy_file, out_dir, keep_notebook, keep_valid, workers)
-        return
-    _render_one(
-        kind,
-        data,
-        period,
-        coach,
-        supervisor,
-        policy_file,
-        out_dir,
-        keep_notebook,
-        keep_valid,
-        min_cell,
+    if all_coaches and kind == "association":
+        raise click.UsageError("--all-coaches renders supervisor reviews or self-audits")
+    if all_coaches and (coach or supervisor):
+        raise click.UsageError("--all-coaches picks the coaches; do not give --coach/--supervisor")
+    request = ReportRequest(
+        kind=kind,
+        period=period,
+        coach=coach,
+        supervisor=supervisor,
+        policy_file=str(policy_file) if policy_file else None,
+        keep_valid=keep_valid,
+        min_cell=min_cell,
+        data=str(data),
     )
+    with _failures():
+        # with --all-coaches, checked as it will be for each coach
+        (replace(request, coach="each active coach") if all_coaches else request).validate()
+        with exits_on_invalid(data, keep_valid=keep_valid, stopped=STOPPED):
+            if all_coaches:
+                _render_batch(request, out_dir, keep_notebook, workers)
+            else:
+                _render_one(request, out_dir, keep_notebook)
 
 
-def _check_request(kind: str, period: object, coach: str | None, supervisor: str | None) -> None:
-    from trc_analytics.reports.request import ReportError, ReportRequest
+@contextmanager
+def _failures() -> Iterator[None]:
+    """A refused request is a usage error (exit 2); a failed report says why on stderr (exit 1)."""
+    from trc_analytics.reports.request import ReportError, ReportUsageError
 
     try:
-        ReportRequest(kind=kind, period=period, coach=coach, supervisor=supervisor).check()  # type: ignore[arg-type]
-    except ReportError as exc:
-        raise click.UsageError(str(exc)) from None
-
-
-def _invalid(data: Path, exc: Exception) -> None:
-    """Print the validation report of an invalid workspace and exit 1."""
-    from trc_analytics.cli.validate import print_problems
-
-    problems = getattr(exc, "problems", None)
-    if problems is not None and problems.height:
-        print_problems(data, {}, problems, keep_valid=False, limit=20)
-    click.echo(
-        f"error: {exc}\nNo report was written. Fix the rows above, or add --keep-valid to "
-        "report on the valid rows only.",
-        err=True,
-    )
-    raise SystemExit(1)
-
-
-def _render_one(
-    kind: str,
-    data: Path,
-    period: object,
-    coach: str | None,
-    supervisor: str | None,
-    policy_file: Path | None,
-    out_dir: Path,
-    keep_notebook: Path | None,
-    keep_valid: bool,
-    min_cell: int | None,
-) -> None:
-    from rich.console import Console
-
-    from trc_analytics.records.workspace import WorkspaceError
-    from trc_analytics.reports.render import render_report
-    from trc_analytics.reports.request import KINDS, ReportError, ReportUsageError
-
-    _check_request(kind, period, coach, supervisor)
-    console = Console(stderr=True)
-    try:
-        with console.status(f"Rendering the {KINDS[kind][1].lower()} …", spinner="dots"):
-            path = render_report(
-                kind,
-                data,
-                period=period,  # type: ignore[arg-type]
-                coach=coach,
-                supervisor=supervisor,
-                policy_file=policy_file,
-                out_dir=out_dir,
-                keep_notebook=keep_notebook,
-                keep_valid=keep_valid,
-                min_cell=min_cell,
-            )
-    except WorkspaceError as exc:
-        _invalid(data, exc)
+        yield
     except ReportUsageError as exc:
         raise click.UsageError(str(exc)) from None
     except ReportError as exc:
         click.echo(f"error: {exc}", err=True)
         raise SystemExit(1) from None
+
+
+def _render_one(request: ReportRequest, out_dir: Path, keep_notebook: Path | None) -> None:
+    """Render one report with a spinner on stderr; its path on stdout."""
+    from rich.console import Console
+
+    from trc_analytics.reports.render import render
+
+    with Console(stderr=True).status(f"Rendering the {request.title.lower()} …", spinner="dots"):
+        path = render(request, out_dir=out_dir, keep_notebook=keep_notebook)
     click.echo(_shown(path))
 
 
@@ -210,70 +157,51 @@ def _shown(path: Path) -> str:
 
 
 def _render_batch(
-    kind: str,
-    data: Path,
-    period: object,
-    policy_file: Path | None,
-    out_dir: Path,
-    keep_notebook: Path | None,
-    keep_valid: bool,
-    workers: int | None,
+    request: ReportRequest, out_dir: Path, keep_notebook: Path | None, workers: int | None
 ) -> None:
+    """One report per active coach in parallel: progress and a table on stderr, paths on stdout."""
     from rich.console import Console
-    from rich.markup import escape
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
-    from rich.table import Table
 
-    from trc_analytics.records.workspace import WorkspaceError
     from trc_analytics.reports.batch import active_coaches, render_all
-    from trc_analytics.reports.request import ReportError
 
-    console = Console(stderr=True)
-    try:
-        coaches = active_coaches(data, keep_valid=keep_valid)
-    except WorkspaceError as exc:
-        _invalid(data, exc)
-    except ReportError as exc:
-        click.echo(f"error: {exc}", err=True)
-        raise SystemExit(1) from None
+    coaches = active_coaches(str(request.data), keep_valid=request.keep_valid)
     workers = workers or os.cpu_count() or 1
-    progress = Progress(
-        "[progress.description]{task.description}",
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=console,
-    )
-    with progress:
-        task = progress.add_task(f"{kind} reports ({workers} workers)", total=len(coaches))
+    console = Console(stderr=True)
+    columns = (BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress("[progress.description]{task.description}", *columns, console=console) as bar:
+        task = bar.add_task(f"{request.kind} reports ({workers} workers)", total=len(coaches))
         results = render_all(
-            kind,
-            data,
+            request,
             coaches,
-            period=period,  # type: ignore[arg-type]
-            policy_file=policy_file,
             out_dir=out_dir,
             keep_notebook=keep_notebook,
-            keep_valid=keep_valid,
             workers=workers,
-            on_done=lambda _r: progress.advance(task),
+            on_done=lambda _r: bar.advance(task),
         )
-    table = Table(title=f"{len(results)} {kind} reports", header_style="bold")
-    for name in ("coach", "status", f"report (in {out_dir}) or error", "seconds"):
-        table.add_column(name, overflow="fold")
-    failed = 0
-    for r in results:
-        failed += r.error is not None
-        table.add_row(
-            escape(r.coach),
-            "[red]failed[/]" if r.error else "[green]written[/]",
-            escape(r.error or r.path.name),  # type: ignore[union-attr]
-            f"{r.seconds:.1f}",
-        )
-    console.print(table)
+    console.print(_batch_table(results, request.kind, out_dir))
     for r in results:
         if r.path is not None:
             click.echo(_shown(r.path))
+    failed = sum(r.error is not None for r in results)
     if failed:
         click.echo(f"error: {failed} of {len(results)} reports failed (see the table).", err=True)
         raise SystemExit(1)
+
+
+def _batch_table(results: list[BatchResult], kind: str, out_dir: Path) -> Table:
+    """A rich table of the batch: coach, written or failed, file name or error, seconds."""
+    from rich.markup import escape
+    from rich.table import Table
+
+    table = Table(title=f"{len(results)} {kind} reports", header_style="bold")
+    for name in ("coach", "status", f"report (in {out_dir}) or error", "seconds"):
+        table.add_column(name, overflow="fold")
+    for r in results:
+        table.add_row(
+            escape(r.coach),
+            "[red]failed[/]" if r.error else "[green]written[/]",
+            escape(r.error or (r.path.name if r.path else "")),
+            f"{r.seconds:.1f}",
+        )
+    return table

@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from trc_analytics.demo.dates import add_months_date
+from trc_analytics.errors import TrcError
 from trc_analytics.period import Period
 
 #: Fixed default start: 24 months from here end on 2026-10-31, so the default demo is the same
@@ -30,7 +31,7 @@ MAX_COACH_MONTHS = 250_000
 CURRENCY = "USD"
 
 
-class DemoError(ValueError):
+class DemoError(TrcError, ValueError):
     """The demo cannot be generated with these parameters (the message says why)."""
 
 

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import polars as pl
 
+from trc_analytics.errors import TrcError
 
-class DisclosureError(ValueError):
+
+class DisclosureError(TrcError, ValueError):
     """A table cannot be published safely (forbidden column, bad counts, unprotectable)."""
 
 

@@ -17,6 +17,8 @@ import stat
 import unicodedata
 from pathlib import Path
 
+from trc_analytics.errors import TrcError
+
 #: Bytes of a new key (at least 32: a full-strength HMAC-SHA-256 key).
 KEY_BYTES = 32
 #: Every pseudonym starts with this; the rest is Crockford base32.
@@ -28,7 +30,7 @@ CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 PSEUDONYM_PATTERN = rf"^{PREFIX}[{CROCKFORD}]{{{LENGTH}}}$"
 
 
-class KeyFileError(ValueError):
+class KeyFileError(TrcError, ValueError):
     """The key file cannot be used (unreadable, too short, readable by others)."""
 
 

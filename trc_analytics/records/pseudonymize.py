@@ -21,6 +21,7 @@ from pathlib import Path
 
 import polars as pl
 
+from trc_analytics.errors import TrcError
 from trc_analytics.outputs import private_dir, write_private
 from trc_analytics.records.keys import PSEUDONYM_PATTERN, load_or_create_key, normalize, pseudonym
 from trc_analytics.records.read import ROW, RawTable, read_workspace_files
@@ -72,7 +73,7 @@ AGE_BANDS = ((18, "under_18"), (25, "18_24"), (35, "25_34"), (45, "35_44"), (55,
              (65, "55_64"))  # fmt: skip
 
 
-class PseudonymizeError(ValueError):
+class PseudonymizeError(TrcError, ValueError):
     """The export cannot be pseudonymized safely; nothing was written."""
 
 

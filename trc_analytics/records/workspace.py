@@ -12,6 +12,7 @@ from pathlib import Path
 
 import polars as pl
 
+from trc_analytics.errors import TrcError
 from trc_analytics.records.schema import Schema, Table, load_schema
 
 #: Columns of a problem report, one row per problem (see `validation.py`).
@@ -31,7 +32,7 @@ def empty_problems() -> pl.DataFrame:
     return pl.DataFrame(schema=PROBLEM_SCHEMA)
 
 
-class WorkspaceError(Exception):
+class WorkspaceError(TrcError):
     """The workspace cannot be used as it is; `problems` says where and why."""
 
     def __init__(self, message: str, problems: pl.DataFrame | None = None) -> None:

@@ -14,11 +14,11 @@ import os
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from trc_analytics.period import Period
+from trc_analytics.reports.request import ReportError, ReportRequest
 
 
 @dataclass(frozen=True)
@@ -71,27 +71,18 @@ def _worker_init(reuse_kernel: bool, kind: str) -> None:
     util.Finalize(None, _close_runner, exitpriority=10)
 
 
-def _render_one(job: dict[str, Any]) -> BatchResult:
+def _render_one(request: ReportRequest, out_dir: str, keep_notebook: str | None) -> BatchResult:
     """Render one coach's report in this worker; never raises (errors become the result)."""
     from trc_analytics.reports.context import load_cached
-    from trc_analytics.reports.render import render_report
+    from trc_analytics.reports.render import render
     from trc_analytics.reports.source import resolve_data
 
     start = time.perf_counter()
-    coach = job["coach"]
+    coach = str(request.coach)
     try:
-        ws = load_cached(resolve_data(job["data"]), keep_valid=job["keep_valid"])
-        path = render_report(
-            job["kind"],
-            job["data"],
-            period=job["period"],
-            coach=coach,
-            policy_file=job["policy_file"],
-            out_dir=job["out_dir"],
-            keep_notebook=job["keep_notebook"],
-            keep_valid=job["keep_valid"],
-            runner=_RUNNER,
-            workspace=ws,
+        ws = load_cached(resolve_data(request.data), keep_valid=request.keep_valid)
+        path = render(
+            request, out_dir=out_dir, keep_notebook=keep_notebook, runner=_RUNNER, workspace=ws
         )
         return BatchResult(coach, path, None, time.perf_counter() - start)
     except Exception as exc:  # one coach's failure must not stop the batch
@@ -103,34 +94,27 @@ def _render_one(job: dict[str, Any]) -> BatchResult:
 
 
 def render_all(
-    kind: str,
-    data: str | Path,
+    request: ReportRequest,
     coaches: Sequence[str],
     *,
-    period: Period,
-    policy_file: str | Path | None = None,
     out_dir: str | Path = "reports",
     keep_notebook: str | Path | None = None,
-    keep_valid: bool = False,
     workers: int = 1,
     reuse_kernel: bool = True,
     on_done: Callable[[BatchResult], None] | None = None,
 ) -> list[BatchResult]:
-    """Render `kind` for every coach of `coaches` with `workers` processes.
+    """Render `request` for every coach of `coaches` (its own coach is replaced) in `workers`
+    processes.
 
     `reuse_kernel=False` starts a fresh kernel per report (the benchmark compares both).
     Returns one result per coach, in the order of `coaches`; `on_done` is called as each
     finishes (for a progress bar).
     """
-    base = {
-        "kind": kind,
-        "data": str(Path(data).resolve()),
-        "period": period,
-        "policy_file": str(policy_file) if policy_file else None,
-        "out_dir": str(Path(out_dir).resolve()),
-        "keep_notebook": str(keep_notebook) if keep_notebook else None,
-        "keep_valid": keep_valid,
-    }
+    if request.data is None:
+        raise ReportError("the batch needs a workspace folder (request.data)")
+    request = replace(request, data=str(Path(request.data).resolve()), supervisor=None)
+    kind = request.kind
+    out, kept = str(Path(out_dir).resolve()), str(keep_notebook) if keep_notebook else None
     results: dict[str, BatchResult] = {}
     workers = max(1, min(workers, len(coaches) or 1))
     ctx = multiprocessing.get_context("spawn")
@@ -138,7 +122,7 @@ def render_all(
         max_workers=workers, mp_context=ctx, initializer=_worker_init, initargs=(reuse_kernel, kind)
     ) as pool:
         pending: dict[Future[BatchResult], str] = {
-            pool.submit(_render_one, {**base, "coach": c}): c for c in coaches
+            pool.submit(_render_one, replace(request, coach=c), out, kept): c for c in coaches
         }
         while pending:
             done, _ = wait(pending, return_when=FIRST_COMPLETED)

@@ -193,28 +193,35 @@ def open_report(
 ) -> ReportContext:
     """Load the workspace and check the parameters: the first call of every report notebook.
 
+    The parameters become the same `ReportRequest` `trc report` builds, checked by the same
+    `validate()` (for notebooks run in JupyterLab, where no CLI checked them first).
     `data=None` reads the workspace named by `TRC_DATA` (set by `trc lab`), else the bundled
     demo workspace. Raises `WorkspaceError` when the workspace is invalid (unless
-    `keep_valid`), ValueError for a bad date, policy or unknown coach, and for an association
-    report a `min_cell` below the floor or a period that is not whole calendar months.
+    `keep_valid`), `ReportUsageError` (a ValueError) for a request `validate()` refuses,
+    `ReportError` for an unknown coach or supervisor, ValueError for a bad date.
     """
     from trc_analytics.reports.source import resolve_data
 
-    period = Period.parse(date_from, date_to)
-    policy = Policy.load(policy_file, min_cell=min_cell)
-    if kind == "association":
-        from trc_analytics.disclosure.release import check_release
-
-        check_release(min_cell=policy.min_cell, period=period)  # a ValueError when refused
-    request = ReportRequest(kind=kind, period=period, coach=coach, supervisor=supervisor)
-    try:
-        request.check()
-        if workspace is None:
+    request = ReportRequest.from_parameters(
+        kind,
+        data=data,
+        coach=coach,
+        supervisor=supervisor,
+        date_from=date_from,
+        date_to=date_to,
+        policy_file=policy_file,
+        keep_valid=keep_valid,
+        min_cell=min_cell,
+    )
+    policy = request.validate()
+    period = request.period
+    if workspace is None:
+        try:
             path = resolve_data(data)
-            workspace = load_cached(path, keep_valid=keep_valid)
-        check_subject(workspace, request)
-    except (ReportError, FileNotFoundError) as exc:
-        raise ValueError(str(exc)) from None
+        except FileNotFoundError as exc:
+            raise ReportError(str(exc)) from None
+        workspace = load_cached(path, keep_valid=keep_valid)
+    check_subject(workspace, request)
     if kind == "association":
         coaches: Sequence[str] = workspace["coaches"].get_column("coach_id").to_list()
     elif supervisor:

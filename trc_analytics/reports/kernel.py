@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from trc_analytics.reports._fastimport import skip_slow_optional_imports
+from trc_analytics.reports.request import ReportError
 
 skip_slow_optional_imports()
 
@@ -65,14 +66,49 @@ def _reset_cell() -> Any:
     return cell
 
 
-class NotebookFailed(Exception):
-    """A notebook cell raised: `ename`/`evalue` are the exception as the notebook saw it."""
+class NotebookFailed(ReportError):
+    """A notebook cell raised: which cell of the notebook file, and the exception it raised.
 
-    def __init__(self, ename: str, evalue: str, cell_source: str = "") -> None:
+    `cell` is the cell's number in the notebook file (1 = first cell, markdown included; None
+    for the parameters papermill injects), `ename`/`evalue` the exception as the notebook saw
+    it. The message names all three and never holds a traceback.
+    """
+
+    def __init__(self, ename: str, evalue: str, cell_source: str = "", cell: int | None = None):
         self.ename = ename
         self.evalue = evalue
         self.cell_source = cell_source
-        super().__init__(f"{ename}: {evalue}" if evalue else ename)
+        self.cell = cell
+        raised = f"{ename}: {evalue}" if evalue else ename
+        where = f"cell {cell}" if cell is not None else "the injected parameters cell"
+        line = _first_line(cell_source)
+        super().__init__(
+            f"{where} (`{line}`) raised {raised}" if line else f"{where} raised {raised}"
+        )
+
+
+def _first_line(source: str, width: int = 60) -> str:
+    """The first line of code of a cell (comments skipped), cut to `width` characters."""
+    lines = [
+        ln.strip() for ln in source.splitlines() if ln.strip() and not ln.lstrip().startswith("#")
+    ]
+    if not lines:
+        return ""
+    return lines[0] if len(lines[0]) <= width else lines[0][: width - 1] + "…"
+
+
+def file_cell_number(cells: list[Any], executed_index: int, *, reset_cell: bool) -> int | None:
+    """The 1-based number, in the notebook file, of the cell at `executed_index` of the run.
+
+    The run holds two cells the file does not: the reset cell at the top of a kept kernel's
+    run, and the parameters papermill injects after the `parameters` cell (None for that one).
+    """
+    tagged = [i for i, c in enumerate(cells) if "parameters" in c.metadata.get("tags", [])]
+    injected_at = tagged[0] + 1 if tagged else 0
+    i = executed_index - (1 if reset_cell else 0)
+    if i == injected_at:
+        return None
+    return (i if i < injected_at else i - 1) + 1
 
 
 def _register_reuse_engine() -> None:
@@ -184,6 +220,7 @@ class NotebookRunner:
         from papermill.exceptions import PapermillExecutionError
 
         nb = nbformat.read(Path(notebook), as_version=4)
+        file_cells = list(nb.cells)
         kwargs: dict[str, Any]
         if self.reuse:
             km, kc = self._kernel()
@@ -203,7 +240,8 @@ class NotebookRunner:
                 **kwargs,
             )
         except PapermillExecutionError as exc:
-            raise NotebookFailed(exc.ename, exc.evalue, exc.source) from None
+            cell = file_cell_number(file_cells, exc.cell_index, reset_cell=self.reuse)
+            raise NotebookFailed(exc.ename, exc.evalue, exc.source, cell) from None
         executed.cells = [c for c in executed.cells if RESET_TAG not in c.metadata.get("tags", [])]
         return executed
 

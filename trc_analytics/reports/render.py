@@ -1,11 +1,11 @@
-"""One function from report parameters to one offline HTML file: `render_report`.
+"""One function from a `ReportRequest` to one offline HTML file: `render`.
 
-Used by `trc report`, the tests and the batch. It validates the workspace in this process first
-(an invalid workspace stops here with the validation report, never as a kernel traceback), runs
-the report's notebook with papermill, exports it with nbconvert through the offline template
-(no code, no script, no external URL; charts are inline SVG) and writes it owner-only to
-`<out_dir>/<kind>_<subject>_<from>_<to>.html`. The footer echoes the parameters, every policy
-value, the package version and the digest of the input files.
+Used by `trc report` and the batch (`render_report` is the same with keywords). It checks the
+request, validates the workspace in this process (an invalid workspace stops here with the
+validation report, never as a kernel traceback), runs the report's notebook with papermill,
+exports it with nbconvert through the offline template (no code, no script, no external URL;
+charts are inline SVG) and writes it owner-only to `<out_dir>/<kind>_<subject>_<from>_<to>.html`.
+The footer echoes the request, every policy value, the package version and the input digest.
 """
 
 from __future__ import annotations
@@ -22,13 +22,7 @@ from trc_analytics.period import Period
 from trc_analytics.policy import Policy
 from trc_analytics.reports._fastimport import skip_slow_optional_imports
 from trc_analytics.reports.display import esc
-from trc_analytics.reports.request import (
-    KINDS,
-    ReportError,
-    ReportRequest,
-    ReportUsageError,
-    check_subject,
-)
+from trc_analytics.reports.request import KINDS, ReportError, ReportRequest, check_subject
 
 if TYPE_CHECKING:
     from trc_analytics.records.workspace import Workspace
@@ -59,25 +53,6 @@ def notebook_path(kind: str) -> Path:
     if kind not in KINDS:
         raise ReportError(f"unknown report {kind!r}; choose one of {', '.join(KINDS)}")
     return notebooks_dir() / KINDS[kind][0]
-
-
-def notebook_parameters(request: ReportRequest, data: Path) -> dict[str, Any]:
-    """The values injected into the notebook's `parameters` cell (paths absolute, no secret)."""
-    params: dict[str, Any] = {
-        "data": str(data),
-        "date_from": request.period.start.isoformat(),
-        "date_to": request.period.end.isoformat(),
-        "policy_file": str(Path(request.policy_file).resolve()) if request.policy_file else None,
-        "keep_valid": request.keep_valid,
-    }
-    if request.kind == "supervisor":
-        params["coach"] = request.coach
-        params["supervisor"] = request.supervisor
-    elif request.kind == "self-audit":
-        params["coach"] = request.coach
-    else:
-        params["min_cell"] = request.min_cell
-    return params
 
 
 def footer_html(
@@ -187,21 +162,7 @@ def render_report(
     runner: NotebookRunner | None = None,
     workspace: Workspace | None = None,
 ) -> Path:
-    """Render one report to `<out_dir>/<kind>_<subject>_<from>_<to>.html` and return its path.
-
-    `data=None` means the bundled demo workspace. Raises `WorkspaceError` (with `.problems`)
-    when the workspace is invalid and `keep_valid` is False, `ReportUsageError` for parameters
-    the report refuses (an association report's `min_cell` below the floor, or a period that
-    is not whole calendar months), `ReportError` for anything else that stops the report, with
-    the message a notebook cell raised when one fails.
-    `workspace` skips loading when the caller (the batch) has already loaded and validated it;
-    `runner` lets several reports share a kernel.
-    """
-    from trc_analytics.outputs import private_dir, write_private
-    from trc_analytics.records.load import load_workspace
-    from trc_analytics.reports.kernel import NotebookFailed, NotebookRunner
-    from trc_analytics.reports.source import resolve_data
-
+    """`render` for callers holding keywords rather than a `ReportRequest` (the library API)."""
     request = ReportRequest(
         kind=kind,
         period=period,
@@ -210,49 +171,85 @@ def render_report(
         policy_file=str(policy_file) if policy_file else None,
         keep_valid=keep_valid,
         min_cell=min_cell,
+        data=str(data) if data else None,
     )
-    request.check()
-    try:
-        policy = Policy.load(policy_file, min_cell=min_cell)
-    except ValueError as exc:
-        raise ReportError(str(exc)) from None
-    if kind == "association":
-        from trc_analytics.disclosure.release import ReleaseRefused, check_release
+    return render(
+        request, out_dir=out_dir, keep_notebook=keep_notebook, runner=runner, workspace=workspace
+    )
 
-        try:
-            check_release(min_cell=policy.min_cell, period=period)
-        except ReleaseRefused as exc:
-            raise ReportUsageError(str(exc)) from None
+
+def render(
+    request: ReportRequest,
+    *,
+    out_dir: str | os.PathLike[str] = "reports",
+    keep_notebook: str | os.PathLike[str] | None = None,
+    runner: NotebookRunner | None = None,
+    workspace: Workspace | None = None,
+) -> Path:
+    """Render one report to `<out_dir>/<kind>_<subject>_<from>_<to>.html` and return its path.
+
+    `request.data=None` means `TRC_DATA` or the bundled demo workspace. Raises
+    `ReportUsageError` for a request `ReportRequest.validate` refuses, `WorkspaceError` (with
+    `.problems`) when the workspace is invalid and `keep_valid` is False, `ReportError` for
+    anything else that stops the report, naming the notebook cell and the exception when a cell
+    raises. `workspace` skips loading when the caller (the batch) has already loaded and
+    validated it; `runner` lets several reports share a kernel.
+    """
+    from trc_analytics.reports.source import resolve_data
+
+    policy = request.validate()
     try:
-        path = resolve_data(data)
+        path = resolve_data(request.data)
     except FileNotFoundError as exc:
         raise ReportError(str(exc)) from None
+    nb, ws = _execute(request, path, runner=runner, workspace=workspace)
+    title = f"{request.title} – {request.subject} – {request.period.label().replace('_', ' to ')}"
+    data_label = request.data or "bundled demo workspace"
+    footer = footer_html(request, data_label=data_label, policy=policy, ws=ws)
+    return _write(request, export_html(nb, title=title, footer=footer), nb, out_dir, keep_notebook)
+
+
+def _execute(
+    request: ReportRequest,
+    path: Path,
+    *,
+    runner: NotebookRunner | None,
+    workspace: Workspace | None,
+) -> tuple[Any, Workspace]:
+    """Validate the workspace here, then run the notebook: (executed notebook, workspace)."""
+    from trc_analytics.records.load import load_workspace
+    from trc_analytics.reports.kernel import NotebookFailed, NotebookRunner
+
     own_runner = runner is None
     # the kernel starts and warms up while this process validates the workspace
-    runner = runner or NotebookRunner(reuse=True).start(kind)
+    runner = runner or NotebookRunner(reuse=True).start(request.kind)
     try:
-        ws = workspace if workspace is not None else load_workspace(path, keep_valid=keep_valid)
+        ws = workspace
+        if ws is None:
+            ws = load_workspace(path, keep_valid=request.keep_valid)
         check_subject(ws, request)
-    except BaseException:
-        if own_runner:
-            runner.close()
-        raise
-    # build the HTML exporter now: the kernel is still warming up, so this costs no time
-    # (not in a thread: importing in two threads at once can see half-imported modules)
-    _exporter()
-    try:
-        nb = runner.run(notebook_path(kind), notebook_parameters(request, path))
+        # build the HTML exporter now: the kernel is still warming up, so this costs no time
+        # (not in a thread: importing in two threads at once can see half-imported modules)
+        _exporter()
+        nb = runner.run(notebook_path(request.kind), request.parameters(path))
     except NotebookFailed as exc:
-        raise ReportError(f"the {KINDS[kind][1].lower()} stopped: {exc}") from None
+        raise ReportError(f"the {request.title.lower()} stopped: {exc}") from exc
     finally:
         if own_runner:
             runner.close()
+    return nb, ws
 
-    title = f"{KINDS[kind][1]} – {request.subject} – {request.period.label().replace('_', ' to ')}"
-    data_label = str(data) if data else "bundled demo workspace"
-    html = export_html(
-        nb, title=title, footer=footer_html(request, data_label=data_label, policy=policy, ws=ws)
-    )
+
+def _write(
+    request: ReportRequest,
+    html: str,
+    nb: Any,
+    out_dir: str | os.PathLike[str],
+    keep_notebook: str | os.PathLike[str] | None,
+) -> Path:
+    """Write the page (and the executed notebook when asked) owner-only; the page's path."""
+    from trc_analytics.outputs import private_dir, write_private
+
     target = write_private(private_dir(out_dir) / request.file_name(), html)
     if keep_notebook:
         import nbformat

@@ -1,15 +1,20 @@
 """One report request: what is asked for (kind, period, subject, policy) and its checks.
 
-The CLI, the batch and the notebooks build a `ReportRequest`; `render.py` and `context.py` read it.
+The CLI, the batch, `render_report` and the notebooks' `open_report` build a `ReportRequest` and
+check it with its one `validate()`; `parameters()` / `from_parameters()` carry it into the kernel.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
+from trc_analytics.disclosure.release import ReleaseRefused, check_release
+from trc_analytics.errors import TrcError
 from trc_analytics.period import Period
+from trc_analytics.policy import Policy
 
 if TYPE_CHECKING:
     from trc_analytics.records.workspace import Workspace
@@ -22,7 +27,7 @@ KINDS: dict[str, tuple[str, str]] = {
 }
 
 
-class ReportError(Exception):
+class ReportError(TrcError, ValueError):
     """The report could not be produced; the message says why in plain words."""
 
 
@@ -32,7 +37,11 @@ class ReportUsageError(ReportError):
 
 @dataclass(frozen=True)
 class ReportRequest:
-    """Everything that identifies one report (what the footer echoes)."""
+    """Everything that identifies one report (what the footer echoes and the notebook receives).
+
+    The CLI, the batch, `render_report` and the notebooks' `open_report` all build this one
+    shape and check it with the one `validate()`.
+    """
 
     kind: str
     period: Period
@@ -41,6 +50,45 @@ class ReportRequest:
     policy_file: str | None = None
     keep_valid: bool = False
     min_cell: int | None = None
+    #: the workspace as the user named it; None means `TRC_DATA` or the bundled demo workspace
+    data: str | None = None
+
+    @classmethod
+    def from_parameters(cls, kind: str, **parameters: Any) -> ReportRequest:
+        """The request a notebook's `parameters` cell describes (dates as YYYY-MM-DD text)."""
+        policy_file = parameters.get("policy_file")
+        data = parameters.get("data")
+        return cls(
+            kind=kind,
+            period=Period.parse(parameters["date_from"], parameters["date_to"]),
+            coach=parameters.get("coach"),
+            supervisor=parameters.get("supervisor"),
+            policy_file=str(policy_file) if policy_file else None,
+            keep_valid=bool(parameters.get("keep_valid", False)),
+            min_cell=parameters.get("min_cell"),
+            data=str(data) if data else None,
+        )
+
+    def parameters(self, data: Path) -> dict[str, Any]:
+        """The values papermill injects into the notebook (paths absolute, no secret).
+
+        `data` is the resolved workspace path; `from_parameters` reads these back.
+        """
+        params: dict[str, Any] = {
+            "data": str(data),
+            "date_from": self.period.start.isoformat(),
+            "date_to": self.period.end.isoformat(),
+            "policy_file": str(Path(self.policy_file).resolve()) if self.policy_file else None,
+            "keep_valid": self.keep_valid,
+        }
+        if self.kind == "supervisor":
+            params["coach"] = self.coach
+            params["supervisor"] = self.supervisor
+        elif self.kind == "self-audit":
+            params["coach"] = self.coach
+        else:
+            params["min_cell"] = self.min_cell
+        return params
 
     @property
     def subject(self) -> str:
@@ -51,25 +99,54 @@ class ReportRequest:
             return f"portfolio-{self.supervisor}"
         return str(self.coach)
 
+    @property
+    def title(self) -> str:
+        """The report's human name: `Supervisor review`, `Coach self-audit`, ..."""
+        return KINDS[self.kind][1]
+
     def file_name(self) -> str:
         """`<kind>_<subject>_<from>_<to>.html`, safe on every file system."""
         subject = re.sub(r"[^A-Za-z0-9._-]+", "_", self.subject)
         return f"{self.kind}_{subject}_{self.period.label()}.html"
 
+    def validate(self) -> Policy:
+        """Check the request before any data is read; return the policy the report uses.
+
+        Raises `ReportUsageError` for a subject that does not fit the kind, an unreadable or
+        invalid policy, and for the association report a `min_cell` below the floor or a period
+        that is not whole calendar months. The CLI, the renderer and the kernel all call this.
+        """
+        self._check_subject_fits()
+        try:
+            policy = Policy.load(self.policy_file, min_cell=self.min_cell)
+        except ValueError as exc:
+            raise ReportUsageError(str(exc)) from None
+        if self.kind == "association":
+            try:
+                check_release(min_cell=policy.min_cell, period=self.period)
+            except ReleaseRefused as exc:
+                raise ReportUsageError(str(exc)) from None
+        return policy
+
     def check(self) -> None:
-        """Raise `ReportError` when the subject does not fit the kind."""
+        """Raise `ReportUsageError` when the subject does not fit the kind."""
+        self._check_subject_fits()
+
+    def _check_subject_fits(self) -> None:
         if self.kind not in KINDS:
-            raise ReportError(f"unknown report {self.kind!r}; choose one of {', '.join(KINDS)}")
+            raise ReportUsageError(
+                f"unknown report {self.kind!r}; choose one of {', '.join(KINDS)}"
+            )
         if self.kind == "association":
             if self.coach or self.supervisor:
-                raise ReportError(
+                raise ReportUsageError(
                     "the association report covers all coaches; do not give --coach or --supervisor"
                 )
         elif self.kind == "self-audit":
             if not self.coach or self.supervisor:
-                raise ReportError("a self-audit is about one coach: give --coach ID")
+                raise ReportUsageError("a self-audit is about one coach: give --coach ID")
         elif bool(self.coach) == bool(self.supervisor):
-            raise ReportError(
+            raise ReportUsageError(
                 "a supervisor review needs either --coach ID (one coach) or --supervisor ID "
                 "(that supervisor's portfolio)"
             )

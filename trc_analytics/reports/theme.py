@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
+from trc_analytics.errors import TrcError
 from trc_analytics.reports._fastimport import skip_slow_optional_imports
 
 if TYPE_CHECKING:
@@ -87,7 +88,7 @@ def enable() -> None:
     alt.theme.enable(THEME_NAME)
 
 
-class RecordLevelChartError(ValueError):
+class RecordLevelChartError(TrcError, ValueError):
     """A chart was asked to draw record-level rows instead of an aggregate."""
 
 
