@@ -29,8 +29,8 @@ import datetime as dt
 import polars as pl
 
 from trc_analytics.checks.check import Check, month_count, plural, span, text
-from trc_analytics.checks.context import Context, add_months, date_lit
 from trc_analytics.policy import Policy
+from trc_analytics.scope import Scope, add_months, date_lit
 
 KIND_WORDS = {
     "initial": "Initial",
@@ -55,16 +55,16 @@ def _kind() -> pl.Expr:
     return pl.col("credential").replace_strict(KIND_WORDS, default=pl.col("credential"))
 
 
-def latest_credentials(ctx: Context) -> pl.LazyFrame:
+def latest_credentials(sc: Scope) -> pl.LazyFrame:
     """Each active coach's latest credential of each kind as of the period end.
 
     Columns: coach_id, credential, certified_on, expires_on, ethics_review_on, held (how many
     of that kind the coach has had).
     """
     return (
-        ctx.table("credentials")
-        .filter(pl.col("certified_on") <= ctx.as_of)
-        .join(ctx.active_coaches, on="coach_id", how="semi")
+        sc.table("credentials")
+        .filter(pl.col("certified_on") <= sc.as_of)
+        .join(sc.active_coaches(), on="coach_id", how="semi")
         .group_by("coach_id", "credential")
         .agg(
             pl.col("certified_on").max(),
@@ -78,21 +78,21 @@ def latest_credentials(ctx: Context) -> pl.LazyFrame:
 # --- CERT-LAPSED -------------------------------------------------------------------------------
 
 
-def lapsed_cases(ctx: Context) -> pl.LazyFrame:
+def lapsed_cases(sc: Scope) -> pl.LazyFrame:
     """Credential standing as of the period end, plus practice while lapsed in the period."""
-    grace = f"{ctx.policy.credential_grace_months}mo"
-    standing = latest_credentials(ctx).with_columns(
+    grace = f"{sc.policy.credential_grace_months}mo"
+    standing = latest_credentials(sc).with_columns(
         grace_end=pl.col("expires_on").dt.offset_by(grace)
     )
     remediation = (
-        standing.filter(pl.col("grace_end") < ctx.as_of)
+        standing.filter(pl.col("grace_end") < sc.as_of)
         .select("coach_id", "credential", "expires_on")
         .join(
-            ctx.table("supervision")
+            sc.table("supervision")
             .filter(
                 (pl.col("format") == "one_to_one")
                 & (pl.col("reason") == "renewal_lapse")
-                & (pl.col("met_on") <= ctx.as_of)
+                & (pl.col("met_on") <= sc.as_of)
             )
             .select("coach_id", "supervisor_id", "met_on", "hours"),
             on="coach_id",
@@ -105,9 +105,9 @@ def lapsed_cases(ctx: Context) -> pl.LazyFrame:
         .agg(remediation_hours=pl.col("hours").max())
     )
     state = (
-        pl.when(pl.col("expires_on") >= ctx.as_of)
+        pl.when(pl.col("expires_on") >= sc.as_of)
         .then(pl.lit("current"))
-        .when(pl.col("grace_end") >= ctx.as_of)
+        .when(pl.col("grace_end") >= sc.as_of)
         .then(pl.lit("grace"))
         .otherwise(pl.lit("lapsed"))
     )
@@ -118,23 +118,23 @@ def lapsed_cases(ctx: Context) -> pl.LazyFrame:
             compliant=(pl.col("state") == "current")
             | (
                 (pl.col("state") == "lapsed")
-                & (pl.col("remediation_hours") >= ctx.policy.lapse_supervision_hours)
+                & (pl.col("remediation_hours") >= sc.policy.lapse_supervision_hours)
             ),
             severity=pl.when(pl.col("state") == "grace")
             .then(pl.lit("major"))
             .otherwise(pl.lit("critical")),
-            on=ctx.as_of,
+            on=sc.as_of,
         )
     )
     cover = (
-        ctx.table("credentials")
-        .filter(pl.col("certified_on") <= ctx.as_of)
+        sc.table("credentials")
+        .filter(pl.col("certified_on") <= sc.as_of)
         .select("coach_id", "certified_on", cover_end=pl.col("expires_on").dt.offset_by(grace))
         .sort("certified_on")
         .with_columns(pl.col("cover_end").cum_max().over("coach_id"))
     )
     practice = (
-        ctx.coach_days.filter(ctx.in_period("held_on"))
+        sc.within_period(sc.coach_days())
         .select("coach_id", "held_on", "sessions")
         .sort("held_on")
         .join_asof(
@@ -153,7 +153,7 @@ def lapsed_cases(ctx: Context) -> pl.LazyFrame:
             state=pl.lit("practice"),
             compliant=pl.col("n") == 0,
             severity=pl.lit("critical"),
-            on=pl.coalesce("first", ctx.as_of),
+            on=pl.coalesce("first", sc.as_of),
         )
     )
     return pl.concat([standing, practice], how="diagonal_relaxed")
@@ -224,11 +224,11 @@ CERT_LAPSED = Check(
 # --- CERT-ETHICS -------------------------------------------------------------------------------
 
 
-def ethics_cases(ctx: Context) -> pl.LazyFrame:
+def ethics_cases(sc: Scope) -> pl.LazyFrame:
     """Every current renewal (latest credential of a kind, not the first) as of the period end."""
-    cycle = f"{ctx.policy.renewal_cycle_months}mo"
+    cycle = f"{sc.policy.renewal_cycle_months}mo"
     renewals = (
-        latest_credentials(ctx)
+        latest_credentials(sc)
         .filter(pl.col("held") > 1)
         .with_columns(window_start=pl.col("certified_on").dt.offset_by(f"-{cycle}"))
     )
@@ -236,7 +236,7 @@ def ethics_cases(ctx: Context) -> pl.LazyFrame:
     by_course = (
         renewals.select("coach_id", "credential", "window_start", "certified_on")
         .join(
-            ctx.table("trainings")
+            sc.table("trainings")
             .filter(pl.col("kind") == "ethics_review")
             .select("coach_id", review_on="completed_on"),
             on="coach_id",
@@ -252,7 +252,7 @@ def ethics_cases(ctx: Context) -> pl.LazyFrame:
         .with_columns(review_on=pl.col("ethics_review_on"))
         .with_columns(
             compliant=pl.col("course").fill_null(False) | in_window.fill_null(False),
-            on=ctx.as_of,
+            on=sc.as_of,
         )
     )
 
@@ -287,19 +287,20 @@ CERT_ETHICS = Check(
 # --- DEV-CE ------------------------------------------------------------------------------------
 
 
-def ce_cases(ctx: Context) -> pl.LazyFrame:
+def ce_cases(sc: Scope) -> pl.LazyFrame:
     """Every active coach who joined before the window: compliant with a training in it."""
-    months = ctx.policy.training_window_months
-    window_start = add_months(ctx.period.as_of + dt.timedelta(days=1), -months)
+    months = sc.policy.training_window_months
+    window_start = add_months(sc.period.as_of + dt.timedelta(days=1), -months)
     trained = (
-        ctx.table("trainings")
-        .filter(pl.col("completed_on").is_between(date_lit(window_start), ctx.as_of))
+        sc.table("trainings")
+        .filter(pl.col("completed_on").is_between(date_lit(window_start), sc.as_of))
         .select("coach_id")
         .unique()
         .with_columns(trained=pl.lit(True))
     )
     return (
-        ctx.coaches.filter(
+        sc.coach_records()
+        .filter(
             pl.col("active")
             & (pl.col("joined_on").is_null() | (pl.col("joined_on") < date_lit(window_start)))
         )
@@ -308,7 +309,7 @@ def ce_cases(ctx: Context) -> pl.LazyFrame:
         .with_columns(
             compliant=pl.col("trained").fill_null(False),
             window_start=date_lit(window_start),
-            on=ctx.as_of,
+            on=sc.as_of,
         )
     )
 

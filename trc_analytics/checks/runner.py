@@ -21,10 +21,10 @@ import polars as pl
 
 from trc_analytics.checks.catalogue import CHECKS, get_check
 from trc_analytics.checks.check import FINDING_SCHEMA, SEVERITIES, Check
-from trc_analytics.checks.context import Context
 from trc_analytics.period import Period
 from trc_analytics.policy import Policy
 from trc_analytics.records.workspace import Workspace
+from trc_analytics.scope import Scope
 
 #: Columns of `CheckResults.status`, one row per check of the catalogue (in catalogue order).
 STATUS_SCHEMA: dict[str, pl.DataType] = {
@@ -135,7 +135,7 @@ def run_checks(
     """
     policy = policy or Policy()
     wanted = _coach_filter(ws, coaches)
-    ctx = Context(ws=ws, period=period, policy=policy)
+    sc = Scope(ws=ws, period=period, policy=policy)
     plans: list[pl.LazyFrame] = []
     status: list[dict] = []
     for check in _select(checks):
@@ -155,7 +155,7 @@ def run_checks(
         absent = [t for t in check.optional_tables if t not in ws]
         if absent:
             row["reason"] = f"evaluated without {' or '.join(absent)} records"
-        cases = _with_defaults(check.cases(ctx)).filter(ctx.in_period("on"))
+        cases = _with_defaults(check.cases(sc)).filter(sc.in_period("on"))
         if wanted is not None:
             cases = cases.filter(pl.col("coach_id").is_in(wanted))
         plans.append(

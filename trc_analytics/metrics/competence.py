@@ -4,7 +4,7 @@ A session is *outside declared competence* when its coach had not declared compe
 area on or before the session date (competencies.declared_on). *Out of scope* areas are those
 the vocabulary lists as outside a Trauma Recovery Coach's scope of practice (SPEC 3); they are
 covered by outside training (therapy_licensed, or a training in that area). Conventions
-(period, keys, missing tables) are in `frames.py`.
+(period, keys, missing tables) are in `scope.py`.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ def _out_of_scope(sc: Scope) -> list[str]:
 
 
 def _declared(sc: Scope) -> pl.LazyFrame:
-    """(coach_id, area, declared_on) of every declared competence (area an Enum, as in held())."""
+    """(coach_id, area, declared_on) of every declared competence (area an Enum)."""
     return sc.ws["competencies"].lazy().select("coach_id", "area", "declared_on").drop_nulls("area")
 
 
@@ -39,7 +39,7 @@ def _area_cube(sc: Scope) -> pl.LazyFrame:
     def build() -> pl.LazyFrame:
         undeclared = pl.col("undeclared")
         return (
-            _undeclared(sc.held().select("coach_id", "held_on", "area", "hours"), sc)
+            _undeclared(sc.held_in_period().select("coach_id", "held_on", "area", "hours"), sc)
             .group_by("coach_id", "area")
             .agg(
                 sessions=pl.len(),
@@ -279,7 +279,9 @@ def out_of_scope_practice(sc: Scope) -> pl.LazyFrame:
     """
     oos = _out_of_scope(sc)
     held = (
-        sc.held().filter(pl.col("area").is_in(oos)).select("coach_id", "held_on", "area", "hours")
+        sc.held_in_period()
+        .filter(pl.col("area").is_in(oos))
+        .select("coach_id", "held_on", "area", "hours")
     )
     licensed = (
         sc.ws["coaches"]

@@ -1,7 +1,7 @@
 """Professional standing: credentials, ethics review, training, supervision (issue 4, item 5).
 
 Standing is judged as of the period end ("as of"): records dated after it are not seen.
-Conventions are in `frames.py`.
+Conventions are in `scope.py`.
 """
 
 from __future__ import annotations
