@@ -29,6 +29,7 @@ import datetime as dt
 import polars as pl
 
 from trc_analytics.checks.check import Check, month_count, plural, span, text
+from trc_analytics.metrics.standing import credential_standing
 from trc_analytics.policy import Policy
 from trc_analytics.scope import Scope, add_months, date_lit
 
@@ -56,21 +57,19 @@ def _kind() -> pl.Expr:
 
 
 def latest_credentials(sc: Scope) -> pl.LazyFrame:
-    """Each active coach's latest credential of each kind as of the period end.
+    """Each active coach's credential standing as of the period end (from the metric).
 
-    Columns: coach_id, credential, certified_on, expires_on, ethics_review_on, held (how many
-    of that kind the coach has had).
+    Standing is computed once, in `metrics.standing.credential_standing`; here `state` folds
+    its `due` into `current` (a credential due for renewal has not expired). Columns: those of
+    `credential_standing` plus state (current, grace or lapsed).
     """
     return (
-        sc.table("credentials")
-        .filter(pl.col("certified_on") <= sc.as_of)
+        credential_standing(sc)
         .join(sc.active_coaches(), on="coach_id", how="semi")
-        .group_by("coach_id", "credential")
-        .agg(
-            pl.col("certified_on").max(),
-            pl.col("expires_on").sort_by("certified_on").last(),
-            pl.col("ethics_review_on").sort_by("certified_on").last(),
-            held=pl.len(),
+        .with_columns(
+            state=pl.when(pl.col("status") == "due")
+            .then(pl.lit("current"))
+            .otherwise(pl.col("status"))
         )
     )
 
@@ -78,54 +77,23 @@ def latest_credentials(sc: Scope) -> pl.LazyFrame:
 # --- CERT-LAPSED -------------------------------------------------------------------------------
 
 
-def lapsed_cases(sc: Scope) -> pl.LazyFrame:
-    """Credential standing as of the period end, plus practice while lapsed in the period."""
+def _standing_cases(sc: Scope) -> pl.LazyFrame:
+    """One case per credential: kept while current, or lapsed and remedied by supervision."""
+    remedied = pl.col("remediation_hours").fill_null(0.0) >= sc.policy.lapse_supervision_hours
+    return latest_credentials(sc).with_columns(
+        pl.col("remediation_hours").fill_null(0.0),
+        compliant=(pl.col("state") == "current") | ((pl.col("state") == "lapsed") & remedied),
+        severity=pl.when(pl.col("state") == "grace")
+        .then(pl.lit("major"))
+        .otherwise(pl.lit("critical")),
+        on=sc.as_of,
+    )
+
+
+def _practice_cases(sc: Scope) -> pl.LazyFrame:
+    """One case per coach practising in the period: kept unless a session fell on a day when
+    none of their credentials was current or in its grace period."""
     grace = f"{sc.policy.credential_grace_months}mo"
-    standing = latest_credentials(sc).with_columns(
-        grace_end=pl.col("expires_on").dt.offset_by(grace)
-    )
-    remediation = (
-        standing.filter(pl.col("grace_end") < sc.as_of)
-        .select("coach_id", "credential", "expires_on")
-        .join(
-            sc.table("supervision")
-            .filter(
-                (pl.col("format") == "one_to_one")
-                & (pl.col("reason") == "renewal_lapse")
-                & (pl.col("met_on") <= sc.as_of)
-            )
-            .select("coach_id", "supervisor_id", "met_on", "hours"),
-            on="coach_id",
-            how="inner",
-        )
-        .filter(pl.col("met_on") > pl.col("expires_on"))
-        .group_by("coach_id", "credential", "supervisor_id")
-        .agg(pl.col("hours").sum())
-        .group_by("coach_id", "credential")
-        .agg(remediation_hours=pl.col("hours").max())
-    )
-    state = (
-        pl.when(pl.col("expires_on") >= sc.as_of)
-        .then(pl.lit("current"))
-        .when(pl.col("grace_end") >= sc.as_of)
-        .then(pl.lit("grace"))
-        .otherwise(pl.lit("lapsed"))
-    )
-    standing = (
-        standing.join(remediation, on=["coach_id", "credential"], how="left")
-        .with_columns(pl.col("remediation_hours").fill_null(0.0), state=state)
-        .with_columns(
-            compliant=(pl.col("state") == "current")
-            | (
-                (pl.col("state") == "lapsed")
-                & (pl.col("remediation_hours") >= sc.policy.lapse_supervision_hours)
-            ),
-            severity=pl.when(pl.col("state") == "grace")
-            .then(pl.lit("major"))
-            .otherwise(pl.lit("critical")),
-            on=sc.as_of,
-        )
-    )
     cover = (
         sc.table("credentials")
         .filter(pl.col("certified_on") <= sc.as_of)
@@ -133,7 +101,8 @@ def lapsed_cases(sc: Scope) -> pl.LazyFrame:
         .sort("certified_on")
         .with_columns(pl.col("cover_end").cum_max().over("coach_id"))
     )
-    practice = (
+    lapsed = pl.col("while_lapsed")
+    return (
         sc.within_period(sc.coach_days())
         .select("coach_id", "held_on", "sessions")
         .sort("held_on")
@@ -144,10 +113,10 @@ def lapsed_cases(sc: Scope) -> pl.LazyFrame:
         .with_columns(while_lapsed=pl.col("held_on") > pl.col("cover_end"))
         .group_by("coach_id")
         .agg(
-            n=pl.col("sessions").filter(pl.col("while_lapsed")).sum(),
-            first=pl.col("held_on").filter(pl.col("while_lapsed")).min(),
-            last=pl.col("held_on").filter(pl.col("while_lapsed")).max(),
-            lapsed_after=pl.col("cover_end").filter(pl.col("while_lapsed")).min(),
+            n=pl.col("sessions").filter(lapsed).sum(),
+            first=pl.col("held_on").filter(lapsed).min(),
+            last=pl.col("held_on").filter(lapsed).max(),
+            lapsed_after=pl.col("cover_end").filter(lapsed).min(),
         )
         .with_columns(
             state=pl.lit("practice"),
@@ -156,7 +125,11 @@ def lapsed_cases(sc: Scope) -> pl.LazyFrame:
             on=pl.coalesce("first", sc.as_of),
         )
     )
-    return pl.concat([standing, practice], how="diagonal_relaxed")
+
+
+def lapsed_cases(sc: Scope) -> pl.LazyFrame:
+    """Credential standing as of the period end, plus practice while lapsed in the period."""
+    return pl.concat([_standing_cases(sc), _practice_cases(sc)], how="diagonal_relaxed")
 
 
 def lapsed_detail(policy: Policy) -> pl.Expr:
@@ -171,7 +144,7 @@ def lapsed_detail(policy: Policy) -> pl.Expr:
                 "coach_id",
                 _kind(),
                 "expires_on",
-                "grace_end",
+                "grace_ends_on",
             )
         )
         .when(pl.col("state") == "lapsed")
@@ -183,7 +156,7 @@ def lapsed_detail(policy: Policy) -> pl.Expr:
                 "coach_id",
                 _kind(),
                 "expires_on",
-                "grace_end",
+                "grace_ends_on",
                 _hours("remediation_hours"),
             )
         )
