@@ -78,15 +78,22 @@ def latest_credentials(sc: Scope) -> pl.LazyFrame:
 
 
 def _standing_cases(sc: Scope) -> pl.LazyFrame:
-    """One case per credential: kept while current, or lapsed and remedied by supervision."""
+    """One case per credential: kept while current, or lapsed and remedied by supervision.
+
+    Sorted by coach and credential, so a coach's findings come in the same order every run.
+    """
     remedied = pl.col("remediation_hours").fill_null(0.0) >= sc.policy.lapse_supervision_hours
-    return latest_credentials(sc).with_columns(
-        pl.col("remediation_hours").fill_null(0.0),
-        compliant=(pl.col("state") == "current") | ((pl.col("state") == "lapsed") & remedied),
-        severity=pl.when(pl.col("state") == "grace")
-        .then(pl.lit("major"))
-        .otherwise(pl.lit("critical")),
-        on=sc.as_of,
+    return (
+        latest_credentials(sc)
+        .sort("coach_id", "credential")
+        .with_columns(
+            pl.col("remediation_hours").fill_null(0.0),
+            compliant=(pl.col("state") == "current") | ((pl.col("state") == "lapsed") & remedied),
+            severity=pl.when(pl.col("state") == "grace")
+            .then(pl.lit("major"))
+            .otherwise(pl.lit("critical")),
+            on=sc.as_of,
+        )
     )
 
 

@@ -210,8 +210,7 @@ def _plans(
 def _findings(parts: Sequence[pl.DataFrame]) -> pl.DataFrame:
     """Every check's findings, most severe first, then by date, check, coach, client.
 
-    The detail breaks the last ties (two credentials of one coach), so the order is the same
-    on every run.
+    The sort is stable: ties keep the order the check gave them.
     """
     order = {c.id: i for i, c in enumerate(CHECKS)}
     return pl.concat(
@@ -224,8 +223,8 @@ def _findings(parts: Sequence[pl.DataFrame]) -> pl.DataFrame:
         "coach_id",
         "client_id",
         "engagement_id",
-        "detail",
         nulls_last=True,
+        maintain_order=True,
     )
 
 
