@@ -20,6 +20,7 @@ import polars as pl
 from trc_analytics.period import Period
 from trc_analytics.policy import Policy
 from trc_analytics.reports.request import ReportError, ReportRequest, check_subject
+from trc_analytics.scope import Scope
 
 if TYPE_CHECKING:
     from trc_analytics.checks import CheckResults
@@ -103,6 +104,16 @@ class ReportContext:
         if self.all_coaches or "coach_id" not in frame.columns:
             return frame
         return frame.filter(pl.col("coach_id").is_in(list(self.coaches)))
+
+    @cached_property
+    def scope(self) -> Scope:
+        """The records of the report's period and coaches.
+
+        A section that needs sessions of the period asks this scope (`held_in_period()`,
+        `within_period(...)`) rather than filtering by the period itself.
+        """
+        coaches = None if self.all_coaches else self.coaches
+        return Scope.make(self.ws, self.period, coaches=coaches, policy=self.policy)
 
     @cached_property
     def metrics(self) -> dict[str, Any]:
