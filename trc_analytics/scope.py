@@ -237,9 +237,9 @@ class Scope:
         Vocabulary columns (area, fee_type, delivery, format) are `Enum`s, as in the workspace:
         compare them with strings as usual, and join them with `dtype(column)`.
         """
-        if "held" not in self._cache:
-            self._cache["held"] = self._held().collect()
-        return self._cache["held"].lazy()
+        if "held_in_period" not in self._cache:
+            self._cache["held_in_period"] = self._held().collect()
+        return self._cache["held_in_period"].lazy()
 
     def dtype(self, column: str) -> pl.DataType:
         """The dtype a column of `held_in_period()` has (its vocabulary's Enum, or text)."""
