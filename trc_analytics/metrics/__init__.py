@@ -24,9 +24,18 @@ MODULES = ("caseload", "referrals", "competence", "giving", "standing")
 
 
 def registry() -> dict[str, Metric]:
-    """Every metric by name, in report order (importing the modules registers them)."""
+    """Every metric by name, in report order (importing the modules registers them).
+
+    The order is that of `MODULES`, then of definition, whichever module was imported first
+    (the checks import `standing` before any report asks for the registry).
+    """
+    rank = {f"trc_analytics.metrics.{name}": i for i, name in enumerate(MODULES)}
     for name in MODULES:
         importlib.import_module(f"trc_analytics.metrics.{name}")
+    ordered = sorted(METRICS.values(), key=lambda m: rank.get(m.module, len(rank)))
+    if list(METRICS.values()) != ordered:
+        METRICS.clear()
+        METRICS.update((m.name, m) for m in ordered)
     return METRICS
 
 
