@@ -133,13 +133,26 @@ def run_checks(
     A check whose needed tables are absent is reported in `status` as
     "not evaluated: no <table> records" and contributes no findings and no rates.
     """
-    policy = policy or Policy()
-    wanted = _coach_filter(ws, coaches)
-    # every coach's records: a check may look across coaches (a supervisor, a shared client);
-    # the cases are narrowed to the wanted coaches afterwards
-    sc = Scope(ws=ws, period=period, policy=policy)
+    sc = Scope(ws=ws, period=period, policy=policy or Policy())
+    return run_checks_in(sc, coaches, checks)
+
+
+def run_checks_in(
+    sc: Scope,
+    coaches: Sequence[str] | str | None = None,
+    checks: Sequence[str | Check] | None = None,
+) -> CheckResults:
+    """`run_checks` in a scope already made (of every coach: a check may look across coaches,
+    a supervisor or a shared client; the cases are narrowed to `coaches` afterwards).
+
+    A report that also computes the metrics passes the same scope to `compute_in`, so the
+    frames both read (held sessions, credential standing) are built once.
+    """
+    if sc.coaches is not None:
+        raise ValueError("the checks need a scope of every coach; pass the coaches wanted")
+    wanted = _coach_filter(sc.ws, coaches)
     selected = _select(checks)
-    status = [_status_row(check, ws) for check in selected]
+    status = [_status_row(check, sc.ws) for check in selected]
     plans: list[pl.LazyFrame] = []
     for check, row in zip(selected, status, strict=True):
         if row["evaluated"]:
@@ -157,9 +170,9 @@ def run_checks(
         findings=findings,
         status=_status_frame(status, per_check, findings),
         cases=per_check.sort("check_id", "coach_id"),
-        period=period,
-        policy=policy,
-        regions=_regions(ws),
+        period=sc.period,
+        policy=sc.policy,
+        regions=_regions(sc.ws),
     )
 
 
