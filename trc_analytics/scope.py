@@ -1,7 +1,16 @@
 """The one scope every metric and check reads: a workspace, a period, some coaches, a policy.
 
 Frames several metrics or checks share (the period's sessions, held sessions with their
-engagement and attendees, active client-months, per-coach cubes) are built once per scope.
+engagement and attendees, active client-months, per-coach cubes, the per-day frames checks
+start from) are built once per scope. Nothing else in the package filters sessions by period.
+
+Held sessions, by name:
+- `held_in_period()`: held in the period, the columns metrics use, with the engagement's format;
+- `held_to_end()`: held up to the period end, every column (the history a check looks back over);
+- `held_before_period()`: held before the period starts, every column;
+- `within_period(sessions)`: the rows of a session frame (any status, or a per-day frame built
+  from held sessions: `coach_days()`, `group_days()`) held in the period, or whose deadline
+  (`shift_days` after the session) falls in it.
 
 Dates: a record belongs to the period when its date falls in it (both ends inclusive);
 standing ("as of") is judged at the period end, and records dated after it are not seen.
@@ -9,6 +18,8 @@ standing ("as of") is judged at the period end, and records dated after it are n
 
 from __future__ import annotations
 
+import calendar
+import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -21,6 +32,39 @@ from trc_analytics.records.workspace import Workspace
 
 By = Literal["coach", "region"]
 KEYS: dict[str, str] = {"coach": "coach_id", "region": "region"}
+
+#: Session fee types by which a client pays a fee (a reduced fee is still a fee).
+FEE_PAYING = ("paid", "reduced")
+#: Session fee types that count as affordable service to the community.
+AFFORDABLE = ("pro_bono", "reduced")
+#: Coach flags that mean "yes" only when recorded as true.
+COACH_FLAGS = (
+    "therapy_licensed",
+    "trained_minors",
+    "trained_couples_families",
+    "psychoactive_trained",
+    "psychoactive_insured",
+    "active",
+)
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """`day` moved by whole calendar months, clamped to the month's last day (as polars does)."""
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    return day.replace(
+        year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1])
+    )
+
+
+def date_lit(day: dt.date) -> pl.Expr:
+    """A date literal with the Date dtype."""
+    return pl.lit(day, dtype=pl.Date())
+
+
+def days(n: int) -> pl.Expr:
+    """A duration of `n` days, to add to a date column."""
+    return pl.duration(days=n)
 
 
 @dataclass
@@ -73,20 +117,45 @@ class Scope:
 
     @property
     def start(self) -> pl.Expr:
-        return pl.lit(self.period.start, dtype=pl.Date())
+        """The period's first day, as a date literal."""
+        return date_lit(self.period.start)
 
     @property
     def end(self) -> pl.Expr:
-        return pl.lit(self.period.end, dtype=pl.Date())
+        """The period's last day, as a date literal."""
+        return date_lit(self.period.end)
 
-    def in_period(self, column: str) -> pl.Expr:
-        """The date column falls within the period (inclusive)."""
-        return pl.col(column).is_between(self.start, self.end, closed="both")
+    @property
+    def as_of(self) -> pl.Expr:
+        """The date standing is judged at: the period end."""
+        return date_lit(self.period.as_of)
+
+    def in_period(self, column: str | pl.Expr, shift_days: int = 0) -> pl.Expr:
+        """The date (plus `shift_days`) falls within the period, both ends included."""
+        col = pl.col(column) if isinstance(column, str) else column
+        lag = dt.timedelta(days=shift_days)
+        return col.is_between(
+            date_lit(self.period.start - lag), date_lit(self.period.end - lag), closed="both"
+        )
+
+    def seen(self, column: str) -> pl.Expr:
+        """The date column, or null when it lies after the as-of date (not yet known then)."""
+        return pl.when(pl.col(column) <= self.as_of).then(pl.col(column))
+
+    def has(self, name: str) -> bool:
+        """The workspace has this table."""
+        return name in self.ws
 
     def table(self, name: str) -> pl.LazyFrame:
-        """A table of the workspace, restricted to the coaches in scope."""
-        lf = self.ws[name].lazy()
-        if self.coaches is not None and "coach_id" in self.ws[name].columns:
+        """A table of the workspace, restricted to the coaches in scope.
+
+        An absent table is an empty frame with its columns.
+        """
+        df = self.ws.get(name)
+        if df is None:
+            return pl.LazyFrame(schema=self.ws.schema[name].polars_schema)
+        lf = df.lazy()
+        if self.coaches is not None and "coach_id" in df.columns:
             lf = lf.filter(pl.col("coach_id").is_in(self.coaches))
         return lf
 
@@ -136,7 +205,7 @@ class Scope:
             self._cache[name] = build().collect()
         return self._cache[name].lazy()
 
-    def sessions(self) -> pl.LazyFrame:
+    def sessions_in_period(self) -> pl.LazyFrame:
         """Sessions of the period, every status, with only the columns metrics use.
 
         Columns: coach_id, engagement_id, client_id, held_on, hours (duration_min / 60),
@@ -161,24 +230,24 @@ class Scope:
             )
         )
 
-    def held(self) -> pl.LazyFrame:
+    def held_in_period(self) -> pl.LazyFrame:
         """Held sessions of the period with their engagement's `format`, `group_id` and
         `within_engagement` (held between the engagement's start and end).
 
         Vocabulary columns (area, fee_type, delivery, format) are `Enum`s, as in the workspace:
         compare them with strings as usual, and join them with `dtype(column)`.
         """
-        if "held" not in self._cache:
-            self._cache["held"] = self._held().collect()
-        return self._cache["held"].lazy()
+        if "held_in_period" not in self._cache:
+            self._cache["held_in_period"] = self._held().collect()
+        return self._cache["held_in_period"].lazy()
 
     def dtype(self, column: str) -> pl.DataType:
-        """The dtype a column of `held()` has (the Enum of its vocabulary, or text)."""
-        return self.held().collect_schema()[column]
+        """The dtype a column of `held_in_period()` has (its vocabulary's Enum, or text)."""
+        return self.held_in_period().collect_schema()[column]
 
     def _held(self) -> pl.LazyFrame:
         """Held sessions joined to their engagement."""
-        held = self.sessions().filter(pl.col("status") == "held").drop("status")
+        held = self.sessions_in_period().filter(pl.col("status") == "held").drop("status")
         if "engagements" not in self.ws:
             return held.drop("engagement_id").with_columns(
                 format=pl.lit(None, self.ws.schema["engagements"].field("format").dtype),
@@ -232,7 +301,7 @@ class Scope:
                 .select("group_id", pl.col("client_id").alias("member_id"), "joined_on", "left_on")
             )
             return (
-                self.held()
+                self.held_in_period()
                 .filter(pl.col("client_id").is_null() & pl.col("group_id").is_not_null())
                 .join(members, on="group_id", how="inner")
                 .filter(
@@ -246,8 +315,10 @@ class Scope:
         return self.cached("group_attendance", build)
 
     def coded_attendance(self) -> pl.LazyFrame:
-        """`attendance()` with area and fee_type as in `held()` (Enums), for the metrics."""
-        single = self.held().filter(pl.col("client_id").is_not_null()).select(self._ATTENDANCE)
+        """`attendance()` with area and fee_type as Enums (as in `held_in_period()`)."""
+        single = (
+            self.held_in_period().filter(pl.col("client_id").is_not_null()).select(self._ATTENDANCE)
+        )
         if "group_members" not in self.ws:
             return single
         return pl.concat([single, self.group_attendance()], how="vertical")
@@ -346,7 +417,7 @@ class Scope:
         return self.cached(
             "status_counts",
             lambda: (
-                self.sessions()
+                self.sessions_in_period()
                 .group_by("coach_id", "status")
                 .agg(records=pl.len(), hours=pl.col("hours").sum())
             ),
@@ -357,11 +428,178 @@ class Scope:
         return self.cached(
             "fee_months",
             lambda: (
-                self.held()
+                self.held_in_period()
                 .group_by("coach_id", month_of("held_on"), "fee_type")
                 .agg(sessions=pl.len(), hours=pl.col("hours").sum())
                 .with_columns(pl.col("fee_type").cast(pl.String))
             ),
+        )
+
+    # held sessions beyond the period's own, and the frames the checks start from
+
+    def held_to_end(self) -> pl.LazyFrame:
+        """Sessions with status `held`, up to the period end (later ones are not seen).
+
+        Every column of the sessions table; not kept in memory (see `sessions_in_period`).
+        """
+        return self.table("sessions").filter(
+            (pl.col("status") == "held") & (pl.col("held_on") <= self.end)
+        )
+
+    def held_before_period(self) -> pl.LazyFrame:
+        """Sessions with status `held` before the period starts, every column."""
+        return self.table("sessions").filter(
+            (pl.col("status") == "held") & (pl.col("held_on") < self.start)
+        )
+
+    def within_period(self, sessions: pl.LazyFrame, shift_days: int = 0) -> pl.LazyFrame:
+        """Rows of a session frame whose `held_on` (plus `shift_days`) is in the period.
+
+        `sessions` is `held_to_end()`, the sessions table, or a per-day frame built from held
+        sessions (`coach_days()`, `group_days()`); a shift dates a case at the last day a rule
+        allows after the session.
+        """
+        return sessions.filter(self.in_period("held_on", shift_days))
+
+    def coach_records(self) -> pl.LazyFrame:
+        """Coaches with their yes/no flags; a flag left empty counts as no."""
+        return self.table("coaches").with_columns(pl.col(c).fill_null(False) for c in COACH_FLAGS)
+
+    def active_coaches(self) -> pl.LazyFrame:
+        """coach_id of every active coach."""
+        return self.coach_records().filter(pl.col("active")).select("coach_id")
+
+    def group_engagements(self) -> pl.LazyFrame:
+        """Engagements run for a group (a group_id and no single client)."""
+        return self.table("engagements").filter(
+            pl.col("group_id").is_not_null() & pl.col("client_id").is_null()
+        )
+
+    def members(self) -> pl.LazyFrame:
+        """Group members with the group engagement they belong to.
+
+        Columns: engagement_id, group_id, coach_id (the group's coach), client_id, joined_on,
+        left_on. Empty without `group_members` or `engagements`.
+        """
+        return self.table("group_members").join(
+            self.group_engagements().select("engagement_id", "group_id", "coach_id"),
+            on="group_id",
+            how="inner",
+        )
+
+    def engagement_firsts(self) -> pl.LazyFrame:
+        """One pass over held sessions, per engagement: the days several checks start from.
+
+        Columns: engagement_id, client_id (the engagement's; null for a group), first_held,
+        first_paid (first session charged a fee), first_in_period.
+        """
+
+        def build() -> pl.LazyFrame:
+            day = pl.col("held_on")
+            firsts = dict(
+                first_held=day.min(),
+                first_paid=pl.when(pl.col("fee_type").is_in(FEE_PAYING)).then(day).min(),
+                first_in_period=pl.when(self.in_period(day)).then(day).min(),
+            )
+            if not self.has("engagements"):
+                return self.held_to_end().group_by("engagement_id", "client_id").agg(**firsts)
+            # one key is cheaper to group by; the client comes from the engagement
+            return (
+                self.held_to_end()
+                .group_by("engagement_id")
+                .agg(**firsts)
+                .join(
+                    self.table("engagements").select("engagement_id", "client_id"),
+                    on="engagement_id",
+                    how="left",
+                )
+            )
+
+        return self.cached("engagement_firsts", build)
+
+    def coach_days(self) -> pl.LazyFrame:
+        """One pass over held sessions, per coach and day, from the earliest day a check needs.
+
+        Columns: coach_id, held_on, sessions, affordable (some pro-bono or reduced-fee session),
+        triggered (sessions a client left triggered and unsafe).
+        """
+
+        def build() -> pl.LazyFrame:
+            window = self.policy.probono_window_months
+            lo = min(
+                self.period.start, add_months(self.period.as_of + dt.timedelta(days=1), -window)
+            )
+            return (
+                self.held_to_end()
+                .filter(pl.col("held_on") >= date_lit(lo))
+                .group_by("coach_id", "held_on")
+                .agg(
+                    sessions=pl.len().cast(pl.Int64()),
+                    affordable=pl.col("fee_type").is_in(AFFORDABLE).any(),
+                    triggered=pl.col("left_triggered_unsafe")
+                    .fill_null(False)
+                    .sum()
+                    .cast(pl.Int64()),
+                )
+            )
+
+        return self.cached("coach_days", build)
+
+    def group_days(self) -> pl.LazyFrame:
+        """One row per day a group engagement held a session, up to the period end.
+
+        Columns: engagement_id, held_on, paid (some session that day charged a fee).
+        """
+
+        def build() -> pl.LazyFrame:
+            return (
+                self.held_to_end()
+                .filter(pl.col("client_id").is_null())
+                .join(
+                    self.group_engagements().select("engagement_id"),
+                    on="engagement_id",
+                    how="semi",
+                )
+                .group_by("engagement_id", "held_on")
+                .agg(paid=pl.col("fee_type").is_in(FEE_PAYING).any())
+            )
+
+        return self.cached("group_days", build)
+
+    def first_attended(
+        self,
+        group_days: pl.LazyFrame,
+        lower: dt.date | None = None,
+        upper: dt.date | None = None,
+    ) -> pl.LazyFrame:
+        """Each member's first group session day among `group_days`, while a member.
+
+        A member attends the sessions their group holds from `joined_on` to `left_on`; `lower`
+        and `upper` narrow the search (e.g. to the period). Columns: engagement_id, group_id,
+        coach_id, client_id, first_on. Members who attended none are left out.
+        """
+        start = pl.col("joined_on")
+        if lower is not None:
+            start = pl.max_horizontal(start, date_lit(lower))
+        until = pl.col("left_on")
+        if upper is not None:
+            until = pl.min_horizontal(until.fill_null(date_lit(upper)), date_lit(upper))
+        members = self.members().with_columns(_from=start, _until=until).sort("_from")
+        dates = group_days.select("engagement_id", first_on="held_on").sort("first_on")
+        return (
+            members.join_asof(
+                dates,
+                left_on="_from",
+                right_on="first_on",
+                by="engagement_id",
+                strategy="forward",
+                check_sortedness=False,
+            )
+            .filter(
+                pl.col("first_on").is_not_null()
+                & (pl.col("_until").is_null() | (pl.col("first_on") <= pl.col("_until")))
+            )
+            .select("engagement_id", "group_id", "coach_id", "client_id", "first_on")
         )
 
 

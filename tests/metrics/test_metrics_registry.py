@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import polars as pl
 import pytest
 from metrics_world import PERIOD, world, world_frames
@@ -121,3 +124,15 @@ def test_values_outside_the_vocabulary_are_refused_when_the_workspace_is_built()
         WorkspaceError, match=r"sessions\.area: not in the vocabulary: made_up_area"
     ):
         Workspace.from_frames(frames)
+
+
+def test_metrics_keep_report_order_when_the_checks_are_imported_first():
+    # the CERT checks import metrics.standing; the registry must still list caseload first
+    code = (
+        "import trc_analytics.checks\n"
+        "from trc_analytics.metrics import MODULES, registry\n"
+        "print(','.join(dict.fromkeys(m.module.rsplit('.', 1)[1] for m in registry().values())))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "caseload,referrals,competence,giving,standing"
+    assert next(iter(METRICS)) == "active_clients_by_month"

@@ -9,7 +9,13 @@ results.compliance()  # examined / compliant per check and region
 
 from trc_analytics.checks.catalogue import CHECKS, get_check
 from trc_analytics.checks.check import FINDING_SCHEMA, SEVERITIES, Check
-from trc_analytics.checks.runner import CASES_SCHEMA, STATUS_SCHEMA, CheckResults, run_checks
+from trc_analytics.checks.runner import (
+    CASES_SCHEMA,
+    STATUS_SCHEMA,
+    CheckResults,
+    run_checks,
+    run_checks_in,
+)
 
 __all__ = [
     "CASES_SCHEMA",
@@ -21,4 +27,5 @@ __all__ = [
     "CheckResults",
     "get_check",
     "run_checks",
+    "run_checks_in",
 ]

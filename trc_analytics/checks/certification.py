@@ -29,8 +29,9 @@ import datetime as dt
 import polars as pl
 
 from trc_analytics.checks.check import Check, month_count, plural, span, text
-from trc_analytics.checks.context import Context, add_months, date_lit
+from trc_analytics.metrics.standing import credential_standing
 from trc_analytics.policy import Policy
+from trc_analytics.scope import Scope, add_months, date_lit
 
 KIND_WORDS = {
     "initial": "Initial",
@@ -55,22 +56,20 @@ def _kind() -> pl.Expr:
     return pl.col("credential").replace_strict(KIND_WORDS, default=pl.col("credential"))
 
 
-def latest_credentials(ctx: Context) -> pl.LazyFrame:
-    """Each active coach's latest credential of each kind as of the period end.
+def latest_credentials(sc: Scope) -> pl.LazyFrame:
+    """Each active coach's credential standing as of the period end (from the metric).
 
-    Columns: coach_id, credential, certified_on, expires_on, ethics_review_on, held (how many
-    of that kind the coach has had).
+    Standing is computed once, in `metrics.standing.credential_standing`; here `state` folds
+    its `due` into `current` (a credential due for renewal has not expired). Columns: those of
+    `credential_standing` plus state (current, grace or lapsed).
     """
     return (
-        ctx.table("credentials")
-        .filter(pl.col("certified_on") <= ctx.as_of)
-        .join(ctx.active_coaches, on="coach_id", how="semi")
-        .group_by("coach_id", "credential")
-        .agg(
-            pl.col("certified_on").max(),
-            pl.col("expires_on").sort_by("certified_on").last(),
-            pl.col("ethics_review_on").sort_by("certified_on").last(),
-            held=pl.len(),
+        credential_standing(sc)
+        .join(sc.active_coaches(), on="coach_id", how="semi")
+        .with_columns(
+            state=pl.when(pl.col("status") == "due")
+            .then(pl.lit("current"))
+            .otherwise(pl.col("status"))
         )
     )
 
@@ -78,63 +77,40 @@ def latest_credentials(ctx: Context) -> pl.LazyFrame:
 # --- CERT-LAPSED -------------------------------------------------------------------------------
 
 
-def lapsed_cases(ctx: Context) -> pl.LazyFrame:
-    """Credential standing as of the period end, plus practice while lapsed in the period."""
-    grace = f"{ctx.policy.credential_grace_months}mo"
-    standing = latest_credentials(ctx).with_columns(
-        grace_end=pl.col("expires_on").dt.offset_by(grace)
-    )
-    remediation = (
-        standing.filter(pl.col("grace_end") < ctx.as_of)
-        .select("coach_id", "credential", "expires_on")
-        .join(
-            ctx.table("supervision")
-            .filter(
-                (pl.col("format") == "one_to_one")
-                & (pl.col("reason") == "renewal_lapse")
-                & (pl.col("met_on") <= ctx.as_of)
-            )
-            .select("coach_id", "supervisor_id", "met_on", "hours"),
-            on="coach_id",
-            how="inner",
-        )
-        .filter(pl.col("met_on") > pl.col("expires_on"))
-        .group_by("coach_id", "credential", "supervisor_id")
-        .agg(pl.col("hours").sum())
-        .group_by("coach_id", "credential")
-        .agg(remediation_hours=pl.col("hours").max())
-    )
-    state = (
-        pl.when(pl.col("expires_on") >= ctx.as_of)
-        .then(pl.lit("current"))
-        .when(pl.col("grace_end") >= ctx.as_of)
-        .then(pl.lit("grace"))
-        .otherwise(pl.lit("lapsed"))
-    )
-    standing = (
-        standing.join(remediation, on=["coach_id", "credential"], how="left")
-        .with_columns(pl.col("remediation_hours").fill_null(0.0), state=state)
+def _standing_cases(sc: Scope) -> pl.LazyFrame:
+    """One case per credential: kept while current, or lapsed and remedied by supervision.
+
+    Sorted by coach and credential, so a coach's findings come in the same order every run.
+    """
+    remedied = pl.col("remediation_hours").fill_null(0.0) >= sc.policy.lapse_supervision_hours
+    return (
+        latest_credentials(sc)
+        .sort("coach_id", "credential")
         .with_columns(
-            compliant=(pl.col("state") == "current")
-            | (
-                (pl.col("state") == "lapsed")
-                & (pl.col("remediation_hours") >= ctx.policy.lapse_supervision_hours)
-            ),
+            pl.col("remediation_hours").fill_null(0.0),
+            compliant=(pl.col("state") == "current") | ((pl.col("state") == "lapsed") & remedied),
             severity=pl.when(pl.col("state") == "grace")
             .then(pl.lit("major"))
             .otherwise(pl.lit("critical")),
-            on=ctx.as_of,
+            on=sc.as_of,
         )
     )
+
+
+def _practice_cases(sc: Scope) -> pl.LazyFrame:
+    """One case per coach practising in the period: kept unless a session fell on a day when
+    none of their credentials was current or in its grace period."""
+    grace = f"{sc.policy.credential_grace_months}mo"
     cover = (
-        ctx.table("credentials")
-        .filter(pl.col("certified_on") <= ctx.as_of)
+        sc.table("credentials")
+        .filter(pl.col("certified_on") <= sc.as_of)
         .select("coach_id", "certified_on", cover_end=pl.col("expires_on").dt.offset_by(grace))
         .sort("certified_on")
         .with_columns(pl.col("cover_end").cum_max().over("coach_id"))
     )
-    practice = (
-        ctx.coach_days.filter(ctx.in_period("held_on"))
+    lapsed = pl.col("while_lapsed")
+    return (
+        sc.within_period(sc.coach_days())
         .select("coach_id", "held_on", "sessions")
         .sort("held_on")
         .join_asof(
@@ -144,19 +120,23 @@ def lapsed_cases(ctx: Context) -> pl.LazyFrame:
         .with_columns(while_lapsed=pl.col("held_on") > pl.col("cover_end"))
         .group_by("coach_id")
         .agg(
-            n=pl.col("sessions").filter(pl.col("while_lapsed")).sum(),
-            first=pl.col("held_on").filter(pl.col("while_lapsed")).min(),
-            last=pl.col("held_on").filter(pl.col("while_lapsed")).max(),
-            lapsed_after=pl.col("cover_end").filter(pl.col("while_lapsed")).min(),
+            n=pl.col("sessions").filter(lapsed).sum(),
+            first=pl.col("held_on").filter(lapsed).min(),
+            last=pl.col("held_on").filter(lapsed).max(),
+            lapsed_after=pl.col("cover_end").filter(lapsed).min(),
         )
         .with_columns(
             state=pl.lit("practice"),
             compliant=pl.col("n") == 0,
             severity=pl.lit("critical"),
-            on=pl.coalesce("first", ctx.as_of),
+            on=pl.coalesce("first", sc.as_of),
         )
     )
-    return pl.concat([standing, practice], how="diagonal_relaxed")
+
+
+def lapsed_cases(sc: Scope) -> pl.LazyFrame:
+    """Credential standing as of the period end, plus practice while lapsed in the period."""
+    return pl.concat([_standing_cases(sc), _practice_cases(sc)], how="diagonal_relaxed")
 
 
 def lapsed_detail(policy: Policy) -> pl.Expr:
@@ -171,7 +151,7 @@ def lapsed_detail(policy: Policy) -> pl.Expr:
                 "coach_id",
                 _kind(),
                 "expires_on",
-                "grace_end",
+                "grace_ends_on",
             )
         )
         .when(pl.col("state") == "lapsed")
@@ -183,7 +163,7 @@ def lapsed_detail(policy: Policy) -> pl.Expr:
                 "coach_id",
                 _kind(),
                 "expires_on",
-                "grace_end",
+                "grace_ends_on",
                 _hours("remediation_hours"),
             )
         )
@@ -224,11 +204,11 @@ CERT_LAPSED = Check(
 # --- CERT-ETHICS -------------------------------------------------------------------------------
 
 
-def ethics_cases(ctx: Context) -> pl.LazyFrame:
+def ethics_cases(sc: Scope) -> pl.LazyFrame:
     """Every current renewal (latest credential of a kind, not the first) as of the period end."""
-    cycle = f"{ctx.policy.renewal_cycle_months}mo"
+    cycle = f"{sc.policy.renewal_cycle_months}mo"
     renewals = (
-        latest_credentials(ctx)
+        latest_credentials(sc)
         .filter(pl.col("held") > 1)
         .with_columns(window_start=pl.col("certified_on").dt.offset_by(f"-{cycle}"))
     )
@@ -236,7 +216,7 @@ def ethics_cases(ctx: Context) -> pl.LazyFrame:
     by_course = (
         renewals.select("coach_id", "credential", "window_start", "certified_on")
         .join(
-            ctx.table("trainings")
+            sc.table("trainings")
             .filter(pl.col("kind") == "ethics_review")
             .select("coach_id", review_on="completed_on"),
             on="coach_id",
@@ -252,7 +232,7 @@ def ethics_cases(ctx: Context) -> pl.LazyFrame:
         .with_columns(review_on=pl.col("ethics_review_on"))
         .with_columns(
             compliant=pl.col("course").fill_null(False) | in_window.fill_null(False),
-            on=ctx.as_of,
+            on=sc.as_of,
         )
     )
 
@@ -287,19 +267,20 @@ CERT_ETHICS = Check(
 # --- DEV-CE ------------------------------------------------------------------------------------
 
 
-def ce_cases(ctx: Context) -> pl.LazyFrame:
+def ce_cases(sc: Scope) -> pl.LazyFrame:
     """Every active coach who joined before the window: compliant with a training in it."""
-    months = ctx.policy.training_window_months
-    window_start = add_months(ctx.period.as_of + dt.timedelta(days=1), -months)
+    months = sc.policy.training_window_months
+    window_start = add_months(sc.period.as_of + dt.timedelta(days=1), -months)
     trained = (
-        ctx.table("trainings")
-        .filter(pl.col("completed_on").is_between(date_lit(window_start), ctx.as_of))
+        sc.table("trainings")
+        .filter(pl.col("completed_on").is_between(date_lit(window_start), sc.as_of))
         .select("coach_id")
         .unique()
         .with_columns(trained=pl.lit(True))
     )
     return (
-        ctx.coaches.filter(
+        sc.coach_records()
+        .filter(
             pl.col("active")
             & (pl.col("joined_on").is_null() | (pl.col("joined_on") < date_lit(window_start)))
         )
@@ -308,7 +289,7 @@ def ce_cases(ctx: Context) -> pl.LazyFrame:
         .with_columns(
             compliant=pl.col("trained").fill_null(False),
             window_start=date_lit(window_start),
-            on=ctx.as_of,
+            on=sc.as_of,
         )
     )
 

@@ -17,9 +17,9 @@ import polars as pl
 if TYPE_CHECKING:
     import datetime as dt
 
-    from trc_analytics.checks.context import Context
     from trc_analytics.policy import Policy
     from trc_analytics.records.workspace import Workspace
+    from trc_analytics.scope import Scope
 
 #: Severities, most serious first.
 SEVERITIES: tuple[str, ...] = ("critical", "major", "minor")
@@ -38,7 +38,7 @@ FINDING_SCHEMA: dict[str, pl.DataType] = {
 #: What a check's `cases` function returns: coach_id, on, compliant, optionally client_id,
 #: engagement_id, severity (overrides the check's) and cases (how many cases the row stands
 #: for, default 1: compliant cases may be counted in bulk), plus any column `detail` reads.
-CaseFn = Callable[["Context"], pl.LazyFrame]
+CaseFn = Callable[["Scope"], pl.LazyFrame]
 #: Builds the plain-sentence detail of a finding from the columns of its case.
 DetailFn = Callable[["Policy"], pl.Expr]
 

@@ -15,21 +15,21 @@ from __future__ import annotations
 import polars as pl
 
 from trc_analytics.checks.check import Check, day_count, optional, plural, span, text
-from trc_analytics.checks.context import Context, days
 from trc_analytics.policy import Policy
+from trc_analytics.scope import Scope, days
 
 # --- CONDUCT-CHARGE ----------------------------------------------------------------------------
 
 
-def charge_cases(ctx: Context) -> pl.LazyFrame:
+def charge_cases(sc: Scope) -> pl.LazyFrame:
     """Every criminal charge whose reporting deadline falls in the period."""
-    n = ctx.policy.charge_report_days
+    n = sc.policy.charge_report_days
     return (
-        ctx.table("conduct_events")
+        sc.table("conduct_events")
         .filter(pl.col("kind") == "criminal_charge")
         .with_columns(on=pl.col("occurred_on") + days(n))
-        .filter(ctx.in_period("on"))
-        .select("event_id", "coach_id", "occurred_on", "on", reported=ctx.seen("reported_on"))
+        .filter(sc.in_period("on"))
+        .select("event_id", "coach_id", "occurred_on", "on", reported=sc.seen("reported_on"))
         .with_columns(compliant=(pl.col("reported") <= pl.col("on")).fill_null(False))
     )
 
@@ -71,17 +71,17 @@ CONDUCT_CHARGE = Check(
 # --- CONDUCT-DUAL ------------------------------------------------------------------------------
 
 
-def dual_cases(ctx: Context) -> pl.LazyFrame:
+def dual_cases(sc: Scope) -> pl.LazyFrame:
     """One case per active coach (or coach with an event): compliant without dual relationships."""
     events = (
-        ctx.table("conduct_events")
-        .filter((pl.col("kind") == "dual_relationship") & ctx.in_period("occurred_on"))
+        sc.table("conduct_events")
+        .filter((pl.col("kind") == "dual_relationship") & sc.in_period("occurred_on"))
         .group_by("coach_id")
         .agg(n=pl.len(), first=pl.col("occurred_on").min(), last=pl.col("occurred_on").max())
     )
-    coaches = pl.concat([ctx.active_coaches, events.select("coach_id")], how="vertical").unique()
+    coaches = pl.concat([sc.active_coaches(), events.select("coach_id")], how="vertical").unique()
     return coaches.join(events, on="coach_id", how="left").with_columns(
-        compliant=pl.col("n").is_null(), on=pl.coalesce("first", ctx.as_of)
+        compliant=pl.col("n").is_null(), on=pl.coalesce("first", sc.as_of)
     )
 
 

@@ -13,17 +13,17 @@ from __future__ import annotations
 import polars as pl
 
 from trc_analytics.checks.check import Check, day_count, optional, text
-from trc_analytics.checks.context import Context, days
 from trc_analytics.policy import Policy
+from trc_analytics.scope import Scope, days
 
 # --- CONF-DISCLOSURE ---------------------------------------------------------------------------
 
 
-def disclosure_cases(ctx: Context) -> pl.LazyFrame:
+def disclosure_cases(sc: Scope) -> pl.LazyFrame:
     """Every disclosure of client information in the period."""
     return (
-        ctx.table("disclosures")
-        .filter(ctx.in_period("disclosed_on"))
+        sc.table("disclosures")
+        .filter(sc.in_period("disclosed_on"))
         .select(
             "disclosure_id",
             "coach_id",
@@ -72,13 +72,13 @@ CONF_DISCLOSURE = Check(
 GROUP_WORDS = {"minor": "a minor", "elder": "an elder", "disabled": "a disabled person"}
 
 
-def mandatory_cases(ctx: Context) -> pl.LazyFrame:
+def mandatory_cases(sc: Scope) -> pl.LazyFrame:
     """Every abuse concern whose reporting deadline falls in the period."""
-    n = ctx.policy.mandatory_report_days
+    n = sc.policy.mandatory_report_days
     return (
-        ctx.table("mandatory_reports")
+        sc.table("mandatory_reports")
         .with_columns(on=pl.col("concern_on") + days(n))
-        .filter(ctx.in_period("on"))
+        .filter(sc.in_period("on"))
         .select(
             "report_id",
             "coach_id",
@@ -86,7 +86,7 @@ def mandatory_cases(ctx: Context) -> pl.LazyFrame:
             "concern_on",
             "concern_group",
             "on",
-            reported=ctx.seen("reported_on"),
+            reported=sc.seen("reported_on"),
         )
         .with_columns(compliant=(pl.col("reported") <= pl.col("on")).fill_null(False))
     )

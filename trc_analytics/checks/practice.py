@@ -24,22 +24,22 @@ import datetime as dt
 import polars as pl
 
 from trc_analytics.checks.check import Check, day_count, month_count, optional, text
-from trc_analytics.checks.context import Context, add_months, days
 from trc_analytics.policy import Policy
+from trc_analytics.scope import Scope, add_months, days
 
 # --- PRACT-REFUND ------------------------------------------------------------------------------
 
 
-def refund_cases(ctx: Context) -> pl.LazyFrame:
+def refund_cases(sc: Scope) -> pl.LazyFrame:
     """One case per client, dated at their first fee-paying session."""
     paying = [
-        ctx.engagement_firsts.filter(
-            pl.col("client_id").is_not_null() & pl.col("first_paid").is_not_null()
-        ).select("client_id", "engagement_id", day="first_paid")
+        sc.engagement_firsts()
+        .filter(pl.col("client_id").is_not_null() & pl.col("first_paid").is_not_null())
+        .select("client_id", "engagement_id", day="first_paid")
     ]
-    if ctx.has("group_members"):
+    if sc.has("group_members"):
         paying.append(
-            ctx.first_attended(ctx.group_days.filter(pl.col("paid"))).select(
+            sc.first_attended(sc.group_days().filter(pl.col("paid"))).select(
                 "client_id", "engagement_id", day="first_on"
             )
         )
@@ -48,11 +48,11 @@ def refund_cases(ctx: Context) -> pl.LazyFrame:
         .sort("day")
         .group_by("client_id")
         .agg(on=pl.col("day").first(), engagement_id=pl.col("engagement_id").first())
-        .filter(ctx.in_period("on"))
+        .filter(sc.in_period("on"))
     )
     return (
-        ctx.table("clients")
-        .select("client_id", "coach_id", given=ctx.seen("refund_policy_given_on"))
+        sc.table("clients")
+        .select("client_id", "coach_id", given=sc.seen("refund_policy_given_on"))
         .join(first_paid, on="client_id", how="inner")
         .with_columns(compliant=(pl.col("given") <= pl.col("on")).fill_null(False))
     )
@@ -88,19 +88,19 @@ PRACT_REFUND = Check(
 # --- PRACT-GRIEVANCE and PRACT-CONTEXT ---------------------------------------------------------
 
 
-def _notice_cases(ctx: Context, column: str, window: int) -> pl.LazyFrame:
+def _notice_cases(sc: Scope, column: str, window: int) -> pl.LazyFrame:
     """Every client whose window after intake closes in the period."""
     return (
-        ctx.table("clients")
+        sc.table("clients")
         .with_columns(on=pl.col("intake_on") + days(window))
-        .filter(ctx.in_period("on"))
-        .select("client_id", "coach_id", "intake_on", "on", given=ctx.seen(column))
+        .filter(sc.in_period("on"))
+        .select("client_id", "coach_id", "intake_on", "on", given=sc.seen(column))
         .with_columns(compliant=(pl.col("given") <= pl.col("on")).fill_null(False))
     )
 
 
-def grievance_cases(ctx: Context) -> pl.LazyFrame:
-    return _notice_cases(ctx, "grievance_policy_given_on", ctx.policy.grievance_notice_days)
+def grievance_cases(sc: Scope) -> pl.LazyFrame:
+    return _notice_cases(sc, "grievance_policy_given_on", sc.policy.grievance_notice_days)
 
 
 def grievance_detail(policy: Policy) -> pl.Expr:
@@ -131,8 +131,8 @@ PRACT_GRIEVANCE = Check(
 )
 
 
-def context_cases(ctx: Context) -> pl.LazyFrame:
-    return _notice_cases(ctx, "context_explored_on", ctx.policy.context_explored_days)
+def context_cases(sc: Scope) -> pl.LazyFrame:
+    return _notice_cases(sc, "context_explored_on", sc.policy.context_explored_days)
 
 
 def context_detail(policy: Policy) -> pl.Expr:
@@ -179,25 +179,27 @@ def probono_windows(start: dt.date, as_of: dt.date, months: int) -> list[tuple[d
         end = begin - dt.timedelta(days=1)
 
 
-def probono_cases(ctx: Context) -> pl.LazyFrame:
+def probono_cases(sc: Scope) -> pl.LazyFrame:
     """One case per active coach and window in which they held sessions."""
-    bounds = probono_windows(ctx.period.start, ctx.period.as_of, ctx.policy.probono_window_months)
+    bounds = probono_windows(sc.period.start, sc.period.as_of, sc.policy.probono_window_months)
     windows = pl.LazyFrame(
         {"window_start": [b for b, _ in bounds], "window_end": [e for _, e in bounds]},
         schema={"window_start": pl.Date(), "window_end": pl.Date()},
     )
-    lo = min((b for b, _ in bounds), default=ctx.period.start)
-    worked = ctx.coach_days.filter(pl.col("held_on") >= lo).select(
-        "coach_id", "held_on", afford="affordable", worked=pl.lit(True)
+    lo = min((b for b, _ in bounds), default=sc.period.start)
+    worked = (
+        sc.coach_days()
+        .filter(pl.col("held_on") >= lo)
+        .select("coach_id", "held_on", afford="affordable", worked=pl.lit(True))
     )
     community = (
-        ctx.table("community_service")
-        .filter(pl.col("held_on").is_between(lo, ctx.as_of))
+        sc.table("community_service")
+        .filter(pl.col("held_on").is_between(lo, sc.as_of))
         .select("coach_id", "held_on", afford=pl.lit(True), worked=pl.lit(False))
     )
     return (
         pl.concat([worked, community], how="diagonal")
-        .join(ctx.active_coaches, on="coach_id", how="semi")
+        .join(sc.active_coaches(), on="coach_id", how="semi")
         .join(windows, how="cross")
         .filter(pl.col("held_on").is_between(pl.col("window_start"), pl.col("window_end")))
         .group_by("coach_id", "window_start", "window_end")

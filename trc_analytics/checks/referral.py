@@ -15,18 +15,18 @@ from __future__ import annotations
 import polars as pl
 
 from trc_analytics.checks.check import Check, text
-from trc_analytics.checks.context import Context
 from trc_analytics.policy import Policy
+from trc_analytics.scope import Scope
 
 # --- REFER-VETTED ------------------------------------------------------------------------------
 
 
-def vetted_cases(ctx: Context) -> pl.LazyFrame:
+def vetted_cases(sc: Scope) -> pl.LazyFrame:
     """Every referral made in the period."""
-    vetted = ctx.table("vetted_services").select("coach_id", "service_id", "vetted_on")
+    vetted = sc.table("vetted_services").select("coach_id", "service_id", "vetted_on")
     return (
-        ctx.table("referrals")
-        .filter(ctx.in_period("referred_on"))
+        sc.table("referrals")
+        .filter(sc.in_period("referred_on"))
         .select(
             "referral_id", "coach_id", "client_id", "service_id", "service_type", on="referred_on"
         )
@@ -96,11 +96,11 @@ COACH_ENDINGS = {
 }
 
 
-def abandon_cases(ctx: Context) -> pl.LazyFrame:
+def abandon_cases(sc: Scope) -> pl.LazyFrame:
     """Every engagement the coach ended in the period."""
     return (
-        ctx.table("engagements")
-        .filter(pl.col("end_reason").is_in(list(COACH_ENDINGS)) & ctx.in_period("ended_on"))
+        sc.table("engagements")
+        .filter(pl.col("end_reason").is_in(list(COACH_ENDINGS)) & sc.in_period("ended_on"))
         .select(
             "engagement_id",
             "coach_id",

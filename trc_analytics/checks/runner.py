@@ -21,10 +21,10 @@ import polars as pl
 
 from trc_analytics.checks.catalogue import CHECKS, get_check
 from trc_analytics.checks.check import FINDING_SCHEMA, SEVERITIES, Check
-from trc_analytics.checks.context import Context
 from trc_analytics.period import Period
 from trc_analytics.policy import Policy
 from trc_analytics.records.workspace import Workspace
+from trc_analytics.scope import Scope
 
 #: Columns of `CheckResults.status`, one row per check of the catalogue (in catalogue order).
 STATUS_SCHEMA: dict[str, pl.DataType] = {
@@ -133,55 +133,102 @@ def run_checks(
     A check whose needed tables are absent is reported in `status` as
     "not evaluated: no <table> records" and contributes no findings and no rates.
     """
-    policy = policy or Policy()
-    wanted = _coach_filter(ws, coaches)
-    ctx = Context(ws=ws, period=period, policy=policy)
+    sc = Scope(ws=ws, period=period, policy=policy or Policy())
+    return run_checks_in(sc, coaches, checks)
+
+
+def run_checks_in(
+    sc: Scope,
+    coaches: Sequence[str] | str | None = None,
+    checks: Sequence[str | Check] | None = None,
+) -> CheckResults:
+    """`run_checks` in a scope already made (of every coach: a check may look across coaches,
+    a supervisor or a shared client; the cases are narrowed to `coaches` afterwards).
+
+    A report that also computes the metrics passes the same scope to `compute_in`, so the
+    frames both read (held sessions, credential standing) are built once.
+    """
+    if sc.coaches is not None:
+        raise ValueError("the checks need a scope of every coach; pass the coaches wanted")
+    wanted = _coach_filter(sc.ws, coaches)
+    selected = _select(checks)
+    status = [_status_row(check, sc.ws) for check in selected]
     plans: list[pl.LazyFrame] = []
-    status: list[dict] = []
-    for check in _select(checks):
-        row = {
-            "check_id": check.id,
-            "severity": check.severity,
-            "title": check.title,
-            "evaluated": False,
-            "reason": None,
-        }
-        status.append(row)
-        missing = check.missing(ws)
-        if missing:
-            row["reason"] = f"not evaluated: no {' or '.join(missing)} records"
-            continue
-        row["evaluated"] = True
-        absent = [t for t in check.optional_tables if t not in ws]
-        if absent:
-            row["reason"] = f"evaluated without {' or '.join(absent)} records"
-        cases = _with_defaults(check.cases(ctx)).filter(ctx.in_period("on"))
-        if wanted is not None:
-            cases = cases.filter(pl.col("coach_id").is_in(wanted))
-        plans.append(
-            cases.filter(~pl.col("compliant")).select(
-                check_id=pl.lit(check.id),
-                severity=pl.coalesce("severity", pl.lit(check.severity)),
-                coach_id="coach_id",
-                client_id="client_id",
-                engagement_id="engagement_id",
-                on="on",
-                detail=check.detail(policy),
-            )
-        )
-        plans.append(
-            cases.group_by("coach_id").agg(
-                check_id=pl.lit(check.id),
-                examined=pl.col("cases").sum().cast(pl.Int64()),
-                compliant=pl.col("cases").filter(pl.col("compliant")).sum().cast(pl.Int64()),
-            )
-        )
+    for check, row in zip(selected, status, strict=True):
+        if row["evaluated"]:
+            plans.extend(_plans(check, sc, wanted))
     frames = pl.collect_all(plans) if plans else []
-    findings_parts = [f.cast(FINDING_SCHEMA) for f in frames[0::2]]
-    cases_parts = [f.select(list(CASES_SCHEMA)).cast(CASES_SCHEMA) for f in frames[1::2]]
+    findings = _findings(frames[0::2])
+    per_check = pl.concat(
+        [
+            pl.DataFrame(schema=CASES_SCHEMA),
+            *(f.select(list(CASES_SCHEMA)).cast(CASES_SCHEMA) for f in frames[1::2]),
+        ],
+        how="vertical",
+    )
+    return CheckResults(
+        findings=findings,
+        status=_status_frame(status, per_check, findings),
+        cases=per_check.sort("check_id", "coach_id"),
+        period=sc.period,
+        policy=sc.policy,
+        regions=_regions(sc.ws),
+    )
+
+
+def _status_row(check: Check, ws: Workspace) -> dict[str, object]:
+    """A check's first five status columns: evaluated or not, and why."""
+    row: dict[str, object] = {
+        "check_id": check.id,
+        "severity": check.severity,
+        "title": check.title,
+        "evaluated": False,
+        "reason": None,
+    }
+    missing = check.missing(ws)
+    if missing:
+        row["reason"] = f"not evaluated: no {' or '.join(missing)} records"
+        return row
+    row["evaluated"] = True
+    absent = [t for t in check.optional_tables if t not in ws]
+    if absent:
+        row["reason"] = f"evaluated without {' or '.join(absent)} records"
+    return row
+
+
+def _plans(
+    check: Check, sc: Scope, wanted: tuple[str, ...] | None
+) -> tuple[pl.LazyFrame, pl.LazyFrame]:
+    """Two queries for one check: its findings (cases not kept) and its cases per coach."""
+    cases = _with_defaults(check.cases(sc)).filter(sc.in_period("on"))
+    if wanted is not None:
+        cases = cases.filter(pl.col("coach_id").is_in(wanted))
+    findings = cases.filter(~pl.col("compliant")).select(
+        check_id=pl.lit(check.id),
+        severity=pl.coalesce("severity", pl.lit(check.severity)),
+        coach_id="coach_id",
+        client_id="client_id",
+        engagement_id="engagement_id",
+        on="on",
+        detail=check.detail(sc.policy),
+    )
+    per_coach = cases.group_by("coach_id").agg(
+        check_id=pl.lit(check.id),
+        examined=pl.col("cases").sum().cast(pl.Int64()),
+        compliant=pl.col("cases").filter(pl.col("compliant")).sum().cast(pl.Int64()),
+    )
+    return findings, per_coach
+
+
+def _findings(parts: Sequence[pl.DataFrame]) -> pl.DataFrame:
+    """Every check's findings, most severe first, then by date, check, coach, client.
+
+    The sort is stable: ties keep the order the check gave them.
+    """
     order = {c.id: i for i, c in enumerate(CHECKS)}
-    findings = pl.concat(
-        [pl.DataFrame(schema=FINDING_SCHEMA), *findings_parts], how="vertical"
+    return pl.concat(
+        [pl.DataFrame(schema=FINDING_SCHEMA), *(f.cast(FINDING_SCHEMA) for f in parts)],
+        how="vertical",
     ).sort(
         pl.col("severity").replace_strict({s: i for i, s in enumerate(SEVERITIES)}),
         "on",
@@ -190,8 +237,14 @@ def run_checks(
         "client_id",
         "engagement_id",
         nulls_last=True,
+        maintain_order=True,
     )
-    per_check = pl.concat([pl.DataFrame(schema=CASES_SCHEMA), *cases_parts], how="vertical")
+
+
+def _status_frame(
+    status: list[dict[str, object]], per_check: pl.DataFrame, findings: pl.DataFrame
+) -> pl.DataFrame:
+    """STATUS_SCHEMA rows: each check's status row with its counts and compliance rate."""
     counts = (
         per_check.group_by("check_id")
         .agg(pl.col("examined").sum(), pl.col("compliant").sum())
@@ -201,7 +254,7 @@ def run_checks(
             how="left",
         )
     )
-    status_frame = (
+    return (
         pl.DataFrame(status, schema={k: STATUS_SCHEMA[k] for k in list(STATUS_SCHEMA)[:5]})
         .join(counts, on="check_id", how="left", maintain_order="left")
         .with_columns(
@@ -218,16 +271,10 @@ def run_checks(
         .select(list(STATUS_SCHEMA))
         .cast(STATUS_SCHEMA)
     )
-    regions = (
-        ws["coaches"].select("coach_id", "region")
-        if "coaches" in ws
-        else pl.DataFrame(schema={"coach_id": pl.String(), "region": pl.String()})
-    )
-    return CheckResults(
-        findings=findings,
-        status=status_frame,
-        cases=per_check.sort("check_id", "coach_id"),
-        period=period,
-        policy=policy,
-        regions=regions,
-    )
+
+
+def _regions(ws: Workspace) -> pl.DataFrame:
+    """coach_id -> region of every coach (empty without a coaches table)."""
+    if "coaches" in ws:
+        return ws["coaches"].select("coach_id", "region")
+    return pl.DataFrame(schema={"coach_id": pl.String(), "region": pl.String()})

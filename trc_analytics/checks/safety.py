@@ -29,8 +29,8 @@ from __future__ import annotations
 import polars as pl
 
 from trc_analytics.checks.check import Check, day_count, optional, span, text
-from trc_analytics.checks.context import Context, days
 from trc_analytics.policy import Policy
+from trc_analytics.scope import Scope, days
 
 FORMAT_WORDS = {
     "one_to_one": "one-to-one",
@@ -52,19 +52,21 @@ CRISIS_SERVICES = ("therapist", "psychiatrist", "crisis_service")
 # --- SAFE-SRA ----------------------------------------------------------------------------------
 
 
-def sra_cases(ctx: Context) -> pl.LazyFrame:
+def sra_cases(sc: Scope) -> pl.LazyFrame:
     """One case per client and coaching relationship, dated at the assessment deadline."""
-    rel = ctx.table("engagements").filter(pl.col("coaching_relationship").fill_null(False))
-    first = ctx.engagement_firsts.group_by("engagement_id").agg(first_on=pl.col("first_held").min())
+    rel = sc.table("engagements").filter(pl.col("coaching_relationship").fill_null(False))
+    first = (
+        sc.engagement_firsts().group_by("engagement_id").agg(first_on=pl.col("first_held").min())
+    )
     parts = [
         rel.filter(pl.col("client_id").is_not_null())
         .select("engagement_id", "coach_id", "client_id", "group_id", "format")
         .join(first, on="engagement_id", how="inner")
         .with_columns(in_group=pl.lit(False))
     ]
-    if ctx.has("group_members"):
+    if sc.has("group_members"):
         parts.append(
-            ctx.first_attended(ctx.group_days)
+            sc.first_attended(sc.group_days())
             .join(
                 rel.filter(pl.col("client_id").is_null()).select("engagement_id", "format"),
                 on="engagement_id",
@@ -81,12 +83,12 @@ def sra_cases(ctx: Context) -> pl.LazyFrame:
             )
         )
     cases = pl.concat(parts, how="diagonal_relaxed").with_columns(
-        on=pl.col("first_on") + days(ctx.policy.sra_days_after_first_session)
+        on=pl.col("first_on") + days(sc.policy.sra_days_after_first_session)
     )
     assessed = (
         cases.select("engagement_id", "client_id", "on")
         .join(
-            ctx.table("safety_assessments").select(
+            sc.table("safety_assessments").select(
                 "client_id", "assessed_on", sa_engagement="engagement_id"
             ),
             on="client_id",
@@ -161,21 +163,23 @@ SAFE_SRA = Check(
 # --- SAFE-EXCLUDED -----------------------------------------------------------------------------
 
 
-def excluded_cases(ctx: Context) -> pl.LazyFrame:
+def excluded_cases(sc: Scope) -> pl.LazyFrame:
     """One case per exclusion in force in the period: compliant when no session followed it."""
-    sa = ctx.table("safety_assessments").filter(pl.col("assessed_on") <= ctx.as_of)
+    sa = sc.table("safety_assessments").filter(pl.col("assessed_on") <= sc.as_of)
     excluded = sa.filter(pl.col("outcome") == "excluded")
     clients = excluded.select("client_id").unique()
     attended = [
-        ctx.held.filter(pl.col("client_id").is_not_null() & ctx.in_period("held_on"))
+        sc.within_period(sc.held_to_end())
+        .filter(pl.col("client_id").is_not_null())
         .join(clients, on="client_id", how="semi")
         .select("client_id", "engagement_id", "held_on")
     ]
-    if ctx.has("group_members"):
+    if sc.has("group_members"):
         attended.append(
-            ctx.members.join(clients, on="client_id", how="semi")
+            sc.members()
+            .join(clients, on="client_id", how="semi")
             .join(
-                ctx.group_days.filter(ctx.in_period("held_on")).select("engagement_id", "held_on"),
+                sc.within_period(sc.group_days()).select("engagement_id", "held_on"),
                 on="engagement_id",
                 how="inner",
             )
@@ -260,10 +264,10 @@ SAFE_EXCLUDED = Check(
 # --- SAFE-INFLUENCE ----------------------------------------------------------------------------
 
 
-def influence_cases(ctx: Context) -> pl.LazyFrame:
+def influence_cases(sc: Scope) -> pl.LazyFrame:
     """Every session at which the client was under the influence: compliant when rescheduled."""
     return (
-        ctx.table("sessions")
+        sc.table("sessions")
         .filter(pl.col("client_under_influence").fill_null(False))
         .select(
             "session_id",
@@ -317,27 +321,29 @@ SAFE_INFLUENCE = Check(
 # --- SAFE-TRIGGERED ----------------------------------------------------------------------------
 
 
-def triggered_cases(ctx: Context) -> pl.LazyFrame:
+def triggered_cases(sc: Scope) -> pl.LazyFrame:
     """Every held session of the period: compliant unless the client left triggered and unsafe.
 
     Sessions kept are counted per coach (one row carrying `cases`), not listed one by one.
     """
-    left_unsafe = ctx.held.filter(
-        pl.col("left_triggered_unsafe").fill_null(False) & ctx.in_period("held_on")
-    ).select(
-        "session_id",
-        "coach_id",
-        "client_id",
-        "engagement_id",
-        on=pl.col("held_on"),
-        compliant=pl.lit(False),
+    left_unsafe = (
+        sc.within_period(sc.held_to_end())
+        .filter(pl.col("left_triggered_unsafe").fill_null(False))
+        .select(
+            "session_id",
+            "coach_id",
+            "client_id",
+            "engagement_id",
+            on=pl.col("held_on"),
+            compliant=pl.lit(False),
+        )
     )
     kept = (
-        ctx.coach_days.filter(ctx.in_period("held_on"))
+        sc.within_period(sc.coach_days())
         .group_by("coach_id")
         .agg(cases=(pl.col("sessions") - pl.col("triggered")).sum())
         .filter(pl.col("cases") > 0)
-        .with_columns(on=ctx.as_of, compliant=pl.lit(True))
+        .with_columns(on=sc.as_of, compliant=pl.lit(True))
     )
     return pl.concat([left_unsafe, kept], how="diagonal_relaxed")
 
@@ -375,15 +381,12 @@ SAFE_TRIGGERED = Check(
 # --- SAFE-DECOMP -------------------------------------------------------------------------------
 
 
-def decomp_cases(ctx: Context) -> pl.LazyFrame:
+def decomp_cases(sc: Scope) -> pl.LazyFrame:
     """Every session with decompensation observed, dated at the end of the referral window."""
-    n = ctx.policy.decompensation_referral_days
+    n = sc.policy.decompensation_referral_days
     seen = (
-        ctx.table("sessions")
-        .filter(
-            pl.col("decompensation_observed").fill_null(False)
-            & ctx.in_period(pl.col("held_on"), shift_days=n)
-        )
+        sc.within_period(sc.table("sessions"), shift_days=n)
+        .filter(pl.col("decompensation_observed").fill_null(False))
         .select("session_id", "coach_id", "client_id", "engagement_id", "held_on")
     )
     candidates = [
@@ -391,11 +394,11 @@ def decomp_cases(ctx: Context) -> pl.LazyFrame:
             "session_id", "held_on", candidate="client_id"
         )
     ]
-    if ctx.has("group_members"):
+    if sc.has("group_members"):
         candidates.append(
             seen.filter(pl.col("client_id").is_null())
             .select("session_id", "engagement_id", "held_on")
-            .join(ctx.members, on="engagement_id", how="inner")
+            .join(sc.members(), on="engagement_id", how="inner")
             .filter(
                 (pl.col("joined_on") <= pl.col("held_on"))
                 & (pl.col("left_on").is_null() | (pl.col("left_on") >= pl.col("held_on")))
@@ -405,7 +408,7 @@ def decomp_cases(ctx: Context) -> pl.LazyFrame:
     referred = (
         pl.concat(candidates, how="vertical")
         .join(
-            ctx.table("referrals")
+            sc.table("referrals")
             .filter(pl.col("service_type").is_in(CRISIS_SERVICES))
             .select(candidate="client_id", referred_on="referred_on"),
             on="candidate",

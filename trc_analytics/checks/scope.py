@@ -30,8 +30,8 @@ from __future__ import annotations
 import polars as pl
 
 from trc_analytics.checks.check import Check, day_count, plural, span, text, words
-from trc_analytics.checks.context import Context, days
 from trc_analytics.policy import Policy
+from trc_analytics.scope import Scope, days
 
 
 def _with_whom() -> pl.Expr:
@@ -46,25 +46,26 @@ def _with_whom() -> pl.Expr:
 # --- SCOPE-PRACTICE ----------------------------------------------------------------------------
 
 
-def practice_cases(ctx: Context) -> pl.LazyFrame:
+def practice_cases(sc: Scope) -> pl.LazyFrame:
     """One case per engagement and out-of-scope area worked on in the period."""
-    out_of_scope = sorted(ctx.ws.schema.out_of_scope_areas)
+    out_of_scope = sorted(sc.ws.schema.out_of_scope_areas)
     trained = (
-        ctx.table("trainings")
+        sc.table("trainings")
         .filter(pl.col("area").is_not_null())
         .group_by("coach_id", "area")
         .agg(trained_on=pl.col("completed_on").min())
     )
     declared = (
-        ctx.table("competencies")
+        sc.table("competencies")
         .filter(pl.col("basis").is_in(["training", "education"]))
         .group_by("coach_id", "area")
         .agg(declared_on=pl.col("declared_on").min())
     )
     sessions = (
-        ctx.held.filter(ctx.in_period("held_on") & pl.col("area").is_in(out_of_scope))
+        sc.within_period(sc.held_to_end())
+        .filter(pl.col("area").is_in(out_of_scope))
         .select("coach_id", "engagement_id", "client_id", "area", "held_on")
-        .join(ctx.coaches.select("coach_id", "therapy_licensed"), on="coach_id", how="left")
+        .join(sc.coach_records().select("coach_id", "therapy_licensed"), on="coach_id", how="left")
         .join(trained, on=["coach_id", "area"], how="left")
         .join(declared, on=["coach_id", "area"], how="left")
         .with_columns(
@@ -125,25 +126,24 @@ SCOPE_PRACTICE = Check(
 # --- SCOPE-COMPETENCE --------------------------------------------------------------------------
 
 
-def competence_cases(ctx: Context) -> pl.LazyFrame:
+def competence_cases(sc: Scope) -> pl.LazyFrame:
     """One case per engagement and undeclared in-scope area, dated when the window closes."""
-    n = ctx.policy.competence_supervision_days
-    out_of_scope = sorted(ctx.ws.schema.out_of_scope_areas)
+    n = sc.policy.competence_supervision_days
+    out_of_scope = sorted(sc.ws.schema.out_of_scope_areas)
     declared = (
-        ctx.table("competencies")
+        sc.table("competencies")
         .group_by("coach_id", "area")
         .agg(declared_on=pl.col("declared_on").min())
     )
     supervision = (
-        ctx.table("supervision")
-        .filter(pl.col("area").is_not_null() & (pl.col("met_on") <= ctx.as_of))
+        sc.table("supervision")
+        .filter(pl.col("area").is_not_null() & (pl.col("met_on") <= sc.as_of))
         .select("coach_id", "area", "met_on")
         .sort("met_on")
     )
     sessions = (
-        ctx.held.filter(
-            ctx.in_period("held_on", shift_days=n) & ~pl.col("area").is_in(out_of_scope)
-        )
+        sc.within_period(sc.held_to_end(), shift_days=n)
+        .filter(~pl.col("area").is_in(out_of_scope))
         .select("coach_id", "engagement_id", "client_id", "area", "held_on")
         .join(declared, on=["coach_id", "area"], how="left")
         .filter(pl.col("declared_on").is_null() | (pl.col("declared_on") > pl.col("held_on")))
@@ -215,9 +215,9 @@ NEEDS = {
 }
 
 
-def population_cases(ctx: Context) -> pl.LazyFrame:
+def population_cases(sc: Scope) -> pl.LazyFrame:
     """One case per minor, couple or family client worked with in the period."""
-    clients = ctx.table("clients").select(
+    clients = sc.table("clients").select(
         "client_id", "coach_id", "intake_on", "age_band", "client_type"
     )
     needs = pl.concat(
@@ -230,28 +230,28 @@ def population_cases(ctx: Context) -> pl.LazyFrame:
         how="vertical",
     )
     seen = [
-        clients.filter(ctx.in_period("intake_on")).select("client_id", day="intake_on"),
+        clients.filter(sc.in_period("intake_on")).select("client_id", day="intake_on"),
     ]
-    if ctx.has("sessions"):
+    if sc.has("sessions"):
         seen.append(
-            ctx.engagement_firsts.filter(
-                pl.col("client_id").is_not_null() & pl.col("first_in_period").is_not_null()
-            ).select("client_id", day="first_in_period")
+            sc.engagement_firsts()
+            .filter(pl.col("client_id").is_not_null() & pl.col("first_in_period").is_not_null())
+            .select("client_id", day="first_in_period")
         )
-        if ctx.has("group_members"):
+        if sc.has("group_members"):
             seen.append(
-                ctx.first_attended(ctx.group_days, ctx.period.start, ctx.period.end).select(
+                sc.first_attended(sc.group_days(), sc.period.start, sc.period.end).select(
                     "client_id", day="first_on"
                 )
             )
     first_seen = pl.concat(seen, how="vertical").group_by("client_id").agg(on=pl.col("day").min())
     trained = (
-        ctx.table("trainings")
+        sc.table("trainings")
         .filter(pl.col("kind").is_in([kind for _, kind in NEEDS.values()]))
         .group_by("coach_id", need=pl.col("kind").cast(pl.String))
         .agg(trained_on=pl.col("completed_on").min())
     )
-    flags = ctx.coaches.select("coach_id", *[flag for flag, _ in NEEDS.values()])
+    flags = sc.coach_records().select("coach_id", *[flag for flag, _ in NEEDS.values()])
     flag = (
         pl.when(pl.col("need") == "minors")
         .then(pl.col("trained_minors"))
@@ -312,19 +312,20 @@ SCOPE_POPULATION = Check(
 # --- SCOPE-PSYCHOACTIVE ------------------------------------------------------------------------
 
 
-def psychoactive_cases(ctx: Context) -> pl.LazyFrame:
+def psychoactive_cases(sc: Scope) -> pl.LazyFrame:
     """One case per engagement with psychoactive sessions held in the period."""
     trained = (
-        ctx.table("trainings")
+        sc.table("trainings")
         .filter(pl.col("kind") == "psychoactive")
         .group_by("coach_id")
         .agg(course_on=pl.col("completed_on").min())
     )
     sessions = (
-        ctx.held.filter(pl.col("psychoactive_used").fill_null(False) & ctx.in_period("held_on"))
+        sc.within_period(sc.held_to_end())
+        .filter(pl.col("psychoactive_used").fill_null(False))
         .select("coach_id", "client_id", "engagement_id", on="held_on")
         .join(
-            ctx.coaches.select(
+            sc.coach_records().select(
                 "coach_id",
                 "psychoactive_trained",
                 "psychoactive_insured",

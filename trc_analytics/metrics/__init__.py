@@ -24,9 +24,18 @@ MODULES = ("caseload", "referrals", "competence", "giving", "standing")
 
 
 def registry() -> dict[str, Metric]:
-    """Every metric by name, in report order (importing the modules registers them)."""
+    """Every metric by name, in report order (importing the modules registers them).
+
+    The order is that of `MODULES`, then of definition, whichever module was imported first
+    (the checks import `standing` before any report asks for the registry).
+    """
+    rank = {f"trc_analytics.metrics.{name}": i for i, name in enumerate(MODULES)}
     for name in MODULES:
         importlib.import_module(f"trc_analytics.metrics.{name}")
+    ordered = sorted(METRICS.values(), key=lambda m: rank.get(m.module, len(rank)))
+    if list(METRICS.values()) != ordered:
+        METRICS.clear()
+        METRICS.update((m.name, m) for m in ordered)
     return METRICS
 
 
@@ -44,11 +53,19 @@ def compute_all(
     Returns name -> frame, or name -> `MissingTables` for metrics whose tables are absent
     (its `.empty` is the frame with the right columns). Ungrouped metrics ignore `by`.
     """
-    metrics = registry()
-    unknown = [n for n in names or () if n not in metrics]
-    if unknown:
-        raise ValueError(f"unknown metric(s): {', '.join(unknown)}")
-    sc = Scope.make(ws, period, coaches=coaches, by=by, policy=policy)
+    _check_names(names)
+    return compute_in(Scope.make(ws, period, coaches=coaches, by=by, policy=policy), names)
+
+
+def compute_in(
+    sc: Scope, names: Sequence[str] | None = None
+) -> dict[str, pl.DataFrame | MissingTables]:
+    """Compute every metric (or those named) in a scope already made.
+
+    A report that also runs the checks passes the same scope to `run_checks_in`, so the frames
+    both read (held sessions, credential standing) are built once.
+    """
+    metrics = _check_names(names)
     out: dict[str, pl.DataFrame | MissingTables] = {}
     plans: dict[str, pl.LazyFrame] = {}
     for name in names or metrics:
@@ -59,3 +76,12 @@ def compute_all(
     frames = pl.collect_all(plans.values())
     out.update(zip(plans, frames, strict=True))
     return {name: out[name] for name in names or metrics}
+
+
+def _check_names(names: Sequence[str] | None) -> dict[str, Metric]:
+    """The registry, after refusing unknown metric names with a clear ValueError."""
+    metrics = registry()
+    unknown = [n for n in names or () if n not in metrics]
+    if unknown:
+        raise ValueError(f"unknown metric(s): {', '.join(unknown)}")
+    return metrics

@@ -1,7 +1,7 @@
 """Caseload metrics: who was seen, how often, how engagements began and ended (issue 4, item 1).
 
 Each function takes `(ws, period, *, coaches=None, by="coach", policy=None)` and returns a
-frame whose first column is `coach_id` or `region`; see `frames.py` for the conventions
+frame whose first column is `coach_id` or `region`; see `scope.py` for the conventions
 (inclusive period, "as of" = period end, `MissingTables` when a needed table is absent).
 """
 
@@ -86,7 +86,7 @@ def sessions_by(sc: Scope) -> pl.LazyFrame:
     (duration_min / 60). A group session counts once, however many members attended.
     """
     cube = (
-        sc.held()
+        sc.held_in_period()
         .group_by("coach_id", month_of("held_on"), "format", "delivery")
         .agg(sessions=pl.len(), hours=pl.col("hours").sum())
     )
@@ -211,10 +211,7 @@ def silent_engagements(sc: Scope) -> pl.LazyFrame:
     )
     if "sessions" in sc.ws:
         last = (
-            sc.table("sessions")
-            .filter((pl.col("status") == "held") & (pl.col("held_on") <= sc.end))
-            .group_by("engagement_id")
-            .agg(last_session_on=pl.col("held_on").max())
+            sc.held_to_end().group_by("engagement_id").agg(last_session_on=pl.col("held_on").max())
         )
         open_eng = open_eng.join(last, on="engagement_id", how="left")
     else:

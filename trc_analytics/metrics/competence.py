@@ -4,7 +4,7 @@ A session is *outside declared competence* when its coach had not declared compe
 area on or before the session date (competencies.declared_on). *Out of scope* areas are those
 the vocabulary lists as outside a Trauma Recovery Coach's scope of practice (SPEC 3); they are
 covered by outside training (therapy_licensed, or a training in that area). Conventions
-(period, keys, missing tables) are in `frames.py`.
+(period, keys, missing tables) are in `scope.py`.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ def _out_of_scope(sc: Scope) -> list[str]:
 
 
 def _declared(sc: Scope) -> pl.LazyFrame:
-    """(coach_id, area, declared_on) of every declared competence (area an Enum, as in held())."""
+    """(coach_id, area, declared_on) of every declared competence (area an Enum)."""
     return sc.ws["competencies"].lazy().select("coach_id", "area", "declared_on").drop_nulls("area")
 
 
@@ -39,7 +39,7 @@ def _area_cube(sc: Scope) -> pl.LazyFrame:
     def build() -> pl.LazyFrame:
         undeclared = pl.col("undeclared")
         return (
-            _undeclared(sc.held().select("coach_id", "held_on", "area", "hours"), sc)
+            _undeclared(sc.held_in_period().select("coach_id", "held_on", "area", "hours"), sc)
             .group_by("coach_id", "area")
             .agg(
                 sessions=pl.len(),
@@ -149,6 +149,85 @@ def outside_competence(sc: Scope) -> pl.LazyFrame:
     )
 
 
+def _gap_sessions(sc: Scope) -> pl.LazyFrame:
+    """Per coach and area practised outside declared competence: first such session, count
+    and hours (from the area cube)."""
+    return (
+        _area_cube(sc)
+        .filter(pl.col("sessions_undeclared") > 0)
+        .select(
+            "coach_id",
+            "area",
+            "first_undeclared_on",
+            sessions="sessions_undeclared",
+            hours="hours_undeclared",
+        )
+    )
+
+
+def _gap_clients(sc: Scope, gaps: pl.LazyFrame) -> pl.LazyFrame:
+    """Per gap: how many distinct clients attended sessions in the undeclared area."""
+    attended = (
+        sc.coded_attendance()
+        .select("coach_id", "client_id", "held_on", "area")
+        .join(gaps.select("coach_id", "area"), on=["coach_id", "area"], how="semi")
+    )
+    return (
+        _undeclared(attended, sc)
+        .filter(pl.col("undeclared"))
+        .group_by("coach_id", "area")
+        .agg(clients=pl.col("client_id").n_unique())
+    )
+
+
+def _with_gap_supervision(sc: Scope, gaps: pl.LazyFrame) -> pl.LazyFrame:
+    """Add supervision in the gap's area from the window before it up to the period end
+    (null columns without a `supervision` table)."""
+    if "supervision" not in sc.ws:
+        return gaps.with_columns(
+            first_supervision_on=pl.lit(None, pl.Date()),
+            supervision_latency_days=pl.lit(None, pl.Int64()),
+            supervised_within_window=pl.lit(None, pl.Boolean()),
+            supervision_hours=pl.lit(None, pl.Float64()),
+        )
+    window = sc.policy.competence_supervision_days
+    sup = (
+        sc.table("supervision")
+        .filter(pl.col("area").is_not_null() & (pl.col("met_on") <= sc.end))
+        .select("coach_id", "area", "met_on", "hours")
+        .join(gaps.select("coach_id", "area", "first_undeclared_on"), on=["coach_id", "area"])
+        .filter(pl.col("met_on") >= pl.col("first_undeclared_on").dt.offset_by(f"-{window}d"))
+        .group_by("coach_id", "area")
+        .agg(first_supervision_on=pl.col("met_on").min(), supervision_hours=pl.col("hours").sum())
+    )
+    latency = (pl.col("first_supervision_on") - pl.col("first_undeclared_on")).dt.total_days()
+    return (
+        gaps.join(sup, on=["coach_id", "area"], how="left")
+        .with_columns(supervision_hours=pl.col("supervision_hours").fill_null(0.0))
+        .with_columns(supervision_latency_days=latency)
+        .with_columns(
+            supervised_within_window=(pl.col("supervision_latency_days") <= window).fill_null(False)
+        )
+    )
+
+
+def _with_gap_training(sc: Scope, gaps: pl.LazyFrame) -> pl.LazyFrame:
+    """Add trainings in the gap's area completed by the period end (null without `trainings`)."""
+    if "trainings" not in sc.ws:
+        return gaps.with_columns(
+            trainings=pl.lit(None, pl.Int64()), training_hours=pl.lit(None, pl.Float64())
+        )
+    trained = (
+        sc.table("trainings")
+        .filter(pl.col("area").is_not_null() & (pl.col("completed_on") <= sc.end))
+        .group_by("coach_id", "area")
+        .agg(trainings=pl.len(), training_hours=pl.col("hours").sum())
+    )
+    return gaps.join(trained, on=["coach_id", "area"], how="left").with_columns(
+        pl.col("trainings").fill_null(0), pl.col("training_hours").fill_null(0.0)
+    )
+
+
 @case_metric(
     needs=("sessions", "competencies"),
     columns={
@@ -181,78 +260,10 @@ def competence_gaps(sc: Scope) -> pl.LazyFrame:
     first_supervision_on, supervision_latency_days, supervised_within_window,
     supervision_hours, trainings, training_hours.
     """
-    window = sc.policy.competence_supervision_days
-    gaps = (
-        _area_cube(sc)
-        .filter(pl.col("sessions_undeclared") > 0)
-        .select(
-            "coach_id",
-            "area",
-            "first_undeclared_on",
-            sessions="sessions_undeclared",
-            hours="hours_undeclared",
-        )
-    )
-    clients = (
-        _undeclared(
-            sc.coded_attendance()
-            .select("coach_id", "client_id", "held_on", "area")
-            .join(
-                gaps.select("coach_id", "area"),
-                on=["coach_id", "area"],
-                how="semi",
-            ),
-            sc,
-        )
-        .filter(pl.col("undeclared"))
-        .group_by("coach_id", "area")
-        .agg(clients=pl.col("client_id").n_unique())
-    )
-    gaps = gaps.join(clients, on=["coach_id", "area"], how="left")
-    if "supervision" in sc.ws:
-        sup = (
-            sc.table("supervision")
-            .filter(pl.col("area").is_not_null() & (pl.col("met_on") <= sc.end))
-            .select("coach_id", "area", "met_on", "hours")
-            .join(gaps.select("coach_id", "area", "first_undeclared_on"), on=["coach_id", "area"])
-            .filter(pl.col("met_on") >= pl.col("first_undeclared_on").dt.offset_by(f"-{window}d"))
-            .group_by("coach_id", "area")
-            .agg(
-                first_supervision_on=pl.col("met_on").min(), supervision_hours=pl.col("hours").sum()
-            )
-        )
-        latency = (pl.col("first_supervision_on") - pl.col("first_undeclared_on")).dt.total_days()
-        gaps = (
-            gaps.join(sup, on=["coach_id", "area"], how="left")
-            .with_columns(supervision_hours=pl.col("supervision_hours").fill_null(0.0))
-            .with_columns(supervision_latency_days=latency)
-            .with_columns(
-                supervised_within_window=(pl.col("supervision_latency_days") <= window).fill_null(
-                    False
-                )
-            )
-        )
-    else:
-        gaps = gaps.with_columns(
-            first_supervision_on=pl.lit(None, pl.Date()),
-            supervision_latency_days=pl.lit(None, pl.Int64()),
-            supervised_within_window=pl.lit(None, pl.Boolean()),
-            supervision_hours=pl.lit(None, pl.Float64()),
-        )
-    if "trainings" in sc.ws:
-        trained = (
-            sc.table("trainings")
-            .filter(pl.col("area").is_not_null() & (pl.col("completed_on") <= sc.end))
-            .group_by("coach_id", "area")
-            .agg(trainings=pl.len(), training_hours=pl.col("hours").sum())
-        )
-        gaps = gaps.join(trained, on=["coach_id", "area"], how="left").with_columns(
-            pl.col("trainings").fill_null(0), pl.col("training_hours").fill_null(0.0)
-        )
-    else:
-        gaps = gaps.with_columns(
-            trainings=pl.lit(None, pl.Int64()), training_hours=pl.lit(None, pl.Float64())
-        )
+    gaps = _gap_sessions(sc)
+    gaps = gaps.join(_gap_clients(sc, gaps), on=["coach_id", "area"], how="left")
+    gaps = _with_gap_supervision(sc, gaps)
+    gaps = _with_gap_training(sc, gaps)
     return (
         sc.with_region(gaps)
         .with_columns(in_scope=~pl.col("area").is_in(_out_of_scope(sc)))
@@ -279,7 +290,9 @@ def out_of_scope_practice(sc: Scope) -> pl.LazyFrame:
     """
     oos = _out_of_scope(sc)
     held = (
-        sc.held().filter(pl.col("area").is_in(oos)).select("coach_id", "held_on", "area", "hours")
+        sc.held_in_period()
+        .filter(pl.col("area").is_in(oos))
+        .select("coach_id", "held_on", "area", "hours")
     )
     licensed = (
         sc.ws["coaches"]

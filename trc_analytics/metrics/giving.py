@@ -2,7 +2,7 @@
 
 "We give back to the survivor community by periodically providing services affordable to those
 without many financial resources." Affordable service = held sessions with fee_type pro_bono or
-reduced, and community_service activities. Conventions are in `frames.py`.
+reduced, and community_service activities. Conventions are in `scope.py`.
 """
 
 from __future__ import annotations
@@ -12,9 +12,7 @@ import datetime as dt
 import polars as pl
 
 from trc_analytics.metrics.registry import summary_metric
-from trc_analytics.scope import Scope, share
-
-AFFORDABLE = ("pro_bono", "reduced")
+from trc_analytics.scope import AFFORDABLE, Scope, share
 
 
 @summary_metric(
@@ -181,7 +179,7 @@ def longest_without_affordable(sc: Scope) -> pl.LazyFrame:
     """
     key, one_day = sc.key, pl.duration(days=1)
     days = [
-        sc.held()
+        sc.held_in_period()
         .filter(pl.col("fee_type").is_in(AFFORDABLE))
         .select("coach_id", day=pl.col("held_on"))
     ]
@@ -301,19 +299,15 @@ def value_given(sc: Scope) -> pl.LazyFrame:
     currency, affordable_hours, hourly_fee (for a region the median of its coaches' fees),
     pro_bono_value, reduced_value, estimated_value.
     """
-    affordable = sc.held().filter(pl.col("fee_type").is_in(AFFORDABLE))
-    fees = _hourly_fees(sc.held())
+    affordable = sc.held_in_period().filter(pl.col("fee_type").is_in(AFFORDABLE))
+    fees = _hourly_fees(sc.held_in_period())
     unpriced = (
         affordable.select("coach_id").unique().join(fees, on="coach_id", how="anti").collect()
     )
     if unpriced.height:  # no paid session in the period: price by the earlier ones
         earlier = (
-            sc.table("sessions")
-            .filter(
-                (pl.col("status") == "held")
-                & (pl.col("held_on") < sc.start)
-                & pl.col("coach_id").is_in(unpriced.get_column("coach_id").implode())
-            )
+            sc.held_before_period()
+            .filter(pl.col("coach_id").is_in(unpriced.get_column("coach_id").implode()))
             .with_columns(hours=pl.col("duration_min") / 60.0)
         )
         fees = pl.concat([fees, _hourly_fees(earlier)])

@@ -2,7 +2,7 @@
 
 The Code asks coaches to refer only to services they have personally vetted, to help a client
 transfer to therapy when decompensation occurs, and never to release a client without an
-explanation and a referral. Conventions (period, keys, missing tables) are in `frames.py`.
+explanation and a referral. Conventions (period, keys, missing tables) are in `scope.py`.
 """
 
 from __future__ import annotations
@@ -104,12 +104,9 @@ _CRISIS_COLUMNS = {
 
 def _crisis_cases(sc: Scope) -> pl.LazyFrame:
     flags = (
-        sc.table("sessions")
+        sc.within_period(sc.held_to_end())
         .filter(
-            pl.col("decompensation_observed").fill_null(False)
-            & sc.in_period("held_on")
-            & (pl.col("status") == "held")
-            & pl.col("client_id").is_not_null()
+            pl.col("decompensation_observed").fill_null(False) & pl.col("client_id").is_not_null()
         )
         .select("coach_id", "client_id", "session_id", flagged_on=pl.col("held_on"))
         .sort("flagged_on")

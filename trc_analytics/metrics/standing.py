@@ -1,7 +1,8 @@
 """Professional standing: credentials, ethics review, training, supervision (issue 4, item 5).
 
 Standing is judged as of the period end ("as of"): records dated after it are not seen.
-Conventions are in `frames.py`.
+Credential standing is computed here once (`credential_standing`) and read by the CERT checks.
+Conventions are in `scope.py`.
 """
 
 from __future__ import annotations
@@ -18,70 +19,96 @@ def _months_before(sc: Scope, months: int) -> pl.Expr:
     return sc.end.dt.offset_by(f"-{months}mo")
 
 
-def _credential_cases(sc: Scope) -> pl.LazyFrame:
+def _latest_credentials(sc: Scope) -> pl.LazyFrame:
+    """Each coach's latest credential of each kind certified by the period end, and its status."""
     pol = sc.policy
-    latest = (
+    return (
         sc.table("credentials")
-        .filter(pl.col("certified_on") <= sc.end)
-        .sort("certified_on")
+        .filter(pl.col("certified_on") <= sc.as_of)
         .group_by("coach_id", "credential")
-        .last()
-        .select("coach_id", "credential", "certified_on", "expires_on")
+        .agg(
+            pl.col("certified_on").max(),
+            pl.col("expires_on").sort_by("certified_on").last(),
+            pl.col("ethics_review_on").sort_by("certified_on").last(),
+            held=pl.len(),
+        )
         .with_columns(
             grace_ends_on=pl.col("expires_on").dt.offset_by(f"{pol.credential_grace_months}mo"),
-            days_to_expiry=(pl.col("expires_on") - sc.end).dt.total_days(),
+            days_to_expiry=(pl.col("expires_on") - sc.as_of).dt.total_days(),
         )
         .with_columns(
             status=pl.when(pl.col("days_to_expiry") > pol.credential_due_days)
             .then(pl.lit("current"))
             .when(pl.col("days_to_expiry") >= 0)
             .then(pl.lit("due"))
-            .when(pl.col("grace_ends_on") >= sc.end)
+            .when(pl.col("grace_ends_on") >= sc.as_of)
             .then(pl.lit("grace"))
             .otherwise(pl.lit("lapsed"))
         )
     )
-    expired = pl.col("status").is_in(["grace", "lapsed"])
-    if "supervision" in sc.ws:
-        one_to_one = (
-            sc.table("supervision")
-            .filter(
-                (pl.col("format") == "one_to_one")
-                & (pl.col("reason") == "renewal_lapse")
-                & (pl.col("met_on") <= sc.end)
-            )
-            .select("coach_id", "supervisor_id", "met_on", "hours")
+
+
+def _remediation(sc: Scope, expired: pl.LazyFrame) -> pl.LazyFrame:
+    """Per expired credential: the most one-to-one `renewal_lapse` supervision hours after its
+    expiry with a single supervisor (the remediation the Code asks for), and who gave them."""
+    one_to_one = (
+        sc.table("supervision")
+        .filter(
+            (pl.col("format") == "one_to_one")
+            & (pl.col("reason") == "renewal_lapse")
+            & (pl.col("met_on") <= sc.as_of)
         )
-        remediation = (
-            latest.filter(expired)
-            .select("coach_id", "credential", "expires_on")
-            .join(one_to_one, on="coach_id")
-            .filter(pl.col("met_on") > pl.col("expires_on"))
-            .group_by("coach_id", "credential", "supervisor_id")
-            .agg(hours=pl.col("hours").sum())
-            .sort("hours", "supervisor_id", descending=[True, False])
-            .group_by("coach_id", "credential", maintain_order=True)
-            .first()
-            .select(
-                "coach_id",
-                "credential",
-                remediation_hours="hours",
-                remediation_supervisor="supervisor_id",
-            )
-        )
-        latest = latest.join(remediation, on=["coach_id", "credential"], how="left").with_columns(
-            remediation_hours=pl.when(expired).then(pl.col("remediation_hours").fill_null(0.0))
-        )
-    else:
-        latest = latest.with_columns(
-            remediation_hours=pl.lit(None, pl.Float64()),
-            remediation_supervisor=pl.lit(None, pl.String()),
-        )
-    return latest.with_columns(
-        remediation_complete=pl.when(expired).then(
-            pl.col("remediation_hours") >= pol.lapse_supervision_hours
+        .select("coach_id", "supervisor_id", "met_on", "hours")
+    )
+    return (
+        expired.select("coach_id", "credential", "expires_on")
+        .join(one_to_one, on="coach_id")
+        .filter(pl.col("met_on") > pl.col("expires_on"))
+        .group_by("coach_id", "credential", "supervisor_id")
+        .agg(hours=pl.col("hours").sum())
+        .sort("hours", "supervisor_id", descending=[True, False])
+        .group_by("coach_id", "credential", maintain_order=True)
+        .first()
+        .select(
+            "coach_id",
+            "credential",
+            remediation_hours="hours",
+            remediation_supervisor="supervisor_id",
         )
     )
+
+
+def credential_standing(sc: Scope) -> pl.LazyFrame:
+    """Credential standing as of the period end, computed once per scope.
+
+    The one place standing is judged: `credential_status`, `certification_pipeline` and the
+    CERT-LAPSED and CERT-ETHICS checks all read this frame. Columns: those of
+    `credential_status` (without region), plus ethics_review_on (of the latest credential) and
+    held (how many credentials of that kind the coach has had).
+    """
+
+    def build() -> pl.LazyFrame:
+        latest = _latest_credentials(sc)
+        expired = pl.col("status").is_in(["grace", "lapsed"])
+        if sc.has("supervision"):
+            remediation = _remediation(sc, latest.filter(expired))
+            latest = latest.join(
+                remediation, on=["coach_id", "credential"], how="left"
+            ).with_columns(
+                remediation_hours=pl.when(expired).then(pl.col("remediation_hours").fill_null(0.0))
+            )
+        else:
+            latest = latest.with_columns(
+                remediation_hours=pl.lit(None, pl.Float64()),
+                remediation_supervisor=pl.lit(None, pl.String()),
+            )
+        return latest.with_columns(
+            remediation_complete=pl.when(expired).then(
+                pl.col("remediation_hours") >= sc.policy.lapse_supervision_hours
+            )
+        )
+
+    return sc.cached("credential_standing", build)
 
 
 @case_metric(
@@ -111,7 +138,7 @@ def credential_status(sc: Scope) -> pl.LazyFrame:
     region, credential, certified_on, expires_on, status, days_to_expiry (negative once
     expired), grace_ends_on, remediation_hours, remediation_supervisor, remediation_complete.
     """
-    return sc.with_region(_credential_cases(sc)).sort("coach_id", "credential")
+    return sc.with_region(credential_standing(sc)).sort("coach_id", "credential")
 
 
 @summary_metric(
@@ -129,7 +156,7 @@ def certification_pipeline(sc: Scope) -> pl.LazyFrame:
     remediation supervision done). See `credential_status` for the rules.
     """
     return (
-        sc.keyed(_credential_cases(sc))
+        sc.keyed(credential_standing(sc))
         .group_by(sc.key, "credential")
         .agg(
             *[(pl.col("status") == s).sum().alias(s) for s in STATUSES],

@@ -20,6 +20,7 @@ import polars as pl
 from trc_analytics.period import Period
 from trc_analytics.policy import Policy
 from trc_analytics.reports.request import ReportError, ReportRequest, check_subject
+from trc_analytics.scope import Scope
 
 if TYPE_CHECKING:
     from trc_analytics.checks import CheckResults
@@ -36,20 +37,21 @@ _SHARED: dict[tuple[Any, ...], tuple[Any, dict[str, Any], Any]] = {}
 
 
 def _shared_results(ws: Workspace, period: Period, policy: Policy) -> tuple[dict[str, Any], Any]:
-    """Metrics and check results of every coach, computed once per workspace, period, policy."""
-    from trc_analytics.checks import run_checks
-    from trc_analytics.metrics import compute_all
+    """Metrics and check results of every coach, computed once per workspace, period, policy.
+
+    Both run in one scope, so the frames they share (held sessions, credential standing) are
+    built once.
+    """
+    from trc_analytics.checks import run_checks_in
+    from trc_analytics.metrics import compute_in
 
     key = (id(ws), period, policy)
     hit = _SHARED.get(key)
     if hit is None or hit[0] is not ws:
         if len(_SHARED) >= _MAX_CACHED:
             _SHARED.pop(next(iter(_SHARED)))
-        hit = (
-            ws,
-            compute_all(ws, period, policy=policy),
-            run_checks(ws, period, policy),
-        )
+        every_coach = Scope.make(ws, period, policy=policy)
+        hit = (ws, compute_in(every_coach), run_checks_in(every_coach))
         _SHARED[key] = hit
     return hit[1], hit[2]
 
@@ -105,13 +107,23 @@ class ReportContext:
         return frame.filter(pl.col("coach_id").is_in(list(self.coaches)))
 
     @cached_property
+    def scope(self) -> Scope:
+        """The records of the report's period and coaches.
+
+        A section that needs sessions of the period asks this scope (`held_in_period()`,
+        `within_period(...)`) rather than filtering by the period itself.
+        """
+        coaches = None if self.all_coaches else self.coaches
+        return Scope.make(self.ws, self.period, coaches=coaches, policy=self.policy)
+
+    @cached_property
     def metrics(self) -> dict[str, Any]:
         """Every practice metric (by coach), or `MissingTables`; see `metric`."""
-        from trc_analytics.metrics import compute_all
+        from trc_analytics.metrics import compute_in
 
         if self.shares_results:
             return _shared_results(self.ws, self.period, self.policy)[0]
-        return compute_all(self.ws, self.period, coaches=list(self.coaches), policy=self.policy)
+        return compute_in(self.scope)
 
     def metric(self, name: str, coach: str | None = None) -> tuple[pl.DataFrame, str | None]:
         """A metric's frame (for one coach when given) and a note when its tables are missing."""

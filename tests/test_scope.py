@@ -1,0 +1,101 @@
+"""The one Scope: which held sessions each name holds, and the frames checks start from."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+import pytest
+from builders import build, coach, period, row, session
+
+from trc_analytics.scope import Scope, add_months
+
+#: Sessions around the period 2026-01-01..2026-06-30, of two coaches.
+SESSIONS = [
+    session("S-BEFORE", held_on="2025-12-31"),
+    session("S-FIRST", held_on="2026-01-01"),
+    session("S-CANCEL", held_on="2026-02-01", status="cancelled"),
+    session("S-LAST", held_on="2026-06-30", coach_id="C-2"),
+    session("S-AFTER", held_on="2026-07-01"),
+]
+
+
+@pytest.fixture
+def scope() -> Scope:
+    ws = build(coaches=[coach(), coach("C-2")], sessions=SESSIONS)
+    return Scope(ws=ws, period=period())
+
+
+def ids(frame: pl.LazyFrame) -> list[str]:
+    return sorted(frame.collect().get_column("session_id").to_list())
+
+
+def test_held_in_period_is_held_and_inside_both_ends(scope: Scope) -> None:
+    held = scope.held_in_period().collect()
+    assert sorted(held.get_column("held_on").to_list()) == [
+        dt.date(2026, 1, 1),
+        dt.date(2026, 6, 30),
+    ]
+    assert "format" in held.columns  # with its engagement's format
+
+
+def test_held_to_end_keeps_the_history_but_not_what_follows_the_period(scope: Scope) -> None:
+    assert ids(scope.held_to_end()) == ["S-BEFORE", "S-FIRST", "S-LAST"]
+
+
+def test_held_before_period_is_the_history_only(scope: Scope) -> None:
+    assert ids(scope.held_before_period()) == ["S-BEFORE"]
+
+
+def test_within_period_narrows_any_session_frame_and_shifts_for_deadlines(scope: Scope) -> None:
+    assert ids(scope.within_period(scope.held_to_end())) == ["S-FIRST", "S-LAST"]
+    # a case due a day after its session: the session of 2025-12-31 is due in the period,
+    # the one of 2026-06-30 only after it
+    assert ids(scope.within_period(scope.held_to_end(), shift_days=1)) == ["S-BEFORE", "S-FIRST"]
+    every_status = scope.within_period(scope.table("sessions"))
+    assert ids(every_status) == ["S-CANCEL", "S-FIRST", "S-LAST"]
+
+
+def test_coaches_in_scope_narrow_every_held_frame() -> None:
+    ws = build(coaches=[coach(), coach("C-2")], sessions=SESSIONS)
+    sc = Scope.make(ws, period(), coaches="C-2")
+    assert ids(sc.held_to_end()) == ["S-LAST"]
+    assert sc.held_in_period().collect().get_column("coach_id").to_list() == ["C-2"]
+
+
+def test_an_absent_table_is_an_empty_frame_with_its_columns(scope: Scope) -> None:
+    frame = scope.table("referrals").collect()
+    assert frame.is_empty() and "referred_on" in frame.columns
+    assert not scope.has("referrals")
+
+
+def test_coach_days_count_held_sessions_per_coach_and_day(scope: Scope) -> None:
+    days = scope.within_period(scope.coach_days()).collect().sort("coach_id")
+    assert days.select("coach_id", "sessions").rows() == [("C-1", 1), ("C-2", 1)]
+
+
+def test_coach_flags_left_empty_count_as_no() -> None:
+    ws = build(coaches=[coach(active=None), coach("C-2", active=True)])
+    sc = Scope(ws=ws, period=period())
+    assert sc.active_coaches().collect().get_column("coach_id").to_list() == ["C-2"]
+
+
+def test_seen_hides_dates_after_the_as_of_date() -> None:
+    ws = build(credentials=[row("credentials", expires_on="2026-07-01")])
+    sc = Scope(ws=ws, period=period())
+    seen = sc.table("credentials").select(sc.seen("certified_on"), sc.seen("expires_on"))
+    assert seen.collect().row(0) == (dt.date(2025, 1, 1), None)
+
+
+@pytest.mark.parametrize(
+    ("day", "months", "expected"),
+    [
+        (dt.date(2026, 7, 1), -12, dt.date(2025, 7, 1)),
+        (dt.date(2026, 3, 31), -1, dt.date(2026, 2, 28)),
+        (dt.date(2025, 11, 30), 3, dt.date(2026, 2, 28)),
+    ],
+)
+def test_add_months_clamps_to_the_last_day_like_polars(day, months, expected) -> None:
+    assert add_months(day, months) == expected
+    polars = pl.select(pl.lit(day).dt.offset_by(f"{months}mo")).item()
+    assert polars == expected
