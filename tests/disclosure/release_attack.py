@@ -62,7 +62,7 @@ def magnitude_safe(
 ) -> bool:
     """A sum hidden by the contributor or dominance rule: not pinned within 10%, and the range
     reaches a value where neither the largest nor the two largest contributors dominate."""
-    top = sorted(shares, reverse=True) + [0.0, 0.0]
+    top = [*sorted(shares, reverse=True), 0.0, 0.0]
     need_hi = max(
         1.1 * value, top[0] / policy.dominance_one, (top[0] + top[1]) / policy.dominance_two
     )

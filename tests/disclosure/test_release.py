@@ -45,7 +45,7 @@ def _sensitive_count(value: float, shares: list[float] | None) -> bool:
 
 
 def _sensitive_sum(value: float, shares: list[float]) -> bool:
-    top = sorted(shares, reverse=True) + [0.0, 0.0]
+    top = [*sorted(shares, reverse=True), 0.0, 0.0]
     few = len(shares) < POLICY.min_contributors
     dominated = top[0] > POLICY.dominance_one * value or top[0] + top[1] > (
         POLICY.dominance_two * value
