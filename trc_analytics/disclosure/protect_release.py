@@ -12,7 +12,7 @@ pattern the attacker can break.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -48,6 +48,8 @@ class _State:
     groups: Sequence[tuple[int, ...]]
     hidden: np.ndarray
     refused: set[str]
+    #: hidden figures found safe: hiding more only widens every range, so they stay safe
+    safe: set[int] = field(default_factory=set)
 
     def attacker(self, hidden: np.ndarray | None = None) -> Attacker:
         mask = self.hidden if hidden is None else hidden
@@ -67,12 +69,13 @@ class _State:
     def first_violation(self, attacker: Attacker) -> tuple[int, float] | None:
         """A hidden figure the attacker narrows too much, and by how much (None: all safe)."""
         for node in np.flatnonzero(self.hidden):
-            if not self.rules[node]:
+            if not self.rules[node] or int(node) in self.safe:
                 continue
             lo, hi = attacker.range_of(int(node))
             gap = self.gap(int(node), lo, hi)
             if gap > 0:
                 return int(node), gap
+            self.safe.add(int(node))
         return None
 
 
@@ -112,6 +115,8 @@ def protect_all(
             return Protection(state.hidden, state.refused, state.floors)
         node, gap = bad
         chosen = _complement(state, node, gap)
+        # hiding a published figure frees a number the attacker knew (a point inside the range
+        # it may now take), and a refusal lowers floors: every range only widens
         if chosen is None:
             _refuse(state, node)
         else:
