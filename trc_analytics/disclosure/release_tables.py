@@ -304,29 +304,9 @@ def released_table(
     flags = [bool(h) for h in hidden[part]]
     dtype = pl.Float64 if spec.kind == "sum" else pl.Int64
     rows = spec.row_keys
+    rule = release_rule_text(policy, spec.kind, by_contributor=spec.contributor is not None)
     if spec.kind == "rate":
-        n = rows.len()
-        cells = pl.DataFrame(
-            {
-                spec.rows: rows.to_list() * 2,
-                "_figure": [spec.numerator] * n + [spec.value + "_den"] * n,
-                spec.value: [shown[3 * i] for i in range(n)] + [shown[3 * i + 1] for i in range(n)],
-                "suppressed": [flags[3 * i] for i in range(n)]
-                + [flags[3 * i + 1] for i in range(n)],
-            },
-            schema_overrides={spec.rows: rows.dtype, spec.value: dtype},
-        )
-        return ReleasedTable(
-            spec.rows,
-            "_figure",
-            spec.value,
-            cells,
-            None,
-            None,
-            None,
-            "none",
-            release_rule_text(policy, spec.kind, by_contributor=spec.contributor is not None),
-        )
+        return _released_rates(spec, shown, flags, rule)
     n_r = rows.len()
     n_c = 1 if spec.col_keys is None else spec.col_keys.len()
     n_cells = n_r * n_c
@@ -361,7 +341,6 @@ def released_table(
     total = shown[-1] if spec.totals else None
     if total is not None and spec.kind != "sum":
         total = int(total)
-    rule = release_rule_text(policy, spec.kind, by_contributor=spec.contributor is not None)
     return ReleasedTable(
         spec.rows,
         spec.cols,
@@ -373,3 +352,20 @@ def released_table(
         "complementary" if spec.totals else "none",
         rule,
     )
+
+
+def _released_rates(spec: TableSpec, shown: list, flags: list[bool], rule: str) -> ReleasedTable:
+    """A rate table as published: numerator and denominator per row (`_figure` says which);
+    the difference between them is never published."""
+    assert spec.row_keys is not None
+    rows, n = spec.row_keys, spec.row_keys.len()
+    cells = pl.DataFrame(
+        {
+            spec.rows: rows.to_list() * 2,
+            "_figure": [spec.numerator] * n + [spec.value + "_den"] * n,
+            spec.value: [shown[3 * i] for i in range(n)] + [shown[3 * i + 1] for i in range(n)],
+            "suppressed": [flags[3 * i] for i in range(n)] + [flags[3 * i + 1] for i in range(n)],
+        },
+        schema_overrides={spec.rows: rows.dtype, spec.value: pl.Int64},
+    )
+    return ReleasedTable(spec.rows, "_figure", spec.value, cells, None, None, None, "none", rule)
