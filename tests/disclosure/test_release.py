@@ -320,3 +320,27 @@ def test_property_no_hidden_figure_of_a_whole_release_breaks_its_rule(data):
     sums = _truth(sessions.drop("sessions"), "hours", "region", "month", "hours")
     assert_safe(release, counts=counts, sums=sums, plain=plain)
     assert not math.isnan(sum(v for v in release.public_figures().values() if v is not None))
+
+
+def test_categories_without_records_are_shown_as_zero_and_unknown_ones_refused():
+    data = _one_coach_holds_june().filter(pl.col("region") != "East")
+    release = Release(POLICY)
+    release.add_counts(
+        "sessions", data.drop("hours"), rows="region", cols="month", value="sessions",
+        contributor="coach_id", categories={"region": ["East", "North", "South"], "month": MONTHS},
+    )  # fmt: skip
+    release.protect()
+    east = release.table("sessions").cells.filter(pl.col("region") == "East")
+    assert east["sessions"].to_list() == [0] * 6
+    other = Release(POLICY)
+    with pytest.raises(DisclosureError, match="not among the categories"):
+        other.add_counts(
+            "sessions", data.drop("hours"), rows="region", value="sessions",
+            categories={"region": ["East"]},
+        )  # fmt: skip
+
+
+def test_a_relation_the_figures_do_not_satisfy_is_refused():
+    release = _monthly(_one_coach_holds_june())
+    with pytest.raises(DisclosureError, match="add up"):
+        release.relate(("sessions", ALL, ALL), [("sessions", ALL, "2026-01")])

@@ -20,7 +20,7 @@ only (`figure`, `table`, `rates`), so no hidden value can reach a page.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -86,11 +86,13 @@ class Release:
         value: str = "n",
         contributor: str | None = None,
         totals: bool = True,
+        categories: Mapping[str, Sequence[object]] | None = None,
     ) -> None:
         """A table of counts (long form; one row per category, or per contributor and category
         when `contributor` is given: then each figure also obeys the contributor and dominance
-        rules, as a count of what coaches did). Missing categories count 0."""
-        spec = TableSpec(name, rows, cols, value, "count", totals)
+        rules, as a count of what coaches did). Missing categories count 0; `categories` lists
+        every row or column category in order, those without records included."""
+        spec = TableSpec(name, rows, cols, value, "count", totals, categories=categories)
         self._add(spec, frame, contributor)
 
     def add_sums(
@@ -103,10 +105,11 @@ class Release:
         value: str,
         contributor: str,
         totals: bool = True,
+        categories: Mapping[str, Sequence[object]] | None = None,
     ) -> None:
         """A table of sums (hours), one row per contributor and category: contributor and
-        dominance rules."""
-        spec = TableSpec(name, rows, cols, value, "sum", totals)
+        dominance rules (`categories` as for `add_counts`)."""
+        spec = TableSpec(name, rows, cols, value, "sum", totals, categories=categories)
         self._add(spec, frame, contributor)
 
     def add_rates(
@@ -132,6 +135,13 @@ class Release:
         missing = [k for k in (total, *members) if k not in self._index]
         if missing:
             raise DisclosureError(f"release: no figure {missing[0]!r} registered")
+        values = self._figures.values
+        whole = sum(values[self._index[m]] for m in members)
+        if abs(whole - values[self._index[total]]) > 1e-6 * max(1.0, abs(whole)):
+            raise DisclosureError(
+                f"release: {total!r} is {values[self._index[total]]:g}, but the figures said to "
+                f"add up to it make {whole:g}"
+            )
         self._relations.append((tuple(self._index[m] for m in members), self._index[total]))
 
     def _add(self, spec: TableSpec, frame: pl.DataFrame, contributor: str | None) -> None:

@@ -3,6 +3,7 @@ from the protected figures back to a published table that never holds a hidden v
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
@@ -47,6 +48,7 @@ class TableSpec:
     totals: bool
     numerator: str | None = None
     contributor: str | None = None
+    categories: Mapping[str, Sequence[object]] | None = None
     row_keys: pl.Series | None = None
     col_keys: pl.Series | None = None
     groups: list[tuple[int, ...]] = field(default_factory=list)
@@ -127,11 +129,24 @@ def figures_of_table(
     keys = [spec.rows] if spec.cols is None else [spec.rows, spec.cols]
     _check(spec, frame, keys, who)
     spec.contributor = who
-    spec.row_keys = frame[spec.rows].unique().sort()
-    spec.col_keys = None if spec.cols is None else frame[spec.cols].unique().sort()
+    spec.row_keys = _keys(spec, frame, spec.rows)
+    spec.col_keys = None if spec.cols is None else _keys(spec, frame, spec.cols)
     if spec.kind == "rate":
         return _rate_figures(spec, frame, who, policy)
     return _grid_figures(spec, frame, who, policy)
+
+
+def _keys(spec: TableSpec, frame: pl.DataFrame, axis: str) -> pl.Series:
+    """The categories of one axis: those given (in order), else those present, sorted."""
+    present = frame[axis].unique().sort()
+    given = (spec.categories or {}).get(axis)
+    if given is None:
+        return present
+    keys = pl.Series(axis, list(given), dtype=frame.schema[axis])
+    unknown = present.filter(~present.is_in(keys.implode()))
+    if unknown.len():
+        raise DisclosureError(f"{spec.name}: {axis} {unknown[0]!r} is not among the categories")
+    return keys
 
 
 def _rules(spec: TableSpec, value: float, top: list, n: int, who, policy) -> list[Sensitivity]:
