@@ -12,14 +12,15 @@ from scipy.optimize import linprog
 from trc_analytics.disclosure import Release
 
 
-def attack(release: Release, floors: dict | None = None) -> dict:
+def attack(release: Release, floors: dict | None = None, extra: tuple = ()) -> dict:
     """(low, high) of every figure the reader does not see, from everything published.
 
     Hidden counts in a table that is shown are at least 1 (zeros are shown as 0): `floors`
-    maps a figure key to that knowledge; everything else is at least 0.
+    maps a figure key to that knowledge; everything else is at least 0. `extra` adds
+    relations (total, members) the test knows, whether or not the release was told.
     """
     public = release.public_figures()
-    relations = release.relations()
+    relations = [*release.relations(), *extra]
     unknown = sorted(
         {k for total, members in relations for k in (total, *members) if public.get(k) is None},
         key=repr,
