@@ -48,11 +48,17 @@ public totals already pin a small count down, `protect_counts` raises `CannotPro
 The report as a whole (`release.py`): `check_release(min_cell=..., period=...)` refuses a
 `min_cell` below `MIN_CELL_FLOOR` (5) and a period that is not whole calendar months
 (`ReleaseRefused`); `period_rule_text()` is what the report says about overlapping periods.
+
+One release per report (`ledger.py`): `Release` registers every figure a report publishes
+(tables, totals, rates, and the relations between tables over one population), protects them
+together against one attacker who knows all of it, and is the only place sentences and charts
+read figures from (`release.figure(table, row, col)`, `release.table(name)`).
 """
 
 from trc_analytics.disclosure.audit import Violation, attacker_ranges, audit
 from trc_analytics.disclosure.combine import PublishedView, both_rules, hide_rows_few_contribute
 from trc_analytics.disclosure.guard import CannotProtect, DisclosureError, check_publishable
+from trc_analytics.disclosure.ledger import ALL, NOT_SHOWN, Figure, Release, ReleasedTable
 from trc_analytics.disclosure.linked import audit_together
 from trc_analytics.disclosure.magnitude import ProtectedMagnitudes, protect_magnitudes
 from trc_analytics.disclosure.rates import protect_rate, rate_of
@@ -73,14 +79,19 @@ from trc_analytics.disclosure.suppression import (
 )
 
 __all__ = [
+    "ALL",
     "DEFAULT_MARKER",
     "MIN_CELL_FLOOR",
+    "NOT_SHOWN",
     "CannotProtect",
     "DisclosureError",
+    "Figure",
     "Protected",
     "ProtectedMagnitudes",
     "PublishedView",
+    "Release",
     "ReleaseRefused",
+    "ReleasedTable",
     "Violation",
     "attacker_ranges",
     "audit",

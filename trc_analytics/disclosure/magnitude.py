@@ -9,15 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
 import polars as pl
 
 from trc_analytics.disclosure.guard import DisclosureError, check_publishable
 from trc_analytics.disclosure.suppression import DEFAULT_MARKER, wide_table
-
-if TYPE_CHECKING:
-    from trc_analytics.policy import Policy
+from trc_analytics.policy import Policy
 
 
 @dataclass(frozen=True)
@@ -45,6 +43,17 @@ class ProtectedMagnitudes:
     ) -> pl.DataFrame:
         """Text table for display (values rounded to `decimals`), hidden ones as `marker`."""
         return wide_table(self, marker=marker, total_label=total_label, decimals=decimals)
+
+
+@dataclass(frozen=True)
+class MagnitudeOptions:
+    """How `protect_magnitudes` publishes (each field is described there)."""
+
+    statistic: Literal["sum", "mean"] = "sum"
+    totals: Literal["additive", "none"] = "additive"
+    known_total: bool = False
+    time_axis: Literal["rows", "cols"] | None = None
+    table: str = "table"
 
 
 def protect_magnitudes(
@@ -77,10 +86,22 @@ def protect_magnitudes(
     public too (two reports one month apart give it away), so it is shown, and the hidden
     cells of each month must together pass the rules.
     """
-    from trc_analytics.policy import Policy
-
-    policy = policy or Policy()
+    options = MagnitudeOptions(statistic, totals, known_total, time_axis, table)
     keys = [rows] if cols is None else [rows, cols]
+    _check_magnitudes(frame, keys, value, contributor, table)
+    if time_axis is not None and (cols is None or time_axis not in ("rows", "cols")):
+        raise DisclosureError(f"{table}: time_axis is 'rows' or 'cols' of a 2-D table")
+    if (known_total or time_axis is not None) and (statistic != "sum" or totals == "none"):
+        raise DisclosureError(f"{table}: known_total applies to sums with totals only")
+    base = frame.select(*keys, pl.col(contributor).alias("_who"), pl.col(value).cast(pl.Float64))
+    rules = _Rules(base, keys, value, statistic, policy or Policy())
+    return _protect(rules, rows, cols, options)
+
+
+def _check_magnitudes(
+    frame: pl.DataFrame, keys: list[str], value: str, contributor: str, table: str
+) -> None:
+    """Columns present, nothing unpublishable, numbers of 0 or more, no empty category."""
     missing = [c for c in [*keys, value, contributor] if c not in frame.columns]
     if missing:
         raise DisclosureError(f"{table}: no column(s) {', '.join(missing)}")
@@ -93,18 +114,30 @@ def protect_magnitudes(
     if frame[value].null_count() or (frame[value] < 0).any():
         raise DisclosureError(f"{table}: column {value!r} must hold values of 0 or more")
 
-    base = frame.select(*keys, pl.col(contributor).alias("_who"), pl.col(value).cast(pl.Float64))
 
-    def sensitive(top: pl.Expr, total: pl.Expr, who: pl.Expr) -> pl.Expr:
+@dataclass(frozen=True)
+class _Rules:
+    """The contributor and dominance rules over one table's records (`_who` contributes)."""
+
+    base: pl.DataFrame
+    keys: list[str]
+    value: str
+    statistic: str
+    policy: Policy
+
+    def sensitive(self, top: pl.Expr, total: pl.Expr, who: pl.Expr) -> pl.Expr:
+        """Fewer than min_contributors, or one or two contributors dominate."""
+        p = self.policy
         top1 = top.list.get(0, null_on_oob=True).fill_null(0.0)
         top2 = top1 + top.list.get(1, null_on_oob=True).fill_null(0.0)
-        return (who < policy.min_contributors) | (
-            (total > 0)
-            & ((top1 > policy.dominance_one * total) | (top2 > policy.dominance_two * total))
+        return (who < p.min_contributors) | (
+            (total > 0) & ((top1 > p.dominance_one * total) | (top2 > p.dominance_two * total))
         )
 
-    def summarize(by: list[str]) -> pl.DataFrame:
-        per_who = base.group_by([*by, "_who"]).agg(_s=pl.col(value).sum(), _n=pl.len())
+    def summarize(self, by: list[str]) -> pl.DataFrame:
+        """The statistic per `by` group and whether the rules hide it (`suppressed`)."""
+        value = self.value
+        per_who = self.base.group_by([*by, "_who"]).agg(_s=pl.col(value).sum(), _n=pl.len())
         grouped = per_who.group_by(by) if by else per_who.group_by(pl.lit(0).alias("_all"))
         out = grouped.agg(
             _sum=pl.col("_s").sum(),
@@ -112,62 +145,88 @@ def protect_magnitudes(
             _who=pl.len(),
             _top=pl.col("_s").top_k(2),
         )
-        shown = pl.col("_sum") if statistic == "sum" else pl.col("_sum") / pl.col("_records")
-        hidden = sensitive(pl.col("_top"), pl.col("_sum"), pl.col("_who"))
+        shown = pl.col("_sum") if self.statistic == "sum" else pl.col("_sum") / pl.col("_records")
+        hidden = self.sensitive(pl.col("_top"), pl.col("_sum"), pl.col("_who"))
         return out.select(*by, shown.alias(value), hidden.alias("suppressed")).drop(
             "_all", strict=False
         )
 
-    def union_sensitive(hidden_keys: pl.DataFrame) -> bool:
+    def union_sensitive(self, hidden_keys: pl.DataFrame) -> bool:
         """Whether the sum of all these cells together fails the rules."""
         per_who = (
-            base.join(hidden_keys, on=keys, how="semi").group_by("_who").agg(_s=pl.col(value).sum())
+            self.base.join(hidden_keys, on=self.keys, how="semi")
+            .group_by("_who")
+            .agg(_s=pl.col(self.value).sum())
         )
         if per_who.is_empty():
             return False
         out = per_who.select(
             _sum=pl.col("_s").sum(), _who=pl.len(), _top=pl.col("_s").top_k(2).implode()
         )
-        return bool(out.select(sensitive(pl.col("_top"), pl.col("_sum"), pl.col("_who"))).item())
+        return bool(
+            out.select(self.sensitive(pl.col("_top"), pl.col("_sum"), pl.col("_who"))).item()
+        )
 
-    if time_axis is not None:
-        if cols is None or time_axis not in ("rows", "cols"):
-            raise DisclosureError(f"{table}: time_axis is 'rows' or 'cols' of a 2-D table")
-        known_total = True
-    if known_total and (statistic != "sum" or totals == "none"):
-        raise DisclosureError(f"{table}: known_total applies to sums with totals only")
-    period = None if time_axis is None else (cols if time_axis == "cols" else rows)
+
+def _protect(
+    rules: _Rules, rows: str, cols: str | None, options: MagnitudeOptions
+) -> ProtectedMagnitudes:
+    """Cells by the rules, then public totals protected, then additive totals."""
+    keys, value, sums = rules.keys, rules.value, options.statistic == "sum"
+    period = None if options.time_axis is None else (cols if options.time_axis == "cols" else rows)
+    known_total = options.known_total or period is not None
     # every row category with every column category, in sorted order; a pair with no
     # records sums to 0 hours (shown, like a zero count) and has no mean
-    order = base.select(rows).unique().sort(rows)
+    order = rules.base.select(rows).unique().sort(rows)
     if cols is not None:
-        order = order.join(base.select(cols).unique().sort(cols), how="cross")
+        order = order.join(rules.base.select(cols).unique().sort(cols), how="cross")
     empty = pl.col("suppressed").is_null()
-    cells = order.join(summarize(keys), on=keys, how="left", maintain_order="left").with_columns(
-        pl.when(empty & pl.lit(statistic == "sum")).then(0.0).otherwise(value).alias(value),
+    cells = order.join(
+        rules.summarize(keys), on=keys, how="left", maintain_order="left"
+    ).with_columns(
+        pl.when(empty & pl.lit(sums)).then(0.0).otherwise(value).alias(value),
         pl.col("suppressed").fill_null(False),
     )
-    grand = summarize([])
+    grand = rules.summarize([])
     grand_public = known_total and grand.height > 0 and not grand["suppressed"][0]
-    public_periods: list[object] = []
     if period is not None:
-        per_period = summarize([period])
-        public_periods = per_period.filter(~pl.col("suppressed"))[period].to_list()
-        for when in public_periods:
+        per_period = rules.summarize([period])
+        for when in per_period.filter(~pl.col("suppressed"))[period].to_list():
             cells = _protect_hidden_sum(
-                cells, keys, value, union_sensitive, within=pl.col(period) == when
+                cells, keys, value, rules.union_sensitive, within=pl.col(period) == when
             )
     if grand_public:
-        cells = _protect_hidden_sum(cells, keys, value, union_sensitive)
+        cells = _protect_hidden_sum(cells, keys, value, rules.union_sensitive)
+    return _with_totals(rules, cells, order, grand, grand_public, period, rows, cols, options)
+
+
+def _with_totals(
+    rules: _Rules,
+    cells: pl.DataFrame,
+    order: pl.DataFrame,
+    grand: pl.DataFrame,
+    grand_public: bool,
+    period: str | None,
+    rows: str,
+    cols: str | None,
+    options: MagnitudeOptions,
+) -> ProtectedMagnitudes:
+    """Additive totals (hidden over anything hidden, unless public) and the published table."""
+    value = rules.value
     row_totals = col_totals = None
     total: float | None = None
-    total_hidden = totals == "none"
-    if totals == "additive":
-        any_cell_hidden = cells["suppressed"].any()
+    total_hidden = options.totals == "none"
+    if options.totals == "additive":
         if cols is not None:
-            row_totals = _line_totals(summarize([rows]), cells, rows, order, public=period == rows)
-            col_totals = _line_totals(summarize([cols]), cells, cols, order, public=period == cols)
-        total_hidden = grand.height == 0 or bool(grand["suppressed"][0]) or bool(any_cell_hidden)
+            row_totals = _line_totals(
+                rules.summarize([rows]), cells, rows, order, public=period == rows
+            )
+            col_totals = _line_totals(
+                rules.summarize([cols]), cells, cols, order, public=period == cols
+            )
+        total_hidden = (
+            grand.height == 0 or bool(grand["suppressed"][0]) or bool(cells["suppressed"].any())
+        )
         for line in (row_totals, col_totals):
             total_hidden = total_hidden or (line is not None and bool(line["suppressed"].any()))
         total_hidden = total_hidden and not grand_public
@@ -177,14 +236,14 @@ def protect_magnitudes(
         rows=rows,
         cols=cols,
         value=value,
-        statistic=statistic,
+        statistic=options.statistic,
         cells=cells.with_columns(hide),
         row_totals=row_totals.with_columns(hide) if row_totals is not None else None,
         col_totals=col_totals.with_columns(hide) if col_totals is not None else None,
         total=total,
         total_suppressed=total_hidden,
-        rule=magnitude_rule_text(policy, statistic, totals),
-        totals=totals,
+        rule=magnitude_rule_text(rules.policy, options.statistic, options.totals),
+        totals=options.totals,
     )
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal, Protocol
+from typing import Literal, Protocol
 
 import numpy as np
 import polars as pl
@@ -24,9 +24,7 @@ from trc_analytics.disclosure.lattice import (
     LinearSystem,
     build_lattice,
 )
-
-if TYPE_CHECKING:
-    from trc_analytics.policy import Policy
+from trc_analytics.policy import Policy
 
 #: How totals are published.
 #: - "additive": a total is shown only when every count it adds up is shown. Nothing hidden can
@@ -206,6 +204,29 @@ def _label(frame: pl.DataFrame, name: str) -> pl.Expr:
     return pl.col(name).cast(pl.String)
 
 
+@dataclass(frozen=True)
+class CountOptions:
+    """How `protect_counts` publishes a table's totals (each field is described there)."""
+
+    totals: Totals = "additive"
+    known_total: bool = False
+    time_axis: Literal["rows", "cols"] | None = None
+    whole_rows: bool = False
+    table: str = "table"
+
+
+@dataclass(frozen=True)
+class CountGrid:
+    """A validated count table as a grid: categories in first-seen order, counts per pair."""
+
+    rows: str
+    cols: str | None
+    value: str
+    row_keys: pl.Series
+    col_keys: pl.Series | None
+    counts: np.ndarray  # rows x columns (one column for a 1-D table)
+
+
 def protect_counts(
     frame: pl.DataFrame,
     *,
@@ -240,10 +261,15 @@ def protect_counts(
     fractional counts or repeated categories, and its subclass `CannotProtect` for a table
     the audit cannot pass (public totals already pin a small count down).
     """
-    from trc_analytics.policy import Policy
+    options = CountOptions(totals, known_total, time_axis, whole_rows, table)
+    return protect_grid(read_grid(frame, rows, cols, value, table), policy or Policy(), options)
 
-    policy = policy or Policy()
-    min_cell = int(policy.min_cell)
+
+def read_grid(
+    frame: pl.DataFrame, rows: str, cols: str | None, value: str, table: str
+) -> CountGrid:
+    """Check a long count table (columns, forbidden content, whole counts, no repeated
+    category) and lay it out as a grid; absent pairs count 0."""
     keys = [rows] if cols is None else [rows, cols]
     missing = [c for c in [*keys, value] if c not in frame.columns]
     if missing:
@@ -256,49 +282,26 @@ def protect_counts(
             raise DisclosureError(f"{table}: column {key!r} has empty categories; label them")
     if frame.select(pl.struct(keys).is_duplicated().any()).item():
         raise DisclosureError(f"{table}: the same category appears twice in {', '.join(keys)}")
-
     row_keys = frame[rows].unique(maintain_order=True)
     col_keys = frame[cols].unique(maintain_order=True) if cols is not None else None
-    n_r, n_c = len(row_keys), (1 if col_keys is None else len(col_keys))
-    grid = np.zeros((n_r, n_c), dtype=np.int64)
+    n_c = 1 if col_keys is None else len(col_keys)
+    grid = np.zeros((len(row_keys), n_c), dtype=np.int64)
     ri = _positions(frame[rows], row_keys)
     ci = _positions(frame[cols], col_keys) if col_keys is not None else np.zeros(len(frame), int)
     grid[ri, ci] = counts
+    return CountGrid(rows, cols, value, row_keys, col_keys, grid)
 
-    lattice = build_lattice(n_r, None if col_keys is None else n_c, totals=totals != "none")
-    values = _node_values(lattice, grid)
+
+def protect_grid(grid: CountGrid, policy: Policy, options: CountOptions) -> Protected:
+    """Primary suppression, then additive or complementary suppression, then the audit."""
+    min_cell = int(policy.min_cell)
+    n_r, n_c = grid.counts.shape
+    two_d = grid.col_keys is not None
+    lattice = build_lattice(n_r, n_c if two_d else None, totals=options.totals != "none")
+    values = _node_values(lattice, grid.counts)
     primary = (values >= 1) & (values < min_cell)
-    hidden = primary.copy()
-    known = np.zeros(lattice.size, dtype=bool)
-    if time_axis is not None:
-        if cols is None or time_axis not in ("rows", "cols"):
-            raise DisclosureError(f"{table}: time_axis is 'rows' or 'cols' of a 2-D table")
-        known_total = True
-        kind = COL_TOTAL if time_axis == "cols" else ROW_TOTAL
-        period_totals = np.array(lattice.kinds) == kind
-        known[period_totals] = ~primary[period_totals]
-    if known_total:
-        if totals == "none":
-            raise DisclosureError(f"{table}: known_total needs a table with totals")
-        known[-1] = not primary[-1]  # a small total is never published anywhere
-
-    rows_of = _row_equations(lattice, n_r) if whole_rows and cols is not None else []
-
-    def additive(mask: np.ndarray) -> None:
-        for members, total in rows_of:
-            nodes = [*members, total]
-            if mask[nodes].any():
-                mask[nodes] = True
-        _hide_totals_over_hidden(lattice, mask, keep=known)
-
-    if whole_rows and totals != "additive":
-        raise DisclosureError(f"{table}: whole_rows needs additive totals")
-    if totals == "additive":
-        additive(hidden)
-        if known.any():
-            _complementary(lattice, values, hidden, primary, min_cell, frozen=known, after=additive)
-    elif totals == "complementary":
-        _complementary(lattice, values, hidden, primary, min_cell, frozen=known)
+    known = _known_nodes(lattice, primary, options, two_d)
+    hidden = _suppress(lattice, values, primary, known, options, n_r, min_cell)
     published = np.where(hidden, 0, values)
     violations = _violations(lattice, published, hidden, primary, min_cell)
     floor = 1
@@ -311,68 +314,121 @@ def protect_counts(
     if violations:
         _node, lo, hi = violations[0]
         raise CannotProtect(
-            f"{table}: cannot protect a hidden count (range {lo:g}..{hi:g} can be derived); "
-            "coarsen the categories",
-            table=table,
+            f"{options.table}: cannot protect a hidden count (range {lo:g}..{hi:g} can be "
+            "derived); coarsen the categories",
+            table=options.table,
         )
+    audited = _Audited(lattice, published, hidden, primary, floor)
+    return _assemble(grid, audited, policy, options.totals)
 
-    shown = rounded(published, int(policy.rounding_base), min_cell)
-    out_vals = pl.Series(value, shown, dtype=pl.Int64)
-    out_vals = pl.select(
-        pl.when(pl.Series(hidden)).then(None).otherwise(out_vals).alias(value)
+
+def _known_nodes(
+    lattice: Lattice, primary: np.ndarray, options: CountOptions, two_d: bool
+) -> np.ndarray:
+    """Totals published elsewhere (month totals on a time axis, a known grand total): they
+    stay shown unless small, and the audit protects against them."""
+    known = np.zeros(lattice.size, dtype=bool)
+    known_total = options.known_total
+    if options.time_axis is not None:
+        if not two_d or options.time_axis not in ("rows", "cols"):
+            raise DisclosureError(f"{options.table}: time_axis is 'rows' or 'cols' of a 2-D table")
+        known_total = True
+        kind = COL_TOTAL if options.time_axis == "cols" else ROW_TOTAL
+        period_totals = np.array(lattice.kinds) == kind
+        known[period_totals] = ~primary[period_totals]
+    if known_total:
+        if options.totals == "none":
+            raise DisclosureError(f"{options.table}: known_total needs a table with totals")
+        known[-1] = not primary[-1]  # a small total is never published anywhere
+    return known
+
+
+def _suppress(
+    lattice: Lattice,
+    values: np.ndarray,
+    primary: np.ndarray,
+    known: np.ndarray,
+    options: CountOptions,
+    n_rows: int,
+    min_cell: int,
+) -> np.ndarray:
+    """The hidden mask: small counts, then totals over them ("additive", whole rows) or
+    complementary cells, protecting against the `known` totals."""
+    if options.whole_rows and options.totals != "additive":
+        raise DisclosureError(f"{options.table}: whole_rows needs additive totals")
+    two_d = any(k == ROW_TOTAL for k in lattice.kinds)
+    rows_of = _row_equations(lattice, n_rows) if options.whole_rows and two_d else []
+
+    def additive(mask: np.ndarray) -> None:
+        for members, total in rows_of:
+            nodes = [*members, total]
+            if mask[nodes].any():
+                mask[nodes] = True
+        _hide_totals_over_hidden(lattice, mask, keep=known)
+
+    hidden = primary.copy()
+    if options.totals == "additive":
+        additive(hidden)
+        if known.any():
+            _complementary(lattice, values, hidden, primary, min_cell, frozen=known, after=additive)
+    elif options.totals == "complementary":
+        _complementary(lattice, values, hidden, primary, min_cell, frozen=known)
+    return hidden
+
+
+@dataclass(frozen=True)
+class _Audited:
+    """A suppression pattern that passed the audit: what `Protected` keeps of it."""
+
+    lattice: Lattice
+    published: np.ndarray
+    hidden: np.ndarray
+    primary: np.ndarray
+    floor: int
+
+
+def _assemble(grid: CountGrid, audited: _Audited, policy: Policy, totals: Totals) -> Protected:
+    """The published table: rounded counts, null where hidden, cells and totals as frames."""
+    min_cell, hidden = int(policy.min_cell), audited.hidden
+    shown = rounded(audited.published, int(policy.rounding_base), min_cell)
+    out = pl.select(
+        pl.when(pl.Series(hidden))
+        .then(None)
+        .otherwise(pl.Series(grid.value, shown, dtype=pl.Int64))
+        .alias(grid.value)
     ).to_series()
+    n_r, n_c = grid.counts.shape
     n_cells = n_r * n_c
-    cells = pl.DataFrame(
-        {
-            rows: row_keys.gather(np.repeat(np.arange(n_r), n_c)),
-            **(
-                {cols: col_keys.gather(np.tile(np.arange(n_c), n_r))}
-                if col_keys is not None
-                else {}
-            ),
-            value: out_vals[:n_cells],
-            "suppressed": hidden[:n_cells],
-        }
-    )
+
+    def part(keys: dict[str, pl.Series], start: int, stop: int) -> pl.DataFrame:
+        return pl.DataFrame({**keys, grid.value: out[start:stop], "suppressed": hidden[start:stop]})
+
+    position = {grid.rows: grid.row_keys.gather(np.repeat(np.arange(n_r), n_c))}
+    if grid.col_keys is not None and grid.cols is not None:
+        position[grid.cols] = grid.col_keys.gather(np.tile(np.arange(n_c), n_r))
+    cells = part(position, 0, n_cells)
     row_totals = col_totals = None
-    total: int | None = None
-    total_suppressed = totals == "none"
-    if totals != "none":
-        if col_keys is not None:
-            row_totals = pl.DataFrame(
-                {
-                    rows: row_keys,
-                    value: out_vals[n_cells : n_cells + n_r],
-                    "suppressed": hidden[n_cells : n_cells + n_r],
-                }
-            )
-            col_totals = pl.DataFrame(
-                {
-                    cols: col_keys,
-                    value: out_vals[n_cells + n_r : n_cells + n_r + n_c],
-                    "suppressed": hidden[n_cells + n_r : n_cells + n_r + n_c],
-                }
-            )
-        total = out_vals[-1]
-        total_suppressed = bool(hidden[-1])
+    if totals != "none" and grid.col_keys is not None and grid.cols is not None:
+        row_totals = part({grid.rows: grid.row_keys}, n_cells, n_cells + n_r)
+        col_totals = part({grid.cols: grid.col_keys}, n_cells + n_r, n_cells + n_r + n_c)
     return Protected(
-        rows=rows,
-        cols=cols,
-        value=value,
+        rows=grid.rows,
+        cols=grid.cols,
+        value=grid.value,
         cells=cells,
         row_totals=row_totals,
         col_totals=col_totals,
-        total=total,
-        total_suppressed=total_suppressed,
+        total=None if totals == "none" else out[-1],
+        total_suppressed=True if totals == "none" else bool(hidden[-1]),
         rule=rule_text(policy, totals),
         min_cell=min_cell,
         rounding_base=int(policy.rounding_base),
         totals=totals,
-        lattice=lattice,
-        published=published,
+        lattice=audited.lattice,
+        published=audited.published,
         hidden=hidden,
-        primary=primary,
-        floor=floor,
+        primary=audited.primary,
+        floor=audited.floor,
     )
 
 
