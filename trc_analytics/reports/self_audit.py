@@ -8,6 +8,8 @@ Code's own passages, which are quoted as written).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import polars as pl
 
 from trc_analytics.reports import charts
@@ -19,16 +21,8 @@ from trc_analytics.reports.context import (
     set_aside_text,
 )
 from trc_analytics.reports.display import Figure, Header, Section, Table, bullet_list, esc, quote
+from trc_analytics.reports.outline import Outline, title_of, titles
 from trc_analytics.reports.sections import num, pct, plural, wordy
-
-SECTIONS = (
-    "What is going well",
-    "Growth areas and next steps",
-    "The Code, item by item",
-    "Goals reached with clients",
-    "Giving back to the community",
-    "Keeping up to date",
-)
 
 #: Words (and phrases) the self-audit never uses: they judge the person instead of describing
 #: the work. Matched as whole words, case-insensitively, on the rendered text outside quoted
@@ -159,9 +153,14 @@ def title(ctx: ReportContext) -> Header:
             ("As of", long_date(ctx.period.as_of)),
             ("Data", ctx.data_label),
         ],
-        contents=list(SECTIONS),
+        contents=titles(SECTIONS),
         notes=notes,
     )
+
+
+def _heading(section: Callable[..., Section]) -> str:
+    """The title `SECTIONS` declares for one of this report's section functions."""
+    return title_of(SECTIONS, section)
 
 
 def _every_case(n: int) -> str:
@@ -215,7 +214,7 @@ def going_well(ctx: ReportContext) -> Section:
         y_title="Clients",
     )
     return Section(
-        SECTIONS[0],
+        _heading(going_well),
         missing=ctx.missing_tables("engagements", "sessions"),
         takeaway=takeaway,
         figures=[
@@ -289,7 +288,7 @@ def growth(ctx: ReportContext) -> Section:
         else None
     )
     return Section(
-        SECTIONS[1],
+        _heading(growth),
         missing=ctx.missing_tables("sessions", "competencies"),
         takeaway=takeaway,
         chart=chart,
@@ -332,7 +331,7 @@ def checklist(ctx: ReportContext) -> Section:
         f"cases in the period, {counts['not_evaluated']} not recorded in the workspace."
     )
     return Section(
-        SECTIONS[2],
+        _heading(checklist),
         takeaway=takeaway,
         html_blocks=[table],
         notes=[
@@ -347,7 +346,7 @@ def goals(ctx: ReportContext) -> Section:
     coach = _coach(ctx)
     table = facts.goals(ctx, coach)
     if table is None:
-        return Section(SECTIONS[3], missing=["goals"])
+        return Section(_heading(goals), missing=["goals"])
     achieved = int(table["count"][1])
     takeaway = (
         f"{plural(achieved, 'goal')} reached with "
@@ -363,7 +362,7 @@ def goals(ctx: ReportContext) -> Section:
     chart = charts.bars(
         short, "goals", "count", x_title="Goals", value_format="d", sort_by_value=False
     )
-    return Section(SECTIONS[3], takeaway=takeaway, chart=chart, tables=[Table("", table)])
+    return Section(_heading(goals), takeaway=takeaway, chart=chart, tables=[Table("", table)])
 
 
 def giving(ctx: ReportContext) -> Section:
@@ -383,7 +382,7 @@ def giving(ctx: ReportContext) -> Section:
         else None
     )
     return Section(
-        SECTIONS[4],
+        _heading(giving),
         missing=ctx.missing_tables("sessions", "community_service"),
         takeaway=takeaway,
         figures=[
@@ -448,7 +447,7 @@ def keeping_up(ctx: ReportContext) -> Section:
         .sort(["hours", "reason"], descending=[True, False])
     )
     return Section(
-        SECTIONS[5],
+        _heading(keeping_up),
         missing=ctx.missing_tables("credentials", "trainings", "supervision"),
         takeaway=takeaway,
         html_blocks=[bullet_list(lines)],
@@ -457,8 +456,15 @@ def keeping_up(ctx: ReportContext) -> Section:
     )
 
 
-#: The sections, in notebook order.
-ALL_SECTIONS = (going_well, growth, checklist, goals, giving, keeping_up)
+#: The sections, in notebook order: (title, function) pairs (the report's contents).
+SECTIONS: Outline = (
+    ("What is going well", going_well),
+    ("Growth areas and next steps", growth),
+    ("The Code, item by item", checklist),
+    ("Goals reached with clients", goals),
+    ("Giving back to the community", giving),
+    ("Keeping up to date", keeping_up),
+)
 
 
 def reader_text(html: str, *, without_quotes: bool = True) -> str:

@@ -7,6 +7,7 @@ coach of `coaches_in_order`, one function per section. Every function returns a 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 import polars as pl
 
@@ -19,21 +20,9 @@ from trc_analytics.reports.context import (
     set_aside_text,
 )
 from trc_analytics.reports.display import Figure, Header, Section, Table, bullet_list
+from trc_analytics.reports.outline import Outline, title_of, titles
 from trc_analytics.reports.sections import num, pct, plural, wordy
 
-#: Section titles, in the order the notebook shows them (the report's contents).
-SECTIONS = (
-    "Headline figures",
-    "Caseload over time",
-    "Formats, attendance and fees",
-    "Areas practised and declared competence",
-    "Safety",
-    "Referral patterns",
-    "Supervision and training against the gaps",
-    "Credential status",
-    "Pro-bono and affordable service",
-    "Findings to discuss",
-)
 #: Points per finding when ranking a portfolio: one critical outweighs any number of minor.
 ATTENTION_WEIGHTS = {"critical": 10_000, "major": 100, "minor": 1}
 
@@ -41,6 +30,11 @@ ATTENTION_WEIGHTS = {"critical": 10_000, "major": 100, "minor": 1}
 def open_review(**parameters: object) -> ReportContext:
     """The notebook's first call: load the workspace and check the parameters."""
     return open_report("supervisor", **parameters)  # type: ignore[arg-type]
+
+
+def _heading(section: Callable[..., Section]) -> str:
+    """The title `SECTIONS` declares for one of this report's section functions."""
+    return title_of(SECTIONS, section)
 
 
 def _level(ctx: ReportContext) -> int:
@@ -55,7 +49,7 @@ def title(ctx: ReportContext) -> Header:
         else f"Coach {ctx.coach}"
     )
     contents = (["Who needs attention first"] if ctx.supervisor else []) + (
-        [f"Coach {c}" for c in coaches_in_order(ctx)] if ctx.supervisor else list(SECTIONS)
+        [f"Coach {c}" for c in coaches_in_order(ctx)] if ctx.supervisor else titles(SECTIONS)
     )
     notes = []
     if ctx.ws.rows_set_aside:
@@ -200,7 +194,7 @@ def headline(ctx: ReportContext, coach: str) -> Section:
         else "No records for this coach in the period."
     )
     return Section(
-        SECTIONS[0],
+        _heading(headline),
         takeaway=takeaway,
         figures=figures,
         notes=[note] if note else [],
@@ -213,7 +207,7 @@ def caseload(ctx: ReportContext, coach: str) -> Section:
     by_month, notes = facts.caseload_by_month(ctx, coach)
     missing = ctx.missing_tables("engagements")
     if missing:
-        return Section(SECTIONS[1], missing=missing, level=_level(ctx))
+        return Section(_heading(caseload), missing=missing, level=_level(ctx))
     peak = by_month.sort("active_clients", descending=True).row(0, named=True)
     last = by_month.row(-1, named=True)
     takeaway = (
@@ -241,7 +235,7 @@ def caseload(ctx: ReportContext, coach: str) -> Section:
         empty_text="None: every open engagement had a recent session.",
     )
     return Section(
-        SECTIONS[1],
+        _heading(caseload),
         takeaway=takeaway,
         chart=chart,
         tables=[Table("Engagements closed, by reason", facts.closures(ctx, coach)), silent_table],
@@ -254,7 +248,7 @@ def practice_mix(ctx: ReportContext, coach: str) -> Section:
     """Formats, attendance and fee mix of the sessions."""
     missing = ctx.missing_tables("sessions")
     if missing:
-        return Section(SECTIONS[2], missing=missing, level=_level(ctx))
+        return Section(_heading(practice_mix), missing=missing, level=_level(ctx))
     formats = facts.format_mix(ctx, coach)
     fees = facts.fee_mix(ctx, coach)
     att = facts.attendance(ctx, coach)
@@ -282,7 +276,7 @@ def practice_mix(ctx: ReportContext, coach: str) -> Section:
         charts.bars(formats, "format", "hours", x_title="Hours held") if formats.height else None
     )
     return Section(
-        SECTIONS[2],
+        _heading(practice_mix),
         takeaway=takeaway,
         chart=chart,
         tables=[
@@ -298,7 +292,7 @@ def competence(ctx: ReportContext, coach: str) -> Section:
     """Areas worked vs. declared competence: the competence-gap view."""
     missing = ctx.missing_tables("sessions", "competencies")
     if missing:
-        return Section(SECTIONS[3], missing=missing, level=_level(ctx))
+        return Section(_heading(competence), missing=missing, level=_level(ctx))
     areas, _ = facts.areas(ctx, coach)
     practised = areas.filter(pl.col("sessions") > 0)
     undeclared = practised.filter(pl.col("hours_undeclared") > 0)
@@ -343,7 +337,7 @@ def competence(ctx: ReportContext, coach: str) -> Section:
     )
     oos = facts.out_of_scope(ctx, coach)
     return Section(
-        SECTIONS[3],
+        _heading(competence),
         takeaway=takeaway,
         chart=chart,
         tables=[
@@ -362,7 +356,7 @@ def safety(ctx: ReportContext, coach: str) -> Section:
     """SRA coverage, exclusions, under-influence handling, triggered exits, decompensation."""
     missing = ctx.missing_tables("sessions")
     if missing:
-        return Section(SECTIONS[4], missing=missing, level=_level(ctx))
+        return Section(_heading(safety), missing=missing, level=_level(ctx))
     standings = facts.check_standing(ctx, coach)
     sra = facts.standing_of(standings, "SAFE-SRA")
     events = facts.influence_and_triggers(ctx, coach)
@@ -421,7 +415,7 @@ def safety(ctx: ReportContext, coach: str) -> Section:
     )
     notes = [crisis_note] if crisis_note else []
     return Section(
-        SECTIONS[4],
+        _heading(safety),
         takeaway=takeaway,
         figures=figures,
         chart=chart,
@@ -442,7 +436,7 @@ def referrals(ctx: ReportContext, coach: str) -> Section:
     """Referral reasons and service types, vetted share, exits without referral."""
     missing = ctx.missing_tables("referrals")
     if missing:
-        return Section(SECTIONS[5], missing=missing, level=_level(ctx))
+        return Section(_heading(referrals), missing=missing, level=_level(ctx))
     by, _ = ctx.metric("referrals_by", coach)
     vetted, vetted_note = ctx.metric("vetted_share", coach)
     rate, _ = ctx.metric("referral_rate", coach)
@@ -491,7 +485,7 @@ def referrals(ctx: ReportContext, coach: str) -> Section:
         }
     )
     return Section(
-        SECTIONS[5],
+        _heading(referrals),
         takeaway=takeaway,
         figures=[
             Figure("Referrals", total),
@@ -552,7 +546,7 @@ def supervision_training(ctx: ReportContext, coach: str) -> Section:
     )
     notes = [n for n in (sup_note, train_note) if n]
     return Section(
-        SECTIONS[6],
+        _heading(supervision_training),
         takeaway=takeaway,
         chart=chart,
         tables=[
@@ -576,7 +570,7 @@ def credentials(ctx: ReportContext, coach: str) -> Section:
     """Each credential's status as of the period end, and lapse remediation."""
     missing = ctx.missing_tables("credentials")
     if missing:
-        return Section(SECTIONS[7], missing=missing, level=_level(ctx))
+        return Section(_heading(credentials), missing=missing, level=_level(ctx))
     creds, _ = ctx.metric("credential_status", coach)
     review, review_note = ctx.metric("ethics_review", coach)
     rv = facts.first_row(review)
@@ -602,7 +596,7 @@ def credentials(ctx: ReportContext, coach: str) -> Section:
     if review_note:
         notes.append(review_note)
     return Section(
-        SECTIONS[7],
+        _heading(credentials),
         takeaway=takeaway,
         tables=[Table("Credentials as of the period end", creds.drop("coach_id", "region"))],
         notes=notes,
@@ -614,7 +608,7 @@ def probono(ctx: ReportContext, coach: str) -> Section:
     """Pro-bono and reduced-fee share of hours, community service, longest stretch without."""
     missing = ctx.missing_tables("sessions")
     if missing:
-        return Section(SECTIONS[8], missing=missing, level=_level(ctx))
+        return Section(_heading(probono), missing=missing, level=_level(ctx))
     aff = facts.first_row(ctx.metric("affordable_service", coach)[0])
     quarters, _ = ctx.metric("affordable_share_by_quarter", coach)
     gap = facts.first_row(ctx.metric("longest_without_affordable", coach)[0])
@@ -637,7 +631,7 @@ def probono(ctx: ReportContext, coach: str) -> Section:
         share=True,
     )
     return Section(
-        SECTIONS[8],
+        _heading(probono),
         takeaway=takeaway,
         figures=[
             Figure("Pro-bono hours", aff.get("pro_bono_hours")),
@@ -678,7 +672,7 @@ def findings(ctx: ReportContext, coach: str) -> Section:
             )
         )
     return Section(
-        SECTIONS[9],
+        _heading(findings),
         takeaway=takeaway,
         figures=[Figure(s.capitalize(), n) for s, n in counts.items()],
         html_blocks=blocks,
@@ -686,16 +680,16 @@ def findings(ctx: ReportContext, coach: str) -> Section:
     )
 
 
-#: The per-coach sections, in notebook order.
-COACH_SECTIONS = (
-    headline,
-    caseload,
-    practice_mix,
-    competence,
-    safety,
-    referrals,
-    supervision_training,
-    credentials,
-    probono,
-    findings,
+#: The per-coach sections, in notebook order: (title, function) pairs (the report's contents).
+SECTIONS: Outline = (
+    ("Headline figures", headline),
+    ("Caseload over time", caseload),
+    ("Formats, attendance and fees", practice_mix),
+    ("Areas practised and declared competence", competence),
+    ("Safety", safety),
+    ("Referral patterns", referrals),
+    ("Supervision and training against the gaps", supervision_training),
+    ("Credential status", credentials),
+    ("Pro-bono and affordable service", probono),
+    ("Findings to discuss", findings),
 )
