@@ -9,6 +9,7 @@ Code's own passages, which are quoted as written).
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import polars as pl
 
@@ -229,6 +230,25 @@ def going_well(ctx: ReportContext) -> Section:
     )
 
 
+def _gap_step(gap: dict[str, Any], window: int) -> str:
+    """The next step for one area practised without declared competence."""
+    area = wordy(gap["area"])
+    if gap["trainings"]:
+        return (
+            f"You have training in {area}: consider declaring competence in it, with the "
+            "basis it rests on."
+        )
+    if gap["supervised_within_window"]:
+        return (
+            f"Supervision in {area} is under way; a training in it would let you declare "
+            "competence."
+        )
+    return (
+        f"Bring your work on {area} to supervision within {window} days, and look for "
+        "a training in it."
+    )
+
+
 def growth(ctx: ReportContext) -> Section:
     """Growth areas as next steps: supervision or training where competence is not declared."""
     coach = _coach(ctx)
@@ -239,22 +259,7 @@ def growth(ctx: ReportContext) -> Section:
     steps: list[str] = []
     gap_rows = []
     for g in gaps.iter_rows(named=True):  # one row per area: a handful at most
-        area = wordy(g["area"])
-        if g["trainings"]:
-            step = (
-                f"You have training in {area}: consider declaring competence in it, with the "
-                "basis it rests on."
-            )
-        elif g["supervised_within_window"]:
-            step = (
-                f"Supervision in {area} is under way; a training in it would let you declare "
-                "competence."
-            )
-        else:
-            step = (
-                f"Bring your work on {area} to supervision within {window} days, and look for "
-                "a training in it."
-            )
+        step = _gap_step(g, window)
         gap_rows.append(
             {"area": g["area"], "sessions": g["sessions"], "hours": g["hours"], "next step": step}
         )

@@ -288,6 +288,33 @@ def practice_mix(ctx: ReportContext, coach: str) -> Section:
     )
 
 
+def _competence_chart(practised: pl.DataFrame) -> object:
+    """Hours per area, split by declared and not declared competence (None: no sessions)."""
+    long = (
+        practised.select("area", "hours_declared", "hours_undeclared")
+        .unpivot(index="area", variable_name="competence", value_name="hours")
+        .with_columns(
+            pl.col("competence").replace_strict(
+                {"hours_declared": "declared", "hours_undeclared": "not declared"}
+            )
+        )
+    )
+    return (
+        charts.bars(
+            long,
+            "area",
+            "hours",
+            x_title="Hours held",
+            colour="competence",
+            colour_title="Competence",
+            colour_order=["declared", "not declared"],
+            colours={"declared": charts.PALETTE[0], "not declared": charts.PALETTE[1]},
+        )
+        if practised.height
+        else None
+    )
+
+
 def competence(ctx: ReportContext, coach: str) -> Section:
     """Areas worked vs. declared competence: the competence-gap view."""
     missing = ctx.missing_tables("sessions", "competencies")
@@ -312,29 +339,7 @@ def competence(ctx: ReportContext, coach: str) -> Section:
             f"({pct(outside / total if total else None)}) were in areas without declared "
             f"competence, chiefly {names}."
         )
-    long = (
-        practised.select("area", "hours_declared", "hours_undeclared")
-        .unpivot(index="area", variable_name="competence", value_name="hours")
-        .with_columns(
-            pl.col("competence").replace_strict(
-                {"hours_declared": "declared", "hours_undeclared": "not declared"}
-            )
-        )
-    )
-    chart = (
-        charts.bars(
-            long,
-            "area",
-            "hours",
-            x_title="Hours held",
-            colour="competence",
-            colour_title="Competence",
-            colour_order=["declared", "not declared"],
-            colours={"declared": charts.PALETTE[0], "not declared": charts.PALETTE[1]},
-        )
-        if practised.height
-        else None
-    )
+    chart = _competence_chart(practised)
     oos = facts.out_of_scope(ctx, coach)
     return Section(
         _heading(competence),
@@ -352,17 +357,14 @@ def competence(ctx: ReportContext, coach: str) -> Section:
     )
 
 
-def safety(ctx: ReportContext, coach: str) -> Section:
-    """SRA coverage, exclusions, under-influence handling, triggered exits, decompensation."""
-    missing = ctx.missing_tables("sessions")
-    if missing:
-        return Section(_heading(safety), missing=missing, level=_level(ctx))
-    standings = facts.check_standing(ctx, coach)
-    sra = facts.standing_of(standings, "SAFE-SRA")
-    events = facts.influence_and_triggers(ctx, coach)
-    crisis, crisis_note = ctx.metric("crisis_to_referral_summary", coach)
-    c = facts.first_row(crisis)
-    figures = [
+def _safety_figures(
+    ctx: ReportContext,
+    sra: facts.CheckStanding | None,
+    events: dict[str, int],
+    c: dict[str, object],
+) -> list[Figure]:
+    """Headline figures of the safety section: assessment coverage, influence, exits."""
+    return [
         Figure(
             "Clients assessed before their first session",
             sra.rate if sra and sra.evaluated else None,
@@ -380,12 +382,16 @@ def safety(ctx: ReportContext, coach: str) -> Section:
             c.get("referred_within_window"),
         ),
     ]
+
+
+def _safety_rates(standings: list[facts.CheckStanding]) -> pl.DataFrame:
+    """check, rule, examined, kept, kept_share of the safety checks with cases."""
     rows = [
         s
         for s in standings
         if s.check_id.startswith("SAFE-") and s.evaluated and (s.examined or s.findings)
     ]
-    rates = pl.DataFrame(
+    return pl.DataFrame(
         {
             "check": [s.check_id for s in rows],
             "rule": [s.title for s in rows],
@@ -401,6 +407,19 @@ def safety(ctx: ReportContext, coach: str) -> Section:
             "kept_share": pl.Float64(),
         },
     )
+
+
+def safety(ctx: ReportContext, coach: str) -> Section:
+    """SRA coverage, exclusions, under-influence handling, triggered exits, decompensation."""
+    missing = ctx.missing_tables("sessions")
+    if missing:
+        return Section(_heading(safety), missing=missing, level=_level(ctx))
+    standings = facts.check_standing(ctx, coach)
+    sra = facts.standing_of(standings, "SAFE-SRA")
+    events = facts.influence_and_triggers(ctx, coach)
+    crisis, crisis_note = ctx.metric("crisis_to_referral_summary", coach)
+    figures = _safety_figures(ctx, sra, events, facts.first_row(crisis))
+    rates = _safety_rates(standings)
     open_items = sum(s.findings for s in standings if s.check_id.startswith("SAFE-"))
     takeaway = (
         "Every safety rule examined was kept in the period."
@@ -429,6 +448,31 @@ def safety(ctx: ReportContext, coach: str) -> Section:
         ],
         notes=notes,
         level=_level(ctx),
+    )
+
+
+def _exits_table(e: dict[str, object]) -> pl.DataFrame:
+    """Engagements the coach ended: with an explanation, a referral, both or neither."""
+    return pl.DataFrame(
+        {
+            "measure": [
+                "engagements the coach ended",
+                "with an explanation",
+                "with a referral",
+                "with both (what the Code asks)",
+                "with neither",
+            ],
+            "count": [
+                e.get(k) or 0
+                for k in (
+                    "exits",
+                    "explained",
+                    "with_referral",
+                    "explained_and_referred",
+                    "neither",
+                )
+            ],
+        }
     )
 
 
@@ -463,27 +507,7 @@ def referrals(ctx: ReportContext, coach: str) -> Section:
         if total
         else None
     )
-    exits_table = pl.DataFrame(
-        {
-            "measure": [
-                "engagements the coach ended",
-                "with an explanation",
-                "with a referral",
-                "with both (what the Code asks)",
-                "with neither",
-            ],
-            "count": [
-                e.get(k) or 0
-                for k in (
-                    "exits",
-                    "explained",
-                    "with_referral",
-                    "explained_and_referred",
-                    "neither",
-                )
-            ],
-        }
-    )
+    exits_table = _exits_table(e)
     return Section(
         _heading(referrals),
         takeaway=takeaway,
