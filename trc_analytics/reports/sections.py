@@ -14,6 +14,7 @@ import polars as pl
 
 from trc_analytics.reports.context import ReportContext
 from trc_analytics.reports.display import Table, esc, format_value, quote
+from trc_analytics.reports.outline import need
 
 SEVERITIES = ("critical", "major", "minor")
 
@@ -257,12 +258,10 @@ GOAL_MEASURES = {
 }
 
 
-def goals(ctx: ReportContext, coach: str) -> pl.DataFrame | None:
-    """Goals by status (metric `goal_progress`) as measure/count rows; None without goals."""
-    frame, note = ctx.metric("goal_progress", coach)
-    if note:
-        return None
-    row = first_row(frame)
+def goals(ctx: ReportContext, coach: str) -> pl.DataFrame:
+    """Goals by status (metric `goal_progress`) as measure/count rows; `MissingTables` when
+    the workspace has no goals."""
+    row = first_row(need(ctx, "goal_progress", coach))
     return pl.DataFrame(
         {
             "measure": list(GOAL_MEASURES.values()),

@@ -22,7 +22,7 @@ from trc_analytics.reports.context import (
     set_aside_text,
 )
 from trc_analytics.reports.display import Figure, Header, Section, Table, bullet_list, esc, quote
-from trc_analytics.reports.outline import Outline, title_of, titles
+from trc_analytics.reports.outline import Outline, shows_missing, title_of, titles
 from trc_analytics.reports.sections import num, pct, plural, wordy
 
 #: Words (and phrases) the self-audit never uses: they judge the person instead of describing
@@ -199,11 +199,9 @@ def going_well(ctx: ReportContext) -> Section:
             f"You gave {num(aff.get('affordable_hours'), 1)} hours of pro-bono or reduced-fee "
             f"coaching and {num(aff.get('community_hours') or 0, 1)} hours of community service."
         )
-    achieved = facts.goals(ctx, coach)
-    if achieved is not None and achieved["count"][1]:
-        strengths.append(
-            f"{plural(int(achieved['count'][1]), 'goal')} reached together with your clients."
-        )
+    achieved = int(facts.first_row(ctx.metric("goal_progress", coach)[0]).get("achieved") or 0)
+    if achieved:
+        strengths.append(f"{plural(achieved, 'goal')} reached together with your clients.")
     strengths += [f"{s.title}: kept in {_every_case(s.examined)} of the period." for s in kept]
     takeaway = (
         f"{plural(len(kept), 'item')} of the Code kept in every case the records show; "
@@ -346,12 +344,11 @@ def checklist(ctx: ReportContext) -> Section:
     )
 
 
+@shows_missing
 def goals(ctx: ReportContext) -> Section:
     """Goals set with clients and reached in the period."""
     coach = _coach(ctx)
     table = facts.goals(ctx, coach)
-    if table is None:
-        return Section(_heading(goals), missing=["goals"])
     achieved = int(table["count"][1])
     takeaway = (
         f"{plural(achieved, 'goal')} reached with "

@@ -20,7 +20,7 @@ from trc_analytics.reports.context import (
     set_aside_text,
 )
 from trc_analytics.reports.display import Figure, Header, Section, Table, bullet_list
-from trc_analytics.reports.outline import Outline, title_of, titles
+from trc_analytics.reports.outline import Outline, level, require, shows_missing, title_of, titles
 from trc_analytics.reports.sections import num, pct, plural, wordy
 
 #: Points per finding when ranking a portfolio: one critical outweighs any number of minor.
@@ -35,10 +35,6 @@ def open_review(**parameters: object) -> ReportContext:
 def _heading(section: Callable[..., Section]) -> str:
     """The title `SECTIONS` declares for one of this report's section functions."""
     return title_of(SECTIONS, section)
-
-
-def _level(ctx: ReportContext) -> int:
-    return 3 if ctx.supervisor else 2
 
 
 def title(ctx: ReportContext) -> Header:
@@ -174,6 +170,7 @@ def coach_heading(ctx: ReportContext, coach: str) -> Section | None:
 # --- sections ---------------------------------------------------------------------------------
 
 
+@shows_missing
 def headline(ctx: ReportContext, coach: str) -> Section:
     """Active clients, new intakes, closures, sessions, hours, no-show rate."""
     h, note = facts.headline(ctx, coach)
@@ -198,16 +195,15 @@ def headline(ctx: ReportContext, coach: str) -> Section:
         takeaway=takeaway,
         figures=figures,
         notes=[note] if note else [],
-        level=_level(ctx),
+        level=level(ctx),
     )
 
 
+@shows_missing
 def caseload(ctx: ReportContext, coach: str) -> Section:
     """Active clients and new intakes per month; closures by reason; silent engagements."""
     by_month, notes = facts.caseload_by_month(ctx, coach)
-    missing = ctx.missing_tables("engagements")
-    if missing:
-        return Section(_heading(caseload), missing=missing, level=_level(ctx))
+    require(ctx, "engagements")
     peak = by_month.sort("active_clients", descending=True).row(0, named=True)
     last = by_month.row(-1, named=True)
     takeaway = (
@@ -240,15 +236,14 @@ def caseload(ctx: ReportContext, coach: str) -> Section:
         chart=chart,
         tables=[Table("Engagements closed, by reason", facts.closures(ctx, coach)), silent_table],
         notes=notes,
-        level=_level(ctx),
+        level=level(ctx),
     )
 
 
+@shows_missing
 def practice_mix(ctx: ReportContext, coach: str) -> Section:
     """Formats, attendance and fee mix of the sessions."""
-    missing = ctx.missing_tables("sessions")
-    if missing:
-        return Section(_heading(practice_mix), missing=missing, level=_level(ctx))
+    require(ctx, "sessions")
     formats = facts.format_mix(ctx, coach)
     fees = facts.fee_mix(ctx, coach)
     att = facts.attendance(ctx, coach)
@@ -284,7 +279,7 @@ def practice_mix(ctx: ReportContext, coach: str) -> Section:
             Table("What happened to booked sessions", attendance_rows),
             Table("Held sessions by fee", fees),
         ],
-        level=_level(ctx),
+        level=level(ctx),
     )
 
 
@@ -315,11 +310,10 @@ def _competence_chart(practised: pl.DataFrame) -> object:
     )
 
 
+@shows_missing
 def competence(ctx: ReportContext, coach: str) -> Section:
     """Areas worked vs. declared competence: the competence-gap view."""
-    missing = ctx.missing_tables("sessions", "competencies")
-    if missing:
-        return Section(_heading(competence), missing=missing, level=_level(ctx))
+    require(ctx, "sessions", "competencies")
     areas, _ = facts.areas(ctx, coach)
     practised = areas.filter(pl.col("sessions") > 0)
     undeclared = practised.filter(pl.col("hours_undeclared") > 0)
@@ -353,7 +347,7 @@ def competence(ctx: ReportContext, coach: str) -> Section:
                 empty_text="No session in an area outside the scope of practice.",
             ),
         ],
-        level=_level(ctx),
+        level=level(ctx),
     )
 
 
@@ -409,11 +403,10 @@ def _safety_rates(standings: list[facts.CheckStanding]) -> pl.DataFrame:
     )
 
 
+@shows_missing
 def safety(ctx: ReportContext, coach: str) -> Section:
     """SRA coverage, exclusions, under-influence handling, triggered exits, decompensation."""
-    missing = ctx.missing_tables("sessions")
-    if missing:
-        return Section(_heading(safety), missing=missing, level=_level(ctx))
+    require(ctx, "sessions")
     standings = facts.check_standing(ctx, coach)
     sra = facts.standing_of(standings, "SAFE-SRA")
     events = facts.influence_and_triggers(ctx, coach)
@@ -447,7 +440,7 @@ def safety(ctx: ReportContext, coach: str) -> Section:
             ),
         ],
         notes=notes,
-        level=_level(ctx),
+        level=level(ctx),
     )
 
 
@@ -476,11 +469,10 @@ def _exits_table(e: dict[str, object]) -> pl.DataFrame:
     )
 
 
+@shows_missing
 def referrals(ctx: ReportContext, coach: str) -> Section:
     """Referral reasons and service types, vetted share, exits without referral."""
-    missing = ctx.missing_tables("referrals")
-    if missing:
-        return Section(_heading(referrals), missing=missing, level=_level(ctx))
+    require(ctx, "referrals")
     by, _ = ctx.metric("referrals_by", coach)
     vetted, vetted_note = ctx.metric("vetted_share", coach)
     rate, _ = ctx.metric("referral_rate", coach)
@@ -526,10 +518,11 @@ def referrals(ctx: ReportContext, coach: str) -> Section:
             Table("Engagements the coach ended", exits_table),
         ],
         notes=[vetted_note] if vetted_note else [],
-        level=_level(ctx),
+        level=level(ctx),
     )
 
 
+@shows_missing
 def supervision_training(ctx: ReportContext, coach: str) -> Section:
     """Supervision and training received, set against the competence gaps."""
     gaps = facts.gaps(ctx, coach)
@@ -586,15 +579,14 @@ def supervision_training(ctx: ReportContext, coach: str) -> Section:
             ),
         ],
         notes=notes,
-        level=_level(ctx),
+        level=level(ctx),
     )
 
 
+@shows_missing
 def credentials(ctx: ReportContext, coach: str) -> Section:
     """Each credential's status as of the period end, and lapse remediation."""
-    missing = ctx.missing_tables("credentials")
-    if missing:
-        return Section(_heading(credentials), missing=missing, level=_level(ctx))
+    require(ctx, "credentials")
     creds, _ = ctx.metric("credential_status", coach)
     review, review_note = ctx.metric("ethics_review", coach)
     rv = facts.first_row(review)
@@ -624,15 +616,14 @@ def credentials(ctx: ReportContext, coach: str) -> Section:
         takeaway=takeaway,
         tables=[Table("Credentials as of the period end", creds.drop("coach_id", "region"))],
         notes=notes,
-        level=_level(ctx),
+        level=level(ctx),
     )
 
 
+@shows_missing
 def probono(ctx: ReportContext, coach: str) -> Section:
     """Pro-bono and reduced-fee share of hours, community service, longest stretch without."""
-    missing = ctx.missing_tables("sessions")
-    if missing:
-        return Section(_heading(probono), missing=missing, level=_level(ctx))
+    require(ctx, "sessions")
     aff = facts.first_row(ctx.metric("affordable_service", coach)[0])
     quarters, _ = ctx.metric("affordable_share_by_quarter", coach)
     gap = facts.first_row(ctx.metric("longest_without_affordable", coach)[0])
@@ -671,10 +662,11 @@ def probono(ctx: ReportContext, coach: str) -> Section:
             Table("Community service in the period", community),
         ],
         notes=[community_note] if community_note else [],
-        level=_level(ctx),
+        level=level(ctx),
     )
 
 
+@shows_missing
 def findings(ctx: ReportContext, coach: str) -> Section:
     """Every finding of the period, grouped by severity, each check with its Code passage."""
     f = ctx.findings(coach)
@@ -687,7 +679,7 @@ def findings(ctx: ReportContext, coach: str) -> Section:
         + ", ".join(plural(n, f"{s} finding") for s, n in counts.items() if n)
         + "."
     )
-    blocks = facts.findings_by_check(ctx, coach, level=_level(ctx) + 1)
+    blocks = facts.findings_by_check(ctx, coach, level=level(ctx) + 1)
     if not_evaluated.height:
         blocks.append(
             '<p class="trc-note">Not evaluated (the records needed are absent):</p>'
@@ -700,7 +692,7 @@ def findings(ctx: ReportContext, coach: str) -> Section:
         takeaway=takeaway,
         figures=[Figure(s.capitalize(), n) for s, n in counts.items()],
         html_blocks=blocks,
-        level=_level(ctx),
+        level=level(ctx),
     )
 
 

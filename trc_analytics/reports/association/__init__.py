@@ -24,7 +24,7 @@ from trc_analytics.reports.association.tables import monthly_sessions, monthly_t
 from trc_analytics.reports.association.words import NOT_SHOWN
 from trc_analytics.reports.context import ReportContext, long_date, open_report, set_aside_text
 from trc_analytics.reports.display import Header, Section, Table
-from trc_analytics.reports.outline import Outline, title_of, titles
+from trc_analytics.reports.outline import Outline, require, shows_missing, title_of, titles
 
 __all__ = [
     "NOT_SHOWN",
@@ -91,12 +91,6 @@ def _publishable(build: SectionBuilder) -> SectionBuilder:
     return section
 
 
-def _missing(build: SectionBuilder, ctx: ReportContext, *names: str) -> Section | None:
-    """The section saying "no <table> records" when the workspace lacks one of `names`."""
-    missing = ctx.missing_tables(*names)
-    return _section(build, missing=missing) if missing else None
-
-
 # --- sections ---------------------------------------------------------------------------------
 
 
@@ -138,10 +132,10 @@ def served(ctx: ReportContext) -> Section:
 
 
 @_publishable
+@shows_missing
 def sessions_hours(ctx: ReportContext) -> Section:
     """Held sessions (counts) and hours (sums) by region and month."""
-    if (missing := _missing(sessions_hours, ctx, "sessions")) is not None:
-        return missing
+    require(ctx, "sessions")
     counts, hours = monthly_tables(ctx)
     sessions = monthly_sessions(ctx, counts)
     assert sessions.col_totals is not None
@@ -158,10 +152,10 @@ def sessions_hours(ctx: ReportContext) -> Section:
 
 
 @_publishable
+@shows_missing
 def demand(ctx: ReportContext) -> Section:
     """Demand by area (sessions, clients) against supply (coaches declaring competence)."""
-    if (missing := _missing(demand, ctx, "sessions", "competencies")) is not None:
-        return missing
+    require(ctx, "sessions", "competencies")
     table = tables.demand_by_area(ctx)
     labels = {
         "coaches_declaring": "Coaches declaring competence",
@@ -225,10 +219,10 @@ def _vetted_table(ctx: ReportContext) -> tuple[Table | None, list[Any], list[str
 
 
 @_publishable
+@shows_missing
 def referrals(ctx: ReportContext) -> Section:
     """Referrals by reason and service type; share to vetted services by region."""
-    if (missing := _missing(referrals, ctx, "referrals")) is not None:
-        return missing
+    require(ctx, "referrals")
     table = tables.referrals_by_reason(ctx)
     shown = [
         Table(
@@ -250,10 +244,10 @@ def referrals(ctx: ReportContext) -> Section:
 
 
 @_publishable
+@shows_missing
 def pipeline(ctx: ReportContext) -> Section:
     """Credentials current, due for renewal, in grace and lapsed, as of the period end."""
-    if (missing := _missing(pipeline, ctx, "credentials")) is not None:
-        return missing
+    require(ctx, "credentials")
     table = tables.credential_pipeline(ctx)
     by_status = table.col_totals
     assert by_status is not None
@@ -268,10 +262,10 @@ def pipeline(ctx: ReportContext) -> Section:
 
 
 @_publishable
+@shows_missing
 def giving(ctx: ReportContext) -> Section:
     """Hours by fee (paid, reduced, pro bono) and community-service hours by kind."""
-    if (missing := _missing(giving, ctx, "sessions")) is not None:
-        return missing
+    require(ctx, "sessions")
     hours = tables.hours_by_fee(ctx)
     shown = [Table("Hours held by fee", hours.to_wide(total_label=TOTAL))]
     given = published(hours.cells, "hours").filter(
