@@ -89,9 +89,8 @@ def held_by_coach_area(sc: Scope) -> pl.LazyFrame:
 
 @case_metric(needs=("sessions",), columns={"area": pl.String(), "clients": pl.Int64()})
 def clients_by_area(sc: Scope) -> pl.LazyFrame:
-    """Distinct clients present at a held session of the period, per area, all coaches of the
-    scope together (a client seen by two coaches counts once).
+    """Distinct clients present at a held session of the period, per area, coaches together.
 
-    Columns: area, clients.
+    A client seen by two coaches of the scope counts once. Columns: area, clients.
     """
     return sc.attendance().group_by("area").agg(clients=pl.col("client_id").n_unique()).sort("area")
