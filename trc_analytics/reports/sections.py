@@ -1,8 +1,9 @@
-"""Facts about one coach that the supervisor review and the self-audit both tell.
+"""What the supervisor review and the self-audit both tell about one coach, read from metrics.
 
-Each function reads the report context (metrics and check results computed once per report)
-and returns small aggregated frames or numbers; the report modules choose the words. Nothing
-here loops over records: polars does the counting.
+Each function reads registered metrics or check results from the report context (computed once
+per report) and shapes them for the page: a coach's row, columns in reading order, rows sorted
+for the table. No fact is computed here from the records: that is the metrics' job
+(`trc metrics --list`); the report modules choose the words.
 """
 
 from __future__ import annotations
