@@ -86,6 +86,7 @@ def test_every_report_declares_pairs_of_a_unique_title_and_a_section(module):
     assert len(set(titles(module.SECTIONS))) == len(module.SECTIONS)
     for title, fn in module.SECTIONS:
         assert title_of(module.SECTIONS, fn) == title
+        assert getattr(fn, "shows_missing", False), f"{title}: not @shows_missing"
 
 
 def test_the_contents_list_is_the_declared_titles(demo_workspace):

@@ -82,4 +82,5 @@ def shows_missing(build: F) -> F:
             outline = sys.modules[build.__module__].SECTIONS
             return Section(title_of(outline, build), missing=list(exc.tables), level=level(ctx))
 
+    section.shows_missing = True  # type: ignore[attr-defined]  # (copied by functools.wraps)
     return section  # type: ignore[return-value]

@@ -173,6 +173,7 @@ def _coach(ctx: ReportContext) -> str:
     return str(ctx.coach)
 
 
+@shows_missing
 def going_well(ctx: ReportContext) -> Section:
     """Strengths first: the work done and every item of the Code kept."""
     coach = _coach(ctx)
@@ -247,6 +248,7 @@ def _gap_step(gap: dict[str, Any], window: int) -> str:
     )
 
 
+@shows_missing
 def growth(ctx: ReportContext) -> Section:
     """Growth areas as next steps: supervision or training where competence is not declared."""
     coach = _coach(ctx)
@@ -306,6 +308,7 @@ def growth(ctx: ReportContext) -> Section:
     )
 
 
+@shows_missing
 def checklist(ctx: ReportContext) -> Section:
     """The Code as a checklist: each item with its status and the passage it rests on."""
     coach = _coach(ctx)
@@ -367,6 +370,7 @@ def goals(ctx: ReportContext) -> Section:
     return Section(_heading(goals), takeaway=takeaway, chart=chart, tables=[Table("", table)])
 
 
+@shows_missing
 def giving(ctx: ReportContext) -> Section:
     """Pro-bono and reduced-fee work and community service given."""
     coach = _coach(ctx)
@@ -402,6 +406,7 @@ def giving(ctx: ReportContext) -> Section:
     )
 
 
+@shows_missing
 def keeping_up(ctx: ReportContext) -> Section:
     """Credentials, the ethics review, training and supervision."""
     coach = _coach(ctx)

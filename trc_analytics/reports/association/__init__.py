@@ -94,6 +94,7 @@ def _publishable(build: SectionBuilder) -> SectionBuilder:
 # --- sections ---------------------------------------------------------------------------------
 
 
+@shows_missing
 def protection(ctx: ReportContext) -> Section:
     """The disclosure rule applied to every table of this report, stated once."""
     p = ctx.policy
@@ -114,6 +115,7 @@ def protection(ctx: ReportContext) -> Section:
 
 
 @_publishable
+@shows_missing
 def served(ctx: ReportContext) -> Section:
     """Coaches active and clients served, by region."""
     pc = tables.coaches_by_region(ctx)
@@ -173,6 +175,7 @@ def demand(ctx: ReportContext) -> Section:
 
 
 @_publishable
+@shows_missing
 def compliance(ctx: ReportContext) -> Section:
     """Share of examined cases that kept each rule of the Code."""
     result = tables.compliance_by_check(ctx)
