@@ -1,7 +1,8 @@
 """The supervisor review: one coach, or a supervisor's portfolio ranked by who needs attention.
 
 The notebook `supervisor_review.ipynb` calls `open_review`, `title`, `portfolio`, then, for each
-coach of `coaches_in_order`, one function per section. Every function returns a `Section`.
+coach of `coaches_in_order`, `coach_heading` and every function of `SECTIONS` in order (so a new
+section is one pair there plus its function). Every function returns a `Section`.
 """
 
 from __future__ import annotations
