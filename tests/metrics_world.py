@@ -92,6 +92,7 @@ def _sessions() -> list[dict[str, Any]]:
             "held_on": "2026-01-20",
             "fee_type": "pro_bono",
             "delivery": "video",
+            "left_triggered_unsafe": True,
         },
         {
             **grp,
@@ -147,6 +148,7 @@ def _sessions() -> list[dict[str, Any]]:
             "delivery": "phone",
             "area": "hypnosis",
             "decompensation_observed": True,
+            "client_under_influence": True,
         },
         {
             **one,
@@ -479,6 +481,49 @@ def world_frames() -> dict[str, pl.DataFrame]:
                     "kind": "advocacy",
                     "hours": 1.0,
                 },
+            ],
+        ),
+        # C-1 excludes K-2 (addiction) in the period and K-1 the day before it; C-3 excludes
+        # K-5 on the last day without a reason; C-2 clears K-8
+        "safety_assessments": frame(
+            "safety_assessments",
+            [
+                {
+                    "assessment_id": a,
+                    "coach_id": k,
+                    "client_id": c,
+                    "assessed_on": d,
+                    "outcome": o,
+                    "exclusion_reason": r,
+                }
+                for a, k, c, d, o, r in [
+                    ("A-1", "C-1", "K-1", "2025-12-31", "excluded", "active_self_harm"),
+                    ("A-2", "C-1", "K-2", "2026-01-10", "excluded", "active_addiction"),
+                    ("A-3", "C-3", "K-5", "2026-03-31", "excluded", None),
+                    ("A-4", "C-2", "K-8", "2026-01-05", "cleared", None),
+                ]
+            ],
+        ),
+        # C-1: G-1 set before and achieved in the period, G-2 set in the period and open,
+        # G-3 set in the period and revised after it; C-3: G-4 released, G-5 achieved (K-5)
+        "goals": frame(
+            "goals",
+            [
+                {
+                    "goal_id": g,
+                    "coach_id": k,
+                    "client_id": c,
+                    "set_on": s,
+                    "status": st,
+                    "closed_on": e,
+                }
+                for g, k, c, s, st, e in [
+                    ("G-1", "C-1", "K-1", "2025-11-01", "achieved", "2026-01-15"),
+                    ("G-2", "C-1", "K-1", "2026-02-01", "active", None),
+                    ("G-3", "C-1", "K-2", "2026-03-01", "revised", "2026-04-01"),
+                    ("G-4", "C-3", "K-5", "2026-01-01", "released", "2026-03-31"),
+                    ("G-5", "C-3", "K-5", "2026-01-02", "achieved", "2026-02-01"),
+                ]
             ],
         ),
     }

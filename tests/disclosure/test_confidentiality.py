@@ -154,13 +154,13 @@ def test_two_association_reports_a_month_apart_do_not_give_a_hidden_month_cell_a
     """The report's own tables by region and month, for January-June and January-May: the
     East's 4 June sessions are hidden, and putting both reports side by side (June's total is
     one grand total minus the other) recovers neither them nor their hours."""
-    from trc_analytics.reports import association
+    from trc_analytics.reports.association import tables
     from trc_analytics.reports.context import open_report
 
     ws = region_month_workspace(SESSIONS)
     june = dt.date(2026, 6, 1)
     (sessions_jun, hours_jun), (sessions_may, hours_may) = [
-        association.monthly_tables(
+        tables.monthly_tables(
             open_report("association", date_from="2026-01-01", date_to=end, workspace=ws)
         )
         for end in ("2026-06-30", "2026-05-31")
@@ -646,14 +646,16 @@ def test_a_table_public_totals_give_away_is_not_shown_and_the_report_still_rende
     """June's 3 sessions cannot be protected in the table by region and month: that section
     says so in a plain sentence, and every other section is still there."""
     from trc_analytics.reports.association import NOT_SHOWN, SECTIONS
+    from trc_analytics.reports.outline import titles
 
     html = rendered["sparse"].read_text(encoding="utf-8").replace("&amp;", "&")
-    sessions = html[html.index(f"<h2>{SECTIONS[2]}</h2>") : html.index(f"<h2>{SECTIONS[3]}</h2>")]
+    heads = titles(SECTIONS)
+    sessions = html[html.index(f"<h2>{heads[2]}</h2>") : html.index(f"<h2>{heads[3]}</h2>")]
     assert NOT_SHOWN in sessions
     assert "sessions by region and month" in sessions  # the note names the table
     assert "<table" not in sessions and "<svg" not in sessions
     assert html.count(NOT_SHOWN) == 1  # only that section
-    for title in SECTIONS:
+    for title in heads:
         assert f"<h2>{title}</h2>" in html
     assert "Traceback" not in html and "Error" not in html
 
@@ -699,7 +701,7 @@ def published(workspaces):
             ctx = association.open_association(
                 data=str(ws), date_from="2026-01-01", date_to="2026-06-30"
             )
-            for section in association.ALL_SECTIONS:
+            for _, section in association.SECTIONS:
                 section(ctx)
             out[name] = tables
     return out
@@ -733,6 +735,7 @@ def test_a_region_of_one_coach_shows_neither_its_sessions_nor_its_clients(demo_w
     single coach the cell-size rule alone would print that coach's own sessions (the small
     demo's islands hold over 50 a month), so the contributor rule hides them too."""
     from trc_analytics.reports import association
+    from trc_analytics.reports.association import tables
     from trc_analytics.reports.context import open_report
 
     ctx = open_report(
@@ -740,9 +743,9 @@ def test_a_region_of_one_coach_shows_neither_its_sessions_nor_its_clients(demo_w
     )
     coaches = demo_workspace["coaches"]
     assert coaches.filter(region="islands").height == 1
-    counts, _ = association.monthly_tables(ctx)
+    counts, _ = tables.monthly_tables(ctx)
     assert not counts.cells.filter(region="islands")["suppressed"].any()  # count rule alone
-    sessions = association.monthly_sessions(ctx, counts)
+    sessions = tables.monthly_sessions(ctx, counts)
     islands = sessions.cells.filter(region="islands")
     assert islands["suppressed"].all() and islands["sessions"].null_count() == islands.height
     assert sessions.row_totals.filter(region="islands")["sessions"].item() is None

@@ -27,7 +27,16 @@ def _call(metric, ws, by="coach", **kwargs):
 
 def test_every_metric_module_registers_and_documents_its_columns():
     modules = {m.module.rsplit(".", 1)[1] for m in METRICS.values()}
-    assert modules == {"caseload", "referrals", "competence", "giving", "standing"}
+    assert modules == {
+        "caseload",
+        "referrals",
+        "competence",
+        "giving",
+        "standing",
+        "safety",
+        "goals",
+        "association",
+    }
     for metric in METRICS.values():
         doc = metric.fn.__doc__ or ""
         assert "Columns" in doc, f"{metric.name} docstring should list its columns"

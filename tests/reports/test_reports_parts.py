@@ -420,10 +420,10 @@ def all_sections_html(kind: str, ws: Workspace, **subject: str) -> str:
         parts = [supervisor.title(ctx), supervisor.portfolio(ctx)]
         for coach in supervisor.coaches_in_order(ctx):
             parts.append(supervisor.coach_heading(ctx, coach))
-            parts += [section(ctx, coach) for section in supervisor.COACH_SECTIONS]
+            parts += [section(ctx, coach) for _, section in supervisor.SECTIONS]
     else:
         module = self_audit if kind == "self-audit" else association
-        parts = [module.title(ctx)] + [section(ctx) for section in module.ALL_SECTIONS]
+        parts = [module.title(ctx)] + [section(ctx) for _, section in module.SECTIONS]
     return "".join(p.to_html() for p in parts if p is not None)
 
 
@@ -475,7 +475,7 @@ def test_a_batch_kernel_shares_all_coaches_results_and_reports_the_same(
             workspace=demo_workspace,
         )
         assert ctx.shares_results is shared
-        return [t.frame for f in supervisor.COACH_SECTIONS for t in f(ctx, "C-0001").tables]
+        return [t.frame for _, f in supervisor.SECTIONS for t in f(ctx, "C-0001").tables]
 
     alone, shared = tables(False), tables(True)
     assert len(alone) == len(shared) > 10

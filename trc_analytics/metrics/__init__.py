@@ -1,8 +1,8 @@
 """Every practice metric in one call, sharing the frames they have in common.
 
-The metrics live in `caseload`, `referrals`, `competence`, `giving` and `standing`;
-this module gathers their registry and computes them together (one scope, one
-`polars.collect_all`), which is what reports and the benchmark use.
+The metrics live in `caseload`, `referrals`, `competence`, `giving`, `standing`, `safety`,
+`goals` and `association`; this module gathers their registry and computes them together (one
+scope, one `polars.collect_all`), which is what reports and the benchmark use.
 """
 
 from __future__ import annotations
@@ -20,7 +20,16 @@ from trc_analytics.records.workspace import Workspace
 from trc_analytics.scope import By, Scope
 
 #: Modules that define metrics, in report order.
-MODULES = ("caseload", "referrals", "competence", "giving", "standing")
+MODULES = (
+    "caseload",
+    "referrals",
+    "competence",
+    "giving",
+    "standing",
+    "safety",
+    "goals",
+    "association",
+)
 
 
 def registry() -> dict[str, Metric]:

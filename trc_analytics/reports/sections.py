@@ -1,8 +1,9 @@
-"""Facts about one coach that the supervisor review and the self-audit both tell.
+"""What the supervisor review and the self-audit both tell about one coach, read from metrics.
 
-Each function reads the report context (metrics and check results computed once per report)
-and returns small aggregated frames or numbers; the report modules choose the words. Nothing
-here loops over records: polars does the counting.
+Each function reads registered metrics or check results from the report context (computed once
+per report) and shapes them for the page: a coach's row, columns in reading order, rows sorted
+for the table. No fact is computed here from the records: that is the metrics' job
+(`trc metrics --list`); the report modules choose the words.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import polars as pl
 
 from trc_analytics.reports.context import ReportContext
 from trc_analytics.reports.display import Table, esc, format_value, quote
+from trc_analytics.reports.outline import need
 
 SEVERITIES = ("critical", "major", "minor")
 
@@ -231,68 +233,40 @@ def findings_by_check(ctx: ReportContext, coach: str, *, level: int) -> list[str
 
 
 def exclusions(ctx: ReportContext, coach: str) -> pl.DataFrame:
-    """Assessments of the period that excluded the client, by reason."""
-    sa = ctx.table("safety_assessments", coach)
-    if sa is None:
-        return pl.DataFrame(schema={"reason": pl.String(), "assessments": pl.Int64()})
-    return (
-        sa.filter(
-            (pl.col("outcome") == "excluded")
-            & pl.col("assessed_on").is_between(ctx.period.start, ctx.period.end)
-        )
-        .group_by(reason=pl.col("exclusion_reason").cast(pl.String).fill_null("not_recorded"))
-        .agg(assessments=pl.len().cast(pl.Int64()))
-        .with_columns(pl.col("reason").str.replace_all("_", " "))
-        .sort("assessments", descending=True)
+    """Assessments of the period that excluded the client, by reason (metric
+    `exclusions_by_reason`), most frequent first."""
+    frame, _ = ctx.metric("exclusions_by_reason", coach)
+    return frame.select(pl.col("reason").str.replace_all("_", " "), "assessments").sort(
+        "assessments", descending=True
     )
 
 
 def influence_and_triggers(ctx: ReportContext, coach: str) -> dict[str, int]:
-    """Sessions of the period: client under the influence (held / rescheduled), triggered exits."""
-    s = ctx.table("sessions", coach)
-    if s is None:
-        return {}
-    s = s.filter(pl.col("held_on").is_between(ctx.period.start, ctx.period.end))
-    under = pl.col("client_under_influence").fill_null(False)
-    held = pl.col("status") == "held"
-    out = s.select(
-        influence_held=(under & held).sum(),
-        influence_rescheduled=(pl.col("status") == "rescheduled_under_influence").sum(),
-        triggered=(pl.col("left_triggered_unsafe").fill_null(False) & held).sum(),
-        decompensation=(pl.col("decompensation_observed").fill_null(False) & held).sum(),
-    )
-    return {k: int(v or 0) for k, v in out.row(0, named=True).items()}
+    """Sessions of the period: client under the influence (held / rescheduled), triggered exits
+    (metric `session_safety_events`)."""
+    frame, note = ctx.metric("session_safety_events", coach)
+    return {} if note else {k: int(v or 0) for k, v in first_row(frame.drop("coach_id")).items()}
 
 
-def goals(ctx: ReportContext, coach: str) -> pl.DataFrame | None:
-    """Goals by status: set in the period, and achieved (closed) in the period."""
-    g = ctx.table("goals", coach)
-    if g is None:
-        return None
-    start, end = ctx.period.start, ctx.period.end
-    set_in = g.filter(pl.col("set_on").is_between(start, end))
-    closed_in = g.filter(pl.col("closed_on").is_between(start, end))
-    open_at_end = g.filter(
-        (pl.col("set_on") <= end) & (pl.col("closed_on").is_null() | (pl.col("closed_on") > end))
-    )
+#: How the self-audit words each count of the metric `goal_progress`, in its order.
+GOAL_MEASURES = {
+    "set": "goals set with clients in the period",
+    "achieved": "goals achieved in the period",
+    "revised": "goals revised with the client in the period",
+    "released": "goals released in the period",
+    "still_open": "goals still being worked on at the period end",
+    "clients_achieving": "clients with a goal achieved in the period",
+}
+
+
+def goals(ctx: ReportContext, coach: str) -> pl.DataFrame:
+    """Goals by status (metric `goal_progress`) as measure/count rows; `MissingTables` when
+    the workspace has no goals."""
+    row = first_row(need(ctx, "goal_progress", coach))
     return pl.DataFrame(
         {
-            "measure": [
-                "goals set with clients in the period",
-                "goals achieved in the period",
-                "goals revised with the client in the period",
-                "goals released in the period",
-                "goals still being worked on at the period end",
-                "clients with a goal achieved in the period",
-            ],
-            "count": [
-                set_in.height,
-                closed_in.filter(pl.col("status") == "achieved").height,
-                closed_in.filter(pl.col("status") == "revised").height,
-                closed_in.filter(pl.col("status") == "released").height,
-                open_at_end.height,
-                closed_in.filter(pl.col("status") == "achieved").get_column("client_id").n_unique(),
-            ],
+            "measure": list(GOAL_MEASURES.values()),
+            "count": [int(row.get(k) or 0) for k in GOAL_MEASURES],
         }
     )
 

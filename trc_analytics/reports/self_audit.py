@@ -8,6 +8,9 @@ Code's own passages, which are quoted as written).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import polars as pl
 
 from trc_analytics.reports import charts
@@ -19,16 +22,8 @@ from trc_analytics.reports.context import (
     set_aside_text,
 )
 from trc_analytics.reports.display import Figure, Header, Section, Table, bullet_list, esc, quote
+from trc_analytics.reports.outline import Outline, shows_missing, title_of, titles
 from trc_analytics.reports.sections import num, pct, plural, wordy
-
-SECTIONS = (
-    "What is going well",
-    "Growth areas and next steps",
-    "The Code, item by item",
-    "Goals reached with clients",
-    "Giving back to the community",
-    "Keeping up to date",
-)
 
 #: Words (and phrases) the self-audit never uses: they judge the person instead of describing
 #: the work. Matched as whole words, case-insensitively, on the rendered text outside quoted
@@ -159,9 +154,14 @@ def title(ctx: ReportContext) -> Header:
             ("As of", long_date(ctx.period.as_of)),
             ("Data", ctx.data_label),
         ],
-        contents=list(SECTIONS),
+        contents=titles(SECTIONS),
         notes=notes,
     )
+
+
+def _heading(section: Callable[..., Section]) -> str:
+    """The title `SECTIONS` declares for one of this report's section functions."""
+    return title_of(SECTIONS, section)
 
 
 def _every_case(n: int) -> str:
@@ -173,6 +173,7 @@ def _coach(ctx: ReportContext) -> str:
     return str(ctx.coach)
 
 
+@shows_missing
 def going_well(ctx: ReportContext) -> Section:
     """Strengths first: the work done and every item of the Code kept."""
     coach = _coach(ctx)
@@ -199,11 +200,9 @@ def going_well(ctx: ReportContext) -> Section:
             f"You gave {num(aff.get('affordable_hours'), 1)} hours of pro-bono or reduced-fee "
             f"coaching and {num(aff.get('community_hours') or 0, 1)} hours of community service."
         )
-    achieved = facts.goals(ctx, coach)
-    if achieved is not None and achieved["count"][1]:
-        strengths.append(
-            f"{plural(int(achieved['count'][1]), 'goal')} reached together with your clients."
-        )
+    achieved = int(facts.first_row(ctx.metric("goal_progress", coach)[0]).get("achieved") or 0)
+    if achieved:
+        strengths.append(f"{plural(achieved, 'goal')} reached together with your clients.")
     strengths += [f"{s.title}: kept in {_every_case(s.examined)} of the period." for s in kept]
     takeaway = (
         f"{plural(len(kept), 'item')} of the Code kept in every case the records show; "
@@ -215,7 +214,7 @@ def going_well(ctx: ReportContext) -> Section:
         y_title="Clients",
     )
     return Section(
-        SECTIONS[0],
+        _heading(going_well),
         missing=ctx.missing_tables("engagements", "sessions"),
         takeaway=takeaway,
         figures=[
@@ -230,6 +229,26 @@ def going_well(ctx: ReportContext) -> Section:
     )
 
 
+def _gap_step(gap: dict[str, Any], window: int) -> str:
+    """The next step for one area practised without declared competence."""
+    area = wordy(gap["area"])
+    if gap["trainings"]:
+        return (
+            f"You have training in {area}: consider declaring competence in it, with the "
+            "basis it rests on."
+        )
+    if gap["supervised_within_window"]:
+        return (
+            f"Supervision in {area} is under way; a training in it would let you declare "
+            "competence."
+        )
+    return (
+        f"Bring your work on {area} to supervision within {window} days, and look for "
+        "a training in it."
+    )
+
+
+@shows_missing
 def growth(ctx: ReportContext) -> Section:
     """Growth areas as next steps: supervision or training where competence is not declared."""
     coach = _coach(ctx)
@@ -240,22 +259,7 @@ def growth(ctx: ReportContext) -> Section:
     steps: list[str] = []
     gap_rows = []
     for g in gaps.iter_rows(named=True):  # one row per area: a handful at most
-        area = wordy(g["area"])
-        if g["trainings"]:
-            step = (
-                f"You have training in {area}: consider declaring competence in it, with the "
-                "basis it rests on."
-            )
-        elif g["supervised_within_window"]:
-            step = (
-                f"Supervision in {area} is under way; a training in it would let you declare "
-                "competence."
-            )
-        else:
-            step = (
-                f"Bring your work on {area} to supervision within {window} days, and look for "
-                "a training in it."
-            )
+        step = _gap_step(g, window)
         gap_rows.append(
             {"area": g["area"], "sessions": g["sessions"], "hours": g["hours"], "next step": step}
         )
@@ -289,7 +293,7 @@ def growth(ctx: ReportContext) -> Section:
         else None
     )
     return Section(
-        SECTIONS[1],
+        _heading(growth),
         missing=ctx.missing_tables("sessions", "competencies"),
         takeaway=takeaway,
         chart=chart,
@@ -304,6 +308,7 @@ def growth(ctx: ReportContext) -> Section:
     )
 
 
+@shows_missing
 def checklist(ctx: ReportContext) -> Section:
     """The Code as a checklist: each item with its status and the passage it rests on."""
     coach = _coach(ctx)
@@ -332,7 +337,7 @@ def checklist(ctx: ReportContext) -> Section:
         f"cases in the period, {counts['not_evaluated']} not recorded in the workspace."
     )
     return Section(
-        SECTIONS[2],
+        _heading(checklist),
         takeaway=takeaway,
         html_blocks=[table],
         notes=[
@@ -342,12 +347,11 @@ def checklist(ctx: ReportContext) -> Section:
     )
 
 
+@shows_missing
 def goals(ctx: ReportContext) -> Section:
     """Goals set with clients and reached in the period."""
     coach = _coach(ctx)
     table = facts.goals(ctx, coach)
-    if table is None:
-        return Section(SECTIONS[3], missing=["goals"])
     achieved = int(table["count"][1])
     takeaway = (
         f"{plural(achieved, 'goal')} reached with "
@@ -363,9 +367,10 @@ def goals(ctx: ReportContext) -> Section:
     chart = charts.bars(
         short, "goals", "count", x_title="Goals", value_format="d", sort_by_value=False
     )
-    return Section(SECTIONS[3], takeaway=takeaway, chart=chart, tables=[Table("", table)])
+    return Section(_heading(goals), takeaway=takeaway, chart=chart, tables=[Table("", table)])
 
 
+@shows_missing
 def giving(ctx: ReportContext) -> Section:
     """Pro-bono and reduced-fee work and community service given."""
     coach = _coach(ctx)
@@ -383,7 +388,7 @@ def giving(ctx: ReportContext) -> Section:
         else None
     )
     return Section(
-        SECTIONS[4],
+        _heading(giving),
         missing=ctx.missing_tables("sessions", "community_service"),
         takeaway=takeaway,
         figures=[
@@ -401,6 +406,7 @@ def giving(ctx: ReportContext) -> Section:
     )
 
 
+@shows_missing
 def keeping_up(ctx: ReportContext) -> Section:
     """Credentials, the ethics review, training and supervision."""
     coach = _coach(ctx)
@@ -448,7 +454,7 @@ def keeping_up(ctx: ReportContext) -> Section:
         .sort(["hours", "reason"], descending=[True, False])
     )
     return Section(
-        SECTIONS[5],
+        _heading(keeping_up),
         missing=ctx.missing_tables("credentials", "trainings", "supervision"),
         takeaway=takeaway,
         html_blocks=[bullet_list(lines)],
@@ -457,8 +463,15 @@ def keeping_up(ctx: ReportContext) -> Section:
     )
 
 
-#: The sections, in notebook order.
-ALL_SECTIONS = (going_well, growth, checklist, goals, giving, keeping_up)
+#: The sections, in notebook order: (title, function) pairs (the report's contents).
+SECTIONS: Outline = (
+    ("What is going well", going_well),
+    ("Growth areas and next steps", growth),
+    ("The Code, item by item", checklist),
+    ("Goals reached with clients", goals),
+    ("Giving back to the community", giving),
+    ("Keeping up to date", keeping_up),
+)
 
 
 def reader_text(html: str, *, without_quotes: bool = True) -> str:

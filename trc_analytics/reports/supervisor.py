@@ -1,12 +1,14 @@
 """The supervisor review: one coach, or a supervisor's portfolio ranked by who needs attention.
 
 The notebook `supervisor_review.ipynb` calls `open_review`, `title`, `portfolio`, then, for each
-coach of `coaches_in_order`, one function per section. Every function returns a `Section`.
+coach of `coaches_in_order`, `coach_heading` and every function of `SECTIONS` in order (so a new
+section is one pair there plus its function). Every function returns a `Section`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 import polars as pl
 
@@ -19,21 +21,9 @@ from trc_analytics.reports.context import (
     set_aside_text,
 )
 from trc_analytics.reports.display import Figure, Header, Section, Table, bullet_list
+from trc_analytics.reports.outline import Outline, level, require, shows_missing, title_of, titles
 from trc_analytics.reports.sections import num, pct, plural, wordy
 
-#: Section titles, in the order the notebook shows them (the report's contents).
-SECTIONS = (
-    "Headline figures",
-    "Caseload over time",
-    "Formats, attendance and fees",
-    "Areas practised and declared competence",
-    "Safety",
-    "Referral patterns",
-    "Supervision and training against the gaps",
-    "Credential status",
-    "Pro-bono and affordable service",
-    "Findings to discuss",
-)
 #: Points per finding when ranking a portfolio: one critical outweighs any number of minor.
 ATTENTION_WEIGHTS = {"critical": 10_000, "major": 100, "minor": 1}
 
@@ -43,8 +33,9 @@ def open_review(**parameters: object) -> ReportContext:
     return open_report("supervisor", **parameters)  # type: ignore[arg-type]
 
 
-def _level(ctx: ReportContext) -> int:
-    return 3 if ctx.supervisor else 2
+def _heading(section: Callable[..., Section]) -> str:
+    """The title `SECTIONS` declares for one of this report's section functions."""
+    return title_of(SECTIONS, section)
 
 
 def title(ctx: ReportContext) -> Header:
@@ -55,7 +46,7 @@ def title(ctx: ReportContext) -> Header:
         else f"Coach {ctx.coach}"
     )
     contents = (["Who needs attention first"] if ctx.supervisor else []) + (
-        [f"Coach {c}" for c in coaches_in_order(ctx)] if ctx.supervisor else list(SECTIONS)
+        [f"Coach {c}" for c in coaches_in_order(ctx)] if ctx.supervisor else titles(SECTIONS)
     )
     notes = []
     if ctx.ws.rows_set_aside:
@@ -180,6 +171,7 @@ def coach_heading(ctx: ReportContext, coach: str) -> Section | None:
 # --- sections ---------------------------------------------------------------------------------
 
 
+@shows_missing
 def headline(ctx: ReportContext, coach: str) -> Section:
     """Active clients, new intakes, closures, sessions, hours, no-show rate."""
     h, note = facts.headline(ctx, coach)
@@ -200,20 +192,19 @@ def headline(ctx: ReportContext, coach: str) -> Section:
         else "No records for this coach in the period."
     )
     return Section(
-        SECTIONS[0],
+        _heading(headline),
         takeaway=takeaway,
         figures=figures,
         notes=[note] if note else [],
-        level=_level(ctx),
+        level=level(ctx),
     )
 
 
+@shows_missing
 def caseload(ctx: ReportContext, coach: str) -> Section:
     """Active clients and new intakes per month; closures by reason; silent engagements."""
     by_month, notes = facts.caseload_by_month(ctx, coach)
-    missing = ctx.missing_tables("engagements")
-    if missing:
-        return Section(SECTIONS[1], missing=missing, level=_level(ctx))
+    require(ctx, "engagements")
     peak = by_month.sort("active_clients", descending=True).row(0, named=True)
     last = by_month.row(-1, named=True)
     takeaway = (
@@ -241,20 +232,19 @@ def caseload(ctx: ReportContext, coach: str) -> Section:
         empty_text="None: every open engagement had a recent session.",
     )
     return Section(
-        SECTIONS[1],
+        _heading(caseload),
         takeaway=takeaway,
         chart=chart,
         tables=[Table("Engagements closed, by reason", facts.closures(ctx, coach)), silent_table],
         notes=notes,
-        level=_level(ctx),
+        level=level(ctx),
     )
 
 
+@shows_missing
 def practice_mix(ctx: ReportContext, coach: str) -> Section:
     """Formats, attendance and fee mix of the sessions."""
-    missing = ctx.missing_tables("sessions")
-    if missing:
-        return Section(SECTIONS[2], missing=missing, level=_level(ctx))
+    require(ctx, "sessions")
     formats = facts.format_mix(ctx, coach)
     fees = facts.fee_mix(ctx, coach)
     att = facts.attendance(ctx, coach)
@@ -282,7 +272,7 @@ def practice_mix(ctx: ReportContext, coach: str) -> Section:
         charts.bars(formats, "format", "hours", x_title="Hours held") if formats.height else None
     )
     return Section(
-        SECTIONS[2],
+        _heading(practice_mix),
         takeaway=takeaway,
         chart=chart,
         tables=[
@@ -290,15 +280,41 @@ def practice_mix(ctx: ReportContext, coach: str) -> Section:
             Table("What happened to booked sessions", attendance_rows),
             Table("Held sessions by fee", fees),
         ],
-        level=_level(ctx),
+        level=level(ctx),
     )
 
 
+def _competence_chart(practised: pl.DataFrame) -> object:
+    """Hours per area, split by declared and not declared competence (None: no sessions)."""
+    long = (
+        practised.select("area", "hours_declared", "hours_undeclared")
+        .unpivot(index="area", variable_name="competence", value_name="hours")
+        .with_columns(
+            pl.col("competence").replace_strict(
+                {"hours_declared": "declared", "hours_undeclared": "not declared"}
+            )
+        )
+    )
+    return (
+        charts.bars(
+            long,
+            "area",
+            "hours",
+            x_title="Hours held",
+            colour="competence",
+            colour_title="Competence",
+            colour_order=["declared", "not declared"],
+            colours={"declared": charts.PALETTE[0], "not declared": charts.PALETTE[1]},
+        )
+        if practised.height
+        else None
+    )
+
+
+@shows_missing
 def competence(ctx: ReportContext, coach: str) -> Section:
     """Areas worked vs. declared competence: the competence-gap view."""
-    missing = ctx.missing_tables("sessions", "competencies")
-    if missing:
-        return Section(SECTIONS[3], missing=missing, level=_level(ctx))
+    require(ctx, "sessions", "competencies")
     areas, _ = facts.areas(ctx, coach)
     practised = areas.filter(pl.col("sessions") > 0)
     undeclared = practised.filter(pl.col("hours_undeclared") > 0)
@@ -318,32 +334,10 @@ def competence(ctx: ReportContext, coach: str) -> Section:
             f"({pct(outside / total if total else None)}) were in areas without declared "
             f"competence, chiefly {names}."
         )
-    long = (
-        practised.select("area", "hours_declared", "hours_undeclared")
-        .unpivot(index="area", variable_name="competence", value_name="hours")
-        .with_columns(
-            pl.col("competence").replace_strict(
-                {"hours_declared": "declared", "hours_undeclared": "not declared"}
-            )
-        )
-    )
-    chart = (
-        charts.bars(
-            long,
-            "area",
-            "hours",
-            x_title="Hours held",
-            colour="competence",
-            colour_title="Competence",
-            colour_order=["declared", "not declared"],
-            colours={"declared": charts.PALETTE[0], "not declared": charts.PALETTE[1]},
-        )
-        if practised.height
-        else None
-    )
+    chart = _competence_chart(practised)
     oos = facts.out_of_scope(ctx, coach)
     return Section(
-        SECTIONS[3],
+        _heading(competence),
         takeaway=takeaway,
         chart=chart,
         tables=[
@@ -354,21 +348,18 @@ def competence(ctx: ReportContext, coach: str) -> Section:
                 empty_text="No session in an area outside the scope of practice.",
             ),
         ],
-        level=_level(ctx),
+        level=level(ctx),
     )
 
 
-def safety(ctx: ReportContext, coach: str) -> Section:
-    """SRA coverage, exclusions, under-influence handling, triggered exits, decompensation."""
-    missing = ctx.missing_tables("sessions")
-    if missing:
-        return Section(SECTIONS[4], missing=missing, level=_level(ctx))
-    standings = facts.check_standing(ctx, coach)
-    sra = facts.standing_of(standings, "SAFE-SRA")
-    events = facts.influence_and_triggers(ctx, coach)
-    crisis, crisis_note = ctx.metric("crisis_to_referral_summary", coach)
-    c = facts.first_row(crisis)
-    figures = [
+def _safety_figures(
+    ctx: ReportContext,
+    sra: facts.CheckStanding | None,
+    events: dict[str, int],
+    c: dict[str, object],
+) -> list[Figure]:
+    """Headline figures of the safety section: assessment coverage, influence, exits."""
+    return [
         Figure(
             "Clients assessed before their first session",
             sra.rate if sra and sra.evaluated else None,
@@ -386,12 +377,16 @@ def safety(ctx: ReportContext, coach: str) -> Section:
             c.get("referred_within_window"),
         ),
     ]
+
+
+def _safety_rates(standings: list[facts.CheckStanding]) -> pl.DataFrame:
+    """check, rule, examined, kept, kept_share of the safety checks with cases."""
     rows = [
         s
         for s in standings
         if s.check_id.startswith("SAFE-") and s.evaluated and (s.examined or s.findings)
     ]
-    rates = pl.DataFrame(
+    return pl.DataFrame(
         {
             "check": [s.check_id for s in rows],
             "rule": [s.title for s in rows],
@@ -407,6 +402,18 @@ def safety(ctx: ReportContext, coach: str) -> Section:
             "kept_share": pl.Float64(),
         },
     )
+
+
+@shows_missing
+def safety(ctx: ReportContext, coach: str) -> Section:
+    """SRA coverage, exclusions, under-influence handling, triggered exits, decompensation."""
+    require(ctx, "sessions")
+    standings = facts.check_standing(ctx, coach)
+    sra = facts.standing_of(standings, "SAFE-SRA")
+    events = facts.influence_and_triggers(ctx, coach)
+    crisis, crisis_note = ctx.metric("crisis_to_referral_summary", coach)
+    figures = _safety_figures(ctx, sra, events, facts.first_row(crisis))
+    rates = _safety_rates(standings)
     open_items = sum(s.findings for s in standings if s.check_id.startswith("SAFE-"))
     takeaway = (
         "Every safety rule examined was kept in the period."
@@ -421,7 +428,7 @@ def safety(ctx: ReportContext, coach: str) -> Section:
     )
     notes = [crisis_note] if crisis_note else []
     return Section(
-        SECTIONS[4],
+        _heading(safety),
         takeaway=takeaway,
         figures=figures,
         chart=chart,
@@ -434,15 +441,39 @@ def safety(ctx: ReportContext, coach: str) -> Section:
             ),
         ],
         notes=notes,
-        level=_level(ctx),
+        level=level(ctx),
     )
 
 
+def _exits_table(e: dict[str, object]) -> pl.DataFrame:
+    """Engagements the coach ended: with an explanation, a referral, both or neither."""
+    return pl.DataFrame(
+        {
+            "measure": [
+                "engagements the coach ended",
+                "with an explanation",
+                "with a referral",
+                "with both (what the Code asks)",
+                "with neither",
+            ],
+            "count": [
+                e.get(k) or 0
+                for k in (
+                    "exits",
+                    "explained",
+                    "with_referral",
+                    "explained_and_referred",
+                    "neither",
+                )
+            ],
+        }
+    )
+
+
+@shows_missing
 def referrals(ctx: ReportContext, coach: str) -> Section:
     """Referral reasons and service types, vetted share, exits without referral."""
-    missing = ctx.missing_tables("referrals")
-    if missing:
-        return Section(SECTIONS[5], missing=missing, level=_level(ctx))
+    require(ctx, "referrals")
     by, _ = ctx.metric("referrals_by", coach)
     vetted, vetted_note = ctx.metric("vetted_share", coach)
     rate, _ = ctx.metric("referral_rate", coach)
@@ -469,29 +500,9 @@ def referrals(ctx: ReportContext, coach: str) -> Section:
         if total
         else None
     )
-    exits_table = pl.DataFrame(
-        {
-            "measure": [
-                "engagements the coach ended",
-                "with an explanation",
-                "with a referral",
-                "with both (what the Code asks)",
-                "with neither",
-            ],
-            "count": [
-                e.get(k) or 0
-                for k in (
-                    "exits",
-                    "explained",
-                    "with_referral",
-                    "explained_and_referred",
-                    "neither",
-                )
-            ],
-        }
-    )
+    exits_table = _exits_table(e)
     return Section(
-        SECTIONS[5],
+        _heading(referrals),
         takeaway=takeaway,
         figures=[
             Figure("Referrals", total),
@@ -508,10 +519,11 @@ def referrals(ctx: ReportContext, coach: str) -> Section:
             Table("Engagements the coach ended", exits_table),
         ],
         notes=[vetted_note] if vetted_note else [],
-        level=_level(ctx),
+        level=level(ctx),
     )
 
 
+@shows_missing
 def supervision_training(ctx: ReportContext, coach: str) -> Section:
     """Supervision and training received, set against the competence gaps."""
     gaps = facts.gaps(ctx, coach)
@@ -552,7 +564,7 @@ def supervision_training(ctx: ReportContext, coach: str) -> Section:
     )
     notes = [n for n in (sup_note, train_note) if n]
     return Section(
-        SECTIONS[6],
+        _heading(supervision_training),
         takeaway=takeaway,
         chart=chart,
         tables=[
@@ -568,15 +580,14 @@ def supervision_training(ctx: ReportContext, coach: str) -> Section:
             ),
         ],
         notes=notes,
-        level=_level(ctx),
+        level=level(ctx),
     )
 
 
+@shows_missing
 def credentials(ctx: ReportContext, coach: str) -> Section:
     """Each credential's status as of the period end, and lapse remediation."""
-    missing = ctx.missing_tables("credentials")
-    if missing:
-        return Section(SECTIONS[7], missing=missing, level=_level(ctx))
+    require(ctx, "credentials")
     creds, _ = ctx.metric("credential_status", coach)
     review, review_note = ctx.metric("ethics_review", coach)
     rv = facts.first_row(review)
@@ -602,19 +613,18 @@ def credentials(ctx: ReportContext, coach: str) -> Section:
     if review_note:
         notes.append(review_note)
     return Section(
-        SECTIONS[7],
+        _heading(credentials),
         takeaway=takeaway,
         tables=[Table("Credentials as of the period end", creds.drop("coach_id", "region"))],
         notes=notes,
-        level=_level(ctx),
+        level=level(ctx),
     )
 
 
+@shows_missing
 def probono(ctx: ReportContext, coach: str) -> Section:
     """Pro-bono and reduced-fee share of hours, community service, longest stretch without."""
-    missing = ctx.missing_tables("sessions")
-    if missing:
-        return Section(SECTIONS[8], missing=missing, level=_level(ctx))
+    require(ctx, "sessions")
     aff = facts.first_row(ctx.metric("affordable_service", coach)[0])
     quarters, _ = ctx.metric("affordable_share_by_quarter", coach)
     gap = facts.first_row(ctx.metric("longest_without_affordable", coach)[0])
@@ -637,7 +647,7 @@ def probono(ctx: ReportContext, coach: str) -> Section:
         share=True,
     )
     return Section(
-        SECTIONS[8],
+        _heading(probono),
         takeaway=takeaway,
         figures=[
             Figure("Pro-bono hours", aff.get("pro_bono_hours")),
@@ -653,10 +663,11 @@ def probono(ctx: ReportContext, coach: str) -> Section:
             Table("Community service in the period", community),
         ],
         notes=[community_note] if community_note else [],
-        level=_level(ctx),
+        level=level(ctx),
     )
 
 
+@shows_missing
 def findings(ctx: ReportContext, coach: str) -> Section:
     """Every finding of the period, grouped by severity, each check with its Code passage."""
     f = ctx.findings(coach)
@@ -669,7 +680,7 @@ def findings(ctx: ReportContext, coach: str) -> Section:
         + ", ".join(plural(n, f"{s} finding") for s, n in counts.items() if n)
         + "."
     )
-    blocks = facts.findings_by_check(ctx, coach, level=_level(ctx) + 1)
+    blocks = facts.findings_by_check(ctx, coach, level=level(ctx) + 1)
     if not_evaluated.height:
         blocks.append(
             '<p class="trc-note">Not evaluated (the records needed are absent):</p>'
@@ -678,24 +689,24 @@ def findings(ctx: ReportContext, coach: str) -> Section:
             )
         )
     return Section(
-        SECTIONS[9],
+        _heading(findings),
         takeaway=takeaway,
         figures=[Figure(s.capitalize(), n) for s, n in counts.items()],
         html_blocks=blocks,
-        level=_level(ctx),
+        level=level(ctx),
     )
 
 
-#: The per-coach sections, in notebook order.
-COACH_SECTIONS = (
-    headline,
-    caseload,
-    practice_mix,
-    competence,
-    safety,
-    referrals,
-    supervision_training,
-    credentials,
-    probono,
-    findings,
+#: The per-coach sections, in notebook order: (title, function) pairs (the report's contents).
+SECTIONS: Outline = (
+    ("Headline figures", headline),
+    ("Caseload over time", caseload),
+    ("Formats, attendance and fees", practice_mix),
+    ("Areas practised and declared competence", competence),
+    ("Safety", safety),
+    ("Referral patterns", referrals),
+    ("Supervision and training against the gaps", supervision_training),
+    ("Credential status", credentials),
+    ("Pro-bono and affordable service", probono),
+    ("Findings to discuss", findings),
 )

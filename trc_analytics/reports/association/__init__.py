@@ -1,0 +1,302 @@
+"""The association report: every coach together, and never a coach id or a client id.
+
+One function per section, declared with its title in `SECTIONS`; each section lays out
+published tables (`tables`, one function per table, every one through disclosure control),
+sentences (`words`) and charts drawn from published cells only (`charts`). Coach ids are used
+only as the contributor that decides whether a sum may be published, and are dropped by that
+call. The notebook `association_report.ipynb` calls `open_association`, `title`, then each
+section.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any
+
+import polars as pl
+
+import trc_analytics.disclosure as disclosure
+from trc_analytics.disclosure.magnitude import magnitude_rule_text
+from trc_analytics.reports.association import charts, tables, words
+from trc_analytics.reports.association.cells import TOTAL, published, rate_hidden, regions
+from trc_analytics.reports.association.tables import monthly_sessions, monthly_tables
+from trc_analytics.reports.association.words import NOT_SHOWN
+from trc_analytics.reports.context import ReportContext, long_date, open_report, set_aside_text
+from trc_analytics.reports.display import Header, Section, Table
+from trc_analytics.reports.outline import Outline, require, shows_missing, title_of, titles
+
+__all__ = [
+    "NOT_SHOWN",
+    "SECTIONS",
+    "TOTAL",
+    "compliance",
+    "demand",
+    "giving",
+    "monthly_sessions",
+    "monthly_tables",
+    "open_association",
+    "pipeline",
+    "protection",
+    "referrals",
+    "served",
+    "sessions_hours",
+    "title",
+]
+
+SectionBuilder = Callable[[ReportContext], Section]
+
+
+def open_association(**parameters: object) -> ReportContext:
+    """The notebook's first call: load the workspace and check the parameters."""
+    return open_report("association", **parameters)  # type: ignore[arg-type]
+
+
+def _section(build: SectionBuilder, **kwargs: Any) -> Section:
+    """A section of this report under its declared title (no coach id in its chart)."""
+    return Section(title_of(SECTIONS, build), allow_coach_ids=False, **kwargs)
+
+
+def title(ctx: ReportContext) -> Header:
+    """Title block (no coach or client id: only how many)."""
+    notes = [set_aside_text(ctx.ws)] if ctx.ws.rows_set_aside else []
+    return Header(
+        title="Association report",
+        subtitle=f"All coaches · {ctx.period_text}",
+        facts=[
+            ("Period", ctx.period_text),
+            ("As of", long_date(ctx.period.as_of)),
+            (
+                "Smallest count shown",
+                f"{ctx.policy.min_cell} (1 to {ctx.policy.min_cell - 1} hidden)",
+            ),
+        ],
+        contents=titles(SECTIONS),
+        notes=notes,
+    )
+
+
+def _publishable(build: SectionBuilder) -> SectionBuilder:
+    """A section that shows `NOT_SHOWN` instead of failing when one of its tables cannot be
+    protected (`CannotProtect`: totals published elsewhere already pin a small count down).
+    Every other disclosure error (an id column, a day-level date) is a bug and still raises."""
+
+    @functools.wraps(build)
+    def section(ctx: ReportContext) -> Section:
+        try:
+            return build(ctx)
+        except disclosure.CannotProtect as exc:
+            return _section(section, takeaway=NOT_SHOWN, notes=[words.not_shown_note(exc.table)])
+
+    return section
+
+
+# --- sections ---------------------------------------------------------------------------------
+
+
+@shows_missing
+def protection(ctx: ReportContext) -> Section:
+    """The disclosure rule applied to every table of this report, stated once."""
+    p = ctx.policy
+    return _section(
+        protection,
+        takeaway=(
+            "No coach or client is named in this report, and no figure small enough to point at "
+            "a person is shown."
+        ),
+        notes=[
+            disclosure.rule_text(p),
+            magnitude_rule_text(p),
+            "Rates are shown only when the counts they rest on are shown. Dates are given by "
+            "month or coarser; ages only in bands.",
+            disclosure.period_rule_text(),
+        ],
+    )
+
+
+@_publishable
+@shows_missing
+def served(ctx: ReportContext) -> Section:
+    """Coaches active and clients served, by region."""
+    pc = tables.coaches_by_region(ctx)
+    pk = tables.clients_by_region(ctx)
+    wide = pc.to_wide(total_label=TOTAL).join(
+        pk.to_wide(total_label=TOTAL), on="region", how="left", maintain_order="left"
+    )
+    labels = {"region": "Region", "coaches": "Active coaches", "clients": "Clients served"}
+    return _section(
+        served,
+        takeaway=words.served(pk.total),
+        chart=charts.served(pk.cells),
+        tables=[Table("Active coaches and clients served, by region", wide, labels=labels)],
+        notes=[words.hidden_note(pc, pk)],
+    )
+
+
+@_publishable
+@shows_missing
+def sessions_hours(ctx: ReportContext) -> Section:
+    """Held sessions (counts) and hours (sums) by region and month."""
+    require(ctx, "sessions")
+    counts, hours = monthly_tables(ctx)
+    sessions = monthly_sessions(ctx, counts)
+    assert sessions.col_totals is not None
+    return _section(
+        sessions_hours,
+        takeaway=words.sessions(sessions.total, len(regions(ctx))),
+        chart=charts.sessions(sessions.col_totals),
+        tables=[
+            Table("Sessions held, by region and month", sessions.to_wide(total_label=TOTAL)),
+            Table("Hours held, by region and month", hours.to_wide(total_label=TOTAL)),
+        ],
+        notes=[words.hidden_note(sessions, hours)],
+    )
+
+
+@_publishable
+@shows_missing
+def demand(ctx: ReportContext) -> Section:
+    """Demand by area (sessions, clients) against supply (coaches declaring competence)."""
+    require(ctx, "sessions", "competencies")
+    table = tables.demand_by_area(ctx)
+    labels = {
+        "coaches_declaring": "Coaches declaring competence",
+        "sessions_per_declaring_coach": "Sessions per declaring coach",
+    }
+    return _section(
+        demand,
+        takeaway=words.demand(table.frame, ctx.policy),
+        chart=charts.demand(table.frame),
+        tables=[
+            Table("Demand and supply by area", table.frame, labels=labels, suppressed=table.hidden)
+        ],
+        notes=[words.demand_note(ctx.policy), words.hidden_note(*table.protected)],
+    )
+
+
+@_publishable
+@shows_missing
+def compliance(ctx: ReportContext) -> Section:
+    """Share of examined cases that kept each rule of the Code."""
+    result = tables.compliance_by_check(ctx)
+    if result is None:
+        return _section(compliance, takeaway="No check could be evaluated with these records.")
+    rates, protected = result
+    shown = published(rates, "kept_pct")
+    notes = [words.hidden_note(protected)]
+    not_eval = ctx.checks.not_evaluated
+    if not_eval.height:
+        notes.append(words.not_evaluated(not_eval["check_id"].to_list()))
+    hidden = rate_hidden(rates, "compliant", "examined", "kept_pct")
+    return _section(
+        compliance,
+        takeaway=words.compliance(shown.sort("kept_pct").head(1)),
+        chart=charts.compliance(shown),
+        tables=[
+            Table(
+                "Cases examined and kept, per check",
+                rates,
+                labels={"kept_pct": "Kept (%)"},
+                suppressed=hidden,
+            )
+        ],
+        notes=notes,
+    )
+
+
+def _vetted_table(ctx: ReportContext) -> tuple[Table | None, list[Any], list[str]]:
+    """The vetted-share table (or the note saying why it is absent), and what it protects."""
+    if "vetted_services" not in ctx.ws:
+        return None, [], ["Not shown: the workspace has no vetted_services records."]
+    result = tables.vetted_share_by_region(ctx)
+    if result is None:
+        return None, [], []
+    rates, protected = result
+    table = Table(
+        "Referrals to services the coach had vetted, by region",
+        rates,
+        labels={"vetted_pct": "To vetted services (%)"},
+        suppressed=rate_hidden(rates, "to_vetted", "referrals", "vetted_pct"),
+    )
+    return table, [protected], []
+
+
+@_publishable
+@shows_missing
+def referrals(ctx: ReportContext) -> Section:
+    """Referrals by reason and service type; share to vetted services by region."""
+    require(ctx, "referrals")
+    table = tables.referrals_by_reason(ctx)
+    shown = [
+        Table(
+            "Referrals by reason (rows) and service type (columns)",
+            table.to_wide(total_label=TOTAL),
+        )
+    ]
+    vetted, protected, notes = _vetted_table(ctx)
+    shown += [vetted] if vetted is not None else []
+    assert table.row_totals is not None
+    by_reason = published(table.row_totals, "referrals")
+    return _section(
+        referrals,
+        takeaway=words.referrals(by_reason.sort("referrals", descending=True).head(1)),
+        chart=charts.referrals(by_reason),
+        tables=shown,
+        notes=[words.hidden_note(table, *protected), *notes],
+    )
+
+
+@_publishable
+@shows_missing
+def pipeline(ctx: ReportContext) -> Section:
+    """Credentials current, due for renewal, in grace and lapsed, as of the period end."""
+    require(ctx, "credentials")
+    table = tables.credential_pipeline(ctx)
+    by_status = table.col_totals
+    assert by_status is not None
+    as_of = long_date(ctx.period.as_of)
+    return _section(
+        pipeline,
+        takeaway=words.pipeline(by_status, published(by_status, "credentials"), as_of, ctx.policy),
+        chart=charts.pipeline(table.cells),
+        tables=[Table("Credentials by kind and status", table.to_wide(total_label=TOTAL))],
+        notes=[words.pipeline_note(ctx.policy), words.hidden_note(table)],
+    )
+
+
+@_publishable
+@shows_missing
+def giving(ctx: ReportContext) -> Section:
+    """Hours by fee (paid, reduced, pro bono) and community-service hours by kind."""
+    require(ctx, "sessions")
+    hours = tables.hours_by_fee(ctx)
+    shown = [Table("Hours held by fee", hours.to_wide(total_label=TOTAL))]
+    given = published(hours.cells, "hours").filter(
+        pl.col("fee_type").is_in(["pro_bono", "reduced"])
+    )
+    community = tables.community_by_kind(ctx) if "community_service" in ctx.ws else None
+    if community is not None:
+        shown.append(Table("Community-service hours by kind", community.to_wide(total_label=TOTAL)))
+    return _section(
+        giving,
+        takeaway=words.giving(
+            given["hours"].sum() if given.height else None,
+            community.total if community is not None else None,
+        ),
+        chart=charts.giving(hours.cells, community.cells if community is not None else None),
+        tables=shown,
+        notes=[words.hidden_note(*[t for t in (hours, community) if t is not None])],
+    )
+
+
+#: The sections, in notebook order: (title, function) pairs (the report's contents).
+SECTIONS: Outline = (
+    ("How the figures are protected", protection),
+    ("Coaches and clients served", served),
+    ("Sessions and hours by region and month", sessions_hours),
+    ("Demand by area and certified competence", demand),
+    ("Compliance with the Code, check by check", compliance),
+    ("Referral patterns", referrals),
+    ("Certification pipeline", pipeline),
+    ("Pro-bono and community service", giving),
+)

@@ -1,0 +1,129 @@
+"""The association report's sentences: takeaways and notes worded from published figures only."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import polars as pl
+
+from trc_analytics.policy import Policy
+
+#: What a table reads when public totals already give a small count of it away.
+NOT_SHOWN = "Not shown: too few records to publish safely."
+
+
+def not_shown_note(table: str | None) -> str:
+    """Why a section whose table cannot be protected is left out."""
+    what = f" ({table})" if table else ""
+    return (
+        f"A count in this section{what} is so small that totals published "
+        "elsewhere would give it away however the table were hidden, so the "
+        "section is left out. A longer period, or wider categories, may allow it."
+    )
+
+
+def hidden_note(*tables: Any) -> str:
+    """How many figures of a section disclosure control hid (or that none was)."""
+    n = sum(int(getattr(t, "n_suppressed", 0) or 0) for t in tables)
+    n += sum(int(t.cells["suppressed"].sum()) for t in tables if not hasattr(t, "n_suppressed"))
+    if not n:
+        return "Every figure of this section could be published."
+    return f"{n:,} figure(s) of this section are hidden; charts leave them out."
+
+
+def served(total_clients: int | None) -> str:
+    """Clients served, or why the total is not given."""
+    if total_clients is None:
+        return "Clients served by region; the overall total is hidden because a region's count is."
+    return f"{total_clients:,} clients were served by the association's coaches in the period."
+
+
+def sessions(total: int | None, regions: int) -> str:
+    """Sessions held across the regions."""
+    if total is None:
+        return "Sessions per region and month; totals over hidden counts are hidden too."
+    return f"{total:,} sessions were held in the period across {regions} regions."
+
+
+def demand(table: pl.DataFrame, policy: Policy) -> str:
+    """Where training is most needed, judged from published figures."""
+    needed = table.filter(pl.col("training_needed").fill_null(False))["area"].to_list()
+    unknown = table.filter(pl.col("training_needed").is_null()).height
+    if needed:
+        return (
+            "Training is most needed in "
+            + ", ".join(a.replace("_", " ") for a in needed[:3])
+            + f": sessions were held there and fewer than {policy.min_cell} coaches declare "
+            "competence in them."
+        )
+    if unknown:
+        return (
+            "No area is shown to need training; for "
+            f"{unknown} area{'s' if unknown != 1 else ''} the counts are too small to judge."
+        )
+    return "Every area in demand has coaches who declare competence in it."
+
+
+def demand_note(policy: Policy) -> str:
+    """What "training needed" means."""
+    return (
+        f"Training needed: sessions were held in the area and fewer than {policy.min_cell} "
+        "active coaches declare competence in it (none, or a hidden count)."
+    )
+
+
+def compliance(lowest: pl.DataFrame) -> str:
+    """The rule kept least often (`lowest`: its published row, or none)."""
+    if not lowest.height:
+        return "No compliance rate could be published for this period."
+    return (
+        f"The rule kept least often: {lowest['rule'][0]} ({lowest['kept_pct'][0]:.0f}% of cases)."
+    )
+
+
+def not_evaluated(check_ids: list[str]) -> str:
+    """Checks left out for lack of records."""
+    return "Not evaluated for lack of records: " + ", ".join(check_ids) + "."
+
+
+def referrals(top: pl.DataFrame) -> str:
+    """The most common reason for a referral (`top`: its published row, or none)."""
+    if top.height and top["referrals"][0]:
+        return (
+            f"The most common reason for a referral was {top['reason'][0].replace('_', ' ')} "
+            f"({top['referrals'][0]:,} referrals)."
+        )
+    return "Referral counts by reason are too small to publish for this period."
+
+
+def pipeline(by_status: pl.DataFrame, shown: pl.DataFrame, as_of: str, policy: Policy) -> str:
+    """Credentials due or in grace, when every status total is published."""
+    if shown.height == by_status.height:
+        due = shown.filter(pl.col("status").is_in(["due", "grace"]))["credentials"].sum()
+        return f"{due:,} credentials are due for renewal or in their grace period as of {as_of}."
+    return (
+        f"Credentials by status as of {as_of}; a status held by "
+        f"fewer than {policy.min_cell} credentials of a kind is hidden."
+    )
+
+
+def pipeline_note(policy: Policy) -> str:
+    """What due, grace and lapsed mean."""
+    return (
+        f"Due: expires within {policy.credential_due_days} days; grace: expired less "
+        f"than {policy.credential_grace_months} months ago; lapsed: past the grace."
+    )
+
+
+def giving(affordable_hours: float | None, community_hours: float | None) -> str:
+    """Hours given pro bono or at a reduced fee, and of community service (None: hidden)."""
+    parts = []
+    if affordable_hours is not None:
+        parts.append(
+            f"{affordable_hours:,.0f} hours of coaching were given pro bono or at a reduced fee"
+        )
+    if community_hours is not None:
+        parts.append(f"{community_hours:,.0f} hours of community service")
+    if not parts:
+        return "Pro-bono and community-service hours are too concentrated to publish this period."
+    return "In the period, " + " and ".join(parts) + "."
