@@ -17,12 +17,7 @@ PACKAGE = Path(__file__).resolve().parents[2] / "trc_analytics"
 SCOPE = PACKAGE / "scope.py"
 #: Files still filtering sessions themselves, each with the reason; the test fails when one of
 #: them no longer does (so the entry is removed) or when any other file starts to.
-KNOWN: dict[str, str] = {
-    "reports/sections.py": "influence_and_triggers filters the sessions table by the period; "
-    "it moves to ReportContext.scope with the sections restructuring (issue 15)",
-    "reports/association.py": "_held filters held sessions by the period; it moves to "
-    "ReportContext.scope with the association restructuring (issue 15)",
-}
+KNOWN: dict[str, str] = {}
 BOUNDS = {"start", "end", "as_of", "period"}
 COMPARE = (ast.Lt, ast.LtE, ast.Gt, ast.GtE, ast.Eq)
 

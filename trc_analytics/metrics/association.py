@@ -26,9 +26,7 @@ def active_coaches(sc: Scope) -> pl.LazyFrame:
 
 def _held(sc: Scope) -> pl.LazyFrame:
     """Held sessions of the period with the coach's region (every status column dropped)."""
-    return sc.with_region(
-        sc.table("sessions").filter((pl.col("status") == "held") & sc.in_period("held_on"))
-    )
+    return sc.with_region(sc.within_period(sc.table("sessions").filter(pl.col("status") == "held")))
 
 
 @case_metric(

@@ -54,7 +54,7 @@ def session_safety_events(sc: Scope) -> pl.LazyFrame:
     """
     held = pl.col("status") == "held"
     counts = (
-        sc.keyed(sc.table("sessions").filter(sc.in_period("held_on")))
+        sc.keyed(sc.within_period(sc.table("sessions")))
         .group_by(sc.key)
         .agg(
             influence_held=(pl.col("client_under_influence").fill_null(False) & held).sum(),
