@@ -20,6 +20,7 @@ KINDS: dict[str, str] = {
     "empty_file": "a file or sheet with nothing in it, not even a header",
     "unreadable_encoding": "text that is neither UTF-8 (with or without BOM) nor Windows-1252",
     "unreadable_file": "a file that cannot be parsed at all (corrupt workbook or Parquet file)",
+    "workbook_limit": "an .xlsx beyond the size limits checked before reading it (a zip bomb)",
     "malformed_row": "a CSV row with more fields than the header, or a broken quote",
     "unknown_column": "a column the table does not have (for example a pasted client_name)",
     "duplicate_column": "the same column name twice in a header",

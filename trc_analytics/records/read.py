@@ -14,6 +14,7 @@ import datetime as dt
 import hashlib
 import io
 import warnings
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -33,6 +34,14 @@ COMPANION_FILES = ("vocabularies.toml", "datapackage.json")
 IGNORED_SHEETS = ("dictionary", "lists")
 #: Private column holding the row number as seen in the file.
 ROW = "__row"
+
+#: Workbook limits, checked from the zip directory before a workbook is parsed (a zip bomb
+#: would otherwise inflate into memory): total uncompressed size of every part, and the
+#: compression ratio of any part larger than `RATIO_FLOOR`. A workbook holding a 1,000,000-row
+#: sessions sheet is about 1 GiB uncompressed; real sheets compress about 10:1.
+MAX_WORKBOOK_UNCOMPRESSED = 2 * 1024**3
+MAX_COMPRESSION_RATIO = 100
+RATIO_FLOOR = 1024**2
 
 _UTF8_BOM = b"\xef\xbb\xbf"
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
@@ -352,9 +361,42 @@ def _sheet_frame(
     return _text_frame(header, columns, first_row=2), []
 
 
+def workbook_limit_problem(path: Path, file: str) -> dict | None:
+    """A problem when the workbook's zip directory announces more than the limits allow
+    (read from the directory only, nothing is inflated); None when it is within them or is not
+    a zip file at all (then opening it reports that)."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            parts = zf.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return None
+    expected = (
+        f"a workbook of at most {MAX_WORKBOOK_UNCOMPRESSED // 1024**3} GiB uncompressed, no "
+        f"part compressed more than {MAX_COMPRESSION_RATIO}:1 (checked before reading)"
+    )
+    total = sum(i.file_size for i in parts)
+    if total > MAX_WORKBOOK_UNCOMPRESSED:
+        return problem(
+            file, "workbook_limit", expected, value=f"{total / 1024**3:.1f} GiB uncompressed"
+        )
+    for info in parts:
+        ratio = info.file_size / max(info.compress_size, 1)
+        if info.file_size > RATIO_FLOOR and ratio > MAX_COMPRESSION_RATIO:
+            return problem(
+                file,
+                "workbook_limit",
+                expected,
+                value=f"part {info.filename} inflates {ratio:.0f}:1 to {info.file_size:,} bytes",
+            )
+    return None
+
+
 def _open_workbook(path: Path, file: str) -> tuple[Any, list[dict]]:
     from openpyxl import load_workbook
 
+    too_large = workbook_limit_problem(path, file)
+    if too_large is not None:
+        return None, [too_large]
     try:
         with warnings.catch_warnings():
             # openpyxl warns about workbook features it does not read (styles, extensions);
