@@ -437,3 +437,15 @@ def test_name_tokens_found_inside_words_of_vocabularies_or_regions_do_not_stop_t
     pseudonymize(export, tmp_path / "ws", tmp_path / "coach.key", today=TODAY)
     sessions = pl.read_csv(tmp_path / "ws" / "sessions.csv")
     assert "intimate_partner_violence" in sessions["area"].to_list()
+
+
+def test_a_read_problem_stops_the_run_naming_the_row(tmp_path):
+    coaches = EXPORT["coaches.csv"].encode() + "C-0008,Nörth,true\n".encode("cp1252")
+    export = write_export(tmp_path / "export")
+    (export / "coaches.csv").write_bytes(
+        "coach_id,region,active\nC-0007,Nörth,true\n".encode()
+        + coaches.splitlines(keepends=True)[-1]
+    )
+    with pytest.raises(PseudonymizeError, match=r"coaches.csv, row 3: unreadable encoding"):
+        pseudonymize(export, tmp_path / "ws", tmp_path / "coach.key", today=TODAY)
+    assert not (tmp_path / "ws").exists()

@@ -148,8 +148,12 @@ def pseudonymize_tables(
     raw = read_workspace_files(source)
     if raw.problems.height:
         first = raw.problems.row(0, named=True)
+        where = "".join(
+            f", {k} {first[k]}" for k in ("sheet", "row", "column") if first[k] is not None
+        )
         raise PseudonymizeError(
-            f"{first['file']}: {first['problem'].replace('_', ' ')} (expected {first['expected']})"
+            f"{first['file']}{where}: {first['problem'].replace('_', ' ')} "
+            f"(expected {first['expected']})"
         )
     if not raw.tables:
         raise PseudonymizeError(f"{source}: no table files found (clients.csv, sessions.csv, ...)")
