@@ -152,6 +152,17 @@ def test_a_quote_left_open_in_the_last_column_does_not_swallow_the_file(tmp_path
     assert (p["row"], p["column"]) == (10, "closed_on")
 
 
+def test_a_quote_never_closed_in_a_large_file_is_named_where_it_opens(tmp_path):
+    ws = valid_workspace(tmp_path / "ws")
+    lines = _goals(20_000)  # the open field outgrows the csv module's field size limit
+    lines[7] = lines[7].replace(",C-", ',"C-')
+    (ws / "goals.csv").write_text("\n".join(lines) + "\n")
+    problems = validate_workspace(ws, today=TODAY)
+    p = only(problems, problem="malformed_row")
+    assert (p["row"], "closing quote" in p["expected"]) == (8, True)
+    assert problems.height == 1
+
+
 def test_many_malformed_rows_are_listed_up_to_a_limit_then_summarized(tmp_path):
     ws = valid_workspace(tmp_path / "ws")
     lines = _goals(200)
@@ -163,7 +174,20 @@ def test_many_malformed_rows_are_listed_up_to_a_limit_then_summarized(tmp_path):
     assert problems.height == read.MAX_MALFORMED_ROWS + 1
     last = problems.row(-1, named=True)
     assert last["row"] == 2 + read.MAX_MALFORMED_ROWS
-    assert last["value"] == "41 more malformed rows not listed, the last at row 101"
+    assert last["value"].startswith("41 more malformed rows not listed, the last at row 101")
+
+
+def test_reading_stops_after_too_many_quotes_left_open(tmp_path):
+    ws = valid_workspace(tmp_path / "ws")
+    lines = _goals(5000)
+    for i in range(1, 5001, 2):
+        lines[i] = lines[i].replace(",C-", ',"C-')
+    (ws / "goals.csv").write_text("\n".join(lines) + "\n")
+    start = time.perf_counter()
+    problems = validate_workspace(ws, today=TODAY).filter(problem="malformed_row")
+    assert time.perf_counter() - start < 5
+    assert problems.height == read.MAX_MALFORMED_ROWS + 1
+    assert problems["value"][-1].endswith("reading stopped there, the rows after it were not read")
 
 
 @pytest.mark.parametrize(

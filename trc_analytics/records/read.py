@@ -251,6 +251,17 @@ def _open_quote(record: list[str], width: int, span: int) -> int | None:
     return multiline[0] if swallowed or len(record) != width else None
 
 
+def _open_quote_problem(file: str, row: int, column: str | None) -> dict:
+    return problem(
+        file,
+        "malformed_row",
+        "a closing quote for the quote that opens in this row (it swallowed the line breaks "
+        "after it); reading went on at the next line",
+        row=row,
+        column=column,
+    )
+
+
 def _parse_csv_fallback(text: str, file: str) -> tuple[pl.DataFrame | None, list[dict]]:
     """Slow path for CSV polars refuses: keep rows as wide as the header, report the rest.
 
@@ -263,6 +274,7 @@ def _parse_csv_fallback(text: str, file: str) -> tuple[pl.DataFrame | None, list
     malformed: list[dict] = []
     width = 0
     record_no = 0
+    stopped = False
     while True:
         start = feed.pos
         try:
@@ -271,10 +283,16 @@ def _parse_csv_fallback(text: str, file: str) -> tuple[pl.DataFrame | None, list
             break
         except csv.Error as err:
             record_no += 1
-            malformed.append(
-                problem(file, "malformed_row", "well-formed CSV", row=record_no, value=str(err))
-            )
+            if feed.pos - start > 1:  # a quoted field grew past the csv module's field limit
+                malformed.append(_open_quote_problem(file, record_no, None))
+            else:
+                malformed.append(
+                    problem(file, "malformed_row", "well-formed CSV", row=record_no, value=str(err))
+                )
             rows.append([""] * width)
+            if len(malformed) > MAX_MALFORMED_ROWS:
+                stopped = True  # each restart may read far ahead: stop after too many
+                break
             feed.pos = start + 1
             reader = csv.reader(feed)
             continue
@@ -285,17 +303,12 @@ def _parse_csv_fallback(text: str, file: str) -> tuple[pl.DataFrame | None, list
             continue
         quoted = _open_quote(record, width, feed.pos - start)
         if quoted is not None:
-            malformed.append(
-                problem(
-                    file,
-                    "malformed_row",
-                    "a closing quote for the quote that opens in this row (it swallowed the "
-                    "line breaks after it); reading went on at the next line",
-                    row=record_no,
-                    column=rows[0][quoted] if quoted < width else None,
-                )
-            )
+            column = rows[0][quoted] if quoted < width else None
+            malformed.append(_open_quote_problem(file, record_no, column))
             rows.append([""] * width)  # keeps the numbering; blank rows are dropped
+            if len(malformed) > MAX_MALFORMED_ROWS:
+                stopped = True  # each restart may read far ahead: stop after too many
+                break
             feed.pos = start + 1
             reader = csv.reader(feed)
         elif len(record) > width:
@@ -323,7 +336,8 @@ def _parse_csv_fallback(text: str, file: str) -> tuple[pl.DataFrame | None, list
                 "well-formed rows; the first malformed rows are listed above, fix them first",
                 row=rest[0]["row"],
                 value=f"{len(rest)} more malformed rows not listed, the last at row "
-                f"{rest[-1]['row']}",
+                f"{rest[-1]['row']}"
+                + ("; reading stopped there, the rows after it were not read" if stopped else ""),
             )
         )
     columns = [pl.Series([r[i] for r in rows], dtype=pl.String) for i in range(width)]
