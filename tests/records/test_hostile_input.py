@@ -195,7 +195,7 @@ def test_reading_stops_after_too_many_quotes_left_open(tmp_path):
     [
         ("goals", "goal_id", 2, "GO-\x000001", "U+0000"),
         ("coaches", "region", 3, "south\teast", "U+0009"),
-        ("goals", "client_id", 3, "CL-\x1b0002", "U+001B"),
+        ("clients", "client_id", 3, "CL-\x1b0002", "U+001B"),
     ],
 )
 def test_control_characters_in_a_cell_are_problems_where_they_are(
@@ -214,6 +214,15 @@ def test_control_characters_in_a_cell_are_problems_where_they_are(
     assert (p["file"], p["row"], p["column"], p["value"]) == (f"{table}.csv", row, column, char)
     result = _cli("validate", str(ws), "--today", TODAY.isoformat())
     assert result.exit_code == 1 and "Traceback" not in result.output
+
+
+def test_a_reference_holding_a_control_character_is_named_where_it_is(tmp_path):
+    ws = valid_workspace(tmp_path / "ws")
+    lines = (ws / "goals.csv").read_text().splitlines()
+    lines[2] = lines[2].replace("CL-0002", '"CL-\x000002"')
+    (ws / "goals.csv").write_text("\n".join(lines) + "\n")
+    p = only(validate_workspace(ws, today=TODAY), file="goals.csv")
+    assert (p["row"], p["column"], p["problem"]) == (3, "client_id", "unknown_reference")
 
 
 def test_a_phone_shaped_id_that_is_no_valid_number_is_an_identifier_problem(tmp_path):

@@ -326,8 +326,7 @@ def check_table(
             .drop("looks_like")
             .lazy()
         )
-    strings = [f.name for f in present if f.type == "string"]
-    row_frames += _control_characters(text, strings, positions)
+    row_frames += _control_characters(text, scanned, positions)
     collected = pl.collect_all([*cell_frames, *row_frames]) if cell_frames or row_frames else []
     where = {"file": rt.file, "sheet": rt.sheet}
     frames = [
@@ -348,17 +347,20 @@ def check_table(
 #: Control characters: C0 (NUL, tab, line breaks, ...), DEL and C1. No column of the schema is
 #: free text, so none is allowed anywhere, tab and line break included.
 CONTROL_CHARACTERS = r"[\x00-\x1F\x7F-\x9F]"
+_CONTROL_LIST = [chr(c) for c in (*range(0x20), *range(0x7F, 0xA0))]
 
 
 def _control_characters(
     text: pl.DataFrame, columns: list[str], positions: dict[str, int]
 ) -> list[pl.LazyFrame]:
-    """Cells of the text `columns` holding a control character, where they are (cells of
-    other types holding one are refused as not a number, date, ... already). The value is not
-    repeated: it names the first such character by code point instead."""
+    """Cells of the scanned text `columns` (ids, region, currency) holding a control
+    character, where they are. Other cells holding one are refused already: not a number,
+    date or vocabulary value, or (a reference) naming no row, unless the row it names holds
+    the same value, which is found here. The value is not repeated: the problem names the
+    first such character by code point instead."""
     flagged = [
         text.lazy()
-        .filter(pl.col(c).str.contains(CONTROL_CHARACTERS))
+        .filter(pl.col(c).str.contains_any(_CONTROL_LIST))
         .select(
             pl.col(ROW).alias("row"),
             pl.lit(c).alias("column"),
