@@ -97,6 +97,10 @@ WHOLE_WORD_COLUMNS = frozenset({"region"})
 #: An id of a coach-level table that is already a code (a few capitals, a dash, digits) is kept.
 CODE_PATTERN = r"^[A-Z]{1,4}-?[0-9A-Z]*[0-9][0-9A-Z]*$"
 
+#: A code made of a short letter prefix and digits only (S-000123, ENG-2024-000123): replaced
+#: like any id, but not a name to look for in other cells.
+PLAIN_CODE = r"^[A-Za-z]{1,4}[-_ ]?[0-9][0-9\-_ ]*$"
+
 AGE_BANDS = ((18, "under_18"), (25, "18_24"), (35, "25_34"), (45, "35_44"), (55, "45_54"),
              (65, "55_64"))  # fmt: skip
 
@@ -190,8 +194,13 @@ def pseudonymize_tables(
     mappings = {kind: _mapping(kind, values, key) for kind, values in originals.items()}
     for kind, mapping in mappings.items():
         result.replaced[kind] = mapping.height
-        # replaced ids holding words (names); bare numbers would match durations and fees
-        roster |= {v for v in mapping["original"].to_list() if re.search(r"[^\W\d_]", v)}
+        # replaced ids holding words (names); bare numbers would match durations and fees,
+        # and plain codes (a short prefix and digits: S-000123) hold no name
+        originals_with_words = mapping.filter(
+            pl.col("original").str.contains(r"[^\W\d_]")
+            & ~pl.col("original").str.contains(PLAIN_CODE)
+        )
+        roster |= set(originals_with_words["original"].to_list())
 
     deny = Roster.of(roster, schema, tokens=name_tokens)
     for name, (rt, frame) in texts.items():
