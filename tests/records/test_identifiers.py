@@ -8,7 +8,7 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from trc_analytics.records.identifiers import ROW, is_phone_number, scan_identifiers
+from trc_analytics.records.identifiers import DATE_LABEL, ROW, is_phone_number, scan_identifiers
 
 
 def scan(values: list[str | None], column: str = "client_id", exempt: tuple[str, ...] = ()):
@@ -70,12 +70,25 @@ def test_place_names_are_capitalised_words_so_region_skips_the_full_name_rule():
     assert flagged["looks_like"].to_list() == ["an e-mail address"]
 
 
-def test_phone_candidates_are_confirmed_with_phonenumbers():
+def test_bare_digits_are_confirmed_with_phonenumbers():
     assert is_phone_number("+1 202 555 0147")
     assert is_phone_number("020 7946 0958")  # a national number, tried in known regions
     assert not is_phone_number("1234567")
     assert not is_phone_number("20260115")
-    assert scan(["000-0000-00", "2026-0001-0002"]).is_empty()  # phone-shaped, not phones
+    assert scan(["1234567", "20260115"]).is_empty()  # bare digits that are no phone number
+
+
+def test_phone_shaped_values_are_flagged_whether_or_not_the_number_exists():
+    # 555 numbers, the UK drama range, numbers phonenumbers calls invalid (issue 9, item 12)
+    shaped = ["202-555-0147", "(202) 555-0100", "07700 900123", "+44 7700 900 461",
+              "000-0000-00", "555 0147", "+1 (555) 010-9999"]  # fmt: skip
+    assert not is_phone_number("000-0000-00")
+    found = scan(shaped, "engagement_id")
+    assert found["looks_like"].to_list() == ["a phone number"] * len(shaped)
+    # ids with letters, and more than 15 digits, are not phones; a date is a date
+    fine = ["C-0001", "ENG-2024-000123", "S-00000001", "CL-000123", "1234-5678-9012-3456"]
+    assert scan(fine, "engagement_id").is_empty()
+    assert scan(["2026-03-08"], "engagement_id")["looks_like"].to_list() == [DATE_LABEL]
 
 
 def test_the_identifier_value_is_never_repeated():

@@ -4,6 +4,7 @@ All names, e-mails and phone numbers below are placeholders (example.org, 555 nu
 """
 
 import datetime as dt
+import errno
 import hashlib
 import os
 import re
@@ -102,10 +103,10 @@ def test_references_still_join_after_pseudonymization(export, tmp_path):
     sessions = ws["sessions"].join(ws["engagements"], on="engagement_id", suffix="_e")
     assert sessions.height == 2
     assert (sessions["client_id"] == sessions["client_id_e"]).all()  # "JANE ROE " = "Jane Roe"
-    # ids that are already codes stay; ids holding names do not
-    assert "E-0002" in ws["engagements"]["engagement_id"].to_list()
+    # every id of a client-level table is re-keyed, even one that looks like a code
+    assert "E-0002" not in ws["engagements"]["engagement_id"].to_list()
     assert ws["coaches"]["coach_id"].to_list() == ["C-0007"]
-    assert all(is_pseudonym(e) or e == "E-0002" for e in ws["engagements"]["engagement_id"])
+    assert all(is_pseudonym(e) for e in ws["engagements"]["engagement_id"])
 
 
 def test_same_key_same_pseudonyms_next_month_other_key_unlinkable(export, tmp_path):
@@ -214,7 +215,91 @@ def test_a_non_empty_output_folder_needs_overwrite(export, tmp_path):
     pseudonymize(export, tmp_path / "ws", key, today=TODAY)
     with pytest.raises(PseudonymizeError, match="--overwrite"):
         pseudonymize(export, tmp_path / "ws", key, today=TODAY)
+    (tmp_path / "ws" / "goals.parquet").write_bytes(b"stale table of an older run")
+    (tmp_path / "ws" / "vocabularies.toml").write_text("# the association's extra values\n")
     pseudonymize(export, tmp_path / "ws", key, overwrite=True, today=TODAY)
+    names = sorted(p.name for p in (tmp_path / "ws").iterdir())
+    assert "goals.parquet" not in names  # the folder is replaced as a whole
+    assert (tmp_path / "ws" / "vocabularies.toml").read_text().startswith("# the association")
+    assert stat.S_IMODE((tmp_path / "ws").stat().st_mode) == 0o700
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["coach.key", "export", "ws"]
+
+
+def test_overwrite_never_deletes_a_folder_that_is_not_a_workspace(export, tmp_path):
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "letters.docx").write_text("not a table")
+    with pytest.raises(PseudonymizeError, match=r"'letters.docx' is not a table file"):
+        pseudonymize(export, home, tmp_path / "coach.key", overwrite=True, today=TODAY)
+    assert (home / "letters.docx").read_text() == "not a table"
+    link = tmp_path / "link"
+    link.symlink_to(tmp_path / "elsewhere")
+    with pytest.raises(PseudonymizeError, match="is a link"):
+        pseudonymize(export, link, tmp_path / "coach.key", today=TODAY)
+    assert not (tmp_path / "elsewhere").exists()
+
+
+# -- all or nothing (issue 9, item 8) ----------------------------------------------------------
+
+
+def _disk_full_after(monkeypatch, n: int) -> list[Path]:
+    """Make the n+1-th file write fail as a full disk would; returns the paths written."""
+    import trc_analytics.records.pseudonymize as module
+
+    written: list[Path] = []
+    real = module.write_private
+
+    def write(path, data, *args, **kwargs):
+        if len(written) >= n:
+            raise OSError(errno.ENOSPC, "No space left on device", str(path))
+        written.append(Path(path))
+        return real(path, data, *args, **kwargs)
+
+    monkeypatch.setattr(module, "write_private", write)
+    return written
+
+
+def test_a_full_disk_mid_run_leaves_no_workspace_and_no_temporary_folder(
+    export, tmp_path, monkeypatch
+):
+    written = _disk_full_after(monkeypatch, 3)
+    out = tmp_path / "ws"
+    result = CliRunner().invoke(
+        main, ["pseudonymize", str(export), str(out), "--key-file", str(tmp_path / "k")]
+    )
+    assert len(written) == 3  # three tables were written before the disk was full
+    assert result.exit_code == 1, result.output
+    assert "No space left on device" in result.output and "nothing was written" in result.output
+    assert "Traceback" not in result.output
+    assert not out.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["export", "k"]  # no temporary folder
+
+
+def test_a_failed_overwrite_keeps_the_previous_workspace_whole(export, tmp_path, monkeypatch):
+    key, out = tmp_path / "coach.key", tmp_path / "ws"
+    pseudonymize(export, out, key, today=TODAY)
+    before = every_output_byte(out)
+    _disk_full_after(monkeypatch, 2)
+    with pytest.raises(PseudonymizeError, match="nothing was written"):
+        pseudonymize(export, out, key, overwrite=True, today=TODAY)
+    assert every_output_byte(out) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["coach.key", "export", "ws"]
+
+
+def test_the_temporary_folder_is_private_while_it_is_written(export, tmp_path, monkeypatch):
+    import trc_analytics.records.pseudonymize as module
+
+    modes = []
+    real = module.write_private
+
+    def write(path, data, *args, **kwargs):
+        modes.append((Path(path).parent.name, stat.S_IMODE(Path(path).parent.stat().st_mode)))
+        return real(path, data, *args, **kwargs)
+
+    monkeypatch.setattr(module, "write_private", write)
+    pseudonymize(export, tmp_path / "ws", tmp_path / "coach.key", today=TODAY)
+    assert modes and all(mode == 0o700 for _, mode in modes)
+    assert all(name.startswith(".ws.") for name, _ in modes)  # a sibling, not the output
 
 
 def test_the_cli_needs_a_key_file():
@@ -260,3 +345,107 @@ def test_a_workbook_export_with_excel_dates_is_pseudonymized(tmp_path):
     ws = load_workspace(tmp_path / "ws", today=TODAY)
     assert sorted(ws["clients"]["age_band"]) == ["35_44", "under_18"]
     assert "Roe" not in every_output_byte(tmp_path / "ws").decode()
+
+
+# -- every id of a client-level table is re-keyed (issue 9, item 3) -----------------------------
+
+FIRST = ["Jane", "John", "Maria", "Ahmed", "Wei", "Ann", "Tom", "Sara", "Wes", "Art"]
+LAST = ["Roe", "Doe", "Smith", "Garcia", "Chen", "Okafor", "Novak", "Haddad"]
+
+
+def _demo_export(folder: Path) -> dict[str, pl.DataFrame]:
+    """A small demo workspace with client names beside it, and engagement ids typed by hand
+    from the client's surname (ENG-SMITH01, shaped like a code), as in a coach's own export."""
+    from trc_analytics.demo import generate_demo
+
+    frames = generate_demo(coaches=8, months=6, today=TODAY)
+    clients = frames["clients"]
+    names = [f"{FIRST[i % 10]} {LAST[(i // 10) % 8]}" for i in range(clients.height)]
+    surname = dict(zip(clients["client_id"], [n.split()[1].upper() for n in names], strict=True))
+    eng = frames["engagements"]
+    typed = {
+        e: f"ENG-{surname.get(c, 'GROUP')}{i:02d}"
+        for i, (e, c) in enumerate(zip(eng["engagement_id"], eng["client_id"], strict=True))
+    }
+    for name, frame in frames.items():
+        for column in ("engagement_id", "group_id"):
+            if column in frame.columns:
+                frame = frame.with_columns(pl.col(column).replace(typed))
+        frames[name] = frame
+    frames["clients"] = clients.with_columns(pl.Series("client_name", names))
+    folder.mkdir()
+    for name, frame in frames.items():
+        frame.write_csv(folder / f"{name}.csv")
+    return frames
+
+
+def test_no_id_of_a_client_level_table_reaches_the_output_and_it_still_validates(tmp_path):
+    from trc_analytics.records.pseudonymize import CLIENT_TABLES
+    from trc_analytics.records.validate import validate_workspace
+
+    frames = _demo_export(tmp_path / "export")
+    assert frames["engagements"]["engagement_id"].str.contains("^ENG-SMITH[0-9]+$").any()
+    pseudonymize(tmp_path / "export", tmp_path / "ws", tmp_path / "coach.key", today=TODAY)
+    assert validate_workspace(tmp_path / "ws", today=TODAY).is_empty()
+    out_text = every_output_byte(tmp_path / "ws").decode()
+    coach_ids = set(frames["coaches"]["coach_id"])
+    checked = 0
+    for name in CLIENT_TABLES:
+        for column in frames[name].columns:
+            if not column.endswith("_id") or column == "coach_id":
+                continue
+            for value in frames[name][column].drop_nulls().unique():
+                assert value not in out_text, (name, column, value)
+                checked += 1
+    assert checked > 1000
+    assert "smith" not in out_text.lower()
+    out = load_workspace(tmp_path / "ws", today=TODAY)
+    # coach and supervisor ids stay: they name coaches
+    assert set(out["coaches"]["coach_id"]) == coach_ids
+    assert set(out["supervision"]["supervisor_id"]) == set(frames["supervision"]["supervisor_id"])
+    # references keyed alike: group members, exit referrals and services still join
+    groups = out["engagements"]["group_id"].drop_nulls()
+    assert set(out["group_members"]["group_id"]) <= set(groups) and groups.len() > 0
+    exits = out["engagements"]["exit_referral_id"].drop_nulls()
+    assert set(exits) <= set(out["referrals"]["referral_id"]) and exits.len() > 0
+    assert set(out["referrals"]["service_id"]) <= set(out["vetted_services"]["service_id"])
+    assert set(frames["referrals"]["service_id"]) <= set(frames["vetted_services"]["service_id"])
+
+
+def test_a_name_inside_a_kept_id_stops_the_run_without_repeating_it(tmp_path):
+    coaches = "coach_id,region,active\nC-0007,North,true\nCSMITH-2,North,true\n"
+    sessions = EXPORT["sessions.csv"].replace("S-0002,E-0002,C-0007", "S-0002,E-0002,CSMITH-2")
+    clients = EXPORT["clients.csv"].replace("John Doe,", "John Smith,")
+    export = write_export(
+        tmp_path / "export",
+        **{"coaches.csv": coaches, "sessions.csv": sessions, "clients.csv": clients},
+    )
+    result = CliRunner().invoke(
+        main, ["pseudonymize", str(export), str(tmp_path / "ws"), "--key-file", str(tmp_path / "k")]
+    )
+    assert result.exit_code == 1
+    assert "coaches.csv: row 3, column coach_id holds a name" in result.output
+    assert "smith" not in result.output.lower()
+    assert not (tmp_path / "ws").exists()
+
+
+def test_name_tokens_found_inside_words_of_vocabularies_or_regions_do_not_stop_the_run(tmp_path):
+    # "Art" is inside "intimate_partner_violence", "Wes" inside "North West"
+    clients = EXPORT["clients.csv"].replace("Jane Roe,Jane Roe,", "Jane Roe,Art Wes,")
+    coaches = "coach_id,region,active\nC-0007,North West,true\n"
+    export = write_export(tmp_path / "export", **{"clients.csv": clients, "coaches.csv": coaches})
+    pseudonymize(export, tmp_path / "ws", tmp_path / "coach.key", today=TODAY)
+    sessions = pl.read_csv(tmp_path / "ws" / "sessions.csv")
+    assert "intimate_partner_violence" in sessions["area"].to_list()
+
+
+def test_a_read_problem_stops_the_run_naming_the_row(tmp_path):
+    coaches = EXPORT["coaches.csv"].encode() + "C-0008,Nörth,true\n".encode("cp1252")
+    export = write_export(tmp_path / "export")
+    (export / "coaches.csv").write_bytes(
+        "coach_id,region,active\nC-0007,Nörth,true\n".encode()
+        + coaches.splitlines(keepends=True)[-1]
+    )
+    with pytest.raises(PseudonymizeError, match=r"coaches.csv, row 3: unreadable encoding"):
+        pseudonymize(export, tmp_path / "ws", tmp_path / "coach.key", today=TODAY)
+    assert not (tmp_path / "ws").exists()

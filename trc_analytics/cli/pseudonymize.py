@@ -20,16 +20,20 @@ import click
     help="Your secret key (created, readable by you only, if it does not exist). Keep it "
     "outside the workspace and use the same one every month so pseudonyms stay the same.",
 )
-@click.option("--overwrite", is_flag=True, help="Replace the tables in a non-empty OUT folder.")
+@click.option(
+    "--overwrite",
+    is_flag=True,
+    help="Replace an OUT folder that holds only workspace tables, as a whole.",
+)
 def pseudonymize(source: Path, out: Path, key_file: Path, overwrite: bool) -> None:
     """Turn the export SOURCE (folder, workbook or table file, with names, e-mails, phone
     numbers, birth dates) into a workspace OUT of keyed pseudonyms.
 
-    Client ids (and ids that are not already codes such as C-0007) become pseudonyms such as
-    P-7K3M9Q2X4T (HMAC-SHA-256 with your key); names, e-mails, phones and addresses are
-    dropped; birth dates become age bands as of intake. If a name, e-mail or phone number of
-    the export is still found in any cell, nothing is written. Exit status: 0 done,
-    1 refused, 2 usage error.
+    Every id of the client-level tables (clients, engagements, sessions, referrals, ...)
+    becomes a pseudonym such as P-7K3M9Q2X4T (HMAC-SHA-256 with your key); coach ids stay;
+    names, e-mails, phones and addresses are dropped; birth dates become age bands as of
+    intake. If a name, e-mail or phone number of the export is still found in any cell,
+    nothing is written. Exit status: 0 done, 1 refused, 2 usage error.
     """
     from trc_analytics.records.keys import KeyFileError
     from trc_analytics.records.pseudonymize import PseudonymizeError

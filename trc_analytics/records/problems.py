@@ -18,9 +18,17 @@ KINDS: dict[str, str] = {
     "unknown_table_file": "a file or sheet whose name is not one of the tables",
     "duplicate_table_file": "a second file or sheet for a table that was already read",
     "empty_file": "a file or sheet with nothing in it, not even a header",
-    "unreadable_encoding": "text that is neither UTF-8 (with or without BOM) nor Windows-1252",
+    "unreadable_encoding": (
+        "text that is neither UTF-8 (with or without BOM) nor Windows-1252, or mixes the two"
+    ),
     "unreadable_file": "a file that cannot be parsed at all (corrupt workbook or Parquet file)",
-    "malformed_row": "a CSV row with more fields than the header, or a broken quote",
+    "workbook_limit": "an .xlsx beyond the size limits checked before reading it (a zip bomb)",
+    "malformed_row": (
+        "a CSV row with more fields than the header, or a quote left open (named at the row "
+        "where it opens; after 20 such rows the rest are counted in one problem)"
+    ),
+    "control_character": "a cell holding a NUL byte, a line break, a tab or another control "
+    "character",
     "unknown_column": "a column the table does not have (for example a pasted client_name)",
     "duplicate_column": "the same column name twice in a header",
     "missing_column": "a required column is absent from the header",

@@ -14,6 +14,7 @@ import datetime as dt
 import hashlib
 import io
 import warnings
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -33,6 +34,14 @@ COMPANION_FILES = ("vocabularies.toml", "datapackage.json")
 IGNORED_SHEETS = ("dictionary", "lists")
 #: Private column holding the row number as seen in the file.
 ROW = "__row"
+
+#: Workbook limits, checked from the zip directory before a workbook is parsed (a zip bomb
+#: would otherwise inflate into memory): total uncompressed size of every part, and the
+#: compression ratio of any part larger than `RATIO_FLOOR`. A workbook holding a 1,000,000-row
+#: sessions sheet is about 1 GiB uncompressed; real sheets compress about 10:1.
+MAX_WORKBOOK_UNCOMPRESSED = 2 * 1024**3
+MAX_COMPRESSION_RATIO = 100
+RATIO_FLOOR = 1024**2
 
 _UTF8_BOM = b"\xef\xbb\xbf"
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
@@ -129,10 +138,47 @@ def _decode_problem(data: bytes, file: str) -> tuple[str | None, dict | None]:
             return data.decode("utf-16"), None
         except UnicodeDecodeError as err:
             return None, _encoding_problem(data, err.start, file, "UTF-16")
+    mixed = _mixed_encoding_problem(data, file)
+    if mixed is not None:
+        return None, mixed
     try:
         return data.decode("cp1252"), None
     except UnicodeDecodeError as err:
         return None, _encoding_problem(data, err.start, file, "UTF-8 or Windows-1252")
+
+
+def _mixed_encoding_problem(data: bytes, file: str) -> dict | None:
+    """A problem when some lines are UTF-8 and others are not (a UTF-8 file with rows pasted
+    from a Windows-1252 one): read as Windows-1252, "Nörth" would become "NÃ¶rth".
+
+    The encoding of the first line with a non-ASCII character is the one chosen; the problem
+    names the first line that is not in it."""
+    first_utf8 = first_other = None
+    for n, line in enumerate(data.split(b"\n"), start=1):
+        if line.isascii():
+            continue
+        try:
+            line.decode("utf-8")
+        except UnicodeDecodeError:
+            first_other = first_other or n
+        else:
+            first_utf8 = first_utf8 or n
+        if first_utf8 and first_other:
+            break
+    if not (first_utf8 and first_other):
+        return None
+    if first_utf8 < first_other:
+        row, chosen, other, since = first_other, "UTF-8", "not UTF-8", first_utf8
+    else:
+        row, chosen, other, since = first_utf8, "Windows-1252", "UTF-8", first_other
+    return problem(
+        file,
+        "unreadable_encoding",
+        f"one encoding for the whole file: row {since} is {chosen}, so every row must be; "
+        "save the file once more as CSV UTF-8",
+        row=row,
+        value=f"this row is {other}: the file mixes encodings",
+    )
 
 
 def _encoding_problem(data: bytes, position: int, file: str, tried: str) -> dict:
@@ -166,35 +212,133 @@ def _parse_csv_text(source: bytes | Path, file: str) -> tuple[pl.DataFrame | Non
     return _parse_csv_fallback(text.decode("utf-8"), file)
 
 
+#: Malformed rows listed one by one per file; the rest are summarized in one problem.
+MAX_MALFORMED_ROWS = 20
+
+
+class _Lines:
+    """The lines of a text, fed one at a time to `csv.reader`; `pos` is the next line's index,
+    so a record's first and last line are known and parsing can restart at any line."""
+
+    def __init__(self, text: str) -> None:
+        self.lines = io.StringIO(text, newline="").readlines()
+        self.pos = 0
+
+    def __iter__(self) -> _Lines:
+        return self
+
+    def __next__(self) -> str:
+        if self.pos >= len(self.lines):
+            raise StopIteration
+        self.pos += 1
+        return self.lines[self.pos - 1]
+
+
+def _open_quote(record: list[str], width: int, span: int) -> int | None:
+    """The field whose quote swallowed line breaks it should not have, or None.
+
+    A record spanning several lines is a quoted field with line breaks: an unclosed quote when
+    the record then has the wrong number of fields, or when a line inside the field holds as
+    many separators as a whole row (rows were swallowed)."""
+    if span <= 1:
+        return None
+    multiline = [i for i, v in enumerate(record) if "\n" in v or "\r" in v]
+    if not multiline:
+        return None
+    swallowed = any(
+        line.count(",") >= width - 1 for i in multiline for line in record[i].splitlines()[1:]
+    )
+    return multiline[0] if swallowed or len(record) != width else None
+
+
+def _open_quote_problem(file: str, row: int, column: str | None) -> dict:
+    return problem(
+        file,
+        "malformed_row",
+        "a closing quote for the quote that opens in this row (it swallowed the line breaks "
+        "after it); reading went on at the next line",
+        row=row,
+        column=column,
+    )
+
+
 def _parse_csv_fallback(text: str, file: str) -> tuple[pl.DataFrame | None, list[dict]]:
-    """Slow path for CSV polars refuses: keep rows as wide as the header, report the rest."""
-    text = text.removeprefix("\ufeff")
+    """Slow path for CSV polars refuses: keep rows as wide as the header, report the rest.
+
+    A quote left open is named at the row where it starts; reading then restarts at the next
+    line, so the rows after it are still read (not swallowed into one field). After
+    `MAX_MALFORMED_ROWS` malformed rows the others are summarized in one problem."""
+    feed = _Lines(text.removeprefix("\ufeff"))
+    reader = csv.reader(feed)
     rows: list[list[str]] = []
-    problems: list[dict] = []
-    reader = csv.reader(io.StringIO(text, newline=""))
-    try:
-        header = next(reader, None)
-        if header is None:
-            return None, [problem(file, "empty_file", "a header row naming the columns")]
-        width = len(header)
-        rows.append(header)
-        for record_no, record in enumerate(reader, start=2):
-            if len(record) > width:
-                problems.append(
-                    problem(
-                        file,
-                        "malformed_row",
-                        f"at most {width} fields, as many as the header has",
-                        row=record_no,
-                        value=f"{len(record)} fields",
-                    )
-                )
-                rows.append([""] * width)  # keeps the numbering; blank rows are dropped
+    malformed: list[dict] = []
+    width = 0
+    record_no = 0
+    stopped = False
+    while True:
+        start = feed.pos
+        try:
+            record = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as err:
+            record_no += 1
+            if feed.pos - start > 1:  # a quoted field grew past the csv module's field limit
+                malformed.append(_open_quote_problem(file, record_no, None))
             else:
-                rows.append(record + [""] * (width - len(record)))
-    except csv.Error as err:
+                malformed.append(
+                    problem(file, "malformed_row", "well-formed CSV", row=record_no, value=str(err))
+                )
+            rows.append([""] * width)
+            if len(malformed) > MAX_MALFORMED_ROWS:
+                stopped = True  # each restart may read far ahead: stop after too many
+                break
+            feed.pos = start + 1
+            reader = csv.reader(feed)
+            continue
+        record_no += 1
+        if record_no == 1:
+            rows.append(record)
+            width = len(record)
+            continue
+        quoted = _open_quote(record, width, feed.pos - start)
+        if quoted is not None:
+            column = rows[0][quoted] if quoted < width else None
+            malformed.append(_open_quote_problem(file, record_no, column))
+            rows.append([""] * width)  # keeps the numbering; blank rows are dropped
+            if len(malformed) > MAX_MALFORMED_ROWS:
+                stopped = True  # each restart may read far ahead: stop after too many
+                break
+            feed.pos = start + 1
+            reader = csv.reader(feed)
+        elif len(record) > width:
+            malformed.append(
+                problem(
+                    file,
+                    "malformed_row",
+                    f"at most {width} fields, as many as the header has",
+                    row=record_no,
+                    value=f"{len(record)} fields",
+                )
+            )
+            rows.append([""] * width)
+        else:
+            rows.append(record + [""] * (width - len(record)))
+    if not rows:
+        return None, [problem(file, "empty_file", "a header row naming the columns")]
+    problems = malformed[:MAX_MALFORMED_ROWS]
+    if len(malformed) > MAX_MALFORMED_ROWS:
+        rest = malformed[MAX_MALFORMED_ROWS:]
         problems.append(
-            problem(file, "malformed_row", "well-formed CSV", row=len(rows) + 1, value=str(err))
+            problem(
+                file,
+                "malformed_row",
+                "well-formed rows; the first malformed rows are listed above, fix them first",
+                row=rest[0]["row"],
+                value=f"{len(rest)} more malformed rows not listed, the last at row "
+                f"{rest[-1]['row']}"
+                + ("; reading stopped there, the rows after it were not read" if stopped else ""),
+            )
         )
     columns = [pl.Series([r[i] for r in rows], dtype=pl.String) for i in range(width)]
     return pl.DataFrame(columns), problems
@@ -352,9 +496,42 @@ def _sheet_frame(
     return _text_frame(header, columns, first_row=2), []
 
 
+def workbook_limit_problem(path: Path, file: str) -> dict | None:
+    """A problem when the workbook's zip directory announces more than the limits allow
+    (read from the directory only, nothing is inflated); None when it is within them or is not
+    a zip file at all (then opening it reports that)."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            parts = zf.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return None
+    expected = (
+        f"a workbook of at most {MAX_WORKBOOK_UNCOMPRESSED // 1024**3} GiB uncompressed, no "
+        f"part compressed more than {MAX_COMPRESSION_RATIO}:1 (checked before reading)"
+    )
+    total = sum(i.file_size for i in parts)
+    if total > MAX_WORKBOOK_UNCOMPRESSED:
+        return problem(
+            file, "workbook_limit", expected, value=f"{total / 1024**3:.1f} GiB uncompressed"
+        )
+    for info in parts:
+        ratio = info.file_size / max(info.compress_size, 1)
+        if info.file_size > RATIO_FLOOR and ratio > MAX_COMPRESSION_RATIO:
+            return problem(
+                file,
+                "workbook_limit",
+                expected,
+                value=f"part {info.filename} inflates {ratio:.0f}:1 to {info.file_size:,} bytes",
+            )
+    return None
+
+
 def _open_workbook(path: Path, file: str) -> tuple[Any, list[dict]]:
     from openpyxl import load_workbook
 
+    too_large = workbook_limit_problem(path, file)
+    if too_large is not None:
+        return None, [too_large]
     try:
         with warnings.catch_warnings():
             # openpyxl warns about workbook features it does not read (styles, extensions);

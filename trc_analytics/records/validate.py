@@ -326,6 +326,7 @@ def check_table(
             .drop("looks_like")
             .lazy()
         )
+    row_frames += _control_characters(text, scanned, positions)
     collected = pl.collect_all([*cell_frames, *row_frames]) if cell_frames or row_frames else []
     where = {"file": rt.file, "sheet": rt.sheet}
     frames = [
@@ -341,6 +342,53 @@ def check_table(
         problems=problems,
         positions=positions,
     )
+
+
+#: Control characters: C0 (NUL, tab, line breaks, ...), DEL and C1. No column of the schema is
+#: free text, so none is allowed anywhere, tab and line break included.
+CONTROL_CHARACTERS = r"[\x00-\x1F\x7F-\x9F]"
+_CONTROL_LIST = [chr(c) for c in (*range(0x20), *range(0x7F, 0xA0))]
+
+
+def _control_characters(
+    text: pl.DataFrame, columns: list[str], positions: dict[str, int]
+) -> list[pl.LazyFrame]:
+    """Cells of the scanned text `columns` (ids, region, currency) holding a control
+    character, where they are. Other cells holding one are refused already: not a number,
+    date or vocabulary value, or (a reference) naming no row, unless the row it names holds
+    the same value, which is found here. The value is not repeated: the problem names the
+    first such character by code point instead."""
+    flagged = [
+        text.lazy()
+        .filter(pl.col(c).str.contains_any(_CONTROL_LIST))
+        .select(
+            pl.col(ROW).alias("row"),
+            pl.lit(c).alias("column"),
+            pl.col(c).str.extract(f"({CONTROL_CHARACTERS})").alias("char"),
+        )
+        for c in columns
+    ]
+    if not flagged:
+        return []
+    hits = pl.concat(pl.collect_all(flagged))
+    if not hits.height:
+        return []
+    where = [f"U+{ord(ch):04X}" for ch in hits["char"].to_list()]
+    return [
+        hits.lazy()
+        .with_columns(
+            pl.Series("value", where, dtype=pl.String),
+            pl.lit("control_character").alias("problem"),
+            pl.lit(
+                "text without control characters: no NUL byte, line break (a quote left "
+                "open?) or tab inside a cell"
+            ).alias("expected"),
+            pl.col("column")
+            .replace_strict(positions, return_dtype=pl.Int64, default=None)
+            .alias(COLUMN_ORDER),
+        )
+        .drop("char")
+    ]
 
 
 def _order_problems(
