@@ -214,8 +214,8 @@ def render_report(
     request.check()
     try:
         policy = Policy.load(policy_file, min_cell=min_cell)
-    except ValueError as exc:
-        raise ReportError(str(exc)) from None
+    except ValueError as exc:  # a policy value out of range is a usage error (exit 2)
+        raise ReportUsageError(str(exc)) from None
     if kind == "association":
         from trc_analytics.disclosure.release import ReleaseRefused, check_release
 
