@@ -93,7 +93,9 @@ def findings(
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--coach") from None
     if fmt == "csv":
-        click.echo(results.findings.write_csv(date_format="%Y-%m-%d"), nl=False)
+        from trc_analytics.exports import safe_csv
+
+        click.echo(safe_csv(results.findings, date_format="%Y-%m-%d"), nl=False)
     elif fmt == "json":
         click.echo(as_json(folder, results))
     else:
@@ -111,7 +113,9 @@ def report_invalid(folder: Path, exc: Exception, fmt: str) -> None:
         return
     click.echo(f"Error: {exc}", err=True)
     if problems is not None and problems.height:
-        click.echo(problems.write_csv(), err=True, nl=False)
+        from trc_analytics.exports import safe_csv
+
+        click.echo(safe_csv(problems), err=True, nl=False)
 
 
 def as_json(folder: Path, results: CheckResults) -> str:

@@ -139,7 +139,9 @@ def _load(folder: Path, *, keep_valid: bool, fmt: str):
             payload = {"valid": False, "problems": exc.problems.to_dicts()}
             click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
         elif fmt == "csv":
-            click.echo(exc.problems.write_csv(), nl=False, err=True)
+            from trc_analytics.exports import safe_csv
+
+            click.echo(safe_csv(exc.problems), nl=False, err=True)
         else:
             from trc_analytics.cli.validate import print_problems
 
@@ -156,7 +158,9 @@ def _load(folder: Path, *, keep_valid: bool, fmt: str):
 
 def _print(df: pl.DataFrame, fmt: str, *, title: str) -> None:
     if fmt == "csv":
-        click.echo(df.write_csv(), nl=False)
+        from trc_analytics.exports import safe_csv
+
+        click.echo(safe_csv(df), nl=False)
         return
     if fmt == "json":
         import json

@@ -74,7 +74,9 @@ def validate(
         }
         click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
     elif fmt == "csv":
-        click.echo(problems.write_csv(), nl=False)
+        from trc_analytics.exports import safe_csv
+
+        click.echo(safe_csv(problems), nl=False)
     else:
         print_problems(folder, checked.tables, problems, keep_valid=keep_valid, limit=limit)
     raise SystemExit(0 if ok else 1)

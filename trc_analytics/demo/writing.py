@@ -14,6 +14,7 @@ from pathlib import Path
 import polars as pl
 
 from trc_analytics.demo.config import DemoError
+from trc_analytics.exports import XLSX_OPTIONS
 from trc_analytics.outputs import private_dir, write_private
 
 FORMATS = ("csv", "parquet", "xlsx")
@@ -55,7 +56,7 @@ def _workbook_bytes(frames: Mapping[str, pl.DataFrame]) -> bytes:
             "Use --format parquet or csv, or fewer --coaches or --months."
         )
     buf = io.BytesIO()
-    wb = xlsxwriter.Workbook(buf, {"in_memory": True})
+    wb = xlsxwriter.Workbook(buf, {"in_memory": True, **XLSX_OPTIONS})  # text stays text
     wb.set_properties({"title": "trc-analytics demo workspace", "created": WORKBOOK_CREATED})
     for name, df in frames.items():
         df.write_excel(
