@@ -225,12 +225,13 @@ def _render_batch(
     from rich.table import Table
 
     from trc_analytics.records.workspace import WorkspaceError
-    from trc_analytics.reports.batch import active_coaches, render_all
+    from trc_analytics.reports.batch import active_coaches, check_batch, render_all
     from trc_analytics.reports.request import ReportError
 
     console = Console(stderr=True)
     try:
         coaches = active_coaches(data, keep_valid=keep_valid)
+        check_batch(kind, coaches, period=period, out_dir=out_dir, keep_notebook=keep_notebook)  # type: ignore[arg-type]
     except WorkspaceError as exc:
         _invalid(data, exc)
     except ReportError as exc:

@@ -4,7 +4,9 @@ A fresh kernel per report pays the kernel start and the imports every time (most
 report's cost). Here each worker process starts one kernel and runs its share of the reports
 on it (`NotebookRunner(reuse=True)`: the user namespace is cleared between reports, imported
 modules and the loaded workspace stay). A failure for one coach is recorded and the others go
-on; the caller gets one `BatchResult` per coach, in the order given.
+on; the caller gets one `BatchResult` per coach, in the order given. Before any worker starts,
+`check_batch` refuses two coaches whose reports would share a file name (case-insensitively,
+as on macOS and Windows) and an output folder the reports could not be written to.
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ from pathlib import Path
 from typing import Any
 
 from trc_analytics.period import Period
+from trc_analytics.reports.render import check_outputs
+from trc_analytics.reports.request import ReportError, ReportRequest
 
 
 @dataclass(frozen=True)
@@ -42,6 +46,50 @@ def active_coaches(data: str | Path, *, keep_valid: bool = False) -> list[str]:
     return sorted(
         ws["coaches"].filter(pl.col("active").fill_null(False)).get_column("coach_id").to_list()
     )
+
+
+class FileNameCollision(ReportError):
+    """Two coaches' reports would be written to one file (the message names both ids)."""
+
+
+def check_file_names(kind: str, coaches: Sequence[str], period: Period) -> None:
+    """Raise `FileNameCollision` when two coaches' report file names are equal ignoring case.
+
+    `ReportRequest.file_name` replaces characters other than letters, digits, `.`, `_` and `-`,
+    so `C/1` and `C_1` meet; macOS and Windows ignore case, so `c-1` and `C-1` meet too. One
+    report would silently overwrite the other, so nothing is rendered.
+    """
+    seen: dict[str, str] = {}
+    clashes: list[str] = []
+    for coach in coaches:
+        name = ReportRequest(kind=kind, period=period, coach=coach).file_name()
+        first = seen.setdefault(name.casefold(), coach)
+        if first != coach:
+            clashes.append(f"coaches {first!r} and {coach!r} would both be written to {name}")
+    if clashes:
+        raise FileNameCollision(
+            "; ".join(clashes)
+            + ". File names ignore case and replace characters other than letters, digits, "
+            "'.', '_' and '-', so one report would overwrite the other; no report was rendered. "
+            "Give one of the coaches a distinct id, or render them one at a time with --coach "
+            "and separate --out folders."
+        )
+
+
+def check_batch(
+    kind: str,
+    coaches: Sequence[str],
+    *,
+    period: Period,
+    out_dir: str | Path,
+    keep_notebook: str | Path | None = None,
+) -> None:
+    """Everything that would stop the batch after rendering, checked before it starts: file
+    names that collide, and output folders or files that cannot be written (`ReportError`)."""
+    check_file_names(kind, coaches, period)
+    for coach in coaches:
+        request = ReportRequest(kind=kind, period=period, coach=coach)
+        check_outputs(request, out_dir, keep_notebook)
 
 
 # --- inside a worker process -------------------------------------------------------------------
@@ -120,8 +168,10 @@ def render_all(
 
     `reuse_kernel=False` starts a fresh kernel per report (the benchmark compares both).
     Returns one result per coach, in the order of `coaches`; `on_done` is called as each
-    finishes (for a progress bar).
+    finishes (for a progress bar). Raises `ReportError` before any report is rendered when
+    `check_batch` finds a problem.
     """
+    check_batch(kind, coaches, period=period, out_dir=out_dir, keep_notebook=keep_notebook)
     base = {
         "kind": kind,
         "data": str(Path(data).resolve()),
