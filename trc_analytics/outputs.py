@@ -127,17 +127,20 @@ def check_target(path: str | os.PathLike[str], *, private: bool = True) -> None:
             f"{target} is a folder, so the report cannot be written there; move the folder "
             "or give another --out."
         )
-    folder = target.parent
+    check_folder(target.parent, private=private)
+
+
+def check_folder(path: str | os.PathLike[str], *, private: bool = True) -> None:
+    """Raise `OutputError` unless files could be written into folder `path` (made if missing):
+    not a link or a file, private (when `private`), writable, `MIN_FREE_BYTES` free."""
+    folder = Path(path)
     existing = _nearest_existing(folder)
     if existing == folder:
         _check_folder(folder, os.lstat(folder), private=private)
     elif not existing.is_dir():
         raise OutputError(f"{existing} is a file, so the folder {folder} cannot be made.")
     if not os.access(existing, os.W_OK | os.X_OK):
-        raise OutputError(
-            f"{existing} is not writable by you, so {target.name} cannot be written; give "
-            "another folder."
-        )
+        raise OutputError(f"{existing} is not writable by you; give another folder.")
     free = shutil.disk_usage(existing).free
     if free < MIN_FREE_BYTES:
         raise OutputError(

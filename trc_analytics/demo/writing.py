@@ -15,7 +15,7 @@ import polars as pl
 
 from trc_analytics.demo.config import DemoError
 from trc_analytics.exports import XLSX_OPTIONS
-from trc_analytics.outputs import private_dir, write_private
+from trc_analytics.outputs import plain_dir, write_private
 
 FORMATS = ("csv", "parquet", "xlsx")
 #: Name of the single workbook written with `format="xlsx"` (a sheet per table).
@@ -77,7 +77,7 @@ def write_frames(
     """Write the tables into folder `path` (created owner-only); return the files written."""
     if format not in FORMATS:
         raise DemoError(f"format must be one of {', '.join(FORMATS)}, got {format!r}")
-    folder = private_dir(path)
+    folder = plain_dir(path)  # synthetic data: an existing folder is used as it is
     if format == "xlsx":
         return [write_private(folder / WORKBOOK_NAME, _workbook_bytes(frames))]
     encode = _csv_bytes if format == "csv" else _parquet_bytes

@@ -20,8 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from trc_analytics.outputs import OutputError, check_folder
 from trc_analytics.period import Period
-from trc_analytics.reports.render import check_outputs
 from trc_analytics.reports.request import ReportError, ReportRequest
 
 
@@ -84,12 +84,16 @@ def check_batch(
     out_dir: str | Path,
     keep_notebook: str | Path | None = None,
 ) -> None:
-    """Everything that would stop the batch after rendering, checked before it starts: file
-    names that collide, and output folders or files that cannot be written (`ReportError`)."""
+    """What would stop every report of the batch, checked before it starts (`ReportError`):
+    file names that collide, output folders that cannot be written. A problem with one coach's
+    file (a folder in its place) stops that report only, before it renders."""
     check_file_names(kind, coaches, period)
-    for coach in coaches:
-        request = ReportRequest(kind=kind, period=period, coach=coach)
-        check_outputs(request, out_dir, keep_notebook)
+    try:
+        check_folder(out_dir)
+        if keep_notebook:
+            check_folder(keep_notebook)
+    except OutputError as exc:
+        raise ReportError(str(exc)) from None
 
 
 # --- inside a worker process -------------------------------------------------------------------
