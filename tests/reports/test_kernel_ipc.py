@@ -177,3 +177,17 @@ def test_a_shared_runtime_dir_is_not_used(tmp_path, monkeypatch):
     shared.chmod(0o777)
     monkeypatch.setenv("XDG_RUNTIME_DIR", str(shared))
     assert kernel_runtime.runtime_parent() != shared
+
+
+def test_the_report_kernel_refuses_a_connection_file_asking_for_tcp(tmp_path):
+    from jupyter_client.connect import write_connection_file
+
+    connection_file, _ = write_connection_file(str(tmp_path / "tcp.json"), transport="tcp")
+    done = subprocess.run(
+        [sys.executable, "-m", kernel_runtime.KERNEL_MODULE, "-f", connection_file],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 1
+    assert "IPC sockets only" in done.stderr
