@@ -36,9 +36,9 @@ _AT_SUPPORTED = (
 )
 
 
-class OutputError(TrcError):
+class OutputError(TrcError, OSError):
     """An output folder or file that cannot, or must not, be written (the message says why and
-    what to do instead)."""
+    what to do instead); an OSError, so callers that catch those still do."""
 
 
 def _check_folder(path: Path, st: os.stat_result, *, private: bool) -> None:
