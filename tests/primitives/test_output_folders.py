@@ -222,3 +222,30 @@ def test_render_report_raises_report_error_for_an_unwritable_folder(tmp_path, mo
         render_module.render_report(
             "association", tmp_path, period=PERIOD, out_dir=tmp_path / "out"
         )
+
+
+# --- the other commands that write folders: a message, never a traceback -------------------
+
+
+def test_other_commands_refuse_a_linked_or_shared_folder_with_exit_1(tmp_path, sticky):
+    real = tmp_path / "real"
+    real.mkdir(mode=0o700)
+    link = tmp_path / "link"
+    link.symlink_to(real)
+    export = tmp_path / "export"
+    export.mkdir()
+    (export / "coaches.csv").write_text("coach_id,region,active\nC-1,north,true\n")
+    runs = {
+        "templates": ["templates", str(link)],
+        "demo": ["demo", str(link), "--coaches", "8", "--months", "6"],
+        "lab": ["lab", "--notebooks", str(sticky), "--dry-run"],
+        "pseudonymize": ["pseudonymize", str(export), str(sticky), "--key-file",
+                         str(tmp_path / "k.key")],
+    }  # fmt: skip
+    for name, args in runs.items():
+        result = CliRunner().invoke(main, args)
+        assert result.exit_code == 1, (name, result.output, result.exception)
+        assert "Traceback" not in result.output, name
+        text = " ".join(result.stderr.split())
+        assert "symbolic link" in text or "read or written by others" in text, (name, text)
+    assert list(real.iterdir()) == [] and mode(sticky) == 0o1777
