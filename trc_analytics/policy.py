@@ -1,15 +1,105 @@
 """Every threshold the checks, metrics and disclosure control use, in one object.
 
 Defaults are those of SPEC section 4 and 6; a TOML file (`trc ... --policy FILE`) and notebook
-parameters override single values. Reports print the values used (`Policy.as_rows`).
+parameters override single values. Reports print the values used (`Policy.as_rows`). Every value
+from outside (file, option, parameter) is checked against its type and range (`ALLOWED`): a
+`nan`, `inf`, string or out-of-range value would otherwise switch protection off silently.
 """
 
 from __future__ import annotations
 
+import math
 import tomllib
 from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 from typing import Any
+
+from trc_analytics.errors import TrcError
+
+#: The smallest `min_cell` any policy may set (the association report's floor, see
+#: `disclosure.release.MIN_CELL_FLOOR`, which must agree).
+MIN_CELL_FLOOR = 5
+#: Fewest coaches behind a published sum: with two, each could subtract their own share.
+MIN_CONTRIBUTORS_FLOOR = 3
+#: Upper sanity bound of every day count (ten years) and month count.
+MAX_DAYS = 3660
+MAX_MONTHS = 120
+
+
+class PolicyError(TrcError, ValueError):
+    """A policy value of the wrong type or out of range; the message names key, value and range."""
+
+
+@dataclass(frozen=True)
+class Allowed:
+    """The type and range a policy value must have (`low_open`: the low bound itself is out)."""
+
+    kind: type
+    low: float
+    high: float | None = None
+    low_open: bool = False
+
+    def text(self) -> str:
+        """The range in words, e.g. "a whole number from 0 to 3660"."""
+        what = "a whole number" if self.kind is int else "a finite number"
+        low = f"greater than {self.low:g}" if self.low_open else f"at least {self.low:g}"
+        if self.high is None:
+            return f"{what}, {low}"
+        if self.low_open:
+            return f"{what} {low} and at most {self.high:g}"
+        return f"{what} from {self.low:g} to {self.high:g}"
+
+
+_DAYS = Allowed(int, 0, MAX_DAYS)
+_MONTHS = Allowed(int, 1, MAX_MONTHS)
+#: name -> type and range; `dominance_two` must also be above `dominance_one` (checked jointly).
+ALLOWED: dict[str, Allowed] = {
+    "sra_days_after_first_session": _DAYS,
+    "decompensation_referral_days": _DAYS,
+    "competence_supervision_days": _DAYS,
+    "mandatory_report_days": _DAYS,
+    "grievance_notice_days": _DAYS,
+    "context_explored_days": _DAYS,
+    "credential_grace_months": Allowed(int, 0, MAX_MONTHS),
+    "lapse_supervision_hours": Allowed(float, 0, 1000),
+    "renewal_cycle_months": _MONTHS,
+    "credential_due_days": _DAYS,
+    "training_window_months": _MONTHS,
+    "probono_window_months": _MONTHS,
+    "charge_report_days": _DAYS,
+    "silent_engagement_days": Allowed(int, 1, MAX_DAYS),
+    "training_need_share": Allowed(float, 0, 1),
+    "min_cell": Allowed(int, MIN_CELL_FLOOR),
+    "rounding_base": Allowed(int, 0, 100),
+    "min_contributors": Allowed(int, MIN_CONTRIBUTORS_FLOOR),
+    "dominance_one": Allowed(float, 0, 0.5, low_open=True),
+    "dominance_two": Allowed(float, 0, 0.8, low_open=True),
+}
+
+
+def _shown(value: object) -> str:
+    """A value as the user wrote it (strings quoted so `'11'` differs from `11`)."""
+    return repr(value) if isinstance(value, str) else str(value)
+
+
+def checked_value(name: str, value: object) -> int | float:
+    """`value` as policy value `name` holds it; `PolicyError` naming key, value and range."""
+    allowed = ALLOWED[name]
+    must = f"{name} must be {allowed.text()}"
+    shown = f"{name} {_shown(value)}"
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise PolicyError(f"{shown} is not a number: {must}")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise PolicyError(f"{shown} is not a finite number: {must}")
+    if allowed.kind is int and value != int(value):
+        raise PolicyError(f"{shown} is not a whole number: {must}")
+    if allowed.low_open and value <= allowed.low:
+        raise PolicyError(f"{shown} is not above {allowed.low:g}: {must}")
+    if value < allowed.low:
+        raise PolicyError(f"{shown} is below the floor of {allowed.low:g}: {must}")
+    if allowed.high is not None and value > allowed.high:
+        raise PolicyError(f"{shown} is above the ceiling of {allowed.high:g}: {must}")
+    return allowed.kind(value)  # type: ignore[no-any-return]
 
 
 @dataclass(frozen=True)
@@ -64,25 +154,31 @@ class Policy:
         return [f.name for f in fields(cls)]
 
     def with_overrides(self, **overrides: Any) -> Policy:
-        """A copy with some values replaced; unknown names and wrong types raise ValueError."""
+        """A copy with some values replaced; an unknown name, a wrong type or a value out of its
+        range (`ALLOWED`) raises `PolicyError` naming the key, the value and the range."""
         clean: dict[str, Any] = {}
-        defaults = {f.name: f.default for f in fields(self)}
         for name, value in overrides.items():
             if value is None:
                 continue
-            if name not in defaults:
-                raise ValueError(
-                    f"unknown policy value {name!r}; known: {', '.join(sorted(defaults))}"
+            if name not in ALLOWED:
+                raise PolicyError(
+                    f"unknown policy value {name!r}; known: {', '.join(sorted(ALLOWED))}"
                 )
-            kind = type(defaults[name])
-            if isinstance(value, bool) or not isinstance(value, int | float):
-                raise ValueError(f"policy value {name!r} must be a number, got {value!r}")
-            if kind is int and float(value) != int(value):
-                raise ValueError(f"policy value {name!r} must be a whole number, got {value!r}")
-            if value < 0:
-                raise ValueError(f"policy value {name!r} must not be negative, got {value!r}")
-            clean[name] = kind(value)
-        return replace(self, **clean)
+            clean[name] = checked_value(name, value)
+        policy = replace(self, **clean)
+        if {"dominance_one", "dominance_two"} & clean.keys():
+            policy.check_dominance()
+        return policy
+
+    def check_dominance(self) -> None:
+        """Raise `PolicyError` unless the two-contributor share is above the one-contributor one."""
+        one, two = self.dominance_one, self.dominance_two
+        if not two > one:
+            raise PolicyError(
+                f"dominance_two {two:g} is not above dominance_one {one:g}: dominance_two must "
+                f"be greater than dominance_one ({one:g}) and at most "
+                f"{ALLOWED['dominance_two'].high:g}"
+            )
 
     @classmethod
     def from_toml(cls, path: str | Path) -> Policy:
@@ -91,13 +187,15 @@ class Policy:
         p = Path(path)
         try:
             data = tomllib.loads(p.read_text(encoding="utf-8"))
-        except (OSError, tomllib.TOMLDecodeError) as exc:
-            raise ValueError(f"{p}: cannot read policy file: {exc}") from exc
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+            raise PolicyError(f"{p}: cannot read policy file: {exc}") from None
         data = data.get("policy", data)
+        if not isinstance(data, dict):
+            raise PolicyError(f"{p}: [policy] must be a table of `name = value` lines")
         try:
             return cls().with_overrides(**data)
-        except ValueError as exc:
-            raise ValueError(f"{p}: {exc}") from exc
+        except PolicyError as exc:
+            raise PolicyError(f"{p}: {exc}") from None
 
     @classmethod
     def load(cls, path: str | Path | None = None, **overrides: Any) -> Policy:

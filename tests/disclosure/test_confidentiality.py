@@ -477,17 +477,22 @@ def test_outputs_are_created_owner_only(tmp_path):
     assert stat.S_IMODE(nested.parent.stat().st_mode) == 0o700
 
 
-def test_an_existing_world_readable_file_or_folder_is_tightened(tmp_path):
-    from trc_analytics.outputs import private_dir, write_private
+def test_an_existing_world_readable_folder_is_refused_never_tightened_a_file_is_replaced(
+    tmp_path,
+):
+    from trc_analytics.outputs import OutputError, private_dir, write_private
 
     folder = tmp_path / "reports"
     folder.mkdir(mode=0o755)
+    folder.chmod(0o755)
+    with pytest.raises(OutputError, match="can be read or written by others"):
+        private_dir(folder)
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o755  # issue 9: never chmod-ed
+    folder.chmod(0o700)
     target = folder / "association.html"
     target.write_text("old")
     os.chmod(target, 0o644)
-    private_dir(folder)
     write_private(target, "new")
-    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
     assert stat.S_IMODE(target.stat().st_mode) == 0o600
     assert target.read_text() == "new"
 

@@ -19,7 +19,7 @@ def test_all_coaches_goes_on_past_a_failure_and_exits_1_with_a_summary(demo_dir,
     period = period_of(ws)
     active = sorted(ws["coaches"].filter(pl.col("active"))["coach_id"].to_list())
     out = tmp_path / "reports"
-    out.mkdir()
+    out.mkdir(mode=0o700)  # a folder others can read is refused (issue 9, item 6)
     blocked = active[1]
     # a folder where that coach's report should go: writing it fails, as a full disk would
     (out / f"self-audit_{blocked}_{period.label()}.html").mkdir()

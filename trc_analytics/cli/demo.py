@@ -66,6 +66,7 @@ def demo(
     import time
 
     from trc_analytics.demo import DemoError, write_demo
+    from trc_analytics.outputs import OutputError
 
     began = time.perf_counter()
     try:
@@ -82,6 +83,9 @@ def demo(
         )
     except DemoError as exc:
         raise click.UsageError(str(exc)) from None
+    except OutputError as exc:  # a link or a file where the folder should be, a full disk
+        click.echo(f"error: {exc}", err=True)
+        raise SystemExit(1) from None
     seconds = time.perf_counter() - began
     cfg, frames = result.config, result.frames
     size = sum(f.stat().st_size for f in result.files)

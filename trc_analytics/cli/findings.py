@@ -57,7 +57,9 @@ def findings(
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--coach") from None
     if fmt == "csv":
-        click.echo(results.findings.write_csv(date_format="%Y-%m-%d"), nl=False)
+        from trc_analytics.exports import safe_csv
+
+        click.echo(safe_csv(results.findings, date_format="%Y-%m-%d"), nl=False)
     elif fmt == "json":
         click.echo(as_json(folder, results))
     else:

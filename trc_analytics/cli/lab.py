@@ -54,9 +54,14 @@ def lab(data: Path | None, folder: Path, port: int | None, no_browser: bool, dry
     no DATA they use the bundled demo workspace. Every section is one call into the package,
     so the same functions are at hand for your own cells.
     """
+    from trc_analytics.outputs import OutputError
     from trc_analytics.reports.source import DATA_ENV
 
-    notebooks = prepare_notebooks(folder)
+    try:
+        notebooks = prepare_notebooks(folder)
+    except OutputError as exc:  # a shared or linked folder: saved notebooks hold data
+        click.echo(f"error: {exc}", err=True)
+        raise SystemExit(1) from None
     env = dict(os.environ)
     if data is not None:
         env[DATA_ENV] = str(data.resolve())

@@ -104,7 +104,9 @@ def _list_metrics(ctx: click.Context) -> None:
 
 def _print(df: pl.DataFrame, fmt: str, *, title: str) -> None:
     if fmt == "csv":
-        click.echo(df.write_csv(), nl=False)
+        from trc_analytics.exports import safe_csv
+
+        click.echo(safe_csv(df), nl=False)
         return
     if fmt == "json":
         import json

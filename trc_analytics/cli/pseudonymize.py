@@ -35,13 +35,14 @@ def pseudonymize(source: Path, out: Path, key_file: Path, overwrite: bool) -> No
     intake. If a name, e-mail or phone number of the export is still found in any cell,
     nothing is written. Exit status: 0 done, 1 refused, 2 usage error.
     """
+    from trc_analytics.outputs import OutputError
     from trc_analytics.records.keys import KeyFileError
     from trc_analytics.records.pseudonymize import PseudonymizeError
     from trc_analytics.records.pseudonymize import pseudonymize as run
 
     try:
         result, created = run(source, out, key_file, overwrite=overwrite)
-    except (PseudonymizeError, KeyFileError) as exc:
+    except (PseudonymizeError, KeyFileError, OutputError) as exc:
         click.echo(f"trc pseudonymize: {exc}", err=True)
         raise SystemExit(1) from exc
     if created:

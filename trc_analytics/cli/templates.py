@@ -18,10 +18,15 @@ import click
 def templates(folder: Path, dictionary: Path | None) -> None:
     """Write one CSV per table (header and two example rows), trc-templates.xlsx (a sheet per
     table with drop-down lists and a dictionary sheet) and datapackage.json into FOLDER."""
+    from trc_analytics.outputs import OutputError
     from trc_analytics.records.templates import write_data_dictionary, write_templates
 
-    written = write_templates(folder)
-    if dictionary is not None:
-        written.append(write_data_dictionary(dictionary))
+    try:
+        written = write_templates(folder)
+        if dictionary is not None:
+            written.append(write_data_dictionary(dictionary))
+    except OutputError as exc:
+        click.echo(f"error: {exc}", err=True)
+        raise SystemExit(1) from None
     for path in written:
         click.echo(str(path))

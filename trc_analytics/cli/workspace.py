@@ -113,7 +113,9 @@ def print_validation(
         }
         click.echo(json.dumps(payload, indent=2, ensure_ascii=False, default=str))
     elif fmt == "csv":
-        click.echo(problems.write_csv(), nl=False)
+        from trc_analytics.exports import safe_csv
+
+        click.echo(safe_csv(problems), nl=False)
     else:
         print_problems(folder, tables, problems, keep_valid=keep_valid, limit=limit)
 

@@ -14,7 +14,8 @@ from pathlib import Path
 import polars as pl
 
 from trc_analytics.demo.config import DemoError
-from trc_analytics.outputs import private_dir, write_private
+from trc_analytics.exports import XLSX_OPTIONS
+from trc_analytics.outputs import plain_dir, write_private
 
 FORMATS = ("csv", "parquet", "xlsx")
 #: Name of the single workbook written with `format="xlsx"` (a sheet per table).
@@ -55,7 +56,7 @@ def _workbook_bytes(frames: Mapping[str, pl.DataFrame]) -> bytes:
             "Use --format parquet or csv, or fewer --coaches or --months."
         )
     buf = io.BytesIO()
-    wb = xlsxwriter.Workbook(buf, {"in_memory": True})
+    wb = xlsxwriter.Workbook(buf, {"in_memory": True, **XLSX_OPTIONS})  # text stays text
     wb.set_properties({"title": "trc-analytics demo workspace", "created": WORKBOOK_CREATED})
     for name, df in frames.items():
         df.write_excel(
@@ -76,7 +77,7 @@ def write_frames(
     """Write the tables into folder `path` (created owner-only); return the files written."""
     if format not in FORMATS:
         raise DemoError(f"format must be one of {', '.join(FORMATS)}, got {format!r}")
-    folder = private_dir(path)
+    folder = plain_dir(path)  # synthetic data: an existing folder is used as it is
     if format == "xlsx":
         return [write_private(folder / WORKBOOK_NAME, _workbook_bytes(frames))]
     encode = _csv_bytes if format == "csv" else _parquet_bytes

@@ -17,7 +17,7 @@ from typing import Any
 
 import polars as pl
 
-from trc_analytics.outputs import private_dir, write_private
+from trc_analytics.outputs import plain_dir, write_private
 from trc_analytics.records.schema import Field, Schema, Table, load_schema
 
 #: Name of the workbook written beside the CSV templates.
@@ -419,7 +419,7 @@ def template_files(schema: Schema | None = None) -> dict[str, bytes]:
 
 def write_templates(folder: str | Path, schema: Schema | None = None) -> list[Path]:
     """Write the templates into `folder` (created owner-only); returns the paths written."""
-    target = private_dir(folder)
+    target = plain_dir(folder)  # templates hold no data: an existing folder is used as it is
     files = template_files(schema)
     return [write_private(target / name, data) for name, data in files.items()]
 

@@ -4,7 +4,9 @@ A fresh kernel per report pays the kernel start and the imports every time (most
 report's cost). Here each worker process starts one kernel and runs its share of the reports
 on it (`NotebookRunner(reuse=True)`: the user namespace is cleared between reports, imported
 modules and the loaded workspace stay). A failure for one coach is recorded and the others go
-on; the caller gets one `BatchResult` per coach, in the order given.
+on; the caller gets one `BatchResult` per coach, in the order given. Before any worker starts,
+`check_batch` refuses two coaches whose reports would share a file name (case-insensitively,
+as on macOS and Windows) and an output folder the reports could not be written to.
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from trc_analytics.outputs import OutputError, check_folder
+from trc_analytics.period import Period
 from trc_analytics.reports.request import ReportError, ReportRequest
 
 
@@ -42,6 +46,54 @@ def active_coaches(data: str | Path, *, keep_valid: bool = False) -> list[str]:
     return sorted(
         ws["coaches"].filter(pl.col("active").fill_null(False)).get_column("coach_id").to_list()
     )
+
+
+class FileNameCollision(ReportError):
+    """Two coaches' reports would be written to one file (the message names both ids)."""
+
+
+def check_file_names(kind: str, coaches: Sequence[str], period: Period) -> None:
+    """Raise `FileNameCollision` when two coaches' report file names are equal ignoring case.
+
+    `ReportRequest.file_name` replaces characters other than letters, digits, `.`, `_` and `-`,
+    so `C/1` and `C_1` meet; macOS and Windows ignore case, so `c-1` and `C-1` meet too. One
+    report would silently overwrite the other, so nothing is rendered.
+    """
+    seen: dict[str, str] = {}
+    clashes: list[str] = []
+    for coach in coaches:
+        name = ReportRequest(kind=kind, period=period, coach=coach).file_name()
+        first = seen.setdefault(name.casefold(), coach)
+        if first != coach:
+            clashes.append(f"coaches {first!r} and {coach!r} would both be written to {name}")
+    if clashes:
+        raise FileNameCollision(
+            "; ".join(clashes)
+            + ". File names ignore case and replace characters other than letters, digits, "
+            "'.', '_' and '-', so one report would overwrite the other; no report was rendered. "
+            "Give one of the coaches a distinct id, or render them one at a time with --coach "
+            "and separate --out folders."
+        )
+
+
+def check_batch(
+    kind: str,
+    coaches: Sequence[str],
+    *,
+    period: Period,
+    out_dir: str | Path,
+    keep_notebook: str | Path | None = None,
+) -> None:
+    """What would stop every report of the batch, checked before it starts (`ReportError`):
+    file names that collide, output folders that cannot be written. A problem with one coach's
+    file (a folder in its place) stops that report only, before it renders."""
+    check_file_names(kind, coaches, period)
+    try:
+        check_folder(out_dir)
+        if keep_notebook:
+            check_folder(keep_notebook)
+    except OutputError as exc:
+        raise ReportError(str(exc)) from None
 
 
 # --- inside a worker process -------------------------------------------------------------------
@@ -108,12 +160,14 @@ def render_all(
 
     `reuse_kernel=False` starts a fresh kernel per report (the benchmark compares both).
     Returns one result per coach, in the order of `coaches`; `on_done` is called as each
-    finishes (for a progress bar).
+    finishes (for a progress bar). Raises `ReportError` before any report is rendered when
+    `check_batch` finds a problem.
     """
     if request.data is None:
         raise ReportError("the batch needs a workspace folder (request.data)")
     request = replace(request, data=str(Path(request.data).resolve()), supervisor=None)
     kind = request.kind
+    check_batch(kind, coaches, period=request.period, out_dir=out_dir, keep_notebook=keep_notebook)
     out, kept = str(Path(out_dir).resolve()), str(keep_notebook) if keep_notebook else None
     results: dict[str, BatchResult] = {}
     workers = max(1, min(workers, len(coaches) or 1))

@@ -6,7 +6,9 @@ cost. `NotebookRunner(reuse=True)` starts the kernel early and queues the import
 namespace between reports with `%reset -f`: one report overlaps the start with the caller's
 validation, a batch worker pays the start once. `reuse=False` is plain papermill with a fresh
 kernel per notebook. Parameters go in through papermill's `parameters` cell; no executed
-notebook is written here (it holds data): the caller decides.
+notebook is written here (it holds data): the caller decides. Kernels listen on Unix sockets
+in a private runtime folder, never on a network port (`kernel_runtime`); the folder goes when
+the runner closes.
 """
 
 from __future__ import annotations
@@ -21,8 +23,9 @@ from trc_analytics.reports.request import ReportError
 skip_slow_optional_imports()
 
 KERNEL_NAME = "python3"
-#: Kernel arguments: keep the kernel's own start-up warnings out of the user's terminal.
-KERNEL_ARGS = ["--IPKernelApp.log_level=ERROR"]
+#: Kernel arguments: keep the kernel's own start-up warnings out of the user's terminal, and
+#: the code it runs (parameters name coaches and folders) out of IPython's history database.
+KERNEL_ARGS = ["--IPKernelApp.log_level=ERROR", "--HistoryManager.hist_file=:memory:"]
 #: Seconds a single cell may run before the report is abandoned.
 CELL_TIMEOUT = 600
 REUSE_ENGINE = "trc-reused-kernel"
@@ -162,6 +165,7 @@ class NotebookRunner:
         self._kc: Any = None
         self._ready = False
         self._kind: str | None = None
+        self._runtime: Path | None = None
         logging.getLogger("papermill").setLevel(logging.WARNING)
 
     def __enter__(self) -> NotebookRunner:
@@ -179,14 +183,29 @@ class NotebookRunner:
         self._kind = kind
         if not self.reuse or self._km is not None:
             return self
-        from jupyter_client.manager import AsyncKernelManager
         from jupyter_core.utils import run_sync
 
-        self._km = AsyncKernelManager(kernel_name=KERNEL_NAME)
+        from trc_analytics.reports.kernel_runtime import ReportKernelManager
+
+        self._km = ReportKernelManager(kernel_name=KERNEL_NAME, runtime_dir=self.runtime_dir())
         run_sync(self._km.start_kernel)(extra_arguments=KERNEL_ARGS)
         self._connect()
         _register_reuse_engine()  # imports papermill while the kernel starts
         return self
+
+    def runtime_dir(self) -> Path:
+        """This runner's private folder for kernel sockets and connection files (made once)."""
+        if self._runtime is None:
+            from trc_analytics.reports.kernel_runtime import make_runtime_dir
+
+            self._runtime = make_runtime_dir()
+        return self._runtime
+
+    @property
+    def kernel_pid(self) -> int | None:
+        """Process id of the kept kernel, if one is running (for tests and diagnostics)."""
+        provisioner = getattr(self._km, "provisioner", None)
+        return getattr(provisioner, "pid", None)
 
     def _connect(self) -> None:
         """A client for the kept kernel; the warm-up is queued on it before the kernel is up."""
@@ -227,7 +246,12 @@ class NotebookRunner:
             nb.cells.insert(0, _reset_cell())
             kwargs = {"engine_name": REUSE_ENGINE, "km": km, "kc": kc}
         else:
-            kwargs = {"extra_arguments": KERNEL_ARGS}
+            from trc_analytics.reports.kernel_runtime import ReportKernelManager
+
+            kwargs = {
+                "extra_arguments": KERNEL_ARGS,
+                "kernel_manager_class": ReportKernelManager.bound_to(self.runtime_dir()),
+            }
         try:
             executed = pm.execute_notebook(
                 nb,
@@ -246,12 +270,18 @@ class NotebookRunner:
         return executed
 
     def close(self) -> None:
-        """Shut down the kept kernel, if any."""
-        if self._km is not None:
-            from jupyter_core.utils import run_sync
+        """Shut down the kept kernel, if any, and remove the runtime folder."""
+        from trc_analytics.reports.kernel_runtime import remove_runtime_dir
 
-            try:
-                self._kc.stop_channels()
-                run_sync(self._km.shutdown_kernel)(now=True)
-            finally:
-                self._km = self._kc = None
+        try:
+            if self._km is not None:
+                from jupyter_core.utils import run_sync
+
+                try:
+                    self._kc.stop_channels()
+                    run_sync(self._km.shutdown_kernel)(now=True)
+                finally:
+                    self._km = self._kc = None
+        finally:
+            remove_runtime_dir(self._runtime)
+            self._runtime = None

@@ -147,6 +147,51 @@ def export_html(nb: Any, *, title: str, footer: str) -> str:
     return body
 
 
+def check_outputs(
+    request: ReportRequest,
+    out_dir: str | os.PathLike[str],
+    keep_notebook: str | os.PathLike[str] | None = None,
+) -> None:
+    """Raise `ReportError` when the report (or the kept notebook) could not be written: a
+    folder in the file's place, a shared, linked or read-only folder, a full disk. Checked
+    before rendering, so no time is spent on a report that cannot be saved."""
+    from trc_analytics.outputs import OutputError, check_target
+
+    try:
+        check_target(Path(out_dir) / request.file_name())
+        if keep_notebook:
+            check_target(Path(keep_notebook) / _notebook_name(request))
+    except OutputError as exc:
+        raise ReportError(str(exc)) from None
+
+
+def _notebook_name(request: ReportRequest) -> str:
+    return Path(request.file_name()).stem + ".ipynb"
+
+
+def write_outputs(
+    request: ReportRequest,
+    html: str,
+    nb: Any,
+    out_dir: str | os.PathLike[str],
+    keep_notebook: str | os.PathLike[str] | None = None,
+) -> Path:
+    """Write the report (and the executed notebook, if kept) owner-only; `ReportError` in plain
+    words when that fails after all (the disk filled up meanwhile, say)."""
+    from trc_analytics.outputs import OutputError, private_dir, write_private
+
+    try:
+        target = write_private(private_dir(out_dir) / request.file_name(), html)
+        if keep_notebook:
+            import nbformat
+
+            kept = private_dir(keep_notebook) / _notebook_name(request)
+            write_private(kept, nbformat.writes(nb))
+    except OutputError as exc:
+        raise ReportError(f"the report was rendered but not saved: {exc}") from None
+    return target
+
+
 def render_report(
     kind: str,
     data: str | os.PathLike[str] | None,
@@ -202,6 +247,7 @@ def render(
         path = resolve_data(request.data)
     except FileNotFoundError as exc:
         raise ReportError(str(exc)) from None
+    check_outputs(request, out_dir, keep_notebook)
     nb, ws = _execute(request, path, runner=runner, workspace=workspace)
     title = f"{request.title} – {request.subject} – {request.period.label().replace('_', ' to ')}"
     data_label = request.data or "bundled demo workspace"
@@ -248,12 +294,4 @@ def _write(
     keep_notebook: str | os.PathLike[str] | None,
 ) -> Path:
     """Write the page (and the executed notebook when asked) owner-only; the page's path."""
-    from trc_analytics.outputs import private_dir, write_private
-
-    target = write_private(private_dir(out_dir) / request.file_name(), html)
-    if keep_notebook:
-        import nbformat
-
-        kept = private_dir(keep_notebook) / (Path(request.file_name()).stem + ".ipynb")
-        write_private(kept, nbformat.writes(nb))
-    return target.resolve()
+    return write_outputs(request, html, nb, out_dir, keep_notebook).resolve()

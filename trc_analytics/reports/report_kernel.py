@@ -1,0 +1,44 @@
+"""The kernel reports run on: ipykernel's, on IPC sockets only, files created owner-only.
+
+Started by `kernel_runtime.ReportKernelManager` as `python -m trc_analytics.reports.report_kernel
+-f <connection file>`. Beside the five channels (Unix sockets in the private runtime folder),
+ipykernel binds a pipe for output of forked subprocesses to a TCP port on 127.0.0.1; reports
+never fork, so that pipe is left off and the kernel listens on no network port at all. A
+connection file that asks for TCP is refused.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from ipykernel import kernelapp
+from ipykernel.iostream import IOPubThread
+
+
+class _NoPipeIOPubThread(IOPubThread):
+    """IOPub without the subprocess pipe (ipykernel binds it to a loopback TCP port)."""
+
+    def __init__(self, socket: Any, pipe: bool = False, session: Any = False) -> None:
+        super().__init__(socket, pipe=False, session=session)
+
+
+class ReportKernelApp(kernelapp.IPKernelApp):
+    """IPKernelApp that refuses TCP and opens no TCP pipe."""
+
+    def init_sockets(self) -> None:
+        if self.transport != "ipc":
+            self.log.critical("report kernels listen on IPC sockets only, not %s", self.transport)
+            self.exit(1)
+        super().init_sockets()
+
+
+def main() -> None:
+    """Start the kernel (sockets and files it creates are readable by its owner only)."""
+    os.umask(0o077)
+    kernelapp.IOPubThread = _NoPipeIOPubThread  # type: ignore[misc]  # the name init_iopub uses
+    ReportKernelApp.launch_instance()
+
+
+if __name__ == "__main__":
+    main()
