@@ -227,7 +227,7 @@ def test_a_non_empty_output_folder_needs_overwrite(export, tmp_path):
 
 def test_overwrite_never_deletes_a_folder_that_is_not_a_workspace(export, tmp_path):
     home = tmp_path / "home"
-    home.mkdir()
+    home.mkdir(mode=0o700)
     (home / "letters.docx").write_text("not a table")
     with pytest.raises(PseudonymizeError, match=r"'letters.docx' is not a table file"):
         pseudonymize(export, home, tmp_path / "coach.key", overwrite=True, today=TODAY)

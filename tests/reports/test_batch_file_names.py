@@ -11,7 +11,7 @@ from trc_analytics.cli import main
 from trc_analytics.period import Period
 from trc_analytics.reports import batch
 from trc_analytics.reports.batch import FileNameCollision, check_file_names
-from trc_analytics.reports.request import ReportError
+from trc_analytics.reports.request import ReportError, ReportRequest
 
 PERIOD = Period.parse("2026-01-01", "2026-06-30")
 
@@ -26,6 +26,11 @@ def test_ids_whose_file_names_meet_are_an_error_naming_both(first, second):
     assert isinstance(err.value, ReportError)
 
 
+def request(data) -> ReportRequest:
+    """A batch's self-audit request over the workspace folder `data`."""
+    return ReportRequest(kind="self-audit", period=PERIOD, data=str(data))
+
+
 def test_distinct_ids_pass():
     check_file_names("self-audit", ["C-1", "C-2", "C-10", "C.1"], PERIOD)
 
@@ -36,8 +41,7 @@ def test_render_all_refuses_before_any_worker_starts(tmp_path, monkeypatch):
 
     monkeypatch.setattr(batch, "ProcessPoolExecutor", no_pool)
     with pytest.raises(FileNameCollision):
-        batch.render_all("self-audit", tmp_path, ["c-1", "C-1"], period=PERIOD,
-                         out_dir=tmp_path / "out")  # fmt: skip
+        batch.render_all(request(tmp_path), ["c-1", "C-1"], out_dir=tmp_path / "out")
     assert not (tmp_path / "out").exists()
 
 
@@ -69,4 +73,4 @@ def test_a_batch_into_a_shared_folder_is_refused_before_it_starts(tmp_path, monk
     shared.mkdir()
     shared.chmod(0o1777)
     with pytest.raises(ReportError, match="read or written by others"):
-        batch.render_all("self-audit", tmp_path, ["C-1"], period=PERIOD, out_dir=shared)
+        batch.render_all(request(tmp_path), ["C-1"], out_dir=shared)

@@ -31,7 +31,7 @@ from pathlib import Path
 import polars as pl
 
 from trc_analytics.errors import TrcError
-from trc_analytics.outputs import write_private
+from trc_analytics.outputs import check_folder, write_private
 from trc_analytics.records.keys import PSEUDONYM_PATTERN, load_or_create_key, normalize, pseudonym
 from trc_analytics.records.read import (
     COMPANION_FILES,
@@ -467,6 +467,7 @@ def _existing_output(out_dir: Path, overwrite: bool) -> list[Path]:
         return []
     if not out_dir.is_dir():
         raise PseudonymizeError(f"{out_dir}: exists and is not a folder")
+    check_folder(out_dir)  # an existing folder others can read is refused, never replaced
     entries = sorted(out_dir.iterdir())
     if not entries:
         return []
