@@ -282,23 +282,7 @@ def check_table(
     both = text.hstack(
         [typed.get_column(f.name).alias(f.name + TYPED) for f in present if f.type != "string"]
     ).with_columns(pl.col(f.name).alias(f.name + TYPED) for f in present if f.type == "string")
-    cell_frames = []
-    lazy = both.lazy()
-    for f in present:
-        cell_frames.append(
-            lazy.select(
-                pl.col(ROW).alias("row"),
-                pl.col(f.name).alias("value"),
-                _cell_problem(f, today).alias("problem"),
-            )
-            .filter(pl.col("problem").is_not_null())
-            .with_columns(_refine_date_kind() if f.type == "date" else pl.col("problem"))
-            .with_columns(
-                pl.lit(f.name).alias("column"),
-                _expected(f, today).alias("expected"),
-                pl.lit(positions[f.name], pl.Int64).alias(COLUMN_ORDER),
-            )
-        )
+    cell_frames = _cell_problems(both.lazy(), present, positions, today)
     row_frames = [
         *_order_problems(typed, text, table, positions),
         *_key_problems(text, table, positions),
@@ -308,24 +292,7 @@ def check_table(
         for f in present
         if f.type == "string" and f.enum is None and f.name not in scanned_elsewhere
     ]
-    ident = scan_identifiers(text, scanned, name_rule_exempt=NAME_RULE_EXEMPT)
-    if ident.height:
-        row_frames.append(
-            ident.rename({ROW: "row"})
-            .with_columns(
-                pl.lit("identifier").alias("problem"),
-                (
-                    "no personal identifiers in the records (this looks like "
-                    + pl.col("looks_like")
-                    + ")"
-                ).alias("expected"),
-                pl.col("column")
-                .replace_strict(positions, return_dtype=pl.Int64, default=None)
-                .alias(COLUMN_ORDER),
-            )
-            .drop("looks_like")
-            .lazy()
-        )
+    row_frames += _identifier_problems(text, scanned, positions)
     row_frames += _control_characters(text, scanned, positions)
     collected = pl.collect_all([*cell_frames, *row_frames]) if cell_frames or row_frames else []
     where = {"file": rt.file, "sheet": rt.sheet}
@@ -342,6 +309,52 @@ def check_table(
         problems=problems,
         positions=positions,
     )
+
+
+def _cell_problems(
+    both: pl.LazyFrame, present: list[Field], positions: dict[str, int], today: dt.date
+) -> list[pl.LazyFrame]:
+    """One lazy frame per present column: its cells that fail their type or constraint."""
+    return [
+        both.select(
+            pl.col(ROW).alias("row"),
+            pl.col(f.name).alias("value"),
+            _cell_problem(f, today).alias("problem"),
+        )
+        .filter(pl.col("problem").is_not_null())
+        .with_columns(_refine_date_kind() if f.type == "date" else pl.col("problem"))
+        .with_columns(
+            pl.lit(f.name).alias("column"),
+            _expected(f, today).alias("expected"),
+            pl.lit(positions[f.name], pl.Int64).alias(COLUMN_ORDER),
+        )
+        for f in present
+    ]
+
+
+def _identifier_problems(
+    text: pl.DataFrame, scanned: list[str], positions: dict[str, int]
+) -> list[pl.LazyFrame]:
+    """Cells of the scanned text columns that look like a personal identifier (never echoed)."""
+    ident = scan_identifiers(text, scanned, name_rule_exempt=NAME_RULE_EXEMPT)
+    if not ident.height:
+        return []
+    return [
+        ident.rename({ROW: "row"})
+        .with_columns(
+            pl.lit("identifier").alias("problem"),
+            (
+                "no personal identifiers in the records (this looks like "
+                + pl.col("looks_like")
+                + ")"
+            ).alias("expected"),
+            pl.col("column")
+            .replace_strict(positions, return_dtype=pl.Int64, default=None)
+            .alias(COLUMN_ORDER),
+        )
+        .drop("looks_like")
+        .lazy()
+    ]
 
 
 #: Control characters: C0 (NUL, tab, line breaks, ...), DEL and C1. No column of the schema is
