@@ -82,6 +82,25 @@ def test_vetting_older_than_the_months_allowed_is_a_minor_finding():
     assert findings_for("REFER-VETTED", ws, vetting_valid_months=36).is_empty()
 
 
+def test_a_service_vetted_again_is_judged_by_the_latest_vetting_before_the_referral():
+    """Near miss: "services that they have not personally vetted" — a vetting renewed within
+    the 24 months keeps the referral compliant; a referral before the renewal is judged by the
+    old vetting (R-1, minor)."""
+    ws = build(
+        clients=[client()],
+        referrals=[
+            referral("R-1", referred_on="2026-02-01"),
+            referral("R-2", referred_on="2026-04-01"),
+        ],
+        vetted_services=[vetted(vetted_on="2023-01-10"), vetted(vetted_on="2026-03-01")],
+    )
+    found = findings_for("REFER-VETTED", ws)
+    assert found["detail"].to_list() == [
+        "Client K-1 was referred on 2026-02-01 to service V-1, which the coach last vetted on "
+        "2023-01-10, more than 24 months before."
+    ]
+
+
 # --- REFER-ABANDON -----------------------------------------------------------------------------
 
 

@@ -4,8 +4,10 @@ Edge cases decided here:
 
 - REFER-VETTED: a referral with no service named cannot be shown to go to a vetted service and
   is a finding; so is a service missing from the referring coach's own vetted list (another
-  coach's vetting does not count) or vetted only after the referral day (major). A vetting more
-  than `vetting_valid_months` before the referral day is a minor finding: a service changes,
+  coach's vetting does not count) or vetted only after the referral day (major). A service may
+  be vetted again (one row per vetting); the latest vetting on or before the referral day is
+  the one judged, and when it lies more than `vetting_valid_months` before that day the
+  referral is a minor finding: a service changes,
   and the Code's "personally vetted" asks the coach to know it as it is now.
 - REFER-ABANDON: an engagement that ended in the period because the coach closed the practice,
   released the client, or excluded the client after the safety assessment needs both
@@ -17,8 +19,8 @@ Edge cases decided here:
   An open coaching engagement whose last held session (or start) is more than
   `silent_engagement_days` before the period end, with no ending recorded, is a minor finding
   dated at the first day past the allowed silence (as the caseload's "silent" list counts);
-  only the silence that is still going on at the
-  as-of date is judged (a gap after which sessions resumed is not abandonment).
+  only the silence still going on at the as-of date is judged (a gap after which sessions
+  resumed is not abandonment).
 """
 
 from __future__ import annotations
@@ -33,21 +35,33 @@ from trc_analytics.scope import Scope, days
 
 
 def vetted_cases(sc: Scope) -> pl.LazyFrame:
-    """Every referral made in the period."""
-    vetted = sc.table("vetted_services").select("coach_id", "service_id", "vetted_on")
-    return (
+    """Every referral made in the period, with the coach's latest vetting of the service on or
+    before the referral day (`vetted_on`; else the first later one, `later`)."""
+    referrals = (
         sc.table("referrals")
         .filter(sc.in_period("referred_on"))
         .select(
             "referral_id", "coach_id", "client_id", "service_id", "service_type", on="referred_on"
         )
-        .join(vetted, on=["coach_id", "service_id"], how="left")
-        .with_columns(
-            stale=pl.col("vetted_on").dt.offset_by(f"{sc.policy.vetting_valid_months}mo")
-            < pl.col("on")
+    )
+    vettings = (
+        referrals.select("referral_id", "coach_id", "service_id", "on")
+        .join(
+            sc.table("vetted_services").select("coach_id", "service_id", "vetted_on"),
+            on=["coach_id", "service_id"],
         )
+        .group_by("referral_id")
+        .agg(
+            vetted_on=pl.col("vetted_on").filter(pl.col("vetted_on") <= pl.col("on")).max(),
+            later=pl.col("vetted_on").filter(pl.col("vetted_on") > pl.col("on")).min(),
+        )
+    )
+    valid = f"{sc.policy.vetting_valid_months}mo"
+    return (
+        referrals.join(vettings, on="referral_id", how="left")
+        .with_columns(stale=pl.col("vetted_on").dt.offset_by(valid) < pl.col("on"))
         .with_columns(
-            compliant=((pl.col("vetted_on") <= pl.col("on")) & ~pl.col("stale")).fill_null(False),
+            compliant=(pl.col("vetted_on").is_not_null() & ~pl.col("stale")).fill_null(False),
             severity=pl.when(pl.col("stale")).then(pl.lit("minor")),
         )
     )
@@ -79,7 +93,7 @@ def vetted_detail(policy: Policy) -> pl.Expr:
                 service,
             )
         )
-        .when(pl.col("vetted_on").is_null())
+        .when(pl.col("later").is_null())
         .then(
             text(
                 "Client {} was referred on {} to service {}, which is not on the coach's list of "
@@ -96,7 +110,7 @@ def vetted_detail(policy: Policy) -> pl.Expr:
                 "client_id",
                 "on",
                 "service_id",
-                "vetted_on",
+                "later",
             )
         )
     )
