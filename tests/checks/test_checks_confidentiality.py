@@ -71,3 +71,19 @@ def test_mandatory_past_abuse_needs_no_report():
     found = findings_for("CONF-MANDATORY", ws)
     assert found.height == 1
     assert found["detail"][0].startswith("A concern about current abuse of a minor")
+
+
+def test_a_mandatory_reports_file_without_abuse_current_is_refused_naming_the_column(tmp_path):
+    """ "They ALWAYS report current abuse": a workspace from before the column cannot say which
+    concerns are current, so validation names the missing column instead of judging."""
+    import polars as pl
+    from builders import write_workspace
+
+    from trc_analytics import validate_workspace
+
+    ws = build(clients=[client()], mandatory_reports=[concern()])
+    folder = write_workspace(ws, tmp_path / "ws")
+    old = pl.read_csv(folder / "mandatory_reports.csv").drop("abuse_current")
+    old.write_csv(folder / "mandatory_reports.csv")
+    problems = validate_workspace(folder).filter(pl.col("problem") == "missing_column")
+    assert problems.select("file", "column").rows() == [("mandatory_reports.csv", "abuse_current")]
