@@ -118,6 +118,7 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         "client_id": "K-1",
         "concern_on": "2026-02-01",
         "concern_group": "minor",
+        "abuse_current": True,
     },
     "community_service": {
         "activity_id": "CS-1",

@@ -68,6 +68,7 @@ ALLOWED: dict[str, Allowed] = {
     "probono_window_months": _MONTHS,
     "charge_report_days": _DAYS,
     "silent_engagement_days": Allowed(int, 1, MAX_DAYS),
+    "vetting_valid_months": _MONTHS,
     "training_need_share": Allowed(float, 0, 1),
     "min_cell": Allowed(int, MIN_CELL_FLOOR),
     "rounding_base": Allowed(int, 0, 100),
@@ -132,8 +133,11 @@ class Policy:
     probono_window_months: int = 6
     #: CONDUCT-CHARGE: days to report a criminal charge to the Professional Standards Committee.
     charge_report_days: int = 10
-    #: Caseload: an open engagement with no session for this many days is "silent".
+    #: Caseload and REFER-ABANDON: an open engagement with no session for this many days is
+    #: "silent" (REFER-ABANDON: a minor finding, an ending never recorded).
     silent_engagement_days: int = 60
+    #: REFER-VETTED: months a coach's vetting of a service stays current (older: minor finding).
+    vetting_valid_months: int = 24
     #: Demand vs supply: an area "needs training" in a region when at least this share of its
     #: sessions were held outside declared competence (or no coach there declares it).
     training_need_share: float = 0.2

@@ -61,6 +61,7 @@ SPEC_CHECKS = [
     "COMM-PROBONO",
     "CONDUCT-CHARGE",
     "CONDUCT-DUAL",
+    "CONDUCT-IMPAIRED",
 ]
 
 
@@ -336,8 +337,11 @@ def test_assessments_come_first_and_referrals_go_to_vetted_services_mostly(defau
     )
     on_time = (pl.col("assessed_on") <= pl.col("first")).fill_null(False)
     assert 0.9 < assessed.select(on_time.mean()).item() < 1.0
+    first_vetting = (
+        f["vetted_services"].group_by("coach_id", "service_id").agg(pl.col("vetted_on").min())
+    )
     vetted = f["referrals"].join(
-        f["vetted_services"], on=["coach_id", "service_id"], how="left", suffix="_v"
+        first_vetting, on=["coach_id", "service_id"], how="left", suffix="_v"
     )
     share = vetted.select((pl.col("vetted_on") <= pl.col("referred_on")).fill_null(False).mean())
     assert 0.9 < share.item() < 1.0
@@ -424,23 +428,36 @@ def _psychoactive(f, m):
 
 
 def _unvetted(f, m):
+    """Referred to a service the coach had not vetted by then, or vetted too long before."""
     r = f["referrals"].join(
         m.select("coach_id", "client_id", pl.col("on").alias("referred_on")),
         on=["coach_id", "client_id", "referred_on"],
     )
+    valid = f"{POLICY.vetting_valid_months}mo"
     vetted = r.join(f["vetted_services"], on=["coach_id", "service_id"]).filter(
-        pl.col("vetted_on") <= pl.col("referred_on")
+        (pl.col("vetted_on") <= pl.col("referred_on"))
+        & (pl.col("vetted_on").dt.offset_by(valid) >= pl.col("referred_on"))
     )
     return r.join(vetted, on="referral_id", how="anti")
 
 
 def _abandoned(f, m):
-    e = f["engagements"].join(m.select("engagement_id"), on="engagement_id")
-    ended_by_coach = pl.col("end_reason").is_in(["coach_released_client", "coach_closed_practice"])
+    """Ended by the coach or the assessment without explanation and referral, or left open with
+    no held session for more than the silent days before the planted day."""
+    e = f["engagements"].join(m.select("engagement_id", "on"), on="engagement_id")
+    ended_by_coach = pl.col("end_reason").is_in(
+        ["coach_released_client", "coach_closed_practice", "excluded_after_assessment"]
+    )
     handed_over = (
         pl.col("exit_explained").fill_null(False) & pl.col("exit_referral_id").is_not_null()
     )
-    return e.filter(ended_by_coach & ~handed_over)
+    held = f["sessions"].filter(pl.col("status") == "held")
+    last = held.group_by("engagement_id").agg(pl.col("held_on").max().alias("last"))
+    silent = pl.col("ended_on").is_null() & (
+        pl.col("last") + _days(POLICY.silent_engagement_days) < pl.col("on")
+    )
+    e = e.join(last, on="engagement_id", how="left")
+    return e.filter((ended_by_coach & ~handed_over) | silent)
 
 
 def _disclosure(f, m):
@@ -573,6 +590,7 @@ EVIDENCE: dict[str, Callable[[dict, pl.DataFrame], pl.DataFrame]] = {
     "COMM-PROBONO": _no_giving,
     "CONDUCT-CHARGE": _conduct("criminal_charge", POLICY.charge_report_days),
     "CONDUCT-DUAL": _conduct("dual_relationship", None),
+    "CONDUCT-IMPAIRED": _conduct("impaired_session", None),
 }
 
 
@@ -661,6 +679,17 @@ def test_near_misses_are_in_the_records(default_demo):
     charges = f["conduct_events"].filter(pl.col("kind") == "criminal_charge")
     in_time = pl.col("reported_on") <= pl.col("occurred_on") + _days(POLICY.charge_report_days)
     assert charges.filter(in_time).height >= 1
+    # A charge of another kind, never reported: no duty to report it.
+    other = charges.filter(pl.col("charge_kind") == "other")
+    assert other.height >= 1 and other["reported_on"].is_null().all()
+    # A client met in the community and not acknowledged.
+    met = f["conduct_events"].filter(pl.col("dual_kind") == "incidental_community")
+    assert (~met["client_acknowledged"]).any()
+    # Past abuse a client tells of, never reported: only current abuse must be.
+    past = f["mandatory_reports"].filter(~pl.col("abuse_current"))
+    assert past.height >= 1 and past["reported_on"].is_null().all()
+    # Every referral rests on a vetting renewed within the months allowed (re-vetting rows).
+    assert f["vetted_services"].group_by("coach_id", "service_id").len()["len"].max() > 1
 
 
 # --- the check catalogue finds them -----------------------------------------------------------
@@ -753,7 +782,7 @@ def test_trc_demo_writes_an_owner_only_workspace_and_says_what_it_holds(tmp_path
         ],
     )
     assert result.exit_code == 0, result.output
-    assert "8 coaches" in result.output and "22 ethics checks" in result.output
+    assert "8 coaches" in result.output and f"{len(PLANTED_CHECKS)} ethics checks" in result.output
     files = sorted(p.name for p in target.iterdir())
     assert files == sorted(f"{name}.csv" for name in load_schema().names)
     assert _mode(target) == 0o700

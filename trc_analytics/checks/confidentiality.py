@@ -3,9 +3,12 @@
 Edge cases decided here:
 
 - CONF-DISCLOSURE: every disclosure in the period is a case; basis `none` is a finding.
-- CONF-MANDATORY: a concern about a minor, elder or disabled person must be reported within
-  `mandatory_report_days` of `concern_on` (0 = the same day). It is judged when that time has
-  run out, so the case is dated at the deadline; a report dated after the as-of date is not seen.
+- CONF-MANDATORY: the Code asks to "ALWAYS report current abuse": only a concern marked
+  `abuse_current` (abuse going on now, not past abuse the client tells of) is a case. It must be
+  reported within `mandatory_report_days` of `concern_on` (0 = the same day). It is judged when
+  that time has run out, so the case is dated at the deadline; a report dated after the as-of
+  date is not seen. Where no mandatory reporter law applies, the association leaves the
+  `mandatory_reports` table out and the check reads "not evaluated" (docs/decisions.md).
 """
 
 from __future__ import annotations
@@ -73,10 +76,12 @@ GROUP_WORDS = {"minor": "a minor", "elder": "an elder", "disabled": "a disabled 
 
 
 def mandatory_cases(sc: Scope) -> pl.LazyFrame:
-    """Every abuse concern whose reporting deadline falls in the period."""
+    """Every concern of current abuse whose reporting deadline falls in the period (past abuse
+    a client tells of is not a case: the Code asks to report current abuse)."""
     n = sc.policy.mandatory_report_days
     return (
         sc.table("mandatory_reports")
+        .filter(pl.col("abuse_current"))
         .with_columns(on=pl.col("concern_on") + days(n))
         .filter(sc.in_period("on"))
         .select(
@@ -100,8 +105,8 @@ def mandatory_detail(policy: Policy) -> pl.Expr:
         .otherwise(optional("; it was reported on {}", "reported"))
     )
     return text(
-        "A concern about abuse of {} (client {}) raised on {} was not reported to the appropriate "
-        "agency within " + within + "{}.",
+        "A concern about current abuse of {} (client {}) raised on {} was not reported to the "
+        "appropriate agency within " + within + "{}.",
         pl.col("concern_group").replace_strict(GROUP_WORDS, default=pl.col("concern_group")),
         "client_id",
         "concern_on",
@@ -120,7 +125,7 @@ CONF_MANDATORY = Check(
     severity="critical",
     tables=("mandatory_reports",),
     policy_values=("mandatory_report_days",),
-    unit="abuse concern",
+    unit="concern of current abuse",
     cases=mandatory_cases,
     detail=mandatory_detail,
 )

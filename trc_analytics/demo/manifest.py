@@ -35,6 +35,7 @@ PLANTED_CHECKS: tuple[str, ...] = (
     "COMM-PROBONO",
     "CONDUCT-CHARGE",
     "CONDUCT-DUAL",
+    "CONDUCT-IMPAIRED",
 )
 
 #: Days after an undeclared-area session its supervision window closes (Policy default).

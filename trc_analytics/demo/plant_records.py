@@ -1,6 +1,7 @@
 """Planted cases in the remaining records: PRACT-REFUND, PRACT-GRIEVANCE, PRACT-CONTEXT (notices
-missing or late), REFER-VETTED, REFER-ABANDON, CONF-DISCLOSURE, CONF-MANDATORY, CONDUCT-CHARGE,
-CONDUCT-DUAL."""
+missing or late), REFER-VETTED (unvetted, vetted later, vetting stale), REFER-ABANDON (released,
+excluded without explanation, left silent), CONF-DISCLOSURE, CONF-MANDATORY (current abuse; a past
+abuse never reported is a near miss), CONDUCT-CHARGE, CONDUCT-DUAL (each kind), CONDUCT-IMPAIRED."""
 
 from __future__ import annotations
 
@@ -12,6 +13,10 @@ from trc_analytics.demo.manifest import SHOWCASE_CHECKS, cases, planted_count
 from trc_analytics.demo.picking import days_of, set_client_date, showcase_cases
 from trc_analytics.demo.sampling import between
 from trc_analytics.demo.stage import Stage
+from trc_analytics.policy import Policy
+
+#: Days before a planted REFER-VETTED referral its stale vetting lies (past 24 months).
+STALE_DAYS = 760
 
 
 def plant_notices(st: Stage) -> list[pl.DataFrame]:
@@ -129,6 +134,10 @@ def plant_referrals(st: Stage, pool: pl.DataFrame) -> list[pl.DataFrame]:
             later_rows.append((coach, sid, later))
             have.add((coach, sid))
             modes.append("service vetted only after the referral")
+        elif i % 3 == 1 and coach != 0:  # vetted once, more than 24 months before (minor)
+            later_rows.append((coach, sid, on - STALE_DAYS - 20 * (i % 5)))
+            have.add((coach, sid))
+            modes.append("service vetted more than 24 months before the referral")
         else:
             modes.append("service not vetted by the coach")
     modes = np.array(modes, dtype=object)
@@ -171,39 +180,92 @@ def plant_referrals(st: Stage, pool: pl.DataFrame) -> list[pl.DataFrame]:
         )
     )
 
-    # REFER-ABANDON: the coach released the client without explanation or referral.
-    ended = rec.engagements.filter(
-        (pl.col("format") == "one_to_one")
-        & pl.col("end_reason").is_in(["completed", "other"])
-        & (pl.col("_k") != 0)
-        & (pl.col("ended_on") >= pl.lit(cfg.start))
-    )
-    hit = p.choose(
-        ended, planted_count(rate, rec.engagements["_k"].n_unique()), p.between("ended_on"), by="_c"
-    )
-    released = pl.col("_e").is_in(hit["_e"].implode())
-    rec.engagements = rec.engagements.with_columns(
-        end_reason=pl.when(released)
-        .then(pl.lit("coach_released_client"))
-        .otherwise(pl.col("end_reason")),
-        exit_explained=pl.when(released).then(pl.lit(False)).otherwise(pl.col("exit_explained")),
-    )
-    out.append(
-        cases(
-            "REFER-ABANDON",
-            hit["_k"].to_numpy(),
-            days_of(hit, "ended_on"),
-            "released without explanation or referral",
-            client=hit["_c"].to_numpy(),
-            engagement=hit["_e"].to_numpy(),
-            first=hit["_first"].to_numpy(),
-        )
-    )
+    out.extend(plant_abandon(st))
     return out
 
 
+def plant_abandon(st: Stage) -> list[pl.DataFrame]:
+    """REFER-ABANDON: a client released without explanation or referral, a client excluded by
+    the assessment without an explanation, and an engagement left silent with no ending."""
+    cfg, p, rec, rate = st.cfg, st.pick, st.rec, st.cfg.finding_rate
+    k = planted_count(rate, rec.engagements["_k"].n_unique())
+    ended = rec.engagements.filter(
+        (pl.col("format") == "one_to_one")
+        & (pl.col("_k") != 0)
+        & (pl.col("ended_on") >= pl.lit(cfg.start))
+    )
+    released = p.choose(
+        ended.filter(pl.col("end_reason").is_in(["completed", "other"])),
+        k,
+        p.between("ended_on"),
+        by="_c",
+    )
+    excluded = p.choose(
+        ended.filter(pl.col("end_reason") == "excluded_after_assessment"),
+        k,
+        p.between("ended_on"),
+        by="_c",
+    )
+    silent = _silent_pick(st, k)
+    hit_r = pl.col("_e").is_in(released["_e"].implode())
+    unexplained = hit_r | pl.col("_e").is_in(excluded["_e"].implode())
+    reopened = pl.col("_e").is_in(silent["_e"].implode())
+    rec.engagements = rec.engagements.with_columns(
+        end_reason=pl.when(hit_r)
+        .then(pl.lit("coach_released_client"))
+        .when(reopened)
+        .then(pl.lit(None, pl.String))
+        .otherwise(pl.col("end_reason")),
+        exit_explained=pl.when(unexplained)
+        .then(pl.lit(False))
+        .when(reopened)
+        .then(pl.lit(None, pl.Boolean))
+        .otherwise(pl.col("exit_explained")),
+        ended_on=pl.when(reopened).then(pl.lit(None, pl.Date)).otherwise(pl.col("ended_on")),
+    )
+    # Only the release is the check's first case (the one shown in the planted period).
+    excluded, silent = (f.with_columns(_first=pl.lit(False)) for f in (excluded, silent))
+    return [
+        _abandon_cases(released, "ended_on", "released without explanation or referral"),
+        _abandon_cases(excluded, "ended_on", "excluded by the assessment without an explanation"),
+        _abandon_cases(silent, "silent_on", "engagement left silent with no ending recorded"),
+    ]
+
+
+def _silent_pick(st: Stage, k: int) -> pl.DataFrame:
+    """Completed one-to-one engagements to reopen: their silence after the last held session
+    passes `silent_engagement_days` within the records (`silent_on`, the day it does)."""
+    cfg, rec = st.cfg, st.rec
+    after = Policy().silent_engagement_days + 1
+    last = st.held_one.group_by("_e").agg(pl.col("held_on").max().alias("_last_held"))
+    pool = (
+        rec.engagements.filter(
+            (pl.col("format") == "one_to_one")
+            & (pl.col("_k") != 0)
+            & (pl.col("end_reason") == "completed")
+        )
+        .join(last, on="_e", maintain_order="left")
+        .with_columns(silent_on=pl.col("_last_held") + pl.duration(days=after))
+        .filter(pl.col("silent_on").is_between(pl.lit(cfg.start), pl.lit(cfg.end)))
+    )
+    return st.pick.choose(pool, k, st.pick.between("silent_on"), by="_c")
+
+
+def _abandon_cases(hit: pl.DataFrame, on: str, note: str) -> pl.DataFrame:
+    return cases(
+        "REFER-ABANDON",
+        hit["_k"].to_numpy(),
+        days_of(hit, on),
+        note,
+        client=hit["_c"].to_numpy(),
+        engagement=hit["_e"].to_numpy(),
+        first=hit["_first"].to_numpy(),
+    )
+
+
 def plant_reports(st: Stage) -> list[pl.DataFrame]:
-    """CONF-DISCLOSURE, CONF-MANDATORY, CONDUCT-CHARGE, CONDUCT-DUAL: new records."""
+    """CONF-DISCLOSURE, CONF-MANDATORY, CONDUCT-CHARGE, CONDUCT-DUAL, CONDUCT-IMPAIRED: new
+    records."""
     cfg, rng, p, r, rec, held_one = st.cfg, st.rng, st.pick, st.roster, st.rec, st.held_one
     end = day(cfg.end)
     ps, pe = day(cfg.plant_period.start), day(cfg.plant_period.end)
@@ -255,10 +317,27 @@ def plant_reports(st: Stage) -> list[pl.DataFrame]:
                     "_c": hit["_c"],
                     "concern_on": as_dates(concern),
                     "concern_group": np.where(np.arange(hit.height) % 2 == 0, "minor", "elder"),
+                    "abuse_current": np.ones(hit.height, dtype=bool),
                     "reported_on": as_dates(reported),
                 }
             ),
         ]
+    )
+    # Near miss: past abuse a client tells of needs no report (abuse_current false).
+    told = base.head(1)
+    rec.mandatory_reports = pl.concat(
+        [
+            rec.mandatory_reports,
+            told.select(
+                "_k",
+                "_c",
+                pl.col("held_on").alias("concern_on"),
+                pl.lit("minor").alias("concern_group"),
+                pl.lit(False).alias("abuse_current"),
+                pl.lit(None, pl.Date).alias("reported_on"),
+            ),
+        ],
+        how="vertical_relaxed",
     )
     out.append(
         cases(
@@ -272,11 +351,12 @@ def plant_reports(st: Stage) -> list[pl.DataFrame]:
         )
     )
 
-    # Conduct: a charge reported late or never, and a dual relationship.
+    # Conduct: a charge reported late or never, a dual relationship, an impaired session.
     events = []
     for check, kind, note in (
         ("CONDUCT-CHARGE", "criminal_charge", "charge reported late or not at all"),
         ("CONDUCT-DUAL", "dual_relationship", "dual relationship with a client"),
+        ("CONDUCT-IMPAIRED", "impaired_session", "session conducted while impaired"),
     ):
         coach = rng.integers(1, r.n, k)
         lo = np.maximum(r.act_start[coach], day(cfg.start))
@@ -292,16 +372,44 @@ def plant_reports(st: Stage) -> list[pl.DataFrame]:
         reported = np.where(
             (np.arange(k) % 2 == 1) & (occurred + delay <= end), occurred + delay, NO_DAY
         )
-        events.append(
-            pl.DataFrame(
-                {
-                    "_k": coach,
-                    "kind": [kind] * k,
-                    "occurred_on": as_dates(occurred),
-                    "reported_on": as_dates(reported),
-                }
-            )
-        )
+        events.append(_conduct_rows(kind, coach, occurred, reported))
         out.append(cases(check, coach, occurred, note, first=np.arange(k) == 0))
-    rec.conduct_events = pl.concat([rec.conduct_events, *events])
+    rec.conduct_events = pl.concat([rec.conduct_events, *events], how="diagonal")
     return out
+
+
+#: Kinds of the planted charges and dual relationships, in turn.
+PLANTED_CHARGES = ("alcohol_drugs", "against_persons")
+PLANTED_DUALS = ("romantic_sexual", "friendship_family", "incidental_community")
+
+
+def _conduct_rows(
+    kind: str, coach: np.ndarray, occurred: np.ndarray, reported: np.ndarray
+) -> pl.DataFrame:
+    """Planted conduct events of one kind: charges of a kind that must be reported; dual
+    relationships of each kind (an incidental encounter with the client acknowledged, the
+    others ended within their month, so each is found in its own period)."""
+    k = coach.size
+    turn = np.arange(k)
+    none = np.full(k, None, dtype=object)
+    charge = np.array(PLANTED_CHARGES)[turn % 2] if kind == "criminal_charge" else none
+    dual = np.array(PLANTED_DUALS)[turn % 3] if kind == "dual_relationship" else none
+    frame = pl.DataFrame(
+        {
+            "_k": coach,
+            "kind": [kind] * k,
+            "occurred_on": as_dates(occurred),
+            "reported_on": as_dates(reported),
+            "charge_kind": pl.Series(charge, dtype=pl.String),
+            "dual_kind": pl.Series(dual, dtype=pl.String),
+        }
+    )
+    incidental = pl.col("dual_kind") == "incidental_community"
+    return frame.with_columns(
+        client_acknowledged=pl.when(incidental).then(pl.lit(True)),
+        ended_on=pl.when(pl.col("dual_kind").is_not_null() & ~incidental).then(
+            pl.min_horizontal(
+                pl.col("occurred_on") + pl.duration(days=10), pl.col("occurred_on").dt.month_end()
+            )
+        ),
+    )

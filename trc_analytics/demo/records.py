@@ -96,6 +96,7 @@ def build_mandatory_reports(
             "concern_group": pick(rng, ["minor", "elder", "disabled"], [0.55, 0.25, 0.2], n).astype(
                 str
             ),
+            "abuse_current": np.ones(n, dtype=bool),
             "reported_on": as_dates(
                 np.minimum(concern + between(rng, np.zeros(n), 1), day(cfg.end))
             ),
@@ -200,7 +201,12 @@ def build_community_service(cfg: DemoConfig, rng: np.random.Generator, r: Roster
 
 
 def build_conduct_events(cfg: DemoConfig, rng: np.random.Generator, r: Roster) -> pl.DataFrame:
-    """Grievances received now and then, and criminal charges reported within the 10 days."""
+    """Grievances received now and then, and criminal charges reported within the 10 days.
+
+    Near misses: the day after the first charge, the same coach is charged with a crime of
+    another kind (no duty to report, none made) and meets a client in the community without
+    acknowledging them (no dual relationship the Code forbids).
+    """
     start, end = day(cfg.start), day(cfg.end)
     years = (end - start + 1) / 365.25
     grievances = rng.poisson(0.03 * years * r.n)
@@ -214,11 +220,29 @@ def build_conduct_events(cfg: DemoConfig, rng: np.random.Generator, r: Roster) -
         occurred + between(rng, np.full(n, 2), 9),
         occurred + between(rng, np.zeros(n), 3),
     )
-    return pl.DataFrame(
+    events = pl.DataFrame(
         {
             "_k": coach,
             "kind": kind,
             "occurred_on": as_dates(occurred),
             "reported_on": as_dates(np.minimum(reported, end)),
+            "charge_kind": optional(
+                np.where(kind == "criminal_charge", "against_persons", None), pl.String
+            ),
         }
     )
+    first = events.filter(pl.col("kind") == "criminal_charge").head(1)
+    near = pl.concat(
+        [
+            first.with_columns(charge_kind=pl.lit("other"), reported_on=pl.lit(None, pl.Date)),
+            first.with_columns(
+                kind=pl.lit("dual_relationship"),
+                charge_kind=pl.lit(None, pl.String),
+                reported_on=pl.lit(None, pl.Date),
+                dual_kind=pl.lit("incidental_community"),
+                client_acknowledged=pl.lit(False),
+            ),
+        ],
+        how="diagonal",
+    ).with_columns(occurred_on=pl.col("occurred_on") + pl.duration(days=1))
+    return pl.concat([events, near], how="diagonal")

@@ -28,6 +28,8 @@ SERVICE_TYPES: dict[str, tuple[float, tuple[int, int]]] = {
 }
 #: Types a therapist-like referral (after decompensation) may go to.
 THERAPY_TYPES = ("therapist", "psychiatrist", "crisis_service")
+#: Months after which a coach vets each service again, well within `vetting_valid_months`.
+REVET_MONTHS = 18
 
 
 def service_pool(cfg: DemoConfig, rng: np.random.Generator) -> pl.DataFrame:
@@ -69,12 +71,32 @@ def build_vetted(
                 }
             )
         )
-    return (
+    first = (
         pl.concat(frames)
         .sort("_k", "service_id", "_slot")
         .unique(["_k", "service_id"], keep="first", maintain_order=True)
         .drop("_slot")
-        .sort("_k", "vetted_on", "service_id")
+    )
+    return revetted(first, r, end).sort("_k", "vetted_on", "service_id")
+
+
+def revetted(first: pl.DataFrame, r: Roster, end: int) -> pl.DataFrame:
+    """Each first vetting and its renewals every `REVET_MONTHS` while the coach practises (to
+    the end of the records), so no baseline referral rests on a vetting gone stale.
+
+    Deterministic (no random numbers), so the rest of the demo draws what it drew before.
+    """
+    until = pl.Series(np.minimum(r.act_end, end)).gather(first["_k"])
+    steps = ((until - first["vetted_on"].cast(pl.Int64)) // (REVET_MONTHS * 31)).clip(0)
+    return (
+        first.with_columns(_step=pl.int_ranges(0, steps + 1))
+        .explode("_step")
+        .with_columns(
+            vetted_on=pl.col("vetted_on").dt.offset_by(
+                pl.format("{}mo", pl.col("_step") * REVET_MONTHS)
+            )
+        )
+        .drop("_step")
     )
 
 
@@ -91,7 +113,10 @@ def choose_services(
         )
         .filter(pl.col("vetted_on") <= pl.col("referred_on"))
     )
-    options = options.sort("_r", "service_id")  # a fixed order before random numbers
+    # A fixed order before random numbers; a service vetted again is one option.
+    options = options.sort("_r", "service_id", "vetted_on").unique(
+        ["_r", "service_id"], keep="first", maintain_order=True
+    )
     options = options.with_columns(_u=pl.Series(rng.random(options.height)))
     chosen = options.sort("_r", "_u").unique("_r", keep="first", maintain_order=True)
     return (

@@ -49,7 +49,12 @@ def vetted_share(sc: Scope) -> pl.LazyFrame:
     Vetted = the referral's service_id is in the referring coach's vetted_services with
     vetted_on on or before referred_on. Columns: key, referrals, to_vetted, vetted_share.
     """
-    vetted = sc.ws["vetted_services"].lazy().select("coach_id", "service_id", "vetted_on")
+    vetted = (  # a service may be vetted again (one row per vetting): the first one counts
+        sc.ws["vetted_services"]
+        .lazy()
+        .group_by("coach_id", "service_id")
+        .agg(pl.col("vetted_on").min())
+    )
     counts = (
         sc.keyed(_referrals(sc).join(vetted, on=["coach_id", "service_id"], how="left"))
         .group_by(sc.key)
