@@ -241,7 +241,7 @@ def checked_severities(name: str, value: object) -> dict[str, str]:
     if name == "severity":
         if not isinstance(value, Mapping):
             raise PolicyError(
-                "severity must be a table of `CHECK-ID = \"critical|major|minor\"` lines"
+                'severity must be a table of `CHECK-ID = "critical|major|minor"` lines'
             )
         pairs = [(str(k), v) for k, v in value.items()]
     else:

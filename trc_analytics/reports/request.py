@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from trc_analytics.checks.runner import check_severity_policy
 from trc_analytics.disclosure.release import ReleaseRefused, check_release
 from trc_analytics.errors import TrcError
 from trc_analytics.period import Period
-from trc_analytics.checks.runner import check_severity_policy
 from trc_analytics.policy import Policy
 
 if TYPE_CHECKING:
