@@ -406,6 +406,51 @@ def giving(ctx: ReportContext) -> Section:
     )
 
 
+def credential_line(c: dict[str, Any], policy: Any) -> str:
+    """One credential's standing as the coach reads it (a `credential_status` row).
+
+    A credential past its grace period reads as lapsed, with what to do about sessions until it
+    is renewed; the six hours of supervision open the review of suitability the Code describes
+    ("to review their suitability to renew their credential"), so they are never called
+    "ready for renewal": only a credential still in its grace period can simply be renewed.
+    """
+    name = f"Your {wordy(c['credential'])} credential"
+    hours = num(policy.lapse_supervision_hours)
+    if c["status"] == "current":
+        return f"{name} is current until {c['expires_on']}."
+    if c["status"] == "due":
+        return (
+            f"{name} comes up for renewal on {c['expires_on']}: a good time to plan the "
+            "ethics review course."
+        )
+    if c["status"] == "grace":
+        return (
+            f"{name} expired on {c['expires_on']} and is ready for renewal until "
+            f"{c['grace_ends_on']}, the end of its grace period: renew it before then."
+        )
+    done = num(c["remediation_hours"] or 0, 1)
+    meanwhile = (
+        "Until it is renewed, every session you hold under it is a session held while lapsed: "
+        "before your next session, talk with your supervisor about pausing or referring the "
+        "clients who rely on it."
+    )
+    if c.get("remediation_complete"):
+        step = (
+            f"You have {done} of the {hours} hours of one-to-one supervision with one "
+            "Association supervisor: ask that supervisor now for the review of your "
+            "suitability to renew."
+        )
+    else:
+        step = (
+            f"Arrange {hours} hours of one-to-one supervision with one Association supervisor, "
+            f"who reviews your suitability to renew ({done} done so far)."
+        )
+    return (
+        f"{name} has lapsed: it expired on {c['expires_on']} and its grace period ended on "
+        f"{c['grace_ends_on']}. {meanwhile} {step}"
+    )
+
+
 @shows_missing
 def keeping_up(ctx: ReportContext) -> Section:
     """Credentials, the ethics review, training and supervision."""
@@ -414,26 +459,7 @@ def keeping_up(ctx: ReportContext) -> Section:
     train = facts.first_row(ctx.metric("training_hours", coach)[0])
     sup, _ = ctx.metric("supervision_hours", coach)
     review = facts.first_row(ctx.metric("ethics_review", coach)[0])
-    lines = []
-    for c in creds.iter_rows(named=True):  # one row per credential kind
-        if c["status"] == "current":
-            lines.append(f"Your {c['credential']} credential is current until {c['expires_on']}.")
-        elif c["status"] == "due":
-            lines.append(
-                f"Your {c['credential']} credential comes up for renewal on {c['expires_on']}: "
-                "a good time to plan the ethics review course."
-            )
-        elif c["status"] == "grace":
-            lines.append(
-                f"Your {c['credential']} credential is in its renewal grace period until "
-                f"{c['grace_ends_on']}."
-            )
-        else:
-            lines.append(
-                f"Your {c['credential']} credential is ready for renewal with "
-                f"{num(ctx.policy.lapse_supervision_hours)} hours of one-to-one supervision "
-                f"({num(c['remediation_hours'] or 0, 1)} done so far)."
-            )
+    lines = [credential_line(c, ctx.policy) for c in creds.iter_rows(named=True)]
     last = review.get("last_review_on")
     lines.append(
         f"Last Code of Ethics review course: {last}."

@@ -1,0 +1,63 @@
+"""Honest wording (issue 14): the self-audit never softens a lapse, names the case behind each
+growth item, points at no closed window; both reviews carry no judging words; "kept in all 4
+cases" names what a case is; vocabulary values print with their display labels."""
+
+from __future__ import annotations
+
+import re
+
+from builders import build, coach, row
+
+from trc_analytics.reports import self_audit
+from trc_analytics.reports.context import open_report
+
+
+def _audit(ws, **kw):
+    return open_report(
+        "self-audit", date_from="2026-01-01", date_to="2026-06-30", workspace=ws, coach="C-1", **kw
+    )
+
+
+def _text(section) -> str:
+    return re.sub(r"\s+", " ", self_audit.reader_text(section.to_html()))
+
+
+def _keeping_up(*credentials, supervision=()):
+    ws = build(
+        coaches=[coach()],
+        credentials=list(credentials),
+        supervision=list(supervision) or [row("supervision", met_on="2025-01-01")],
+    )
+    return _text(self_audit.keeping_up(_audit(ws)))
+
+
+def test_a_credential_past_its_grace_reads_as_lapsed_with_what_to_do_about_sessions():
+    """The Code: "If that timeframe lapses, they must obtain six hours of one-to-one Supervision
+    ... to review their suitability to renew their credential"."""
+    text = _keeping_up(row("credentials", certified_on="2023-01-01", expires_on="2025-06-01"))
+    assert "Your initial credential has lapsed" in text
+    assert "grace period ended on 2025-12-01" in text
+    assert "Until it is renewed, every session you hold under it" in text
+    assert "Arrange 6 hours of one-to-one supervision" in text
+    assert "ready for renewal" not in text
+
+
+def test_six_hours_of_supervision_open_the_review_and_are_not_called_ready_for_renewal():
+    """The six hours are "to review their suitability to renew", not a renewal."""
+    sup = [
+        row("supervision", supervision_id=f"SV-{i}", met_on=f"2026-0{i}-10", hours=2.0,
+            reason="renewal_lapse")
+        for i in (1, 2, 3)
+    ]  # fmt: skip
+    text = _keeping_up(
+        row("credentials", certified_on="2023-01-01", expires_on="2025-06-01"), supervision=sup
+    )
+    assert "has lapsed" in text and "ask that supervisor now for the review" in text
+    assert "ready for renewal" not in text
+
+
+def test_a_credential_in_its_grace_period_is_ready_for_renewal_near_miss():
+    """Within "a six-month period to renew" the credential can simply be renewed."""
+    text = _keeping_up(row("credentials", certified_on="2024-03-01", expires_on="2026-03-01"))
+    assert "ready for renewal until 2026-09-01" in text
+    assert "lapsed" not in text
