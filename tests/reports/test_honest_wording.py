@@ -61,3 +61,32 @@ def test_a_credential_in_its_grace_period_is_ready_for_renewal_near_miss():
     text = _keeping_up(row("credentials", certified_on="2024-03-01", expires_on="2026-03-01"))
     assert "ready for renewal until 2026-09-01" in text
     assert "lapsed" not in text
+
+
+# --- what a case is ----------------------------------------------------------------------------
+
+
+def test_every_case_names_what_a_case_is():
+    from trc_analytics.checks import CHECKS
+    from trc_analytics.reports.sections import CASE_NOUNS, case_noun, every_case
+
+    assert every_case("CERT-LAPSED", 1) == "the one credential"
+    assert every_case("SAFE-TRIGGERED", 4) == "all 4 held sessions"
+    assert every_case("DEV-CE", 1) == "the one training year"
+    assert every_case("CONDUCT-DUAL", 1) == "the one coach"
+    assert set(CASE_NOUNS) <= {c.id for c in CHECKS}
+    for c in CHECKS:  # a check without its own noun still names its case (its unit)
+        assert "case" not in case_noun(c.id, 1).split(), c.id
+
+
+def test_the_self_audit_strengths_say_what_was_kept_for_which_cases(demo_workspace):
+    ctx = open_report(
+        "self-audit", date_from="2026-01-01", date_to="2026-06-30",
+        workspace=demo_workspace, coach="C-0001",
+    )  # fmt: skip
+    text = _text(self_audit.going_well(ctx))
+    kept = re.findall(r"kept for (the one|all [\d,]+) ([a-z ,-]+?) of the period", text)
+    assert kept, text
+    assert not re.search(r"kept (in|for) (the one case|all [\d,]+ cases)\b", text)
+    checklist = _text(self_audit.checklist(ctx))
+    assert not re.search(r"\d+ of \d+ cases kept", checklist)

@@ -142,6 +142,61 @@ def out_of_scope(ctx: ReportContext, coach: str) -> pl.DataFrame:
 # --- checks -----------------------------------------------------------------------------------
 
 
+#: What one case of a check is, as a reader names it: (one, many). "Kept in all 4 cases"
+#: says nothing; "kept for all 4 held sessions" does. A check not listed here (a new one)
+#: falls back to its catalogue `unit`.
+CASE_NOUNS: dict[str, tuple[str, str]] = {
+    "SAFE-SRA": ("new coaching relationship", "new coaching relationships"),
+    "SAFE-EXCLUDED": ("exclusion in force", "exclusions in force"),
+    "SAFE-INFLUENCE": (
+        "session with a client under the influence",
+        "sessions with a client under the influence",
+    ),
+    "SAFE-TRIGGERED": ("held session", "held sessions"),
+    "SAFE-DECOMP": ("session with decompensation", "sessions with decompensation"),
+    "SCOPE-PRACTICE": (
+        "engagement on an out-of-scope area",
+        "engagements on an out-of-scope area",
+    ),
+    "SCOPE-COMPETENCE": ("engagement on an undeclared area", "engagements on an undeclared area"),
+    "SCOPE-POPULATION": ("minor, couple or family client", "minor, couple or family clients"),
+    "SCOPE-PSYCHOACTIVE": (
+        "engagement using psychoactive substances",
+        "engagements using psychoactive substances",
+    ),
+    "REFER-VETTED": ("referral", "referrals"),
+    "REFER-ABANDON": ("engagement ended by the coach", "engagements ended by the coach"),
+    "CONF-DISCLOSURE": ("disclosure", "disclosures"),
+    "CONF-MANDATORY": ("abuse concern", "abuse concerns"),
+    "PRACT-REFUND": ("paying client", "paying clients"),
+    "PRACT-GRIEVANCE": ("new client", "new clients"),
+    "PRACT-CONTEXT": ("client", "clients"),
+    "CERT-LAPSED": ("credential", "credentials"),
+    "CERT-ETHICS": ("renewed credential", "renewed credentials"),
+    "DEV-CE": ("training year", "training years"),
+    "COMM-PROBONO": ("pro-bono window", "pro-bono windows"),
+    "CONDUCT-CHARGE": ("criminal charge", "criminal charges"),
+    "CONDUCT-DUAL": ("coach", "coaches"),
+}
+
+
+def case_noun(check_id: str, n: int) -> str:
+    """What `n` cases of a check are: `held session` / `held sessions` (catalogue `unit` for a
+    check without its own noun)."""
+    if check_id in CASE_NOUNS:
+        one, many = CASE_NOUNS[check_id]
+        return one if n == 1 else many
+    from trc_analytics.checks import get_check
+
+    unit = get_check(check_id).unit
+    return unit if n == 1 else f"cases ({unit})"
+
+
+def every_case(check_id: str, n: int) -> str:
+    """`the one credential` / `all 12 held sessions`: every case of a check, named."""
+    return f"the one {case_noun(check_id, 1)}" if n == 1 else f"all {n:,} {case_noun(check_id, n)}"
+
+
 @dataclass(frozen=True)
 class CheckStanding:
     """How one check of the Code stands for a coach in the period."""

@@ -164,11 +164,6 @@ def _heading(section: Callable[..., Section]) -> str:
     return title_of(SECTIONS, section)
 
 
-def _every_case(n: int) -> str:
-    """`the one case` / `all 12 cases`."""
-    return "the one case" if n == 1 else f"all {n:,} cases"
-
-
 def _coach(ctx: ReportContext) -> str:
     return str(ctx.coach)
 
@@ -203,7 +198,10 @@ def going_well(ctx: ReportContext) -> Section:
     achieved = int(facts.first_row(ctx.metric("goal_progress", coach)[0]).get("achieved") or 0)
     if achieved:
         strengths.append(f"{plural(achieved, 'goal')} reached together with your clients.")
-    strengths += [f"{s.title}: kept in {_every_case(s.examined)} of the period." for s in kept]
+    strengths += [
+        f"{s.title}: kept for {facts.every_case(s.check_id, s.examined)} of the period."
+        for s in kept
+    ]
     takeaway = (
         f"{plural(len(kept), 'item')} of the Code kept in every case the records show; "
         "the list below starts with the work itself."
@@ -318,7 +316,7 @@ def checklist(ctx: ReportContext) -> Section:
         label = STATUS_WORDS[s.status]
         cls = _STATUS_CLASS[s.status]
         cases = (
-            f"{s.compliant:,} of {s.examined:,} cases kept"
+            f"{s.compliant:,} of {s.examined:,} {facts.case_noun(s.check_id, s.examined)} kept"
             if s.status in ("kept", "attention") and s.examined
             else ""
         )
