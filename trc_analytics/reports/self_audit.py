@@ -25,9 +25,10 @@ from trc_analytics.reports.display import Figure, Header, Section, Table, bullet
 from trc_analytics.reports.outline import Outline, shows_missing, title_of, titles
 from trc_analytics.reports.sections import num, pct, plural, wordy
 
-#: Words (and phrases) the self-audit never uses: they judge the person instead of describing
-#: the work. Matched as whole words, case-insensitively, on the rendered text outside quoted
-#: passages of the Code.
+#: Words (and phrases) neither the self-audit nor the supervisor review uses: they judge the
+#: person instead of describing the work (", yet ... were held" is a reproach, "; ... were held"
+#: a fact). Matched as whole words, case-insensitively, on the rendered text outside quoted
+#: passages of the Code; the check detail sentences both reviews show are scanned too.
 SHAMING_WORDS = (
     "violation",
     "violations",
@@ -64,6 +65,7 @@ SHAMING_WORDS = (
     "shame",
     "shameful",
     "should have",
+    ", yet",
     "mistake",
     "red flag",
 )
@@ -513,6 +515,8 @@ def shaming_words(text: str) -> list[str]:
     """Which of `SHAMING_WORDS` appear in `text` as whole words (case-insensitive)."""
     import re
 
-    return [
-        w for w in SHAMING_WORDS if re.search(rf"(?<![\w-]){re.escape(w)}(?![\w-])", text, re.I)
-    ]
+    def pattern(w: str) -> str:  # a phrase starting with punctuation (", yet") needs no edge
+        edge = r"(?<![\w-])" if w[0].isalnum() else ""
+        return rf"{edge}{re.escape(w)}(?![\w-])"
+
+    return [w for w in SHAMING_WORDS if re.search(pattern(w), text, re.I)]
