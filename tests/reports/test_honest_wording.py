@@ -135,3 +135,64 @@ def test_the_supervisor_review_sections_carry_no_judging_words(demo_workspace):
         if words := shaming_words(reader_text(html)):
             found[c] = words
     assert found == {}
+
+
+# --- vocabulary labels -------------------------------------------------------------------------
+
+
+def test_every_label_belongs_to_a_value_of_its_vocabulary_and_reads_one_way():
+    from trc_analytics.records.schema import load_schema
+
+    schema = load_schema()
+    seen: dict[str, str] = {}
+    for name, voc in schema.vocabularies.items():
+        for value, words in voc.get("labels", {}).items():
+            assert value in voc["values"], (name, value)
+            assert "_" not in words and words.strip() == words, (name, value)
+            assert seen.setdefault(value, words) == words, value  # one value, one label
+    assert schema.display_labels()["childhood_emotional_abuse_neglect"] == (
+        "childhood emotional abuse / neglect"
+    )
+
+
+def test_an_association_may_add_its_own_labels(tmp_path):
+    from trc_analytics.records.schema import load_schema
+
+    extra = tmp_path / "vocabularies.toml"
+    extra.write_text(
+        '[area]\nvalues = ["sports_trauma"]\n[area.labels]\nsports_trauma = "sport & trauma"\n'
+    )
+    schema = load_schema(extra)
+    assert "sports_trauma" in schema.vocabulary("area")
+    assert schema.display_labels()["sports_trauma"] == "sport & trauma"
+    assert schema.display_labels()["combat_military"] == "combat / military"
+
+
+def test_one_helper_prints_a_value_alike_in_tables_charts_sentences_and_findings():
+    import polars as pl
+
+    from trc_analytics.checks.check import words
+    from trc_analytics.reports.display import format_value, vocab_label, vocab_words
+    from trc_analytics.reports.sections import wordy
+
+    value = "childhood_emotional_abuse_neglect"
+    label = "childhood emotional abuse / neglect"
+    assert vocab_label(value) == wordy(value) == format_value(value, "area") == label
+    frame = pl.DataFrame({"area": [value, "intimate_partner_violence"]})
+    assert frame.select(vocab_words("area"))["area"].to_list() == [
+        label,
+        "intimate partner violence",
+    ]
+    assert frame.select(words("area"))["area"].to_list()[0] == label
+    assert vocab_label(None) == "not recorded"
+
+
+def test_a_chart_shows_the_label_not_the_code():
+    import polars as pl
+
+    from trc_analytics.reports import charts, theme
+
+    frame = pl.DataFrame({"area": ["childhood_emotional_abuse_neglect"], "hours": [3.0]})
+    svg = theme.to_svg(charts.bars(frame, "area", "hours", x_title="Hours"))
+    assert "childhood emotional abuse / neglect" in svg
+    assert "childhood_emotional_abuse_neglect" not in svg

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from trc_analytics.checks.check import Check, text
+from trc_analytics.checks.check import Check, text, words
 from trc_analytics.policy import Policy
 from trc_analytics.scope import Scope
 
@@ -36,7 +36,7 @@ def vetted_cases(sc: Scope) -> pl.LazyFrame:
 
 
 def vetted_detail(policy: Policy) -> pl.Expr:
-    service = pl.col("service_type").cast(pl.String).str.replace_all("_", " ")
+    service = words("service_type")
     return (
         pl.when(pl.col("service_id").is_null())
         .then(

@@ -14,7 +14,7 @@ from typing import Any
 import polars as pl
 
 from trc_analytics.reports.context import ReportContext
-from trc_analytics.reports.display import Table, esc, format_value, quote
+from trc_analytics.reports.display import Table, esc, format_value, quote, vocab_label, vocab_words
 from trc_analytics.reports.outline import need
 
 SEVERITIES = ("critical", "major", "minor")
@@ -46,8 +46,8 @@ def plural(n: int, one: str, many: str | None = None) -> str:
 
 
 def wordy(value: str | None) -> str:
-    """A vocabulary value as words."""
-    return "not recorded" if value is None else value.replace("_", " ")
+    """A vocabulary value as words: its display label (`display.vocab_label`)."""
+    return vocab_label(value)
 
 
 # --- caseload ---------------------------------------------------------------------------------
@@ -73,9 +73,9 @@ def caseload_by_month(ctx: ReportContext, coach: str) -> tuple[pl.DataFrame, lis
 def closures(ctx: ReportContext, coach: str) -> pl.DataFrame:
     """end_reason, closures (engagements ended in the period)."""
     frame, _ = ctx.metric("closures", coach)
-    return frame.select(
-        pl.col("end_reason").str.replace_all("_", " ").alias("end reason"), "closures"
-    ).sort("closures", descending=True)
+    return frame.select(vocab_words("end_reason").alias("end reason"), "closures").sort(
+        "closures", descending=True
+    )
 
 
 def format_mix(ctx: ReportContext, coach: str) -> pl.DataFrame:
@@ -291,9 +291,7 @@ def exclusions(ctx: ReportContext, coach: str) -> pl.DataFrame:
     """Assessments of the period that excluded the client, by reason (metric
     `exclusions_by_reason`), most frequent first."""
     frame, _ = ctx.metric("exclusions_by_reason", coach)
-    return frame.select(pl.col("reason").str.replace_all("_", " "), "assessments").sort(
-        "assessments", descending=True
-    )
+    return frame.select(vocab_words("reason"), "assessments").sort("assessments", descending=True)
 
 
 def influence_and_triggers(ctx: ReportContext, coach: str) -> dict[str, int]:
