@@ -196,3 +196,73 @@ def test_a_chart_shows_the_label_not_the_code():
     svg = theme.to_svg(charts.bars(frame, "area", "hours", x_title="Hours"))
     assert "childhood emotional abuse / neglect" in svg
     assert "childhood_emotional_abuse_neglect" not in svg
+
+
+# --- growth: the cases named, one count, no closed window --------------------------------------
+
+
+def _competence_audit():
+    from builders import session
+
+    ws = build(
+        coaches=[coach()],
+        competencies=[row("competencies", area="complex_trauma_general")],
+        sessions=[
+            session("S-1", held_on="2026-01-10", area="adoption_trauma"),
+            session("S-2", held_on="2026-02-10", area="adoption_trauma"),
+            session("S-3", held_on="2026-05-20", area="adoption_trauma"),
+        ],
+        supervision=[row("supervision", met_on="2026-05-25", area="adoption_trauma")],
+    )
+    return _audit(ws)
+
+
+def test_the_growth_table_counts_the_sessions_the_finding_counts():
+    """One count per fact. The Code: "seek professional supervision from a qualified Supervisor
+    when they encounter issues in their practice that they are not fully competent to handle";
+    the May session had supervision in time, the January and February ones did not."""
+    ctx = _competence_audit()
+    section = self_audit.growth(ctx)
+    table = section.tables[0].frame
+    finding = ctx.findings("C-1").filter(ctx.findings("C-1")["check_id"] == "SCOPE-COMPETENCE")
+    assert finding.height == 1 and "in 2 sessions" in finding["detail"][0]
+    assert table["sessions"].to_list() == [2]  # not the 3 sessions held in the area
+    assert (table["client"][0], table["engagement"][0]) == ("K-1", "E-1")
+    assert table["from"][0].isoformat() == "2026-01-10"
+
+
+def test_the_growth_steps_name_the_cases_and_say_what_to_do_now():
+    """The records are the coach's own: the step names client, engagement and date; the 90
+    days have passed, so the step does not point at them."""
+    text = _text(self_audit.growth(_competence_audit()))
+    assert "to supervision now" in text
+    assert "to supervision within" not in text
+
+
+def test_a_finding_step_names_client_engagement_and_date():
+    import polars as pl
+
+    rows = pl.DataFrame(
+        {
+            "client_id": ["K-1", None] + ["K-9"] * 5,
+            "engagement_id": ["E-1", None] + ["E-9"] * 5,
+            "on": ["2026-03-01", "2026-04-01"] + ["2026-05-01"] * 5,
+        }
+    )
+    named = self_audit.named_cases(rows)
+    assert named.startswith("client K-1, engagement E-1, 2026-03-01; 2026-04-01; client K-9")
+    assert named.endswith("; and 2 more cases")
+
+
+def test_no_next_step_points_at_a_window_already_closed():
+    """A step with a time window ("within 30 days") says first what to do now."""
+    from trc_analytics.checks import CHECKS
+
+    ctx = _competence_audit()
+    for c in CHECKS:
+        step = self_audit.next_step(c.id, ctx)
+        if re.search(r"within \d+ days", step):
+            assert re.search(r"\bnow\b|at your next session", step), c.id
+            assert step.index("within") > min(
+                i for i in (step.find(" now"), step.find("next session")) if i >= 0
+            ), c.id

@@ -133,6 +133,49 @@ def gaps(ctx: ReportContext, coach: str) -> pl.DataFrame:
     return frame
 
 
+#: Columns of `competence_cases`: one row per engagement with sessions SCOPE-COMPETENCE counts.
+COMPETENCE_CASE_SCHEMA: dict[str, pl.DataType] = {
+    "area": pl.String(),
+    "client_id": pl.String(),
+    "engagement_id": pl.String(),
+    "sessions": pl.Int64(),
+    "first": pl.Date(),
+    "last": pl.Date(),
+}
+
+
+def competence_cases(ctx: ReportContext, coach: str) -> pl.DataFrame:
+    """The cases behind the coach's SCOPE-COMPETENCE findings: per engagement, the area, the
+    client, how many sessions had no supervision in that area in time, first and last.
+
+    Read from the check's own cases (the ones its findings are made of), so the self-audit's
+    growth table and the finding count the very same sessions (one count per fact). Empty when
+    the check cannot run (a table missing).
+    """
+    from trc_analytics.checks import get_check
+    from trc_analytics.scope import Scope
+
+    check = get_check("SCOPE-COMPETENCE")
+    if check.missing(ctx.ws):
+        return pl.DataFrame(schema=COMPETENCE_CASE_SCHEMA)
+    sc = Scope.make(ctx.ws, ctx.period, policy=ctx.policy)  # the check looks across coaches
+    return (
+        check.cases(sc)
+        .filter(sc.in_period("on") & (pl.col("coach_id") == coach) & ~pl.col("compliant"))
+        .select(
+            pl.col("area").cast(pl.String()),
+            pl.col("client_id").cast(pl.String()),
+            pl.col("engagement_id").cast(pl.String()),
+            sessions=pl.col("n").cast(pl.Int64()),
+            first="first",
+            last="last",
+        )
+        .collect()
+        .cast(COMPETENCE_CASE_SCHEMA)
+        .sort("first", "area", "engagement_id")
+    )
+
+
 def out_of_scope(ctx: ReportContext, coach: str) -> pl.DataFrame:
     """area, sessions, hours, clients, sessions_without_training for out-of-scope areas."""
     frame, _ = ctx.metric("out_of_scope_practice", coach)
