@@ -85,7 +85,7 @@ def test_the_self_audit_strengths_say_what_was_kept_for_which_cases(demo_workspa
         workspace=demo_workspace, coach="C-0001",
     )  # fmt: skip
     text = _text(self_audit.going_well(ctx))
-    kept = re.findall(r"kept for (the one|all [\d,]+) ([a-z ,-]+?) of the period", text)
+    kept = re.findall(r"kept in the period for (the one|all [\d,]+) ([a-z ,-]+?)\.", text)
     assert kept, text
     assert not re.search(r"kept (in|for) (the one case|all [\d,]+ cases)\b", text)
     checklist = _text(self_audit.checklist(ctx))

@@ -206,7 +206,7 @@ def going_well(ctx: ReportContext) -> Section:
     if achieved:
         strengths.append(f"{plural(achieved, 'goal')} reached together with your clients.")
     strengths += [
-        f"{s.title}: kept for {facts.every_case(s.check_id, s.examined)} of the period."
+        f"{s.title}: kept in the period for {facts.every_case(s.check_id, s.examined)}."
         for s in kept
     ]
     takeaway = (
