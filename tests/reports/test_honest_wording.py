@@ -266,3 +266,10 @@ def test_no_next_step_points_at_a_window_already_closed():
             assert step.index("within") > min(
                 i for i in (step.find(" now"), step.find("next session")) if i >= 0
             ), c.id
+
+
+def test_the_data_dictionary_shows_the_labels_reports_print():
+    from trc_analytics.records.templates import data_dictionary_markdown
+
+    md = data_dictionary_markdown()
+    assert "`childhood_emotional_abuse_neglect` as “childhood emotional abuse / neglect”" in md
