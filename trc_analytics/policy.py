@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import tomllib
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 from typing import Any
@@ -76,6 +77,10 @@ ALLOWED: dict[str, Allowed] = {
     "dominance_one": Allowed(float, 0, 0.5, low_open=True),
     "dominance_two": Allowed(float, 0, 0.8, low_open=True),
 }
+#: The severities a check may be given (`severity.<CHECK-ID>` policy values).
+SEVERITY_VALUES = ("critical", "major", "minor")
+#: Prefix of a per-check severity given as one flat name (`severity.SAFE-SRA = "minor"`).
+SEVERITY_PREFIX = "severity."
 
 
 def _shown(value: object) -> str:
@@ -151,25 +156,38 @@ class Policy:
     dominance_one: float = 0.5
     #: Disclosure control: largest share of a sum the two largest contributors may hold.
     dominance_two: float = 0.67
+    #: Severity per check id, set by the association (`[severity]` table of the policy file,
+    #: or `severity.<CHECK-ID>`): replaces the catalogue's severity for every finding of that
+    #: check. Empty: every check keeps the severity the catalogue gives it.
+    #: Held as sorted (check id, severity) pairs so a policy stays hashable (reports cache on it).
+    severity: tuple[tuple[str, str], ...] = ()
 
     @classmethod
     def names(cls) -> list[str]:
-        """Names of every policy value."""
-        return [f.name for f in fields(cls)]
+        """Names of every numeric policy value (per-check severities are in `severity`)."""
+        return [f.name for f in fields(cls) if f.name != "severity"]
+
+    def severity_of(self, check_id: str, default: str) -> str:
+        """The severity a check's findings take: the policy's, else the catalogue's."""
+        return dict(self.severity).get(check_id, default)
 
     def with_overrides(self, **overrides: Any) -> Policy:
         """A copy with some values replaced; an unknown name, a wrong type or a value out of its
         range (`ALLOWED`) raises `PolicyError` naming the key, the value and the range."""
         clean: dict[str, Any] = {}
+        severity = dict(self.severity)
         for name, value in overrides.items():
             if value is None:
+                continue
+            if name == "severity" or name.startswith(SEVERITY_PREFIX):
+                severity.update(checked_severities(name, value))
                 continue
             if name not in ALLOWED:
                 raise PolicyError(
                     f"unknown policy value {name!r}; known: {', '.join(sorted(ALLOWED))}"
                 )
             clean[name] = checked_value(name, value)
-        policy = replace(self, **clean)
+        policy = replace(self, **clean, severity=tuple(sorted(severity.items())))
         if {"dominance_one", "dominance_two"} & clean.keys():
             policy.check_dominance()
         return policy
@@ -193,9 +211,12 @@ class Policy:
             data = tomllib.loads(p.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
             raise PolicyError(f"{p}: cannot read policy file: {exc}") from None
+        severity = data.pop("severity", None) if isinstance(data.get("policy"), dict) else None
         data = data.get("policy", data)
         if not isinstance(data, dict):
             raise PolicyError(f"{p}: [policy] must be a table of `name = value` lines")
+        if severity is not None:
+            data = {**data, "severity": {**severity, **data.get("severity", {})}}
         try:
             return cls().with_overrides(**data)
         except PolicyError as exc:
@@ -208,6 +229,33 @@ class Policy:
         return base.with_overrides(**overrides)
 
     def as_rows(self) -> list[tuple[str, Any, bool]]:
-        """(name, value, differs from default) for every value, for the report footer."""
+        """(name, value, differs from default) for every value, for the report footer; a
+        per-check severity the policy sets is one row `severity.<CHECK-ID>`."""
         default = Policy()
-        return [(k, v, v != getattr(default, k)) for k, v in asdict(self).items()]
+        values = asdict(self)
+        values.pop("severity")
+        rows = [(k, v, v != getattr(default, k)) for k, v in values.items()]
+        return rows + [(f"{SEVERITY_PREFIX}{k}", v, True) for k, v in self.severity]
+
+
+def checked_severities(name: str, value: object) -> dict[str, str]:
+    """check id -> severity from `severity = {ID = "minor"}` or `severity.ID = "minor"`;
+    `PolicyError` naming the key and the allowed values. (Whether the id is a check of the
+    catalogue is checked when the checks run: `checks.runner`.)"""
+    if name == "severity":
+        if not isinstance(value, Mapping):
+            raise PolicyError(
+                'severity must be a table of `CHECK-ID = "critical|major|minor"` lines'
+            )
+        pairs = [(str(k), v) for k, v in value.items()]
+    else:
+        pairs = [(name[len(SEVERITY_PREFIX) :], value)]
+    out: dict[str, str] = {}
+    for check_id, sev in pairs:
+        if sev not in SEVERITY_VALUES:
+            raise PolicyError(
+                f"{SEVERITY_PREFIX}{check_id} {_shown(sev)} is not a severity: "
+                f"{SEVERITY_PREFIX}{check_id} must be one of {'|'.join(SEVERITY_VALUES)}"
+            )
+        out[check_id] = str(sev)
+    return out

@@ -130,7 +130,7 @@ def test_excluded_fires_once_per_exclusion_listing_the_sessions_after_it():
     assert found["on"][0].isoformat() == "2026-02-08"
     assert found["detail"][0] == (
         "Client K-1 was excluded from coaching by a safety risk assessment on 2026-02-01 "
-        "(active suicidality), yet 2 sessions were held with them afterwards, from 2026-02-08 "
+        "(active suicidality); 2 sessions were held with them afterwards, from 2026-02-08 "
         "to 2026-02-15."
     )
 
@@ -162,7 +162,7 @@ def test_excluded_counts_group_sessions_attended_after_the_exclusion():
     found = findings_for("SAFE-EXCLUDED", ws)
     assert found.select("client_id", "engagement_id").rows() == [("K-1", "E-G")]
     assert (
-        "(active addiction), yet a session was held with them afterwards, on 2026-04-02"
+        "(active addiction); a session was held with them afterwards, on 2026-04-02"
         in (found["detail"][0])
     )
 
@@ -174,8 +174,8 @@ def test_influence_fires_when_the_session_was_held_anyway():
     ws = build(sessions=[session(held_on="2026-03-04", client_under_influence=True)])
     found = findings_for("SAFE-INFLUENCE", ws)
     assert found["detail"].to_list() == [
-        "Session S-1 was held on 2026-03-04 although the client was under the influence of "
-        "alcohol or drugs; it should have been rescheduled."
+        "Session S-1 was held on 2026-03-04 while the client was under the influence of "
+        "alcohol or drugs; it was not rescheduled."
     ]
 
 

@@ -164,6 +164,12 @@ def test_the_supervisor_review_quotes_the_code_beside_each_finding(rendered):
     assert '<blockquote class="trc-code">' in findings
 
 
+def test_the_supervisor_review_carries_no_judging_words_outside_the_code(rendered):
+    """Issue 14: the self-audit's scan, extended to the supervisor review and the portfolio."""
+    for kind in ("supervisor", "portfolio"):
+        assert shaming_words(reader_text(html_of(rendered, kind))) == [], kind
+
+
 def test_the_self_audit_starts_with_strengths_and_never_shames(rendered):
     html = html_of(rendered, "self-audit")
     text = reader_text(html)

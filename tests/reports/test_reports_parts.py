@@ -81,7 +81,8 @@ def test_cells_read_as_people_read_them():
     assert format_value(12.345, "hours") == "12.3"
     assert format_value(None) == "–"
     assert format_value(True) == "yes"
-    assert format_value("one_to_one", "format") == "one to one"
+    assert format_value("one_to_one", "format") == "one-to-one"  # its label
+    assert format_value("in_person", "delivery") == "in person"  # no label: underscores go
     assert format_value("K_1", "client") == "K_1"  # ids are never rewritten
 
 

@@ -102,9 +102,16 @@ def text(template: str, *args: str | pl.Expr) -> pl.Expr:
     return pl.concat_str(exprs)
 
 
-def words(column: str) -> pl.Expr:
-    """A vocabulary value as words: `intimate_partner_violence` -> `intimate partner violence`."""
-    return pl.col(column).cast(pl.String).str.replace_all("_", " ")
+def words(column: str | pl.Expr) -> pl.Expr:
+    """A vocabulary value as words: its display label in `vocabularies.toml`
+    (`childhood_emotional_abuse_neglect` -> `childhood emotional abuse / neglect`), else its
+    name with underscores as spaces (`intimate partner violence`). The same words as the
+    reports' `display.vocab_label`, so a finding and its table name a value alike."""
+    from trc_analytics.records.schema import load_schema
+
+    value = pl.col(column) if isinstance(column, str) else column
+    labels = load_schema().display_labels()
+    return value.cast(pl.String).replace(labels).str.replace_all("_", " ")
 
 
 def plural(n: str, one: str, many: str) -> pl.Expr:

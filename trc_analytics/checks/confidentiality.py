@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from trc_analytics.checks.check import Check, day_count, optional, text
+from trc_analytics.checks.check import Check, day_count, optional, text, words
 from trc_analytics.policy import Policy
 from trc_analytics.scope import Scope, days
 
@@ -39,7 +39,7 @@ def disclosure_cases(sc: Scope) -> pl.LazyFrame:
 
 
 def disclosure_detail(policy: Policy) -> pl.Expr:
-    recipient = pl.col("recipient_type").cast(pl.String).str.replace_all("_", " ")
+    recipient = words("recipient_type")
     to = pl.when(recipient.is_null()).then(pl.lit("")).otherwise(text(" to a {}", recipient))
     return text(
         "Information about client {} was disclosed on {}{} without consent, a subpoena, a danger "

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from trc_analytics.checks.check import Check, day_count, month_count, text
+from trc_analytics.checks.check import Check, day_count, month_count, text, words
 from trc_analytics.policy import Policy
 from trc_analytics.scope import Scope, days
 
@@ -68,7 +68,7 @@ def vetted_cases(sc: Scope) -> pl.LazyFrame:
 
 
 def vetted_detail(policy: Policy) -> pl.Expr:
-    service = pl.col("service_type").cast(pl.String).str.replace_all("_", " ")
+    service = words("service_type")
     valid = month_count(policy.vetting_valid_months)
     return (
         pl.when(pl.col("stale"))

@@ -22,7 +22,7 @@ import polars as pl
 from trc_analytics.checks.catalogue import CHECKS, get_check
 from trc_analytics.checks.check import FINDING_SCHEMA, SEVERITIES, Check
 from trc_analytics.period import Period
-from trc_analytics.policy import Policy
+from trc_analytics.policy import SEVERITY_PREFIX, Policy, PolicyError
 from trc_analytics.records.workspace import Workspace
 from trc_analytics.scope import Scope
 
@@ -152,7 +152,8 @@ def run_checks_in(
         raise ValueError("the checks need a scope of every coach; pass the coaches wanted")
     wanted = _coach_filter(sc.ws, coaches)
     selected = _select(checks)
-    status = [_status_row(check, sc.ws) for check in selected]
+    check_severity_policy(sc.policy)
+    status = [_status_row(check, sc.ws, sc.policy) for check in selected]
     plans: list[pl.LazyFrame] = []
     for check, row in zip(selected, status, strict=True):
         if row["evaluated"]:
@@ -176,11 +177,24 @@ def run_checks_in(
     )
 
 
-def _status_row(check: Check, ws: Workspace) -> dict[str, object]:
-    """A check's first five status columns: evaluated or not, and why."""
+def check_severity_policy(policy: Policy) -> None:
+    """`PolicyError` when the policy sets the severity of a check the catalogue does not have
+    (a typo would otherwise leave the catalogue's severity in place silently)."""
+    known = {c.id for c in CHECKS}
+    unknown = sorted({check_id for check_id, _ in policy.severity} - known)
+    if unknown:
+        raise PolicyError(
+            f"{', '.join(SEVERITY_PREFIX + u for u in unknown)}: no such check; "
+            f"known: {', '.join(sorted(known))}"
+        )
+
+
+def _status_row(check: Check, ws: Workspace, policy: Policy) -> dict[str, object]:
+    """A check's first five status columns: evaluated or not, and why; the severity is the
+    one the policy gives the check (`Policy.severity_of`)."""
     row: dict[str, object] = {
         "check_id": check.id,
-        "severity": check.severity,
+        "severity": policy.severity_of(check.id, check.severity),
         "title": check.title,
         "evaluated": False,
         "reason": None,
@@ -205,7 +219,11 @@ def _plans(
         cases = cases.filter(pl.col("coach_id").is_in(wanted))
     findings = cases.filter(~pl.col("compliant")).select(
         check_id=pl.lit(check.id),
-        severity=pl.coalesce("severity", pl.lit(check.severity)),
+        severity=(
+            pl.lit(sc.policy.severity_of(check.id, check.severity))
+            if check.id in dict(sc.policy.severity)
+            else pl.coalesce("severity", pl.lit(check.severity))
+        ),
         coach_id="coach_id",
         client_id="client_id",
         engagement_id="engagement_id",

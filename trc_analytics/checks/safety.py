@@ -234,7 +234,7 @@ def excluded_detail(policy: Policy) -> pl.Expr:
         )
     )
     return text(
-        "Client {} was excluded from coaching by a safety risk assessment on {}{}, yet {}.",
+        "Client {} was excluded from coaching by a safety risk assessment on {}{}; {}.",
         "client_id",
         "assessed_on",
         reason,
@@ -292,8 +292,8 @@ def influence_detail(policy: Policy) -> pl.Expr:
         .otherwise(pl.lit("Session"))
     )
     return text(
-        "{} {} was held on {} although {} was under the influence of alcohol or drugs; "
-        "it should have been rescheduled.",
+        "{} {} was held on {} while {} was under the influence of alcohol or drugs; "
+        "it was not rescheduled.",
         kind,
         "session_id",
         "on",

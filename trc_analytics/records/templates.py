@@ -248,7 +248,8 @@ def data_dictionary_markdown(schema: Schema | None = None) -> str:
         "## Vocabularies",
         "",
         "Allowed values of the vocabulary columns. An association extends a vocabulary by putting",
-        "a `vocabularies.toml` in the workspace folder (values are added, never removed).",
+        "a `vocabularies.toml` in the workspace folder (values are added, never removed; a",
+        "`[<vocabulary>.labels]` table words values for the reports).",
         "",
     ]
     for name, voc in schema.vocabularies.items():
@@ -259,6 +260,13 @@ def data_dictionary_markdown(schema: Schema | None = None) -> str:
                 "",
                 "Outside the scope of practice unless outside training says otherwise: "
                 + ", ".join(f"`{v}`" for v in voc["out_of_scope"]),
+            ]
+        if voc.get("labels"):  # the words reports print instead of the code
+            out += [
+                "",
+                "Reports print: "
+                + "; ".join(f"`{v}` as “{w}”" for v, w in voc["labels"].items())
+                + " (other values with their underscores as spaces).",
             ]
         out.append("")
     return "\n".join(out).rstrip("\n") + "\n"

@@ -2,7 +2,7 @@
 
 Each takes a frame that is already an aggregate (one row per month, category or pair) and
 returns an Altair chart in the report theme's sizes; `theme.to_svg` refuses anything else.
-Vocabulary values are shown as words (`intimate_partner_violence` -> `intimate partner violence`).
+Vocabulary values are shown with their display labels (`reports.display.vocab_label`).
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
+from trc_analytics.reports.display import vocab_label, vocab_words
 from trc_analytics.reports.theme import HEIGHT, PALETTE, SEVERITY_COLOURS, WIDTH
 
 if TYPE_CHECKING:
@@ -18,8 +19,8 @@ if TYPE_CHECKING:
 
 
 def words(column: str) -> pl.Expr:
-    """A vocabulary column as words."""
-    return pl.col(column).cast(pl.String).str.replace_all("_", " ")
+    """A vocabulary column as words: each value's display label (`display.vocab_label`)."""
+    return vocab_words(column)
 
 
 def month_label(column: str = "month") -> pl.Expr:
@@ -107,10 +108,10 @@ def bars(
         "x": alt.X(f"sum({value}):Q", title=x_title, axis=alt.Axis(format=value_format)),
     }
     if colour:
-        domain = [c.replace("_", " ") for c in colour_order] if colour_order else None
+        domain = [vocab_label(c) for c in colour_order] if colour_order else None
         if colours:
             scale = alt.Scale(
-                domain=[k.replace("_", " ") for k in colours],
+                domain=[vocab_label(k) for k in colours],
                 range=list(colours.values()),
             )
         else:

@@ -9,6 +9,7 @@ nbconvert copies it as is into the offline report.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import html
 import re
 from collections.abc import Iterable, Sequence
@@ -23,7 +24,7 @@ SUPPRESSED_TEXT = "suppressed"
 MISSING_TEXT = "–"
 #: Longest table printed in full; longer tables say how many rows were left out.
 MAX_TABLE_ROWS = 60
-#: Columns holding vocabulary values, printed as words (`one_to_one` -> `one to one`).
+#: Columns holding vocabulary values, printed with their labels (`one_to_one` -> `one-to-one`).
 VOCABULARY_COLUMNS = frozenset(
     {
         "area",
@@ -48,6 +49,28 @@ VOCABULARY_COLUMNS = frozenset(
         "competence",
     }
 )
+
+
+@functools.cache
+def vocabulary_labels() -> dict[str, str]:
+    """value -> display label, from the schema's `vocabularies.toml` (`[<vocabulary>.labels]`)."""
+    from trc_analytics.records.schema import load_schema
+
+    return load_schema().display_labels()
+
+
+def vocab_label(value: object) -> str:
+    """A vocabulary value as reports print it, everywhere (tables, charts, sentences): its label
+    in `vocabularies.toml`, else its name with underscores as spaces; None is "not recorded"."""
+    if value is None:
+        return "not recorded"
+    text = str(value)
+    return vocabulary_labels().get(text, text.replace("_", " "))
+
+
+def vocab_words(column: str) -> pl.Expr:
+    """`vocab_label` for a frame column (tables and charts built from a frame)."""
+    return pl.col(column).cast(pl.String).replace(vocabulary_labels()).str.replace_all("_", " ")
 
 
 def _or_list(names: list[str]) -> str:
@@ -97,7 +120,7 @@ def format_value(value: Any, column: str = "") -> str:
     if isinstance(value, list | tuple):
         return ", ".join(format_value(v) for v in value)
     if column in VOCABULARY_COLUMNS:
-        return str(value).replace("_", " ")
+        return vocab_label(value)
     return str(value)
 
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from trc_analytics.checks.runner import check_severity_policy
 from trc_analytics.disclosure.release import ReleaseRefused, check_release
 from trc_analytics.errors import TrcError
 from trc_analytics.period import Period
@@ -119,6 +120,7 @@ class ReportRequest:
         self._check_subject_fits()
         try:
             policy = Policy.load(self.policy_file, min_cell=self.min_cell)
+            check_severity_policy(policy)
         except ValueError as exc:
             raise ReportUsageError(str(exc)) from None
         if self.kind == "association":

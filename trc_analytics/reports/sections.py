@@ -14,7 +14,7 @@ from typing import Any
 import polars as pl
 
 from trc_analytics.reports.context import ReportContext
-from trc_analytics.reports.display import Table, esc, format_value, quote
+from trc_analytics.reports.display import Table, esc, format_value, quote, vocab_label, vocab_words
 from trc_analytics.reports.outline import need
 
 SEVERITIES = ("critical", "major", "minor")
@@ -46,8 +46,8 @@ def plural(n: int, one: str, many: str | None = None) -> str:
 
 
 def wordy(value: str | None) -> str:
-    """A vocabulary value as words."""
-    return "not recorded" if value is None else value.replace("_", " ")
+    """A vocabulary value as words: its display label (`display.vocab_label`)."""
+    return vocab_label(value)
 
 
 # --- caseload ---------------------------------------------------------------------------------
@@ -73,9 +73,9 @@ def caseload_by_month(ctx: ReportContext, coach: str) -> tuple[pl.DataFrame, lis
 def closures(ctx: ReportContext, coach: str) -> pl.DataFrame:
     """end_reason, closures (engagements ended in the period)."""
     frame, _ = ctx.metric("closures", coach)
-    return frame.select(
-        pl.col("end_reason").str.replace_all("_", " ").alias("end reason"), "closures"
-    ).sort("closures", descending=True)
+    return frame.select(vocab_words("end_reason").alias("end reason"), "closures").sort(
+        "closures", descending=True
+    )
 
 
 def format_mix(ctx: ReportContext, coach: str) -> pl.DataFrame:
@@ -133,6 +133,49 @@ def gaps(ctx: ReportContext, coach: str) -> pl.DataFrame:
     return frame
 
 
+#: Columns of `competence_cases`: one row per engagement with sessions SCOPE-COMPETENCE counts.
+COMPETENCE_CASE_SCHEMA: dict[str, pl.DataType] = {
+    "area": pl.String(),
+    "client_id": pl.String(),
+    "engagement_id": pl.String(),
+    "sessions": pl.Int64(),
+    "first": pl.Date(),
+    "last": pl.Date(),
+}
+
+
+def competence_cases(ctx: ReportContext, coach: str) -> pl.DataFrame:
+    """The cases behind the coach's SCOPE-COMPETENCE findings: per engagement, the area, the
+    client, how many sessions had no supervision in that area in time, first and last.
+
+    Read from the check's own cases (the ones its findings are made of), so the self-audit's
+    growth table and the finding count the very same sessions (one count per fact). Empty when
+    the check cannot run (a table missing).
+    """
+    from trc_analytics.checks import get_check
+    from trc_analytics.scope import Scope
+
+    check = get_check("SCOPE-COMPETENCE")
+    if check.missing(ctx.ws):
+        return pl.DataFrame(schema=COMPETENCE_CASE_SCHEMA)
+    sc = Scope.make(ctx.ws, ctx.period, policy=ctx.policy)  # the check looks across coaches
+    return (
+        check.cases(sc)
+        .filter(sc.in_period("on") & (pl.col("coach_id") == coach) & ~pl.col("compliant"))
+        .select(
+            pl.col("area").cast(pl.String()),
+            pl.col("client_id").cast(pl.String()),
+            pl.col("engagement_id").cast(pl.String()),
+            sessions=pl.col("n").cast(pl.Int64()),
+            first="first",
+            last="last",
+        )
+        .collect()
+        .cast(COMPETENCE_CASE_SCHEMA)
+        .sort("first", "area", "engagement_id")
+    )
+
+
 def out_of_scope(ctx: ReportContext, coach: str) -> pl.DataFrame:
     """area, sessions, hours, clients, sessions_without_training for out-of-scope areas."""
     frame, _ = ctx.metric("out_of_scope_practice", coach)
@@ -140,6 +183,61 @@ def out_of_scope(ctx: ReportContext, coach: str) -> pl.DataFrame:
 
 
 # --- checks -----------------------------------------------------------------------------------
+
+
+#: What one case of a check is, as a reader names it: (one, many). "Kept in all 4 cases"
+#: says nothing; "kept for all 4 held sessions" does. A check not listed here (a new one)
+#: falls back to its catalogue `unit`.
+CASE_NOUNS: dict[str, tuple[str, str]] = {
+    "SAFE-SRA": ("new coaching relationship", "new coaching relationships"),
+    "SAFE-EXCLUDED": ("exclusion in force", "exclusions in force"),
+    "SAFE-INFLUENCE": (
+        "session with a client under the influence",
+        "sessions with a client under the influence",
+    ),
+    "SAFE-TRIGGERED": ("held session", "held sessions"),
+    "SAFE-DECOMP": ("session with decompensation", "sessions with decompensation"),
+    "SCOPE-PRACTICE": (
+        "engagement on an out-of-scope area",
+        "engagements on an out-of-scope area",
+    ),
+    "SCOPE-COMPETENCE": ("engagement on an undeclared area", "engagements on an undeclared area"),
+    "SCOPE-POPULATION": ("minor, couple or family client", "minor, couple or family clients"),
+    "SCOPE-PSYCHOACTIVE": (
+        "engagement using psychoactive substances",
+        "engagements using psychoactive substances",
+    ),
+    "REFER-VETTED": ("referral", "referrals"),
+    "REFER-ABANDON": ("engagement ended by the coach", "engagements ended by the coach"),
+    "CONF-DISCLOSURE": ("disclosure", "disclosures"),
+    "CONF-MANDATORY": ("abuse concern", "abuse concerns"),
+    "PRACT-REFUND": ("paying client", "paying clients"),
+    "PRACT-GRIEVANCE": ("new client", "new clients"),
+    "PRACT-CONTEXT": ("client", "clients"),
+    "CERT-LAPSED": ("credential", "credentials"),
+    "CERT-ETHICS": ("renewed credential", "renewed credentials"),
+    "DEV-CE": ("training year", "training years"),
+    "COMM-PROBONO": ("pro-bono window", "pro-bono windows"),
+    "CONDUCT-CHARGE": ("criminal charge", "criminal charges"),
+    "CONDUCT-DUAL": ("coach", "coaches"),
+}
+
+
+def case_noun(check_id: str, n: int) -> str:
+    """What `n` cases of a check are: `held session` / `held sessions` (catalogue `unit` for a
+    check without its own noun)."""
+    if check_id in CASE_NOUNS:
+        one, many = CASE_NOUNS[check_id]
+        return one if n == 1 else many
+    from trc_analytics.checks import get_check
+
+    unit = get_check(check_id).unit
+    return unit if n == 1 else f"cases ({unit})"
+
+
+def every_case(check_id: str, n: int) -> str:
+    """`the one credential` / `all 12 held sessions`: every case of a check, named."""
+    return f"the one {case_noun(check_id, 1)}" if n == 1 else f"all {n:,} {case_noun(check_id, n)}"
 
 
 @dataclass(frozen=True)
@@ -236,9 +334,7 @@ def exclusions(ctx: ReportContext, coach: str) -> pl.DataFrame:
     """Assessments of the period that excluded the client, by reason (metric
     `exclusions_by_reason`), most frequent first."""
     frame, _ = ctx.metric("exclusions_by_reason", coach)
-    return frame.select(pl.col("reason").str.replace_all("_", " "), "assessments").sort(
-        "assessments", descending=True
-    )
+    return frame.select(vocab_words("reason"), "assessments").sort("assessments", descending=True)
 
 
 def influence_and_triggers(ctx: ReportContext, coach: str) -> dict[str, int]:

@@ -25,9 +25,10 @@ from trc_analytics.reports.display import Figure, Header, Section, Table, bullet
 from trc_analytics.reports.outline import Outline, shows_missing, title_of, titles
 from trc_analytics.reports.sections import num, pct, plural, wordy
 
-#: Words (and phrases) the self-audit never uses: they judge the person instead of describing
-#: the work. Matched as whole words, case-insensitively, on the rendered text outside quoted
-#: passages of the Code.
+#: Words (and phrases) neither the self-audit nor the supervisor review uses: they judge the
+#: person instead of describing the work (", yet ... were held" is a reproach, "; ... were held"
+#: a fact). Matched as whole words, case-insensitively, on the rendered text outside quoted
+#: passages of the Code; the check detail sentences both reviews show are scanned too.
 SHAMING_WORDS = (
     "violation",
     "violations",
@@ -64,6 +65,7 @@ SHAMING_WORDS = (
     "shame",
     "shameful",
     "should have",
+    ", yet",
     "mistake",
     "red flag",
 )
@@ -84,51 +86,56 @@ _STATUS_CLASS = {
 
 
 def next_step(check_id: str, ctx: ReportContext) -> str:
-    """The concrete next step for a Code item with cases worth a look."""
+    """The concrete next step for a Code item with cases worth a look: its cases are past their
+    time to act (a finding is dated when that time ran out), so a step that names a window says
+    what to do now about them, then the window for new cases."""
     p = ctx.policy
     steps = {
-        "SAFE-SRA": "Complete a Safety Risk Assessment with each client at the start of a "
-        "coaching relationship, on or before the day of the first session, in every format.",
+        "SAFE-SRA": "Complete a Safety Risk Assessment now with each client named who still has "
+        "none; with new clients, on or before the day of the first session, in every format.",
         "SAFE-EXCLUDED": "When an assessment shows active addiction, self-harm or suicidality, "
         "pause coaching, help the client reach the right care and bring the case to supervision.",
         "SAFE-INFLUENCE": "When a client arrives under the influence, reschedule the session and "
         "talk about it at the next one.",
         "SAFE-TRIGGERED": "Keep time at the end of each session to help the client settle and feel "
         "safe before they leave.",
-        "SAFE-DECOMP": "When decompensation shows, help the client move to a therapist or crisis "
-        f"service within {p.decompensation_referral_days} days, and record the referral.",
+        "SAFE-DECOMP": "Help each client named reach a therapist or crisis service now if they "
+        "still need it, and record the referral; when decompensation shows again, refer within "
+        f"{p.decompensation_referral_days} days.",
         "SCOPE-PRACTICE": "Keep sessions to trauma recovery; for topics outside the scope of "
         "practice, refer on or record the outside training that covers them.",
-        "SCOPE-COMPETENCE": "Take areas you practise without declared competence to supervision "
-        f"within {p.competence_supervision_days} days, and declare competence once your "
-        "training supports it.",
+        "SCOPE-COMPETENCE": "Bring the work named to supervision now, and declare competence once "
+        "your training supports it.",
         "SCOPE-POPULATION": "Before working with minors, couples or families, record the outside "
         "training that prepares you for it, or refer to a colleague who has it.",
         "SCOPE-PSYCHOACTIVE": "Before psychoactive work, record your formal training, your "
         "insurance and your notice to the Professional Standards Committee.",
-        "REFER-VETTED": "Vet a service personally before referring a client to it, and record "
-        "the date you did.",
-        "REFER-ABANDON": "When you close your practice or release a client, give an explanation "
-        "and a referral to another provider, and record both.",
+        "REFER-VETTED": "Vet the services named personally now and record the date; vet a service "
+        "before referring a client to it.",
+        "REFER-ABANDON": "Give each client named an explanation and a referral to another "
+        "provider now if they have none, and record both.",
         "CONF-DISCLOSURE": "Share client information only on a basis the Code recognises "
         "(danger, written consent, subpoena, mandatory report) and record which one.",
-        "CONF-MANDATORY": "Report current abuse of a minor, elder or disabled person to the local "
-        f"agency within {p.mandatory_report_days} days, and record the date.",
-        "PRACT-REFUND": "Give your refund policy to each paying client at or before the first "
-        "paid session.",
-        "PRACT-GRIEVANCE": "Tell each new client about the Association's grievance policy within "
-        f"{p.grievance_notice_days} days of intake.",
-        "PRACT-CONTEXT": "Explore each client's context (culture, race, ethnicity, sexual "
-        f"orientation, socioeconomic status) within {p.context_explored_days} days of intake.",
-        "CERT-LAPSED": "Renew your credential; after the grace period, arrange "
+        "CONF-MANDATORY": "Make the report to the local agency now for each concern named that "
+        "has none, and record the date; report a new concern of current abuse of a minor, elder "
+        f"or disabled person within {p.mandatory_report_days} days.",
+        "PRACT-REFUND": "Give your refund policy now to each client named, and to new paying "
+        "clients at or before the first paid session.",
+        "PRACT-GRIEVANCE": "Tell each client named about the Association's grievance policy now; "
+        f"tell new clients within {p.grievance_notice_days} days of intake.",
+        "PRACT-CONTEXT": "Explore the context (culture, race, ethnicity, sexual orientation, "
+        "socioeconomic status) of each client named at your next session; with new clients, "
+        f"within {p.context_explored_days} days of intake.",
+        "CERT-LAPSED": "Renew your credential now; past the grace period, arrange "
         f"{num(p.lapse_supervision_hours)} hours of one-to-one supervision with one Association "
-        "supervisor.",
+        "supervisor, who reviews your suitability to renew.",
         "CERT-ETHICS": "Take the Code of Ethics review course before your next renewal.",
         "DEV-CE": "Plan a training in the coming months to keep up with research and methodology "
         "in trauma recovery.",
         "COMM-PROBONO": "Plan some pro-bono or reduced-fee work, or a community activity, in the "
         "coming months.",
-        "CONDUCT-CHARGE": "Report any charge to the Professional Standards Committee within "
+        "CONDUCT-CHARGE": "Report each charge named to the Professional Standards Committee now "
+        f"if it is not reported, and record the date; report a new charge within "
         f"{p.charge_report_days} days.",
         "CONDUCT-DUAL": "Talk through any relationship with a client outside sessions with your "
         "supervisor, and set the boundary the Code describes.",
@@ -162,11 +169,6 @@ def title(ctx: ReportContext) -> Header:
 def _heading(section: Callable[..., Section]) -> str:
     """The title `SECTIONS` declares for one of this report's section functions."""
     return title_of(SECTIONS, section)
-
-
-def _every_case(n: int) -> str:
-    """`the one case` / `all 12 cases`."""
-    return "the one case" if n == 1 else f"all {n:,} cases"
 
 
 def _coach(ctx: ReportContext) -> str:
@@ -203,7 +205,10 @@ def going_well(ctx: ReportContext) -> Section:
     achieved = int(facts.first_row(ctx.metric("goal_progress", coach)[0]).get("achieved") or 0)
     if achieved:
         strengths.append(f"{plural(achieved, 'goal')} reached together with your clients.")
-    strengths += [f"{s.title}: kept in {_every_case(s.examined)} of the period." for s in kept]
+    strengths += [
+        f"{s.title}: kept in the period for {facts.every_case(s.check_id, s.examined)}."
+        for s in kept
+    ]
     takeaway = (
         f"{plural(len(kept), 'item')} of the Code kept in every case the records show; "
         "the list below starts with the work itself."
@@ -229,49 +234,81 @@ def going_well(ctx: ReportContext) -> Section:
     )
 
 
-def _gap_step(gap: dict[str, Any], window: int) -> str:
-    """The next step for one area practised without declared competence."""
-    area = wordy(gap["area"])
-    if gap["trainings"]:
+def named_cases(rows: pl.DataFrame, limit: int = 5) -> str:
+    """The cases behind a growth item, named from the coach's own records: `client K-3,
+    engagement E-7, 2026-03-01; …` (the first `limit`, then how many more)."""
+    parts = []
+    for r in rows.head(limit).iter_rows(named=True):
+        bits = [f"client {r['client_id']}" if r.get("client_id") else None]
+        bits.append(f"engagement {r['engagement_id']}" if r.get("engagement_id") else None)
+        bits.append(str(r["on"]) if r.get("on") else None)
+        parts.append(", ".join(b for b in bits if b))
+    more = rows.height - limit
+    return "; ".join(parts) + (f"; and {plural(more, 'more case')}" if more > 0 else "")
+
+
+def _gap_step(area: str, trainings: int | None, window: int) -> str:
+    """What to do now about sessions in an area practised without declared competence that had
+    no supervision in that area in time: the window has closed, so the step is for now."""
+    if trainings:
         return (
-            f"You have training in {area}: consider declaring competence in it, with the "
-            "basis it rests on."
-        )
-    if gap["supervised_within_window"]:
-        return (
-            f"Supervision in {area} is under way; a training in it would let you declare "
-            "competence."
+            f"You have training in {wordy(area)}: declare competence in it, with the basis it "
+            "rests on, and bring these clients' work to supervision now."
         )
     return (
-        f"Bring your work on {area} to supervision within {window} days, and look for "
-        "a training in it."
+        f"Bring your work with these clients on {wordy(area)} to supervision now (their "
+        f"sessions had none in that area within {window} days), and look for a training in it."
     )
+
+
+def _competence_rows(ctx: ReportContext, coach: str) -> tuple[list[dict[str, Any]], list[str]]:
+    """Growth-table rows (one per engagement the SCOPE-COMPETENCE findings count) and the
+    steps: one per area, plus areas supervision covered (declare once trained)."""
+    cases = facts.competence_cases(ctx, coach)
+    gaps = facts.gaps(ctx, coach)
+    trained = {g["area"]: g["trainings"] for g in gaps.iter_rows(named=True)}
+    window = ctx.policy.competence_supervision_days
+    steps: dict[str, str] = {}
+    rows = []
+    for c in cases.iter_rows(named=True):  # one row per engagement: a handful at most
+        step = steps.setdefault(c["area"], _gap_step(c["area"], trained.get(c["area"]), window))
+        rows.append({**c, "next step": step})
+    covered = [
+        f"You also worked on {wordy(a)} without declared competence, with no case of the Code "
+        "item below in the period: keep bringing it to supervision; a training in it would let "
+        "you declare competence."
+        for a in trained
+        if a not in steps
+    ]
+    return rows, [*steps.values(), *covered]
+
+
+def _check_steps(ctx: ReportContext, coach: str, standings: list[Any]) -> list[str]:
+    """One step per other Code item worth a look, naming the cases behind it."""
+    findings = ctx.findings(coach)
+    steps = []
+    for s in standings:
+        if s.status != "attention" or s.check_id in ("SCOPE-COMPETENCE", "SCOPE-PRACTICE"):
+            continue
+        mine = findings.filter(pl.col("check_id") == s.check_id).sort("on")
+        steps.append(
+            f"{next_step(s.check_id, ctx)} ({plural(s.findings, 'case')}: {named_cases(mine)}.)"
+        )
+    return steps
 
 
 @shows_missing
 def growth(ctx: ReportContext) -> Section:
-    """Growth areas as next steps: supervision or training where competence is not declared."""
+    """Growth areas as next steps, each naming the cases behind it (the coach's own records)."""
     coach = _coach(ctx)
-    gaps = facts.gaps(ctx, coach)
     oos = facts.out_of_scope(ctx, coach)
-    standings = facts.check_standing(ctx, coach)
-    window = ctx.policy.competence_supervision_days
-    steps: list[str] = []
-    gap_rows = []
-    for g in gaps.iter_rows(named=True):  # one row per area: a handful at most
-        step = _gap_step(g, window)
-        gap_rows.append(
-            {"area": g["area"], "sessions": g["sessions"], "hours": g["hours"], "next step": step}
-        )
-        steps.append(step)
+    gap_rows, steps = _competence_rows(ctx, coach)
     for o in oos.filter(pl.col("sessions_without_training") > 0).iter_rows(named=True):
         steps.append(
             f"Sessions on {wordy(o['area'])} sit outside the scope of a Trauma Recovery Coach: "
             "refer on, or record the outside training that covers them."
         )
-    for s in standings:
-        if s.status == "attention" and s.check_id not in ("SCOPE-COMPETENCE", "SCOPE-PRACTICE"):
-            steps.append(f"{next_step(s.check_id, ctx)} ({plural(s.findings, 'case')} to look at.)")
+    steps += _check_steps(ctx, coach, facts.check_standing(ctx, coach))
     takeaway = (
         f"{plural(len(steps), 'next step')} for the coming months, starting with the areas you "
         "practise without declared competence."
@@ -279,16 +316,17 @@ def growth(ctx: ReportContext) -> Section:
         else "No growth area stands out in the records of this period: keep going as you are."
     )
     table = pl.DataFrame(
-        gap_rows,
-        schema={
-            "area": pl.String(),
-            "sessions": pl.Int64(),
-            "hours": pl.Float64(),
-            "next step": pl.String(),
-        },
-    )
+        gap_rows, schema={**facts.COMPETENCE_CASE_SCHEMA, "next step": pl.String()}
+    ).rename({"client_id": "client", "engagement_id": "engagement", "first": "from", "last": "to"})
+    by_area = table.group_by("area").agg(pl.col("sessions").sum())
     chart = (
-        charts.bars(table, "area", "hours", x_title="Hours without declared competence")
+        charts.bars(
+            by_area,
+            "area",
+            "sessions",
+            x_title="Sessions without declared competence or supervision in time",
+            value_format="d",
+        )
         if table.height
         else None
     )
@@ -300,9 +338,11 @@ def growth(ctx: ReportContext) -> Section:
         html_blocks=[bullet_list(steps, "trc-steps")],
         tables=[
             Table(
-                "Areas you practised without declared competence",
+                "Sessions in areas without declared competence or supervision in time, by "
+                "engagement (as the Code item below counts them)",
                 table,
-                empty_text="Every area you practised is one you have declared competence in.",
+                empty_text="Every session of the period was in an area you declared competence "
+                "in, or had supervision in that area in time.",
             )
         ],
     )
@@ -318,7 +358,7 @@ def checklist(ctx: ReportContext) -> Section:
         label = STATUS_WORDS[s.status]
         cls = _STATUS_CLASS[s.status]
         cases = (
-            f"{s.compliant:,} of {s.examined:,} cases kept"
+            f"{s.compliant:,} of {s.examined:,} {facts.case_noun(s.check_id, s.examined)} kept"
             if s.status in ("kept", "attention") and s.examined
             else ""
         )
@@ -406,6 +446,51 @@ def giving(ctx: ReportContext) -> Section:
     )
 
 
+def credential_line(c: dict[str, Any], policy: Any) -> str:
+    """One credential's standing as the coach reads it (a `credential_status` row).
+
+    A credential past its grace period reads as lapsed, with what to do about sessions until it
+    is renewed; the six hours of supervision open the review of suitability the Code describes
+    ("to review their suitability to renew their credential"), so they are never called
+    "ready for renewal": only a credential still in its grace period can simply be renewed.
+    """
+    name = f"Your {wordy(c['credential'])} credential"
+    hours = num(policy.lapse_supervision_hours)
+    if c["status"] == "current":
+        return f"{name} is current until {c['expires_on']}."
+    if c["status"] == "due":
+        return (
+            f"{name} comes up for renewal on {c['expires_on']}: a good time to plan the "
+            "ethics review course."
+        )
+    if c["status"] == "grace":
+        return (
+            f"{name} expired on {c['expires_on']} and is ready for renewal until "
+            f"{c['grace_ends_on']}, the end of its grace period: renew it before then."
+        )
+    done = num(c["remediation_hours"] or 0, 1)
+    meanwhile = (
+        "Until it is renewed, every session you hold under it is a session held while lapsed: "
+        "before your next session, talk with your supervisor about pausing or referring the "
+        "clients who rely on it."
+    )
+    if c.get("remediation_complete"):
+        step = (
+            f"You have {done} of the {hours} hours of one-to-one supervision with one "
+            "Association supervisor: ask that supervisor now for the review of your "
+            "suitability to renew."
+        )
+    else:
+        step = (
+            f"Arrange {hours} hours of one-to-one supervision with one Association supervisor, "
+            f"who reviews your suitability to renew ({done} done so far)."
+        )
+    return (
+        f"{name} has lapsed: it expired on {c['expires_on']} and its grace period ended on "
+        f"{c['grace_ends_on']}. {meanwhile} {step}"
+    )
+
+
 @shows_missing
 def keeping_up(ctx: ReportContext) -> Section:
     """Credentials, the ethics review, training and supervision."""
@@ -414,26 +499,7 @@ def keeping_up(ctx: ReportContext) -> Section:
     train = facts.first_row(ctx.metric("training_hours", coach)[0])
     sup, _ = ctx.metric("supervision_hours", coach)
     review = facts.first_row(ctx.metric("ethics_review", coach)[0])
-    lines = []
-    for c in creds.iter_rows(named=True):  # one row per credential kind
-        if c["status"] == "current":
-            lines.append(f"Your {c['credential']} credential is current until {c['expires_on']}.")
-        elif c["status"] == "due":
-            lines.append(
-                f"Your {c['credential']} credential comes up for renewal on {c['expires_on']}: "
-                "a good time to plan the ethics review course."
-            )
-        elif c["status"] == "grace":
-            lines.append(
-                f"Your {c['credential']} credential is in its renewal grace period until "
-                f"{c['grace_ends_on']}."
-            )
-        else:
-            lines.append(
-                f"Your {c['credential']} credential is ready for renewal with "
-                f"{num(ctx.policy.lapse_supervision_hours)} hours of one-to-one supervision "
-                f"({num(c['remediation_hours'] or 0, 1)} done so far)."
-            )
+    lines = [credential_line(c, ctx.policy) for c in creds.iter_rows(named=True)]
     last = review.get("last_review_on")
     lines.append(
         f"Last Code of Ethics review course: {last}."
@@ -489,6 +555,8 @@ def shaming_words(text: str) -> list[str]:
     """Which of `SHAMING_WORDS` appear in `text` as whole words (case-insensitive)."""
     import re
 
-    return [
-        w for w in SHAMING_WORDS if re.search(rf"(?<![\w-]){re.escape(w)}(?![\w-])", text, re.I)
-    ]
+    def pattern(w: str) -> str:  # a phrase starting with punctuation (", yet") needs no edge
+        edge = r"(?<![\w-])" if w[0].isalnum() else ""
+        return rf"{edge}{re.escape(w)}(?![\w-])"
+
+    return [w for w in SHAMING_WORDS if re.search(pattern(w), text, re.I)]

@@ -118,6 +118,14 @@ class Schema:
         """Allowed values of a vocabulary."""
         return tuple(self.vocabularies[name]["values"])
 
+    def display_labels(self) -> dict[str, str]:
+        """value -> the words reports print for it, from every vocabulary's `labels` table
+        (a value without a label prints with its underscores as spaces)."""
+        out: dict[str, str] = {}
+        for voc in self.vocabularies.values():
+            out.update(voc.get("labels", {}))
+        return out
+
     @property
     def out_of_scope_areas(self) -> frozenset[str]:
         """Areas outside the scope of practice (SPEC 3) unless outside training says otherwise."""
@@ -152,6 +160,8 @@ def _merge_vocabularies(base: dict[str, Any], extra: dict[str, Any]) -> dict[str
         for key in ("values", "out_of_scope"):
             if key in voc:
                 target[key] = list(dict.fromkeys([*target.get(key, []), *voc[key]]))
+        if "labels" in voc:  # an association may word its values its own way
+            target["labels"] = {**target.get("labels", {}), **voc["labels"]}
     return merged
 
 

@@ -7,6 +7,7 @@ from typing import Any
 import polars as pl
 
 from trc_analytics.policy import Policy
+from trc_analytics.reports.display import vocab_label
 
 #: What a table reads when public totals already give a small count of it away.
 NOT_SHOWN = "Not shown: too few records to publish safely."
@@ -52,7 +53,7 @@ def demand(table: pl.DataFrame, policy: Policy) -> str:
     if needed:
         return (
             "Training is most needed in "
-            + ", ".join(a.replace("_", " ") for a in needed[:3])
+            + ", ".join(vocab_label(a) for a in needed[:3])
             + f": sessions were held there and fewer than {policy.min_cell} coaches declare "
             "competence in them."
         )

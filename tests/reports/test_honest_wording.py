@@ -1,0 +1,275 @@
+"""Honest wording (issue 14): the self-audit never softens a lapse, names the case behind each
+growth item, points at no closed window; both reviews carry no judging words; "kept in all 4
+cases" names what a case is; vocabulary values print with their display labels."""
+
+from __future__ import annotations
+
+import re
+
+from builders import build, coach, row
+
+from trc_analytics.reports import self_audit
+from trc_analytics.reports.context import open_report
+
+
+def _audit(ws, **kw):
+    return open_report(
+        "self-audit", date_from="2026-01-01", date_to="2026-06-30", workspace=ws, coach="C-1", **kw
+    )
+
+
+def _text(section) -> str:
+    return re.sub(r"\s+", " ", self_audit.reader_text(section.to_html()))
+
+
+def _keeping_up(*credentials, supervision=()):
+    ws = build(
+        coaches=[coach()],
+        credentials=list(credentials),
+        supervision=list(supervision) or [row("supervision", met_on="2025-01-01")],
+    )
+    return _text(self_audit.keeping_up(_audit(ws)))
+
+
+def test_a_credential_past_its_grace_reads_as_lapsed_with_what_to_do_about_sessions():
+    """The Code: "If that timeframe lapses, they must obtain six hours of one-to-one Supervision
+    ... to review their suitability to renew their credential"."""
+    text = _keeping_up(row("credentials", certified_on="2023-01-01", expires_on="2025-06-01"))
+    assert "Your initial credential has lapsed" in text
+    assert "grace period ended on 2025-12-01" in text
+    assert "Until it is renewed, every session you hold under it" in text
+    assert "Arrange 6 hours of one-to-one supervision" in text
+    assert "ready for renewal" not in text
+
+
+def test_six_hours_of_supervision_open_the_review_and_are_not_called_ready_for_renewal():
+    """The six hours are "to review their suitability to renew", not a renewal."""
+    sup = [
+        row("supervision", supervision_id=f"SV-{i}", met_on=f"2026-0{i}-10", hours=2.0,
+            reason="renewal_lapse")
+        for i in (1, 2, 3)
+    ]  # fmt: skip
+    text = _keeping_up(
+        row("credentials", certified_on="2023-01-01", expires_on="2025-06-01"), supervision=sup
+    )
+    assert "has lapsed" in text and "ask that supervisor now for the review" in text
+    assert "ready for renewal" not in text
+
+
+def test_a_credential_in_its_grace_period_is_ready_for_renewal_near_miss():
+    """Within "a six-month period to renew" the credential can simply be renewed."""
+    text = _keeping_up(row("credentials", certified_on="2024-03-01", expires_on="2026-03-01"))
+    assert "ready for renewal until 2026-09-01" in text
+    assert "lapsed" not in text
+
+
+# --- what a case is ----------------------------------------------------------------------------
+
+
+def test_every_case_names_what_a_case_is():
+    from trc_analytics.checks import CHECKS
+    from trc_analytics.reports.sections import CASE_NOUNS, case_noun, every_case
+
+    assert every_case("CERT-LAPSED", 1) == "the one credential"
+    assert every_case("SAFE-TRIGGERED", 4) == "all 4 held sessions"
+    assert every_case("DEV-CE", 1) == "the one training year"
+    assert every_case("CONDUCT-DUAL", 1) == "the one coach"
+    assert set(CASE_NOUNS) <= {c.id for c in CHECKS}
+    for c in CHECKS:  # a check without its own noun still names its case (its unit)
+        assert "case" not in case_noun(c.id, 1).split(), c.id
+
+
+def test_the_self_audit_strengths_say_what_was_kept_for_which_cases(demo_workspace):
+    ctx = open_report(
+        "self-audit", date_from="2026-01-01", date_to="2026-06-30",
+        workspace=demo_workspace, coach="C-0001",
+    )  # fmt: skip
+    text = _text(self_audit.going_well(ctx))
+    kept = re.findall(r"kept in the period for (the one|all [\d,]+) ([a-z ,-]+?)\.", text)
+    assert kept, text
+    assert not re.search(r"kept (in|for) (the one case|all [\d,]+ cases)\b", text)
+    checklist = _text(self_audit.checklist(ctx))
+    assert not re.search(r"\d+ of \d+ cases kept", checklist)
+
+
+# --- no judging words in either review ---------------------------------------------------------
+
+
+def test_the_scan_catches_the_old_reproaches_and_lets_the_plain_facts_through():
+    """ "should have" and ", yet ... were held" judge; "; ... were held" states a fact."""
+    from trc_analytics.reports.self_audit import shaming_words
+
+    assert shaming_words("it should have been rescheduled.") == ["should have"]
+    assert shaming_words("excluded on 2026-01-02, yet 2 sessions were held") == [", yet"]
+    assert shaming_words("excluded on 2026-01-02; 2 sessions were held afterwards") == []
+    assert shaming_words("No course on record yet.") == []
+
+
+def test_no_check_detail_sentence_judges(demo_workspace):
+    """Every finding sentence of every check, as both reviews show it, is a plain fact."""
+    from builders import period
+
+    from trc_analytics.checks import run_checks
+    from trc_analytics.reports.self_audit import shaming_words
+
+    results = run_checks(demo_workspace, period(start="2025-07-01"))
+    details = results.findings["detail"].to_list()
+    assert len(set(results.findings["check_id"])) >= 15  # most checks have a planted case
+    judged = {d: shaming_words(d) for d in details if shaming_words(d)}
+    assert judged == {}
+
+
+def test_the_supervisor_review_sections_carry_no_judging_words(demo_workspace):
+    from trc_analytics.reports import supervisor
+    from trc_analytics.reports.self_audit import reader_text, shaming_words
+
+    found = {}
+    for c in demo_workspace["coaches"]["coach_id"].to_list():
+        ctx = open_report(
+            "supervisor", date_from="2025-07-01", date_to="2026-06-30",
+            workspace=demo_workspace, coach=c,
+        )  # fmt: skip
+        html = "".join(
+            s.to_html() for _, fn in supervisor.SECTIONS if (s := fn(ctx, c)) is not None
+        )
+        if words := shaming_words(reader_text(html)):
+            found[c] = words
+    assert found == {}
+
+
+# --- vocabulary labels -------------------------------------------------------------------------
+
+
+def test_every_label_belongs_to_a_value_of_its_vocabulary_and_reads_one_way():
+    from trc_analytics.records.schema import load_schema
+
+    schema = load_schema()
+    seen: dict[str, str] = {}
+    for name, voc in schema.vocabularies.items():
+        for value, words in voc.get("labels", {}).items():
+            assert value in voc["values"], (name, value)
+            assert "_" not in words and words.strip() == words, (name, value)
+            assert seen.setdefault(value, words) == words, value  # one value, one label
+    assert schema.display_labels()["childhood_emotional_abuse_neglect"] == (
+        "childhood emotional abuse / neglect"
+    )
+
+
+def test_an_association_may_add_its_own_labels(tmp_path):
+    from trc_analytics.records.schema import load_schema
+
+    extra = tmp_path / "vocabularies.toml"
+    extra.write_text(
+        '[area]\nvalues = ["sports_trauma"]\n[area.labels]\nsports_trauma = "sport & trauma"\n'
+    )
+    schema = load_schema(extra)
+    assert "sports_trauma" in schema.vocabulary("area")
+    assert schema.display_labels()["sports_trauma"] == "sport & trauma"
+    assert schema.display_labels()["combat_military"] == "combat / military"
+
+
+def test_one_helper_prints_a_value_alike_in_tables_charts_sentences_and_findings():
+    import polars as pl
+
+    from trc_analytics.checks.check import words
+    from trc_analytics.reports.display import format_value, vocab_label, vocab_words
+    from trc_analytics.reports.sections import wordy
+
+    value = "childhood_emotional_abuse_neglect"
+    label = "childhood emotional abuse / neglect"
+    assert vocab_label(value) == wordy(value) == format_value(value, "area") == label
+    frame = pl.DataFrame({"area": [value, "intimate_partner_violence"]})
+    assert frame.select(vocab_words("area"))["area"].to_list() == [
+        label,
+        "intimate partner violence",
+    ]
+    assert frame.select(words("area"))["area"].to_list()[0] == label
+    assert vocab_label(None) == "not recorded"
+
+
+def test_a_chart_shows_the_label_not_the_code():
+    import polars as pl
+
+    from trc_analytics.reports import charts, theme
+
+    frame = pl.DataFrame({"area": ["childhood_emotional_abuse_neglect"], "hours": [3.0]})
+    svg = theme.to_svg(charts.bars(frame, "area", "hours", x_title="Hours"))
+    assert "childhood emotional abuse / neglect" in svg
+    assert "childhood_emotional_abuse_neglect" not in svg
+
+
+# --- growth: the cases named, one count, no closed window --------------------------------------
+
+
+def _competence_audit():
+    from builders import session
+
+    ws = build(
+        coaches=[coach()],
+        competencies=[row("competencies", area="complex_trauma_general")],
+        sessions=[
+            session("S-1", held_on="2026-01-10", area="adoption_trauma"),
+            session("S-2", held_on="2026-02-10", area="adoption_trauma"),
+            session("S-3", held_on="2026-05-20", area="adoption_trauma"),
+        ],
+        supervision=[row("supervision", met_on="2026-05-25", area="adoption_trauma")],
+    )
+    return _audit(ws)
+
+
+def test_the_growth_table_counts_the_sessions_the_finding_counts():
+    """One count per fact. The Code: "seek professional supervision from a qualified Supervisor
+    when they encounter issues in their practice that they are not fully competent to handle";
+    the May session had supervision in time, the January and February ones did not."""
+    ctx = _competence_audit()
+    section = self_audit.growth(ctx)
+    table = section.tables[0].frame
+    finding = ctx.findings("C-1").filter(ctx.findings("C-1")["check_id"] == "SCOPE-COMPETENCE")
+    assert finding.height == 1 and "in 2 sessions" in finding["detail"][0]
+    assert table["sessions"].to_list() == [2]  # not the 3 sessions held in the area
+    assert (table["client"][0], table["engagement"][0]) == ("K-1", "E-1")
+    assert table["from"][0].isoformat() == "2026-01-10"
+
+
+def test_the_growth_steps_name_the_cases_and_say_what_to_do_now():
+    """The records are the coach's own: the step names client, engagement and date; the 90
+    days have passed, so the step does not point at them."""
+    text = _text(self_audit.growth(_competence_audit()))
+    assert "to supervision now" in text
+    assert "to supervision within" not in text
+
+
+def test_a_finding_step_names_client_engagement_and_date():
+    import polars as pl
+
+    rows = pl.DataFrame(
+        {
+            "client_id": ["K-1", None] + ["K-9"] * 5,
+            "engagement_id": ["E-1", None] + ["E-9"] * 5,
+            "on": ["2026-03-01", "2026-04-01"] + ["2026-05-01"] * 5,
+        }
+    )
+    named = self_audit.named_cases(rows)
+    assert named.startswith("client K-1, engagement E-1, 2026-03-01; 2026-04-01; client K-9")
+    assert named.endswith("; and 2 more cases")
+
+
+def test_no_next_step_points_at_a_window_already_closed():
+    """A step with a time window ("within 30 days") says first what to do now."""
+    from trc_analytics.checks import CHECKS
+
+    ctx = _competence_audit()
+    for c in CHECKS:
+        step = self_audit.next_step(c.id, ctx)
+        if re.search(r"within \d+ days", step):
+            assert re.search(r"\bnow\b|at your next session", step), c.id
+            assert step.index("within") > min(
+                i for i in (step.find(" now"), step.find("next session")) if i >= 0
+            ), c.id
+
+
+def test_the_data_dictionary_shows_the_labels_reports_print():
+    from trc_analytics.records.templates import data_dictionary_markdown
+
+    md = data_dictionary_markdown()
+    assert "`childhood_emotional_abuse_neglect` as “childhood emotional abuse / neglect”" in md
