@@ -16,7 +16,7 @@ from typing import Any
 
 import trc_analytics.disclosure as disclosure
 from trc_analytics.disclosure.ledger import ReleasedTable
-from trc_analytics.disclosure.magnitude import magnitude_rule_text
+from trc_analytics.disclosure.release_tables import release_rule_text
 from trc_analytics.reports.association import charts, words
 from trc_analytics.reports.association import release as rel
 from trc_analytics.reports.association.cells import (
@@ -116,8 +116,7 @@ def protection(ctx: ReportContext) -> Section:
             "a person is shown."
         ),
         notes=[
-            disclosure.rule_text(p),
-            magnitude_rule_text(p),
+            release_rule_text(p, "count", by_contributor=True),
             "Rates are shown only when the counts they rest on are shown. Dates are given by "
             "month or coarser; ages only in bands.",
             disclosure.period_rule_text(),
