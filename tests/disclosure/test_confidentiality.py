@@ -150,35 +150,58 @@ def hours_of(ws, region: str, month: dt.date) -> pl.DataFrame:
     )
 
 
+class _TwoReports:
+    """What a reader holding two association reports knows: every figure each publishes (keys
+    prefixed by the report), the relations inside each, and that a month both cover holds the
+    same cells in both (the populations are the same)."""
+
+    def __init__(self, first, second, shared: list[tuple]) -> None:
+        self.parts = {"a": first, "b": second}
+        self.shared = shared
+
+    def public_figures(self) -> dict:
+        return {(p, *k): v for p, r in self.parts.items() for k, v in r.public_figures().items()}
+
+    def relations(self) -> list:
+        own = [
+            ((p, *t), tuple((p, *m) for m in ms))
+            for p, r in self.parts.items()
+            for t, ms in r.relations()
+        ]
+        return own + [(("a", *k), (("b", *k),)) for k in self.shared]
+
+
 def test_two_association_reports_a_month_apart_do_not_give_a_hidden_month_cell_away():
-    """The report's own tables by region and month, for January-June and January-May: the
-    East's 4 June sessions are hidden, and putting both reports side by side (June's total is
-    one grand total minus the other) recovers neither them nor their hours."""
-    from trc_analytics.reports.association import tables
+    """The report's own tables by region and month, for January-June and January-May, read
+    side by side (every month both cover is the same in both): the East's 4 June sessions stay
+    hidden and neither they nor the June hours behind hidden cells are narrowed past their rule
+    (the independent attacker of `release_attack`)."""
+    from tests.disclosure.release_attack import attack, count_safe, magnitude_safe
+    from trc_analytics.disclosure import ALL
+    from trc_analytics.reports.association.release import HOURS, release_of
+    from trc_analytics.reports.association.release import SESSIONS as TABLE
     from trc_analytics.reports.context import open_report
 
     ws = region_month_workspace(SESSIONS)
     june = dt.date(2026, 6, 1)
-    (sessions_jun, hours_jun), (sessions_may, hours_may) = [
-        tables.monthly_tables(
-            open_report("association", date_from="2026-01-01", date_to=end, workspace=ws)
-        )
+    jun, may = [
+        release_of(open_report("association", date_from="2026-01-01", date_to=end, workspace=ws))
         for end in ("2026-06-30", "2026-05-31")
     ]
-    assert sessions_jun.cells.filter(region="East", month=june)["suppressed"].item()
-    assert sessions_jun.total - sessions_may.total == 70  # June's total, to anyone with both
-    assert audit_together([sessions_jun, sessions_may]) == []
-
-    # hours: the attacker gets June's total the same way, then June's hidden sums together
-    # (that total minus June's shown sums); they must pass the contributor and dominance rules
-    june_hours = hours_jun.total - hours_may.total
-    shown = hours_jun.cells.filter(month=june)["hours"].drop_nulls().sum()
-    hidden = hours_jun.cells.filter(pl.col("suppressed") & (pl.col("month") == june))
-    assert "East" in hidden["region"].to_list()
-    behind = pl.concat([hours_of(ws, r, june) for r in hidden["region"]])
-    assert behind["hours"].sum() == june_hours - shown
-    shares = behind["hours"].sort(descending=True) / behind["hours"].sum()
-    assert behind.height >= 3 and shares[0] <= 0.5 and shares[:2].sum() <= 0.67
+    assert not jun.figure(TABLE, "East", june).shown
+    months = [dt.date(2026, m, 1) for m in range(1, 6)]
+    shared = [(t, r, m) for t in (TABLE, HOURS) for r in [*SESSIONS, ALL] for m in months]
+    ranges = attack(_TwoReports(jun, may, shared))
+    lo, hi = ranges[("a", TABLE, "East", june)]
+    assert count_safe(lo, hi, 4, Policy().min_cell), (lo, hi)
+    for region in SESSIONS:
+        key = ("a", HOURS, region, june)
+        if key in ranges:
+            behind = hours_of(ws, region, june)["hours"].to_list()
+            assert magnitude_safe(*ranges[key], sum(behind), behind, Policy()), (
+                region,
+                ranges[key],
+            )
 
 
 def test_a_table_cannot_be_published_when_public_totals_already_pin_a_small_count():
@@ -647,92 +670,54 @@ def test_the_rendered_report_states_the_rule_and_is_owner_only(rendered):
 
 
 @pytest.mark.slow
-def test_a_table_public_totals_give_away_is_not_shown_and_the_report_still_renders(rendered):
-    """June's 3 sessions cannot be protected in the table by region and month: that section
-    says so in a plain sentence, and every other section is still there."""
-    from trc_analytics.reports.association import NOT_SHOWN, SECTIONS
+def test_june_s_three_sessions_stay_hidden_and_every_section_still_renders(rendered):
+    """June's 3 sessions (the sparse workspace): the table by region and month hides June's
+    total rather than print it, and every other section is still there."""
+    from trc_analytics.reports.association import SECTIONS
     from trc_analytics.reports.outline import titles
 
     html = rendered["sparse"].read_text(encoding="utf-8").replace("&amp;", "&")
     heads = titles(SECTIONS)
     sessions = html[html.index(f"<h2>{heads[2]}</h2>") : html.index(f"<h2>{heads[3]}</h2>")]
-    assert NOT_SHOWN in sessions
-    assert "sessions by region and month" in sessions  # the note names the table
-    assert "<table" not in sessions and "<svg" not in sessions
-    assert html.count(NOT_SHOWN) == 1  # only that section
+    totals = sessions[sessions.index("<td>Total</td>") :].split("</tr>")[0]
+    assert totals.count("suppressed") >= 2  # June's 3 and another month with it
     for title in heads:
         assert f"<h2>{title}</h2>" in html
     assert "Traceback" not in html and "Error" not in html
 
 
-#: Tables of the association report over one population: the same sessions, the same
-#: referrals, the same hours. Whatever one of them publishes, the attacker has for the others.
-LINKED = {
-    "held sessions": (
-        "sessions by region and month",
-        "sessions by area",
-        "sessions outside declared competence by area",
-    ),
-    "referrals": ("referrals by reason and service type", "vetted share by region"),
-}
-HOURS = ("hours by region and month", "hours by region and fee", "hours by fee")
-
-
-@pytest.fixture(scope="module")
-def published(workspaces):
-    """Every table the association report's sections protect, by name, per workspace: the
-    disclosure calls are wrapped to record what they return (all of it may be published)."""
-    import trc_analytics.disclosure as disclosure
+def test_a_table_the_release_refuses_is_not_shown_and_its_section_says_why(demo_workspace):
+    """When the release refuses a table (public figures would pin a small count however it
+    were hidden), its section shows the plain sentence and no table or chart."""
     from trc_analytics.reports import association
+    from trc_analytics.reports.context import open_report
 
-    out: dict[str, dict[str, object]] = {}
-    originals = {n: getattr(disclosure, n) for n in ("protect_counts", "protect_magnitudes")}
-    originals["protect_rate"] = disclosure.protect_rate
-
-    def recording(name, tables):
-        def call(*args, **kwargs):
-            result = originals[name](*args, **kwargs)
-            table = result[1] if isinstance(result, tuple) else result
-            tables[kwargs.get("table", name)] = table
-            return result
-
-        return call
-
-    with pytest.MonkeyPatch.context() as mp:
-        for name, ws in workspaces.items():
-            tables: dict[str, object] = {}
-            for fn in originals:
-                mp.setattr(disclosure, fn, recording(fn, tables))
-            ctx = association.open_association(
-                data=str(ws), date_from="2026-01-01", date_to="2026-06-30"
-            )
-            for _, section in association.SECTIONS:
-                section(ctx)
-            out[name] = tables
-    return out
+    ctx = open_report(
+        "association", date_from="2026-01-01", date_to="2026-06-30", workspace=demo_workspace
+    )
+    release = association.release_of(ctx)
+    assert association.sessions_hours(ctx).tables  # shown as a rule
+    release._refused.add(association.rel.SESSIONS)
+    section = association.sessions_hours(ctx)
+    assert section.takeaway == association.NOT_SHOWN
+    assert not section.tables and section.chart is None
+    assert association.rel.SESSIONS in " ".join(section.notes)
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("name", WORKSPACES)
-def test_figures_published_twice_by_the_association_report_cannot_be_subtracted(published, name):
-    tables = published[name]
-    for group, names in LINKED.items():
-        linked = [tables[n] for n in names if n in tables]
-        assert len(linked) >= 2, f"{group}: the report's table names changed; update LINKED"
-        assert audit_together(linked) == [], group
-    hours = [tables[n] for n in HOURS if n in tables]
-    assert len(hours) >= 2, "the report's table names changed; update HOURS"
-    for a in hours:
-        for b in hours:
-            if a is b or b.cells["suppressed"].sum() == 0:
-                continue
-            # a hidden sum of b could be had as a's published total minus b's published cells
-            if a.total is not None:
-                assert b.total is not None, "b must be protected knowing the total (known_total)"
-            if a.rows == b.rows and a.row_totals is not None:
-                shown = a.row_totals.filter(~pl.col("suppressed"))[a.rows]
-                hidden_rows = b.cells.filter("suppressed")[b.rows]
-                assert not set(shown) & set(hidden_rows), "a row total of a opens a row of b"
+def test_everything_the_association_report_publishes_resists_one_attacker(workspaces, name):
+    """Every figure of the report (every table, total and quoted figure is in its release),
+    attacked at once by the independent attacker: no hidden figure breaks its rule."""
+    from tests.disclosure.association_truth import report_truth
+    from tests.disclosure.test_release import assert_safe
+    from trc_analytics.reports import association
+
+    ctx = association.open_association(
+        data=str(workspaces[name]), date_from="2026-01-01", date_to="2026-06-30"
+    )
+    counts, sums, plain = report_truth(ctx)
+    assert_safe(association.release_of(ctx), counts=counts, sums=sums, plain=plain)
 
 
 def test_a_region_of_one_coach_shows_neither_its_sessions_nor_its_clients(demo_workspace):
@@ -740,7 +725,6 @@ def test_a_region_of_one_coach_shows_neither_its_sessions_nor_its_clients(demo_w
     single coach the cell-size rule alone would print that coach's own sessions (the small
     demo's islands hold over 50 a month), so the contributor rule hides them too."""
     from trc_analytics.reports import association
-    from trc_analytics.reports.association import tables
     from trc_analytics.reports.context import open_report
 
     ctx = open_report(
@@ -748,13 +732,11 @@ def test_a_region_of_one_coach_shows_neither_its_sessions_nor_its_clients(demo_w
     )
     coaches = demo_workspace["coaches"]
     assert coaches.filter(region="islands").height == 1
-    counts, _ = tables.monthly_tables(ctx)
-    assert not counts.cells.filter(region="islands")["suppressed"].any()  # count rule alone
-    sessions = tables.monthly_sessions(ctx, counts)
+    release = association.release_of(ctx)
+    sessions = release.table(association.rel.SESSIONS)
     islands = sessions.cells.filter(region="islands")
     assert islands["suppressed"].all() and islands["sessions"].null_count() == islands.height
     assert sessions.row_totals.filter(region="islands")["sessions"].item() is None
-    assert sessions.total == counts.total  # month totals stay public: every month's sum passes
 
     served = association.served(ctx)
     shown = served.tables[0].frame.filter(pl.col("region") == "islands")

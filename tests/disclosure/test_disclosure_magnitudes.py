@@ -8,7 +8,6 @@ from trc_analytics.disclosure import (
     protect_counts,
     protect_magnitudes,
     protect_rate,
-    rate_of,
 )
 from trc_analytics.policy import Policy
 
@@ -110,17 +109,6 @@ def test_a_numerator_above_its_denominator_is_refused():
             numerator="ok",
             denominator="all",
         )
-
-
-def test_a_ratio_is_hidden_where_either_count_is_hidden():
-    sessions = protect_counts(
-        pl.DataFrame({"region": ["North", "South", "East"], "n": [120, 60, 40]}), rows="region"
-    )
-    clients = protect_counts(
-        pl.DataFrame({"region": ["North", "South", "East"], "n": [30, 4, 0]}), rows="region"
-    )
-    per_client = rate_of(sessions, clients, name="sessions_per_client")
-    assert per_client["sessions_per_client"].to_list() == [4.0, None, None]
 
 
 def test_percentages_are_given_only_where_the_count_and_its_total_are_shown():

@@ -56,12 +56,11 @@ read figures from (`release.figure(table, row, col)`, `release.table(name)`).
 """
 
 from trc_analytics.disclosure.audit import Violation, attacker_ranges, audit
-from trc_analytics.disclosure.combine import PublishedView, both_rules, hide_rows_few_contribute
 from trc_analytics.disclosure.guard import CannotProtect, DisclosureError, check_publishable
 from trc_analytics.disclosure.ledger import ALL, NOT_SHOWN, Figure, Release, ReleasedTable
 from trc_analytics.disclosure.linked import audit_together
 from trc_analytics.disclosure.magnitude import ProtectedMagnitudes, protect_magnitudes
-from trc_analytics.disclosure.rates import protect_rate, rate_of
+from trc_analytics.disclosure.rates import protect_rate
 from trc_analytics.disclosure.release import (
     MIN_CELL_FLOOR,
     ReleaseRefused,
@@ -88,7 +87,6 @@ __all__ = [
     "Figure",
     "Protected",
     "ProtectedMagnitudes",
-    "PublishedView",
     "Release",
     "ReleaseRefused",
     "ReleasedTable",
@@ -96,17 +94,14 @@ __all__ = [
     "attacker_ranges",
     "audit",
     "audit_together",
-    "both_rules",
     "check_min_cell",
     "check_publishable",
     "check_release",
     "check_whole_months",
-    "hide_rows_few_contribute",
     "is_protected",
     "period_rule_text",
     "protect_counts",
     "protect_magnitudes",
     "protect_rate",
-    "rate_of",
     "rule_text",
 ]

@@ -232,6 +232,22 @@ class Release:
             return Figure(None, integer=self._figures.integer[n])
         return Figure(self._figures.values[n], integer=self._figures.integer[n])
 
+    def row_keys(self, table: str) -> list[object]:
+        """The row categories of a registered table, in order (none when not registered)."""
+        spec = self._tables.get(table)
+        return [] if spec is None or spec.row_keys is None else spec.row_keys.to_list()
+
+    def counts(self) -> dict[str, int]:
+        """How many figures were registered (publishable ones), hidden, and tables refused."""
+        hidden = self._require()
+        publishable = [n for n, p in enumerate(self._figures.publishable) if p]
+        return {
+            "registered": len(publishable),
+            "hidden": int(sum(bool(hidden[n]) for n in publishable)),
+            "tables": len(self._tables),
+            "refused": len(self._refused),
+        }
+
     def refused(self, table: str) -> bool:
         """Whether `table` is not shown at all (too few records to publish safely)."""
         self._require()

@@ -85,6 +85,12 @@ def protect_magnitudes(
     `time_axis="cols"` (or "rows") names the axis holding months: each month's total is
     public too (two reports one month apart give it away), so it is shown, and the hidden
     cells of each month must together pass the rules.
+
+    One table alone: this protects a table against its own figures (and, with `known_total` /
+    `time_axis`, against totals assumed public). A report that publishes several tables,
+    totals and sentences must register them all in one `Release` (disclosure.ledger) instead,
+    so that one attacker who knows everything it publishes is audited against; used on its own
+    for a report, tables protected separately can give each other's hidden figures away.
     """
     options = MagnitudeOptions(statistic, totals, known_total, time_axis, table)
     keys = [rows] if cols is None else [rows, cols]

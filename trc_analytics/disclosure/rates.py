@@ -41,6 +41,12 @@ def protect_rate(
     Publish the denominators from here, not from a second table: a denominator shown
     elsewhere while its rate is hidden lets the attacker bound the hidden counts. When the sum
     of the denominators (e.g. all sessions) is published elsewhere, pass `known_total=True`.
+
+    One table alone: this protects a table against its own figures (and, with `known_total` /
+    `time_axis`, against totals assumed public). A report that publishes several tables,
+    totals and sentences must register them all in one `Release` (disclosure.ledger) instead,
+    so that one attacker who knows everything it publishes is audited against; used on its own
+    for a report, tables protected separately can give each other's hidden figures away.
     """
     bad = frame.filter(pl.col(numerator) > pl.col(denominator))
     if not bad.is_empty():
@@ -75,30 +81,3 @@ def protect_rate(
         rate=pl.when(pl.col(denominator) > 0).then(100.0 * pl.col(numerator) / pl.col(denominator))
     )
     return out, protected
-
-
-def rate_of(
-    numerator: Protected, denominator: Protected, *, name: str = "rate", per: float = 1.0
-) -> pl.DataFrame:
-    """`per` x numerator / denominator for two protected tables over the same categories.
-
-    For a ratio of different things (hours per client, sessions per coach); a rate is null
-    where either count is hidden or the denominator is 0. Use `protect_rate` for proportions.
-    """
-    keys = [numerator.rows] if numerator.cols is None else [numerator.rows, numerator.cols]
-    other = (
-        [denominator.rows]
-        if denominator.cols is None
-        else [
-            denominator.rows,
-            denominator.cols,
-        ]
-    )
-    if keys != other:
-        raise DisclosureError(f"rate_of: categories differ ({keys} vs {other})")
-    num = numerator.cells.select(*keys, pl.col(numerator.value).alias("_num"))
-    den = denominator.cells.select(*keys, pl.col(denominator.value).alias("_den"))
-    return num.join(den, on=keys, how="left", maintain_order="left").select(
-        *keys,
-        pl.when(pl.col("_den") > 0).then(per * pl.col("_num") / pl.col("_den")).alias(name),
-    )

@@ -260,6 +260,12 @@ def protect_counts(
     Raises `DisclosureError` for an id column, a day-level date, an exact age, negative or
     fractional counts or repeated categories, and its subclass `CannotProtect` for a table
     the audit cannot pass (public totals already pin a small count down).
+
+    One table alone: this protects a table against its own figures (and, with `known_total` /
+    `time_axis`, against totals assumed public). A report that publishes several tables,
+    totals and sentences must register them all in one `Release` (disclosure.ledger) instead,
+    so that one attacker who knows everything it publishes is audited against; used on its own
+    for a report, tables protected separately can give each other's hidden figures away.
     """
     options = CountOptions(totals, known_total, time_axis, whole_rows, table)
     return protect_grid(read_grid(frame, rows, cols, value, table), policy or Policy(), options)

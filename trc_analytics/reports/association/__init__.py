@@ -14,13 +14,22 @@ import functools
 from collections.abc import Callable
 from typing import Any
 
-import polars as pl
-
 import trc_analytics.disclosure as disclosure
-from trc_analytics.disclosure.magnitude import magnitude_rule_text
-from trc_analytics.reports.association import charts, tables, words
-from trc_analytics.reports.association.cells import TOTAL, published, rate_hidden, regions
-from trc_analytics.reports.association.tables import monthly_sessions, monthly_tables
+from trc_analytics.disclosure.ledger import ReleasedTable
+from trc_analytics.disclosure.release_tables import release_rule_text
+from trc_analytics.reports.association import charts, words
+from trc_analytics.reports.association import release as rel
+from trc_analytics.reports.association.cells import (
+    TOTAL,
+    affordable_hours,
+    compliance_frame,
+    demand_frame,
+    demand_hidden,
+    published,
+    rate_hidden,
+    regions,
+)
+from trc_analytics.reports.association.release import release_of
 from trc_analytics.reports.association.words import NOT_SHOWN
 from trc_analytics.reports.context import ReportContext, long_date, open_report, set_aside_text
 from trc_analytics.reports.display import Header, Section, Table
@@ -33,12 +42,11 @@ __all__ = [
     "compliance",
     "demand",
     "giving",
-    "monthly_sessions",
-    "monthly_tables",
     "open_association",
     "pipeline",
     "protection",
     "referrals",
+    "release_of",
     "served",
     "sessions_hours",
     "title",
@@ -48,8 +56,11 @@ SectionBuilder = Callable[[ReportContext], Section]
 
 
 def open_association(**parameters: object) -> ReportContext:
-    """The notebook's first call: load the workspace and check the parameters."""
-    return open_report("association", **parameters)  # type: ignore[arg-type]
+    """The notebook's first call: load the workspace, check the parameters, and build and
+    protect the report's one release (every figure it publishes) before any section renders."""
+    ctx = open_report("association", **parameters)  # type: ignore[arg-type]
+    release_of(ctx)
+    return ctx
 
 
 def _section(build: SectionBuilder, **kwargs: Any) -> Section:
@@ -105,8 +116,7 @@ def protection(ctx: ReportContext) -> Section:
             "a person is shown."
         ),
         notes=[
-            disclosure.rule_text(p),
-            magnitude_rule_text(p),
+            release_rule_text(p, "count", by_contributor=True),
             "Rates are shown only when the counts they rest on are shown. Dates are given by "
             "month or coarser; ages only in bands.",
             disclosure.period_rule_text(),
@@ -114,12 +124,22 @@ def protection(ctx: ReportContext) -> Section:
     )
 
 
+def _table(ctx: ReportContext, name: str) -> ReleasedTable:
+    """A table as the report's release publishes it (`CannotProtect` when refused,
+    `MissingTables` when the workspace lacks what it is made from)."""
+    return rel.table_of(ctx, name)
+
+
+def _registered(ctx: ReportContext, name: str) -> bool:
+    """Whether the release holds `name` (its inputs are in the workspace and not empty)."""
+    return bool(release_of(ctx).row_keys(name))
+
+
 @_publishable
 @shows_missing
 def served(ctx: ReportContext) -> Section:
     """Coaches active and clients served, by region."""
-    pc = tables.coaches_by_region(ctx)
-    pk = tables.clients_by_region(ctx)
+    pc, pk = _table(ctx, rel.COACHES), _table(ctx, rel.CLIENTS)
     wide = pc.to_wide(total_label=TOTAL).join(
         pk.to_wide(total_label=TOTAL), on="region", how="left", maintain_order="left"
     )
@@ -129,7 +149,7 @@ def served(ctx: ReportContext) -> Section:
         takeaway=words.served(pk.total),
         chart=charts.served(pk.cells),
         tables=[Table("Active coaches and clients served, by region", wide, labels=labels)],
-        notes=[words.hidden_note(pc, pk)],
+        notes=[words.clients_note(), words.hidden_note(pc, pk)],
     )
 
 
@@ -138,16 +158,15 @@ def served(ctx: ReportContext) -> Section:
 def sessions_hours(ctx: ReportContext) -> Section:
     """Held sessions (counts) and hours (sums) by region and month."""
     require(ctx, "sessions")
-    counts, hours = monthly_tables(ctx)
-    sessions = monthly_sessions(ctx, counts)
+    sessions, hours = _table(ctx, rel.SESSIONS), _table(ctx, rel.HOURS)
     assert sessions.col_totals is not None
     return _section(
         sessions_hours,
         takeaway=words.sessions(sessions.total, len(regions(ctx))),
         chart=charts.sessions(sessions.col_totals),
         tables=[
-            Table("Sessions held, by region and month", sessions.to_wide(total_label=TOTAL)),
-            Table("Hours held, by region and month", hours.to_wide(total_label=TOTAL)),
+            Table(rel.SESSIONS, sessions.to_wide(total_label=TOTAL)),
+            Table(rel.HOURS, hours.to_wide(total_label=TOTAL)),
         ],
         notes=[words.hidden_note(sessions, hours)],
     )
@@ -158,19 +177,22 @@ def sessions_hours(ctx: ReportContext) -> Section:
 def demand(ctx: ReportContext) -> Section:
     """Demand by area (sessions, clients) against supply (coaches declaring competence)."""
     require(ctx, "sessions", "competencies")
-    table = tables.demand_by_area(ctx)
+    parts = [_table(ctx, n) for n in (rel.AREA_SESSIONS, rel.AREA_CLIENTS, rel.AREA_COACHES)]
+    frame = demand_frame(*parts)
     labels = {
         "coaches_declaring": "Coaches declaring competence",
         "sessions_per_declaring_coach": "Sessions per declaring coach",
     }
     return _section(
         demand,
-        takeaway=words.demand(table.frame, ctx.policy),
-        chart=charts.demand(table.frame),
+        takeaway=words.demand(frame, ctx.policy),
+        chart=charts.demand(frame),
         tables=[
-            Table("Demand and supply by area", table.frame, labels=labels, suppressed=table.hidden)
+            Table(
+                "Demand and supply by area", frame, labels=labels, suppressed=demand_hidden(frame)
+            )
         ],
-        notes=[words.demand_note(ctx.policy), words.hidden_note(*table.protected)],
+        notes=[words.demand_note(ctx.policy), words.hidden_note(*parts)],
     )
 
 
@@ -178,26 +200,24 @@ def demand(ctx: ReportContext) -> Section:
 @shows_missing
 def compliance(ctx: ReportContext) -> Section:
     """Share of examined cases that kept each rule of the Code."""
-    result = tables.compliance_by_check(ctx)
-    if result is None:
+    if not _registered(ctx, rel.COMPLIANCE):
         return _section(compliance, takeaway="No check could be evaluated with these records.")
-    rates, protected = result
+    rates = compliance_frame(release_of(ctx).rates(rel.COMPLIANCE))
     shown = published(rates, "kept_pct")
-    notes = [words.hidden_note(protected)]
+    notes = [words.hidden_note(_table(ctx, rel.COMPLIANCE))]
     not_eval = ctx.checks.not_evaluated
     if not_eval.height:
         notes.append(words.not_evaluated(not_eval["check_id"].to_list()))
-    hidden = rate_hidden(rates, "compliant", "examined", "kept_pct")
     return _section(
         compliance,
-        takeaway=words.compliance(shown.sort("kept_pct").head(1)),
+        takeaway=words.compliance(shown, rates.height),
         chart=charts.compliance(shown),
         tables=[
             Table(
-                "Cases examined and kept, per check",
+                rel.COMPLIANCE,
                 rates,
                 labels={"kept_pct": "Kept (%)"},
-                suppressed=hidden,
+                suppressed=rate_hidden(rates, "compliant", "examined", "kept_pct"),
             )
         ],
         notes=notes,
@@ -205,20 +225,24 @@ def compliance(ctx: ReportContext) -> Section:
 
 
 def _vetted_table(ctx: ReportContext) -> tuple[Table | None, list[Any], list[str]]:
-    """The vetted-share table (or the note saying why it is absent), and what it protects."""
+    """The vetted-share table (or the note saying why it is absent), and the released table."""
     if "vetted_services" not in ctx.ws:
         return None, [], ["Not shown: the workspace has no vetted_services records."]
-    result = tables.vetted_share_by_region(ctx)
-    if result is None:
+    if not _registered(ctx, rel.VETTED):
         return None, [], []
-    rates, protected = result
+    released = _table(ctx, rel.VETTED)
+    rates = (
+        release_of(ctx)
+        .rates(rel.VETTED)
+        .select("region", "to_vetted", "referrals", vetted_pct="rate")
+    )
     table = Table(
-        "Referrals to services the coach had vetted, by region",
+        rel.VETTED,
         rates,
         labels={"vetted_pct": "To vetted services (%)"},
         suppressed=rate_hidden(rates, "to_vetted", "referrals", "vetted_pct"),
     )
-    return table, [protected], []
+    return table, [released], []
 
 
 @_publishable
@@ -226,23 +250,20 @@ def _vetted_table(ctx: ReportContext) -> tuple[Table | None, list[Any], list[str
 def referrals(ctx: ReportContext) -> Section:
     """Referrals by reason and service type; share to vetted services by region."""
     require(ctx, "referrals")
-    table = tables.referrals_by_reason(ctx)
-    shown = [
-        Table(
-            "Referrals by reason (rows) and service type (columns)",
-            table.to_wide(total_label=TOTAL),
-        )
-    ]
-    vetted, protected, notes = _vetted_table(ctx)
+    if not _registered(ctx, rel.REFERRALS):
+        return _section(referrals, takeaway="No referral was made in the period.")
+    table = _table(ctx, rel.REFERRALS)
+    shown = [Table(rel.REFERRALS, table.to_wide(total_label=TOTAL))]
+    vetted, released, notes = _vetted_table(ctx)
     shown += [vetted] if vetted is not None else []
     assert table.row_totals is not None
     by_reason = published(table.row_totals, "referrals")
     return _section(
         referrals,
-        takeaway=words.referrals(by_reason.sort("referrals", descending=True).head(1)),
+        takeaway=words.referrals(by_reason, table.row_totals.height),
         chart=charts.referrals(by_reason),
         tables=shown,
-        notes=[words.hidden_note(table, *protected), *notes],
+        notes=[words.hidden_note(table, *released), *notes],
     )
 
 
@@ -251,7 +272,7 @@ def referrals(ctx: ReportContext) -> Section:
 def pipeline(ctx: ReportContext) -> Section:
     """Credentials current, due for renewal, in grace and lapsed, as of the period end."""
     require(ctx, "credentials")
-    table = tables.credential_pipeline(ctx)
+    table = _table(ctx, rel.PIPELINE)
     by_status = table.col_totals
     assert by_status is not None
     as_of = long_date(ctx.period.as_of)
@@ -259,7 +280,7 @@ def pipeline(ctx: ReportContext) -> Section:
         pipeline,
         takeaway=words.pipeline(by_status, published(by_status, "credentials"), as_of, ctx.policy),
         chart=charts.pipeline(table.cells),
-        tables=[Table("Credentials by kind and status", table.to_wide(total_label=TOTAL))],
+        tables=[Table(rel.PIPELINE, table.to_wide(total_label=TOTAL))],
         notes=[words.pipeline_note(ctx.policy), words.hidden_note(table)],
     )
 
@@ -269,19 +290,15 @@ def pipeline(ctx: ReportContext) -> Section:
 def giving(ctx: ReportContext) -> Section:
     """Hours by fee (paid, reduced, pro bono) and community-service hours by kind."""
     require(ctx, "sessions")
-    hours = tables.hours_by_fee(ctx)
-    shown = [Table("Hours held by fee", hours.to_wide(total_label=TOTAL))]
-    given = published(hours.cells, "hours").filter(
-        pl.col("fee_type").is_in(["pro_bono", "reduced"])
-    )
-    community = tables.community_by_kind(ctx) if "community_service" in ctx.ws else None
+    hours = _table(ctx, rel.FEES)
+    shown = [Table(rel.FEES, hours.to_wide(total_label=TOTAL))]
+    community = _table(ctx, rel.COMMUNITY) if _registered(ctx, rel.COMMUNITY) else None
     if community is not None:
-        shown.append(Table("Community-service hours by kind", community.to_wide(total_label=TOTAL)))
+        shown.append(Table(rel.COMMUNITY, community.to_wide(total_label=TOTAL)))
     return _section(
         giving,
         takeaway=words.giving(
-            given["hours"].sum() if given.height else None,
-            community.total if community is not None else None,
+            affordable_hours(hours.cells), community.total if community is not None else None
         ),
         chart=charts.giving(hours.cells, community.cells if community is not None else None),
         tables=shown,

@@ -1,25 +1,16 @@
-"""Small helpers the association tables share: category grids, counts onto them, hidden cells."""
+"""Small helpers the association sections share: regions, published rows, hidden cells, and
+frames laid out from released tables (never from raw figures)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import polars as pl
 
-from trc_analytics.errors import MissingTables
-from trc_analytics.metrics import registry
+from trc_analytics.checks import CHECKS
+from trc_analytics.disclosure.ledger import ReleasedTable
 from trc_analytics.reports.context import ReportContext
 
 #: Label of the totals row/column in published tables.
 TOTAL = "Total"
-
-
-def regional(ctx: ReportContext, name: str) -> tuple[pl.DataFrame, str | None]:
-    """A registered metric grouped by region, for every coach (or its empty frame and note)."""
-    try:
-        return registry()[name].fn(ctx.ws, ctx.period, by="region", policy=ctx.policy), None
-    except MissingTables as exc:
-        return exc.empty, str(exc)
 
 
 def regions(ctx: ReportContext) -> list[str]:
@@ -30,29 +21,6 @@ def regions(ctx: ReportContext) -> list[str]:
 def coach_region(ctx: ReportContext) -> pl.DataFrame:
     """coach_id and region of every coach (who contributes to which region's figures)."""
     return ctx.ws["coaches"].select("coach_id", "region")
-
-
-def grid(*columns: tuple[str, list[Any]]) -> pl.DataFrame:
-    """Every combination of the given categories (so zero counts are present)."""
-    out = pl.DataFrame({columns[0][0]: columns[0][1]})
-    for name, values in columns[1:]:
-        out = out.join(pl.DataFrame({name: values}), how="cross")
-    return out
-
-
-def onto(frame: pl.DataFrame, keys: list[str], categories: pl.DataFrame, value: str):
-    """`value` of `frame` summed by `keys` onto `categories`, zeros filled (keys typed as in
-    `categories`: a vocabulary column is an Enum in the workspace, text in the grid)."""
-    summed = (
-        frame.group_by(keys)
-        .agg(pl.col(value).sum())
-        .with_columns(pl.col(k).cast(categories.schema[k]) for k in keys)
-    )
-    return (
-        categories.join(summed, on=keys, how="left")
-        .with_columns(pl.col(value).fill_null(0).cast(pl.Int64()))
-        .sort(keys)
-    )
 
 
 def published(frame: pl.DataFrame, value: str) -> pl.DataFrame:
@@ -69,7 +37,7 @@ def hidden(frame: pl.DataFrame, rules: dict[str, pl.Expr]) -> dict[str, set[int]
 def rate_hidden(
     frame: pl.DataFrame, numerator: str, denominator: str, rate: str
 ) -> dict[str, set[int]]:
-    """Hidden cells of a `protect_rate` result: a rate is hidden when a count it rests on is."""
+    """Hidden cells of a released rate table: a rate is hidden when a count it rests on is."""
     hidden_count = pl.col(numerator).is_null() | pl.col(denominator).is_null()
     return hidden(
         frame,
@@ -79,3 +47,56 @@ def rate_hidden(
             rate: hidden_count,
         },
     )
+
+
+def compliance_frame(rates: pl.DataFrame) -> pl.DataFrame:
+    """check, rule (title), examined, compliant, kept_pct of a released compliance table, in
+    the catalogue's order."""
+    order = {c.id: n for n, c in enumerate(CHECKS)}
+    return rates.sort(pl.col("check_id").replace_strict(order, default=len(order))).select(
+        pl.col("check_id").alias("check"),
+        rule=pl.col("check_id").replace_strict({c.id: c.title for c in CHECKS}, default=None),
+        examined=pl.col("examined"),
+        compliant=pl.col("compliant"),
+        kept_pct=pl.col("rate"),
+    )
+
+
+def demand_frame(
+    sessions: ReleasedTable, clients: ReleasedTable, coaches: ReleasedTable
+) -> pl.DataFrame:
+    """Demand against supply by area from the released tables. Sessions per declaring coach is
+    a ratio of two published figures (null when either is hidden); training is needed where
+    sessions were held and fewer than `min_cell` coaches (none, or a hidden count) declare."""
+    few = pl.col("coaches_declaring").is_null() | (pl.col("coaches_declaring") == 0)
+    return (
+        sessions.cells.select("area", "sessions")
+        .join(clients.cells.select("area", "clients"), on="area", maintain_order="left")
+        .join(coaches.cells.select("area", "coaches_declaring"), on="area", maintain_order="left")
+        .with_columns(
+            sessions_per_declaring_coach=pl.when(pl.col("coaches_declaring") > 0).then(
+                (pl.col("sessions") / pl.col("coaches_declaring")).round(1)
+            ),
+            training_needed=(pl.col("sessions") > 0) & few,
+        )
+        .sort("sessions", descending=True, nulls_last=True)
+    )
+
+
+def demand_hidden(frame: pl.DataFrame) -> dict[str, set[int]]:
+    """Hidden cells of the demand table (a ratio or judgement resting on a hidden figure)."""
+    rules = {c: pl.col(c).is_null() for c in ("sessions", "clients", "coaches_declaring")}
+    rules["sessions_per_declaring_coach"] = (
+        pl.col("sessions").is_null() | pl.col("coaches_declaring").is_null()
+    )
+    rules["training_needed"] = pl.col("training_needed").is_null()
+    return hidden(frame, rules)
+
+
+def affordable_hours(fee_cells: pl.DataFrame) -> float | None:
+    """Hours given pro bono or at a reduced fee, when both figures are published (a sum over
+    a hidden figure would understate it); None otherwise."""
+    given = fee_cells.filter(pl.col("fee_type").is_in(["pro_bono", "reduced"]))
+    if not given.height or given["hours"].null_count():
+        return None
+    return float(given["hours"].sum())

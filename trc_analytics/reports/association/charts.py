@@ -9,7 +9,7 @@ import polars as pl
 
 from trc_analytics.reports import charts
 from trc_analytics.reports.association.cells import published
-from trc_analytics.reports.association.tables import STATUSES
+from trc_analytics.reports.association.release import STATUSES
 
 
 def served(cells: pl.DataFrame) -> Any:

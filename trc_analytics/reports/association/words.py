@@ -23,13 +23,30 @@ def not_shown_note(table: str | None) -> str:
     )
 
 
+def _hidden_in(table: Any) -> int:
+    """Hidden figures of a released table: cells, row and column totals, grand total."""
+    n = sum(
+        int(part["suppressed"].sum())
+        for part in (table.cells, table.row_totals, table.col_totals)
+        if part is not None
+    )
+    return n + int(table.totals != "none" and table.total is None)
+
+
 def hidden_note(*tables: Any) -> str:
     """How many figures of a section disclosure control hid (or that none was)."""
-    n = sum(int(getattr(t, "n_suppressed", 0) or 0) for t in tables)
-    n += sum(int(t.cells["suppressed"].sum()) for t in tables if not hasattr(t, "n_suppressed"))
+    n = sum(_hidden_in(t) for t in tables)
     if not n:
         return "Every figure of this section could be published."
     return f"{n:,} figure(s) of this section are hidden; charts leave them out."
+
+
+def clients_note() -> str:
+    """How clients served are counted (a sum over coaches, so each coach's share is known)."""
+    return (
+        "Clients served are counted per coach and added up: a client two coaches served "
+        "counts twice."
+    )
 
 
 def served(total_clients: int | None) -> str:
@@ -73,12 +90,25 @@ def demand_note(policy: Policy) -> str:
     )
 
 
-def compliance(lowest: pl.DataFrame) -> str:
-    """The rule kept least often (`lowest`: its published row, or none)."""
-    if not lowest.height:
-        return "No compliance rate could be published for this period."
+def _unpublished(n: int, what: str) -> str:
+    """The clause naming how many figures were not published (scopes every ranking)."""
+    if not n:
+        return f"every {what} could be published"
+    return f"{n} {what}{'s' if n != 1 else ''} had too few cases to publish safely"
+
+
+def compliance(shown: pl.DataFrame, checks: int) -> str:
+    """The rule kept least often among the checks whose rate is published (`shown`), out of
+    `checks`: the sentence says how many were not published, so it ranks only what it shows."""
+    hidden = checks - shown.height
+    if not shown.height:
+        scope = _unpublished(hidden, "check")
+        return f"No compliance rate could be published for this period; {scope}."
+    lowest = shown.sort("kept_pct").head(1)
     return (
-        f"The rule kept least often: {lowest['rule'][0]} ({lowest['kept_pct'][0]:.0f}% of cases)."
+        f"Of the {shown.height} check{'s' if shown.height != 1 else ''} with enough cases to "
+        f"publish, the rule kept least often: {lowest['rule'][0]} "
+        f"({lowest['kept_pct'][0]:.0f}% of cases); {_unpublished(hidden, 'check')}."
     )
 
 
@@ -87,14 +117,24 @@ def not_evaluated(check_ids: list[str]) -> str:
     return "Not evaluated for lack of records: " + ", ".join(check_ids) + "."
 
 
-def referrals(top: pl.DataFrame) -> str:
-    """The most common reason for a referral (`top`: its published row, or none)."""
-    if top.height and top["referrals"][0]:
-        return (
-            f"The most common reason for a referral was {top['reason'][0].replace('_', ' ')} "
-            f"({top['referrals'][0]:,} referrals)."
-        )
-    return "Referral counts by reason are too small to publish for this period."
+def referrals(shown: pl.DataFrame, reasons: int) -> str:
+    """The most common reason among those whose total is published (`shown`), out of
+    `reasons` used: the sentence says how many totals were not published."""
+    hidden = reasons - shown.height
+    top = shown.sort("referrals", descending=True).head(1)
+    if not top.height or not top["referrals"][0]:
+        return "Referral counts by reason are too small to publish for this period."
+    scope = (
+        "every reason's total could be published"
+        if not hidden
+        else f"{hidden} reason{'s' if hidden != 1 else ''} had too few referrals to publish "
+        "safely, and any of them may be larger"
+    )
+    return (
+        f"Of the {shown.height} reason{'s' if shown.height != 1 else ''} whose total could be "
+        f"published, the most common was {top['reason'][0].replace('_', ' ')} "
+        f"({top['referrals'][0]:,} referrals); {scope}."
+    )
 
 
 def pipeline(by_status: pl.DataFrame, shown: pl.DataFrame, as_of: str, policy: Policy) -> str:
