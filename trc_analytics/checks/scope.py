@@ -45,33 +45,54 @@ def _with_whom() -> pl.Expr:
 
 # --- SCOPE-PRACTICE ----------------------------------------------------------------------------
 
+#: What allows work on each out-of-scope area (issue 14). Areas not named: a competency in that
+#: very area on a basis other than lived experience, or a training in it.
+NEVER = ("medication_advice",)
+LICENCE_ONLY = ("diagnosis",)
+#: Areas a therapy licence also allows (a therapeutic intervention), besides a competency.
+LICENCE_TOO = ("substance_use_treatment",)
+
+
+def _skilled_on(sc: Scope) -> pl.LazyFrame:
+    """Per coach and area: the first day a non-lived basis for it is on record (a competency
+    declared on training, education, supervised experience, or a training in that area)."""
+    declared = (
+        sc.table("competencies")
+        .filter(pl.col("basis") != "lived_experience")
+        .select("coach_id", "area", day="declared_on")
+    )
+    trained = (
+        sc.table("trainings")
+        .filter(pl.col("area").is_not_null())
+        .select("coach_id", "area", day="completed_on")
+    )
+    return (
+        pl.concat([declared, trained], how="vertical")
+        .group_by("coach_id", "area")
+        .agg(skilled_on=pl.col("day").min())
+    )
+
 
 def practice_cases(sc: Scope) -> pl.LazyFrame:
     """One case per engagement and out-of-scope area worked on in the period."""
     out_of_scope = sorted(sc.ws.schema.out_of_scope_areas)
-    trained = (
-        sc.table("trainings")
-        .filter(pl.col("area").is_not_null())
-        .group_by("coach_id", "area")
-        .agg(trained_on=pl.col("completed_on").min())
-    )
-    declared = (
-        sc.table("competencies")
-        .filter(pl.col("basis").is_in(["training", "education"]))
-        .group_by("coach_id", "area")
-        .agg(declared_on=pl.col("declared_on").min())
-    )
+    area = pl.col("area")
+    skilled = (pl.col("skilled_on") <= pl.col("held_on")).fill_null(False)
+    licensed = pl.col("therapy_licensed").fill_null(False)
     sessions = (
         sc.within_period(sc.held_to_end())
-        .filter(pl.col("area").is_in(out_of_scope))
+        .filter(area.is_in(out_of_scope))
         .select("coach_id", "engagement_id", "client_id", "area", "held_on")
         .join(sc.coach_records().select("coach_id", "therapy_licensed"), on="coach_id", how="left")
-        .join(trained, on=["coach_id", "area"], how="left")
-        .join(declared, on=["coach_id", "area"], how="left")
+        .join(_skilled_on(sc), on=["coach_id", "area"], how="left")
         .with_columns(
-            allowed=pl.col("therapy_licensed").fill_null(False)
-            | (pl.col("trained_on") <= pl.col("held_on")).fill_null(False)
-            | (pl.col("declared_on") <= pl.col("held_on")).fill_null(False)
+            allowed=pl.when(area.is_in(NEVER))
+            .then(False)
+            .when(area.is_in(LICENCE_ONLY))
+            .then(licensed)
+            .when(area.is_in(LICENCE_TOO))
+            .then(licensed | skilled)
+            .otherwise(skilled)
         )
     )
     not_allowed = ~pl.col("allowed")
@@ -89,14 +110,35 @@ def practice_cases(sc: Scope) -> pl.LazyFrame:
 
 
 def practice_detail(policy: Policy) -> pl.Expr:
+    """What was held, and what the Code allows for that area."""
+    area = pl.col("area")
+    why = (
+        pl.when(area.is_in(NEVER))
+        .then(pl.lit("which a coach never gives, whatever their training"))
+        .when(area.is_in(LICENCE_ONLY))
+        .then(pl.lit("without a therapy licence"))
+        .when(area.is_in(LICENCE_TOO))
+        .then(
+            pl.lit(
+                "without a therapy licence or a competency in it resting on training, education "
+                "or supervised experience"
+            )
+        )
+        .otherwise(
+            pl.lit(
+                "without a competency in it resting on training, education or supervised "
+                "experience (lived experience alone, or a therapy licence, does not cover it)"
+            )
+        )
+    )
     return text(
-        "Coach {} held {} on {}, which is outside the scope of practice,{} {}, without a therapy "
-        "licence or outside training in it.",
+        "Coach {} held {} on {}, which is outside the scope of practice,{} {}, {}.",
         "coach_id",
         plural("n", "a session", "sessions"),
         words("area"),
         _with_whom(),
         span("first", "last"),
+        why,
     )
 
 
@@ -126,12 +168,60 @@ SCOPE_PRACTICE = Check(
 # --- SCOPE-COMPETENCE --------------------------------------------------------------------------
 
 
+def _focus(sc: Scope) -> pl.LazyFrame:
+    """Per engagement: its focus area (`engagements.focus_area`, else the area of its first held
+    session) and the day it was taken on (its start, else that first session)."""
+    first = (
+        sc.held_to_end()
+        .sort("held_on", "session_id")
+        .group_by("engagement_id")
+        .agg(first_area=pl.col("area").first(), first_held=pl.col("held_on").first())
+    )
+    engagements = sc.table("engagements").select("engagement_id", "focus_area", "started_on")
+    return first.join(engagements, on="engagement_id", how="left").select(
+        "engagement_id",
+        focus=pl.coalesce(pl.col("focus_area").cast(pl.String), pl.col("first_area")),
+        taken_on=pl.coalesce("started_on", "first_held"),
+    )
+
+
+def _supervised(sessions: pl.LazyFrame, supervision: pl.LazyFrame, sc: Scope) -> pl.LazyFrame:
+    """`covered`: supervision in the session's area within the lookback before it or the
+    window after it (the nearest meeting on each side, by coach and area)."""
+    before, after = (
+        sc.policy.competence_supervision_lookback_days,
+        sc.policy.competence_supervision_days,
+    )
+    sup = supervision.sort("met_on")
+    on_side = {"left_on": "held_on", "right_on": "met_on", "by": ["coach_id", "area"]}
+    return (
+        sessions.sort("held_on")
+        .join_asof(
+            sup.rename({"met_on": "before"}),
+            **{**on_side, "right_on": "before"},
+            strategy="backward",
+            check_sortedness=False,
+        )
+        .join_asof(
+            sup.rename({"met_on": "after"}),
+            **{**on_side, "right_on": "after"},
+            strategy="forward",
+            check_sortedness=False,
+        )
+        .with_columns(
+            covered=((pl.col("held_on") - pl.col("before")) <= days(before)).fill_null(False)
+            | ((pl.col("after") - pl.col("held_on")) <= days(after)).fill_null(False)
+        )
+    )
+
+
 def competence_cases(sc: Scope) -> pl.LazyFrame:
     """One case per engagement and undeclared in-scope area, dated when the window closes."""
     n = sc.policy.competence_supervision_days
     out_of_scope = sorted(sc.ws.schema.out_of_scope_areas)
     declared = (
         sc.table("competencies")
+        .filter(pl.col("basis") != "lived_experience")
         .group_by("coach_id", "area")
         .agg(declared_on=pl.col("declared_on").min())
     )
@@ -139,7 +229,6 @@ def competence_cases(sc: Scope) -> pl.LazyFrame:
         sc.table("supervision")
         .filter(pl.col("area").is_not_null() & (pl.col("met_on") <= sc.as_of))
         .select("coach_id", "area", "met_on")
-        .sort("met_on")
     )
     sessions = (
         sc.within_period(sc.held_to_end(), shift_days=n)
@@ -147,44 +236,50 @@ def competence_cases(sc: Scope) -> pl.LazyFrame:
         .select("coach_id", "engagement_id", "client_id", "area", "held_on")
         .join(declared, on=["coach_id", "area"], how="left")
         .filter(pl.col("declared_on").is_null() | (pl.col("declared_on") > pl.col("held_on")))
-        .drop("declared_on")
-        .sort("held_on")
-        .join_asof(
-            supervision,
-            left_on="held_on",
-            right_on="met_on",
-            by=["coach_id", "area"],
-            strategy="nearest",
-            check_sortedness=False,
-        )
-        .with_columns(
-            covered=((pl.col("met_on") - pl.col("held_on")).abs() <= days(n)).fill_null(False)
-        )
     )
     uncovered = ~pl.col("covered")
     return (
-        sessions.group_by("coach_id", "engagement_id", "area")
+        _supervised(sessions, supervision, sc)
+        .group_by("coach_id", "engagement_id", "area")
         .agg(
             client_id=pl.col("client_id").first(),
             n=uncovered.sum(),
             first=pl.col("held_on").filter(uncovered).min(),
             last=pl.col("held_on").filter(uncovered).max(),
             first_any=pl.col("held_on").min(),
+            declared_on=pl.col("declared_on").first(),
         )
-        .with_columns(compliant=pl.col("n") == 0, on=pl.coalesce("first", "first_any") + days(n))
+        .join(_focus(sc), on="engagement_id", how="left")
+        .with_columns(
+            compliant=pl.col("n") == 0,
+            on=pl.coalesce("first", "first_any") + days(n),
+            from_start=(pl.col("focus") == pl.col("area"))
+            & (pl.col("declared_on").is_null() | (pl.col("declared_on") > pl.col("taken_on"))),
+        )
+        .drop("declared_on")
     )
 
 
 def competence_detail(policy: Policy) -> pl.Expr:
-    within = day_count(policy.competence_supervision_days)
+    """The uncovered sessions; when the focus was undeclared from the start, what the Code asks."""
+    before = day_count(policy.competence_supervision_lookback_days)
+    after = day_count(policy.competence_supervision_days)
+    start = pl.when(pl.col("from_start").fill_null(False)).then(
+        pl.lit(
+            " It was the engagement's focus from the start: the Code asks not to take on a client "
+            "whose focus of care is outside the coach's competence, or to refer."
+        )
+    )
     return text(
-        "Coach {} worked on {}, an area they had not declared competence in,{} in {} {}, with no "
-        "supervision in that area within " + within + " before or after.",
+        "Coach {} worked on {}, an area they had not declared competence in (on training, "
+        "education or supervised experience),{} in {} {}, with no supervision in that area in "
+        "the " + before + " before or the " + after + " after.{}",
         "coach_id",
         words("area"),
         _with_whom(),
         plural("n", "a session", "sessions"),
         span("first", "last"),
+        start.otherwise(pl.lit("")),
     )
 
 
@@ -192,6 +287,9 @@ SCOPE_COMPETENCE = Check(
     id="SCOPE-COMPETENCE",
     title="Supervision when working beyond declared competence",
     quotes=(
+        "Scope of competence: those areas within the field of trauma recovery which the individual "
+        "is proficient to coach about, based on education, training, supervised experience, and "
+        "professional credentials.",
         "Trauma Recovery Coaches will not offer services to clients where the focus of care would "
         "require assistance with issues outside of the coach’s scope of practice or competence.",
         "Trauma Recovery Coaches seek professional supervision from a qualified Supervisor when "
@@ -199,7 +297,8 @@ SCOPE_COMPETENCE = Check(
     ),
     severity="major",
     tables=("sessions", "competencies", "supervision"),
-    policy_values=("competence_supervision_days",),
+    optional_tables=("engagements",),
+    policy_values=("competence_supervision_lookback_days", "competence_supervision_days"),
     unit="engagement working on an undeclared area",
     cases=competence_cases,
     detail=competence_detail,
@@ -215,11 +314,37 @@ NEEDS = {
 }
 
 
-def population_cases(sc: Scope) -> pl.LazyFrame:
-    """One case per minor, couple or family client worked with in the period."""
-    clients = sc.table("clients").select(
-        "client_id", "coach_id", "intake_on", "age_band", "client_type"
+def _first_seen(sc: Scope) -> pl.LazyFrame:
+    """Per client and coach working with them: the first sign of work in the period (intake by
+    the client's coach, a one-to-one session, or a group session attended, judged against the
+    group's coach)."""
+    seen = [
+        sc.table("clients")
+        .filter(sc.in_period("intake_on"))
+        .select("client_id", "coach_id", day="intake_on"),
+    ]
+    if sc.has("sessions"):
+        seen.append(
+            sc.within_period(sc.held_to_end())
+            .filter(pl.col("client_id").is_not_null())
+            .select("client_id", "coach_id", day="held_on")
+        )
+        if sc.has("group_members"):
+            seen.append(
+                sc.first_attended(sc.group_days(), sc.period.start, sc.period.end).select(
+                    "client_id", "coach_id", day="first_on"
+                )
+            )
+    return (
+        pl.concat(seen, how="vertical")
+        .group_by("client_id", "coach_id")
+        .agg(on=pl.col("day").min())
     )
+
+
+def population_cases(sc: Scope) -> pl.LazyFrame:
+    """One case per minor, couple or family client and coach working with them in the period."""
+    clients = sc.ws["clients"].lazy().select("client_id", "age_band", "client_type")
     needs = pl.concat(
         [
             clients.filter(pl.col("age_band") == "under_18").with_columns(need=pl.lit("minors")),
@@ -229,25 +354,12 @@ def population_cases(sc: Scope) -> pl.LazyFrame:
         ],
         how="vertical",
     )
-    seen = [
-        clients.filter(sc.in_period("intake_on")).select("client_id", day="intake_on"),
-    ]
-    if sc.has("sessions"):
-        seen.append(
-            sc.engagement_firsts()
-            .filter(pl.col("client_id").is_not_null() & pl.col("first_in_period").is_not_null())
-            .select("client_id", day="first_in_period")
-        )
-        if sc.has("group_members"):
-            seen.append(
-                sc.first_attended(sc.group_days(), sc.period.start, sc.period.end).select(
-                    "client_id", day="first_on"
-                )
-            )
-    first_seen = pl.concat(seen, how="vertical").group_by("client_id").agg(on=pl.col("day").min())
     trained = (
         sc.table("trainings")
-        .filter(pl.col("kind").is_in([kind for _, kind in NEEDS.values()]))
+        .filter(
+            pl.col("kind").is_in([kind for _, kind in NEEDS.values()])
+            & pl.col("outside_association").fill_null(False)
+        )
         .group_by("coach_id", need=pl.col("kind").cast(pl.String))
         .agg(trained_on=pl.col("completed_on").min())
     )
@@ -258,36 +370,43 @@ def population_cases(sc: Scope) -> pl.LazyFrame:
         .otherwise(pl.col("trained_couples_families"))
     )
     return (
-        needs.join(first_seen, on="client_id", how="inner")
+        needs.join(_first_seen(sc), on="client_id", how="inner")
         .join(flags, on="coach_id", how="left")
         .join(trained, on=["coach_id", "need"], how="left")
         .with_columns(
-            compliant=flag.fill_null(False)
-            | (pl.col("trained_on") <= pl.col("on")).fill_null(False)
+            experienced=flag.fill_null(False),
+            trained=(pl.col("trained_on") <= pl.col("on")).fill_null(False),
         )
+        .with_columns(compliant=pl.col("experienced") & pl.col("trained"))
     )
 
 
 def population_detail(policy: Policy) -> pl.Expr:
-    return (
+    """Who the client is, and which of experience and outside training is not on record."""
+    who = (
         pl.when(pl.col("need") == "minors")
-        .then(
-            text(
-                "Client {} is a minor (under 18), and coach {} has no recorded training or "
-                "experience for working with minors.",
-                "client_id",
-                "coach_id",
-            )
-        )
-        .otherwise(
-            text(
-                "Client {} is a {}, and coach {} has no recorded training or experience for "
-                "working with couples and families.",
-                "client_id",
-                "client_type",
-                "coach_id",
-            )
-        )
+        .then(text("Client {} is a minor (under 18)", "client_id"))
+        .otherwise(text("Client {} is a {}", "client_id", "client_type"))
+    )
+    population = (
+        pl.when(pl.col("need") == "minors")
+        .then(pl.lit("minors"))
+        .otherwise(pl.lit("couples and families"))
+    )
+    missing = (
+        pl.when(~pl.col("experienced") & ~pl.col("trained"))
+        .then(pl.lit("neither experience nor a training outside the Association's courses"))
+        .when(~pl.col("experienced"))
+        .then(pl.lit("no recorded experience"))
+        .otherwise(pl.lit("no recorded training outside the Association's courses"))
+    )
+    return text(
+        "{}, and coach {}, working with them from {}, has {} for working with {}.",
+        who,
+        "coach_id",
+        "on",
+        missing,
+        population,
     )
 
 
@@ -300,10 +419,10 @@ SCOPE_POPULATION = Check(
         "Certification Courses or outside of the Association.",
     ),
     severity="major",
-    tables=("clients", "coaches"),
-    optional_tables=("sessions", "engagements", "group_members", "trainings"),
+    tables=("clients", "coaches", "trainings"),
+    optional_tables=("sessions", "engagements", "group_members"),
     policy_values=(),
-    unit="minor, couple or family client worked with",
+    unit="minor, couple or family client and coach working with them",
     cases=population_cases,
     detail=population_detail,
 )
@@ -327,8 +446,9 @@ def psychoactive_cases(sc: Scope) -> pl.LazyFrame:
         .join(
             sc.coach_records().select(
                 "coach_id",
-                "psychoactive_trained",
-                "psychoactive_insured",
+                "psychoactive_trained_on",
+                "psychoactive_insured_from",
+                "psychoactive_insured_to",
                 "psychoactive_psc_notified_on",
             ),
             on="coach_id",
@@ -336,9 +456,16 @@ def psychoactive_cases(sc: Scope) -> pl.LazyFrame:
         )
         .join(trained, on="coach_id", how="left")
         .with_columns(
-            trained=pl.col("psychoactive_trained").fill_null(False)
-            | (pl.col("course_on") <= pl.col("on")).fill_null(False),
-            insured=pl.col("psychoactive_insured").fill_null(False),
+            trained=(
+                pl.min_horizontal("psychoactive_trained_on", "course_on") <= pl.col("on")
+            ).fill_null(False),
+            insured=(
+                (pl.col("psychoactive_insured_from") <= pl.col("on"))
+                & (
+                    pl.col("psychoactive_insured_to").is_null()
+                    | (pl.col("psychoactive_insured_to") >= pl.col("on"))
+                )
+            ).fill_null(False),
             notified=(pl.col("psychoactive_psc_notified_on") <= pl.col("on")).fill_null(False),
         )
         .with_columns(kept=pl.col("trained") & pl.col("insured") & pl.col("notified"))
@@ -363,8 +490,10 @@ def psychoactive_cases(sc: Scope) -> pl.LazyFrame:
 def psychoactive_detail(policy: Policy) -> pl.Expr:
     missing = pl.concat_str(
         [
-            pl.when(~pl.col("trained")).then(pl.lit("was not formally trained in their use")),
-            pl.when(~pl.col("insured")).then(pl.lit("had no liability insurance covering it")),
+            pl.when(~pl.col("trained")).then(pl.lit("was not yet formally trained in their use")),
+            pl.when(~pl.col("insured")).then(
+                pl.lit("had no liability insurance covering it on the day")
+            ),
             pl.when(~pl.col("notified")).then(
                 pl.lit("had not notified the Professional Standards Committee")
             ),
@@ -401,4 +530,113 @@ SCOPE_PSYCHOACTIVE = Check(
     detail=psychoactive_detail,
 )
 
-SCOPE_CHECKS = (SCOPE_PRACTICE, SCOPE_COMPETENCE, SCOPE_POPULATION, SCOPE_PSYCHOACTIVE)
+
+# --- SUPERVISOR-QUALIFIED ----------------------------------------------------------------------
+
+#: Supervision reasons a rule counts besides an area (SCOPE-COMPETENCE; CERT-LAPSED).
+COUNTED_REASONS = ("competence_gap", "renewal_lapse")
+
+
+def _whole(sc: Scope, name: str) -> pl.LazyFrame:
+    """A table for every coach of the workspace (a supervisor may be outside the coaches in
+    scope); an empty frame with its columns when absent."""
+    df = sc.ws.get(name)
+    return pl.LazyFrame(schema=sc.ws.schema[name].polars_schema) if df is None else df.lazy()
+
+
+def supervisor_cases(sc: Scope) -> pl.LazyFrame:
+    """One case per supervision meeting in the period that a rule counts, with who gave it.
+
+    `outside`: the supervisor is not a coach of the workspace (accepted, except for a lapse);
+    `qualified`: a coach of the workspace whose `supervisor` credential covers the meeting day.
+    """
+    coaches = sc.ws["coaches"].lazy().select(supervisor_id="coach_id", inside=pl.lit(True))
+    credentials = _whole(sc, "credentials").filter(pl.col("credential") == "supervisor")
+    meetings = (
+        sc.table("supervision")
+        .filter(
+            sc.in_period("met_on")
+            & (pl.col("area").is_not_null() | pl.col("reason").is_in(COUNTED_REASONS))
+        )
+        .select("supervision_id", "coach_id", "supervisor_id", "met_on", "reason", "area")
+    )
+    qualified = (
+        meetings.select("supervision_id", "supervisor_id", "met_on")
+        .join(
+            credentials.select(supervisor_id="coach_id", c_from="certified_on", c_to="expires_on"),
+            on="supervisor_id",
+        )
+        .filter((pl.col("c_from") <= pl.col("met_on")) & (pl.col("met_on") <= pl.col("c_to")))
+        .select("supervision_id", qualified=pl.lit(True))
+        .unique()
+    )
+    lapse = pl.col("reason") == "renewal_lapse"
+    return (
+        meetings.join(coaches, on="supervisor_id", how="left")
+        .join(qualified, on="supervision_id", how="left")
+        .with_columns(
+            outside=pl.col("inside").is_null(),
+            qualified=pl.col("qualified").fill_null(False),
+            on=pl.col("met_on"),
+        )
+        .with_columns(
+            compliant=pl.when(pl.col("outside")).then(~lapse).otherwise(pl.col("qualified"))
+        )
+        .drop("inside")
+    )
+
+
+def supervisor_detail(policy: Policy) -> pl.Expr:
+    """Who supervised whom, for what, and why that supervisor does not count."""
+    what = (
+        pl.when(pl.col("reason") == "renewal_lapse")
+        .then(pl.lit("toward the supervision after a lapsed certification"))
+        .otherwise(text("on {}, an area beyond declared competence", words("area")))
+    )
+    why = (
+        pl.when(pl.col("outside"))
+        .then(
+            text(
+                "{} is a supervisor from outside this workspace: after a lapse the Code asks for "
+                "the six hours with the same Association employed Supervisor, and none of record "
+                "gave them",
+                "supervisor_id",
+            )
+        )
+        .otherwise(text("{} held no current supervisor credential that day", "supervisor_id"))
+    )
+    return text(
+        "Coach {} met supervisor {} on {} {}; {}.",
+        "coach_id",
+        "supervisor_id",
+        "met_on",
+        what.fill_null(pl.lit("on a competence gap")),
+        why,
+    )
+
+
+SUPERVISOR_QUALIFIED = Check(
+    id="SUPERVISOR-QUALIFIED",
+    title="Supervision that a rule counts is given by a qualified Supervisor",
+    quotes=(
+        "Trauma Recovery Coaches seek professional supervision from a qualified Supervisor when "
+        "they encounter issues in their practice that they are not fully competent to handle.",
+        "If that timeframe lapses, they must obtain six hours of one-to-one Supervision with the "
+        "same Association employed Supervisor, at their personal expense, to review their "
+        "suitability to renew their credential.",
+    ),
+    severity="major",
+    tables=("supervision", "coaches", "credentials"),
+    policy_values=(),
+    unit="supervision meeting a rule counts",
+    cases=supervisor_cases,
+    detail=supervisor_detail,
+)
+
+SCOPE_CHECKS = (
+    SCOPE_PRACTICE,
+    SCOPE_COMPETENCE,
+    SCOPE_POPULATION,
+    SCOPE_PSYCHOACTIVE,
+    SUPERVISOR_QUALIFIED,
+)
