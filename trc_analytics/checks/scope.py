@@ -1,28 +1,45 @@
 """Scope of practice and competence checks: out-of-scope areas, undeclared competence,
-populations needing outside training, psychoactive practice.
+populations needing outside experience and training, psychoactive practice, and whether the
+supervision the rules count was given by a qualified Supervisor (issue 14, second reading).
 
-Edge cases decided here:
+Edge cases decided here (docs/decisions.md, "Code second reading: scope of practice and
+competence"):
 
 - SCOPE-PRACTICE: a held session on an out-of-scope area (the `out_of_scope` list of the area
-  vocabulary) is allowed when the coach is `therapy_licensed`, or completed a training in that
-  area, or declared competence in it on the basis of training or education, on or before the
-  session day. One case per engagement and area with sessions in the period.
-- SCOPE-COMPETENCE: a held session on an in-scope area the coach had not declared competence in
-  by the session day needs supervision of that coach in that area within
-  `competence_supervision_days` BEFORE OR AFTER the session (supervision sought when taking the
-  case on, or soon after meeting the issue, both keep the Code). A session is judged when that
-  window closes, so the case is dated window-end; one case per engagement and area.
-- SCOPE-POPULATION: a minor (`under_18`) or a couple or family client needs a coach flagged
-  `trained_minors` / `trained_couples_families`, or a training of kind `minors` /
-  `couples_families` completed on or before the case's day. One case per client and need, dated
-  at the client's first sign of work in the period: intake, a one-to-one session, or a group
-  session attended as a member.
-- SCOPE-PSYCHOACTIVE: a held session with `psychoactive_used` needs all three criteria on the
-  session day: trained (`psychoactive_trained`, or a `psychoactive` training completed), insured
-  (`psychoactive_insured`) and the Professional Standards Committee notified
-  (`psychoactive_psc_notified_on` on or before the session). Legality and the coach's own
-  sobriety are not recorded and not checked. One case per engagement; a finding names what was
-  missing in any of its sessions that lacked a criterion.
+  vocabulary) is judged by area, on the session day. `medication_advice`: never allowed.
+  `diagnosis`: only with `therapy_licensed`. `substance_use_treatment`: a therapy licence or a
+  competency (below). Weight loss, career performance, hypnosis: only a competency in that very
+  area on a basis other than lived experience, or a training in that area ("skills from other
+  trainings or educational experiences"); a therapy licence does not allow them. One case per
+  engagement and area with sessions in the period.
+- SCOPE-COMPETENCE: declared competence rests on a basis other than lived experience
+  (`competencies` has one row per basis). A held in-scope session in an area not so declared by
+  its day is covered by supervision in that area in the `competence_supervision_lookback_days`
+  before it or the `competence_supervision_days` after it. A case is judged when the window after
+  its first uncovered session closes; one case per engagement and area. When the area is the
+  engagement's focus (`engagements.focus_area`, else the area of its first held session) and was
+  undeclared when the engagement was taken on, the finding says the Code asks not to take the
+  client on, or to refer. Supervision is counted whoever gave it: SUPERVISOR-QUALIFIED judges
+  the supervisor (one fact, one finding).
+- SCOPE-POPULATION: a minor (`under_18`) or a couple or family client needs a coach with the
+  experience (flag `trained_minors` / `trained_couples_families`) AND a training of kind
+  `minors` / `couples_families` marked `outside_association`, completed on or before the case's
+  day. The coach is whoever works with the client: the client's coach at intake, the coach of a
+  one-to-one session, the group's coach for a member. One case per client, need and coach, dated
+  at that coach's first work with the client in the period.
+- SCOPE-PSYCHOACTIVE: a held session with `psychoactive_used` needs, on the session day: trained
+  (`psychoactive_trained_on`, or a `psychoactive` training, on or before it), insured
+  (`psychoactive_insured_from` on or before it and `psychoactive_insured_to` empty or on or after
+  it) and the Professional Standards Committee notified (`psychoactive_psc_notified_on` on or
+  before it). Legality and the coach's own sobriety are not recorded and not checked. One case
+  per engagement; a finding names what was missing in any of its sessions that lacked one.
+- SUPERVISOR-QUALIFIED: every supervision meeting of the period that a rule counts (one with an
+  area, or reason `competence_gap` or `renewal_lapse`) is a case. A supervisor who is a coach of
+  the workspace must hold a `supervisor` credential certified on or before the meeting day and
+  expiring on or after it (a credential in its grace has expired: not current). A supervisor who
+  is not a coach of the workspace is accepted and marked `outside`, except for a lapse: the Code
+  asks for "the same Association employed Supervisor", which only the workspace's own records
+  can show. No rule counts supervision for psychoactive practice, so none is judged for it.
 """
 
 from __future__ import annotations

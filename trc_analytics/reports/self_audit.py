@@ -102,8 +102,9 @@ def next_step(check_id: str, ctx: ReportContext) -> str:
         "SCOPE-COMPETENCE": "Take areas you practise without declared competence to supervision "
         f"within {p.competence_supervision_days} days, and declare competence once your "
         "training supports it.",
-        "SCOPE-POPULATION": "Before working with minors, couples or families, record the outside "
-        "training that prepares you for it, or refer to a colleague who has it.",
+        "SCOPE-POPULATION": "Before working with minors, couples or families, record your "
+        "experience with them and the training outside the Association that prepares you for it, "
+        "or refer to a colleague who has both.",
         "SCOPE-PSYCHOACTIVE": "Before psychoactive work, record your formal training, your "
         "insurance and your notice to the Professional Standards Committee.",
         "REFER-VETTED": "Vet a service personally before referring a client to it, and record "
