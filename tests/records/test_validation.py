@@ -155,7 +155,7 @@ def test_a_duplicate_composite_key(ws):
     lines = csv_lines(ws, "competencies")
     write_lines(ws, "competencies", [*lines, lines[1]])
     p = only(check(ws), problem="duplicate_key")
-    assert (p["file"], p["row"], p["column"]) == ("competencies.csv", 4, "coach_id, area")
+    assert (p["file"], p["row"], p["column"]) == ("competencies.csv", 4, "coach_id, area, basis")
 
 
 def test_a_reference_to_an_unknown_coach_names_the_referenced_table(ws):

@@ -47,6 +47,7 @@ from __future__ import annotations
 import polars as pl
 
 from trc_analytics.checks.check import Check, day_count, plural, span, text, words
+from trc_analytics.metrics.standing import counted_supervision
 from trc_analytics.policy import Policy
 from trc_analytics.scope import Scope, days
 
@@ -550,56 +551,15 @@ SCOPE_PSYCHOACTIVE = Check(
 
 # --- SUPERVISOR-QUALIFIED ----------------------------------------------------------------------
 
-#: Supervision reasons a rule counts besides an area (SCOPE-COMPETENCE; CERT-LAPSED).
-COUNTED_REASONS = ("competence_gap", "renewal_lapse")
-
-
-def _whole(sc: Scope, name: str) -> pl.LazyFrame:
-    """A table for every coach of the workspace (a supervisor may be outside the coaches in
-    scope); an empty frame with its columns when absent."""
-    df = sc.ws.get(name)
-    return pl.LazyFrame(schema=sc.ws.schema[name].polars_schema) if df is None else df.lazy()
-
 
 def supervisor_cases(sc: Scope) -> pl.LazyFrame:
-    """One case per supervision meeting in the period that a rule counts, with who gave it.
-
-    `outside`: the supervisor is not a coach of the workspace (accepted, except for a lapse);
-    `qualified`: a coach of the workspace whose `supervisor` credential covers the meeting day.
-    """
-    coaches = sc.ws["coaches"].lazy().select(supervisor_id="coach_id", inside=pl.lit(True))
-    credentials = _whole(sc, "credentials").filter(pl.col("credential") == "supervisor")
-    meetings = (
-        sc.table("supervision")
-        .filter(
-            sc.in_period("met_on")
-            & (pl.col("area").is_not_null() | pl.col("reason").is_in(COUNTED_REASONS))
-        )
-        .select("supervision_id", "coach_id", "supervisor_id", "met_on", "reason", "area")
-    )
-    qualified = (
-        meetings.select("supervision_id", "supervisor_id", "met_on")
-        .join(
-            credentials.select(supervisor_id="coach_id", c_from="certified_on", c_to="expires_on"),
-            on="supervisor_id",
-        )
-        .filter((pl.col("c_from") <= pl.col("met_on")) & (pl.col("met_on") <= pl.col("c_to")))
-        .select("supervision_id", qualified=pl.lit(True))
-        .unique()
-    )
+    """One case per supervision meeting in the period that a rule counts (`counted_supervision`,
+    computed once in metrics/standing.py): kept when given by a qualified coach of the workspace,
+    or by an outside supervisor (marked `outside`) for anything but a lapse."""
     lapse = pl.col("reason") == "renewal_lapse"
-    return (
-        meetings.join(coaches, on="supervisor_id", how="left")
-        .join(qualified, on="supervision_id", how="left")
-        .with_columns(
-            outside=pl.col("inside").is_null(),
-            qualified=pl.col("qualified").fill_null(False),
-            on=pl.col("met_on"),
-        )
-        .with_columns(
-            compliant=pl.when(pl.col("outside")).then(~lapse).otherwise(pl.col("qualified"))
-        )
-        .drop("inside")
+    return counted_supervision(sc).with_columns(
+        on=pl.col("met_on"),
+        compliant=pl.when(pl.col("outside")).then(~lapse).otherwise(pl.col("qualified")),
     )
 
 
