@@ -92,10 +92,13 @@ class Roster:
                 "trained_couples_families": self.couples,
                 "psychoactive_practice": psy_on,
                 "psychoactive_trained_on": as_dates(trained_on),
+                # uninsured practitioners held a policy that ended the day before they trained
                 "psychoactive_insured_from": as_dates(
-                    np.where(self.psy_insured, trained_on, NO_DAY)
+                    np.where(self.psy_trained, trained_on - 365 * ~self.psy_insured, NO_DAY)
                 ),
-                "psychoactive_insured_to": as_dates(np.full(self.n, NO_DAY)),
+                "psychoactive_insured_to": as_dates(
+                    np.where(self.psy_trained & ~self.psy_insured, trained_on - 1, NO_DAY)
+                ),
                 "psychoactive_psc_notified_on": as_dates(self.psy_notified),
                 "refund_policy_published": self.refund_published,
                 "active": self.active,

@@ -1,4 +1,5 @@
-"""Planted scope cases: SCOPE-PRACTICE, SCOPE-COMPETENCE, SCOPE-POPULATION, SCOPE-PSYCHOACTIVE;
+"""Planted scope cases: SCOPE-PRACTICE, SCOPE-COMPETENCE, SCOPE-POPULATION, SCOPE-PSYCHOACTIVE
+(an uninsured practitioner's insurance ended before the sessions), SUPERVISOR-QUALIFIED;
 near-misses: hypnosis backed by outside training, competence grown under supervision."""
 
 from __future__ import annotations
@@ -125,7 +126,9 @@ def plant_psychoactive(st: Stage) -> list[pl.DataFrame]:
     )
     others = psy.filter(~pl.col("_k").is_in(in_p_first["_k"].implode())).sort("held_on", "_s")
     psy = pl.concat([in_p_first, others.unique("_k", keep="first", maintain_order=True)])
-    why = np.where(r.psy_insured[psy["_k"].to_numpy()], "committee never notified", "not insured")
+    why = np.where(
+        r.psy_insured[psy["_k"].to_numpy()], "committee never notified", "insurance had ended"
+    )
     return [
         cases(
             "SCOPE-PSYCHOACTIVE",
