@@ -58,6 +58,7 @@ ALLOWED: dict[str, Allowed] = {
     "sra_days_after_first_session": _DAYS,
     "decompensation_referral_days": _DAYS,
     "competence_supervision_days": _DAYS,
+    "competence_supervision_lookback_days": _DAYS,
     "mandatory_report_days": _DAYS,
     "grievance_notice_days": _DAYS,
     "context_explored_days": _DAYS,
@@ -116,8 +117,12 @@ class Policy:
     sra_days_after_first_session: int = 0
     #: SAFE-DECOMP: days from observed decompensation to a therapist/psychiatrist/crisis referral.
     decompensation_referral_days: int = 7
-    #: SCOPE-COMPETENCE: days around undeclared-area sessions within which supervision counts.
-    competence_supervision_days: int = 90
+    #: SCOPE-COMPETENCE: days after an undeclared-area session within which supervision in that
+    #: area counts (issue 14: soon after meeting the issue).
+    competence_supervision_days: int = 30
+    #: SCOPE-COMPETENCE: days before an undeclared-area session within which supervision in that
+    #: area counts (sought when taking the case on).
+    competence_supervision_lookback_days: int = 90
     #: CONF-MANDATORY: days from a concern to the report to the agency (jurisdictions differ).
     mandatory_report_days: int = 2
     #: PRACT-GRIEVANCE: days after intake to tell the client of the grievance policy.

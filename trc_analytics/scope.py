@@ -42,8 +42,6 @@ COACH_FLAGS = (
     "therapy_licensed",
     "trained_minors",
     "trained_couples_families",
-    "psychoactive_trained",
-    "psychoactive_insured",
     "active",
 )
 

@@ -48,6 +48,7 @@ SPEC_CHECKS = [
     "SCOPE-COMPETENCE",
     "SCOPE-POPULATION",
     "SCOPE-PSYCHOACTIVE",
+    "SUPERVISOR-QUALIFIED",
     "REFER-VETTED",
     "REFER-ABANDON",
     "CONF-DISCLOSURE",
@@ -404,10 +405,12 @@ def _competence(f, m):
     s = f["sessions"].join(
         first.select("engagement_id", "held_on"), on=["engagement_id", "held_on"]
     )
-    s = s.join(f["competencies"].select("coach_id", "area"), on=["coach_id", "area"], how="anti")
+    declared = f["competencies"].filter(pl.col("basis") != "lived_experience")
+    s = s.join(declared.select("coach_id", "area"), on=["coach_id", "area"], how="anti")
     sup = f["supervision"].select("coach_id", "area", "met_on")
+    after = (pl.col("met_on") - pl.col("held_on")).dt.total_days()
     covered = s.join(sup, on=["coach_id", "area"]).filter(
-        (pl.col("met_on") - pl.col("held_on")).dt.total_days().abs() <= days
+        after.is_between(-POLICY.competence_supervision_lookback_days, days)
     )
     return s.join(covered, on="session_id", how="anti")
 
@@ -420,10 +423,30 @@ def _population(f, m):
     )
 
 
+def _unqualified_supervisor(f, m):
+    """The planted meeting's supervisor is a coach of the workspace with no supervisor
+    credential covering that day."""
+    meeting = f["supervision"].join(
+        m.select("coach_id", pl.col("on").alias("met_on")), on=["coach_id", "met_on"]
+    )
+    inside = meeting.join(f["coaches"].select(supervisor_id="coach_id"), on="supervisor_id")
+    current = f["credentials"].filter(pl.col("credential") == "supervisor")
+    covered = inside.join(
+        current.select(supervisor_id="coach_id", c_from="certified_on", c_to="expires_on"),
+        on="supervisor_id",
+    ).filter(pl.col("met_on").is_between(pl.col("c_from"), pl.col("c_to")))
+    return inside.join(covered.select("supervision_id"), on="supervision_id", how="anti")
+
+
 def _psychoactive(f, m):
     s = _sessions_on(f, m).filter(pl.col("psychoactive_used")).join(f["coaches"], on="coach_id")
     notified = pl.col("psychoactive_psc_notified_on") <= pl.col("held_on")
-    complete = pl.col("psychoactive_trained") & pl.col("psychoactive_insured") & notified
+    trained = pl.col("psychoactive_trained_on") <= pl.col("held_on")
+    insured = (pl.col("psychoactive_insured_from") <= pl.col("held_on")) & (
+        pl.col("psychoactive_insured_to").is_null()
+        | (pl.col("psychoactive_insured_to") >= pl.col("held_on"))
+    )
+    complete = trained & insured & notified
     return s.filter(~complete.fill_null(False))
 
 
@@ -577,6 +600,7 @@ EVIDENCE: dict[str, Callable[[dict, pl.DataFrame], pl.DataFrame]] = {
     "SCOPE-COMPETENCE": _competence,
     "SCOPE-POPULATION": _population,
     "SCOPE-PSYCHOACTIVE": _psychoactive,
+    "SUPERVISOR-QUALIFIED": _unqualified_supervisor,
     "REFER-VETTED": _unvetted,
     "REFER-ABANDON": _abandoned,
     "CONF-DISCLOSURE": _disclosure,
@@ -666,8 +690,8 @@ def test_near_misses_are_in_the_records(default_demo):
     assert (
         coaches.filter(
             pl.col("psychoactive_practice")
-            & pl.col("psychoactive_trained")
-            & pl.col("psychoactive_insured")
+            & pl.col("psychoactive_trained_on").is_not_null()
+            & pl.col("psychoactive_insured_from").is_not_null()
             & pl.col("psychoactive_psc_notified_on").is_not_null()
         ).height
         >= 1

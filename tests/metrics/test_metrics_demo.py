@@ -32,6 +32,7 @@ ADDITIVE = {
     "certification_pipeline": (["credential"], ["current", "due", "grace", "lapsed"]),
     "training_hours": ([], ["trainings", "hours"]),
     "supervision_hours": (["reason", "format"], ["meetings", "hours"]),
+    "supervision_outside": ([], ["meetings", "outside", "outside_hours", "unqualified"]),
 }
 
 

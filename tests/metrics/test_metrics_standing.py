@@ -105,3 +105,13 @@ def test_supervision_hours_by_reason_and_format():
         ("C-1", "routine", "group", 1, 1.0),
         ("C-2", "renewal_lapse", "one_to_one", 3, 8.0),
     ]  # SV-2 (2026-04-15) is after the period
+
+
+def test_supervision_outside_marks_meetings_with_an_outside_supervisor():
+    """Supervision a rule counts, given by a supervisor outside the workspace (X-1, X-2) is
+    counted and marked as outside; a routine meeting is not counted."""
+    got = standing.supervision_outside(world(), PERIOD)
+    assert rows(got) == [
+        ("C-1", 1, 1, 1.5, 0),
+        ("C-2", 3, 3, 8.0, 0),
+    ]

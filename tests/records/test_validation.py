@@ -155,7 +155,7 @@ def test_a_duplicate_composite_key(ws):
     lines = csv_lines(ws, "competencies")
     write_lines(ws, "competencies", [*lines, lines[1]])
     p = only(check(ws), problem="duplicate_key")
-    assert (p["file"], p["row"], p["column"]) == ("competencies.csv", 4, "coach_id, area")
+    assert (p["file"], p["row"], p["column"]) == ("competencies.csv", 4, "coach_id, area, basis")
 
 
 def test_a_reference_to_an_unknown_coach_names_the_referenced_table(ws):
@@ -196,6 +196,19 @@ def test_a_pasted_identifying_column_is_refused_not_ignored(ws):
     p = only(check(ws), problem="unknown_column")
     assert (p["file"], p["row"], p["column"]) == ("clients.csv", None, "client_name")
     assert p["expected"].startswith("only the columns of clients: client_id, coach_id")
+
+
+def test_the_old_psychoactive_flags_are_refused_naming_the_dated_columns_that_replaced_them(ws):
+    """Issue 14: a workspace with `psychoactive_trained` / `psychoactive_insured` is told which
+    dated columns replaced them, not just given the list of columns."""
+    lines = csv_lines(ws, "coaches")
+    write_lines(ws, "coaches", [lines[0] + ",psychoactive_insured"] + [x + "," for x in lines[1:]])
+    p = only(check(ws), problem="unknown_column")
+    assert (p["file"], p["column"]) == ("coaches.csv", "psychoactive_insured")
+    assert p["expected"] == (
+        "psychoactive_insured_from and psychoactive_insured_to (dates), which replaced "
+        "psychoactive_insured"
+    )
 
 
 def test_a_missing_required_column(ws):

@@ -1,28 +1,45 @@
 """Scope of practice and competence checks: out-of-scope areas, undeclared competence,
-populations needing outside training, psychoactive practice.
+populations needing outside experience and training, psychoactive practice, and whether the
+supervision the rules count was given by a qualified Supervisor (issue 14, second reading).
 
-Edge cases decided here:
+Edge cases decided here (docs/decisions.md, "Code second reading: scope of practice and
+competence"):
 
 - SCOPE-PRACTICE: a held session on an out-of-scope area (the `out_of_scope` list of the area
-  vocabulary) is allowed when the coach is `therapy_licensed`, or completed a training in that
-  area, or declared competence in it on the basis of training or education, on or before the
-  session day. One case per engagement and area with sessions in the period.
-- SCOPE-COMPETENCE: a held session on an in-scope area the coach had not declared competence in
-  by the session day needs supervision of that coach in that area within
-  `competence_supervision_days` BEFORE OR AFTER the session (supervision sought when taking the
-  case on, or soon after meeting the issue, both keep the Code). A session is judged when that
-  window closes, so the case is dated window-end; one case per engagement and area.
-- SCOPE-POPULATION: a minor (`under_18`) or a couple or family client needs a coach flagged
-  `trained_minors` / `trained_couples_families`, or a training of kind `minors` /
-  `couples_families` completed on or before the case's day. One case per client and need, dated
-  at the client's first sign of work in the period: intake, a one-to-one session, or a group
-  session attended as a member.
-- SCOPE-PSYCHOACTIVE: a held session with `psychoactive_used` needs all three criteria on the
-  session day: trained (`psychoactive_trained`, or a `psychoactive` training completed), insured
-  (`psychoactive_insured`) and the Professional Standards Committee notified
-  (`psychoactive_psc_notified_on` on or before the session). Legality and the coach's own
-  sobriety are not recorded and not checked. One case per engagement; a finding names what was
-  missing in any of its sessions that lacked a criterion.
+  vocabulary) is judged by area, on the session day. `medication_advice`: never allowed.
+  `diagnosis`: only with `therapy_licensed`. `substance_use_treatment`: a therapy licence or a
+  competency (below). Weight loss, career performance, hypnosis: only a competency in that very
+  area on a basis other than lived experience, or a training in that area ("skills from other
+  trainings or educational experiences"); a therapy licence does not allow them. One case per
+  engagement and area with sessions in the period.
+- SCOPE-COMPETENCE: declared competence rests on a basis other than lived experience
+  (`competencies` has one row per basis). A held in-scope session in an area not so declared by
+  its day is covered by supervision in that area in the `competence_supervision_lookback_days`
+  before it or the `competence_supervision_days` after it. A case is judged when the window after
+  its first uncovered session closes; one case per engagement and area. When the area is the
+  engagement's focus (`engagements.focus_area`, else the area of its first held session) and was
+  undeclared when the engagement was taken on, the finding says the Code asks not to take the
+  client on, or to refer. Supervision is counted whoever gave it: SUPERVISOR-QUALIFIED judges
+  the supervisor (one fact, one finding).
+- SCOPE-POPULATION: a minor (`under_18`) or a couple or family client needs a coach with the
+  experience (flag `trained_minors` / `trained_couples_families`) AND a training of kind
+  `minors` / `couples_families` marked `outside_association`, completed on or before the case's
+  day. The coach is whoever works with the client: the client's coach at intake, the coach of a
+  one-to-one session, the group's coach for a member. One case per client, need and coach, dated
+  at that coach's first work with the client in the period.
+- SCOPE-PSYCHOACTIVE: a held session with `psychoactive_used` needs, on the session day: trained
+  (`psychoactive_trained_on`, or a `psychoactive` training, on or before it), insured
+  (`psychoactive_insured_from` on or before it and `psychoactive_insured_to` empty or on or after
+  it) and the Professional Standards Committee notified (`psychoactive_psc_notified_on` on or
+  before it). Legality and the coach's own sobriety are not recorded and not checked. One case
+  per engagement; a finding names what was missing in any of its sessions that lacked one.
+- SUPERVISOR-QUALIFIED: every supervision meeting of the period that a rule counts (one with an
+  area, or reason `competence_gap` or `renewal_lapse`) is a case. A supervisor who is a coach of
+  the workspace must hold a `supervisor` credential certified on or before the meeting day and
+  expiring on or after it (a credential in its grace has expired: not current). A supervisor who
+  is not a coach of the workspace is accepted and marked `outside`, except for a lapse: the Code
+  asks for "the same Association employed Supervisor", which only the workspace's own records
+  can show. No rule counts supervision for psychoactive practice, so none is judged for it.
 """
 
 from __future__ import annotations
@@ -30,6 +47,7 @@ from __future__ import annotations
 import polars as pl
 
 from trc_analytics.checks.check import Check, day_count, plural, span, text, words
+from trc_analytics.metrics.standing import counted_supervision
 from trc_analytics.policy import Policy
 from trc_analytics.scope import Scope, days
 
@@ -45,33 +63,54 @@ def _with_whom() -> pl.Expr:
 
 # --- SCOPE-PRACTICE ----------------------------------------------------------------------------
 
+#: What allows work on each out-of-scope area (issue 14). Areas not named: a competency in that
+#: very area on a basis other than lived experience, or a training in it.
+NEVER = ("medication_advice",)
+LICENCE_ONLY = ("diagnosis",)
+#: Areas a therapy licence also allows (a therapeutic intervention), besides a competency.
+LICENCE_TOO = ("substance_use_treatment",)
+
+
+def _skilled_on(sc: Scope) -> pl.LazyFrame:
+    """Per coach and area: the first day a non-lived basis for it is on record (a competency
+    declared on training, education, supervised experience, or a training in that area)."""
+    declared = (
+        sc.table("competencies")
+        .filter(pl.col("basis") != "lived_experience")
+        .select("coach_id", "area", day="declared_on")
+    )
+    trained = (
+        sc.table("trainings")
+        .filter(pl.col("area").is_not_null())
+        .select("coach_id", "area", day="completed_on")
+    )
+    return (
+        pl.concat([declared, trained], how="vertical")
+        .group_by("coach_id", "area")
+        .agg(skilled_on=pl.col("day").min())
+    )
+
 
 def practice_cases(sc: Scope) -> pl.LazyFrame:
     """One case per engagement and out-of-scope area worked on in the period."""
     out_of_scope = sorted(sc.ws.schema.out_of_scope_areas)
-    trained = (
-        sc.table("trainings")
-        .filter(pl.col("area").is_not_null())
-        .group_by("coach_id", "area")
-        .agg(trained_on=pl.col("completed_on").min())
-    )
-    declared = (
-        sc.table("competencies")
-        .filter(pl.col("basis").is_in(["training", "education"]))
-        .group_by("coach_id", "area")
-        .agg(declared_on=pl.col("declared_on").min())
-    )
+    area = pl.col("area")
+    skilled = (pl.col("skilled_on") <= pl.col("held_on")).fill_null(False)
+    licensed = pl.col("therapy_licensed").fill_null(False)
     sessions = (
         sc.within_period(sc.held_to_end())
-        .filter(pl.col("area").is_in(out_of_scope))
+        .filter(area.is_in(out_of_scope))
         .select("coach_id", "engagement_id", "client_id", "area", "held_on")
         .join(sc.coach_records().select("coach_id", "therapy_licensed"), on="coach_id", how="left")
-        .join(trained, on=["coach_id", "area"], how="left")
-        .join(declared, on=["coach_id", "area"], how="left")
+        .join(_skilled_on(sc), on=["coach_id", "area"], how="left")
         .with_columns(
-            allowed=pl.col("therapy_licensed").fill_null(False)
-            | (pl.col("trained_on") <= pl.col("held_on")).fill_null(False)
-            | (pl.col("declared_on") <= pl.col("held_on")).fill_null(False)
+            allowed=pl.when(area.is_in(NEVER))
+            .then(False)
+            .when(area.is_in(LICENCE_ONLY))
+            .then(licensed)
+            .when(area.is_in(LICENCE_TOO))
+            .then(licensed | skilled)
+            .otherwise(skilled)
         )
     )
     not_allowed = ~pl.col("allowed")
@@ -89,14 +128,35 @@ def practice_cases(sc: Scope) -> pl.LazyFrame:
 
 
 def practice_detail(policy: Policy) -> pl.Expr:
+    """What was held, and what the Code allows for that area."""
+    area = pl.col("area")
+    why = (
+        pl.when(area.is_in(NEVER))
+        .then(pl.lit("which a coach never gives, whatever their training"))
+        .when(area.is_in(LICENCE_ONLY))
+        .then(pl.lit("without a therapy licence"))
+        .when(area.is_in(LICENCE_TOO))
+        .then(
+            pl.lit(
+                "without a therapy licence or a competency in it resting on training, education "
+                "or supervised experience"
+            )
+        )
+        .otherwise(
+            pl.lit(
+                "without a competency in it resting on training, education or supervised "
+                "experience (lived experience alone, or a therapy licence, does not cover it)"
+            )
+        )
+    )
     return text(
-        "Coach {} held {} on {}, which is outside the scope of practice,{} {}, without a therapy "
-        "licence or outside training in it.",
+        "Coach {} held {} on {}, which is outside the scope of practice,{} {}, {}.",
         "coach_id",
         plural("n", "a session", "sessions"),
         words("area"),
         _with_whom(),
         span("first", "last"),
+        why,
     )
 
 
@@ -126,12 +186,60 @@ SCOPE_PRACTICE = Check(
 # --- SCOPE-COMPETENCE --------------------------------------------------------------------------
 
 
+def _focus(sc: Scope) -> pl.LazyFrame:
+    """Per engagement: its focus area (`engagements.focus_area`, else the area of its first held
+    session) and the day it was taken on (its start, else that first session)."""
+    first = (
+        sc.held_to_end()
+        .sort("held_on", "session_id")
+        .group_by("engagement_id")
+        .agg(first_area=pl.col("area").first(), first_held=pl.col("held_on").first())
+    )
+    engagements = sc.table("engagements").select("engagement_id", "focus_area", "started_on")
+    return first.join(engagements, on="engagement_id", how="left").select(
+        "engagement_id",
+        focus=pl.coalesce(pl.col("focus_area").cast(pl.String), pl.col("first_area")),
+        taken_on=pl.coalesce("started_on", "first_held"),
+    )
+
+
+def _supervised(sessions: pl.LazyFrame, supervision: pl.LazyFrame, sc: Scope) -> pl.LazyFrame:
+    """`covered`: supervision in the session's area within the lookback before it or the
+    window after it (the nearest meeting on each side, by coach and area)."""
+    before, after = (
+        sc.policy.competence_supervision_lookback_days,
+        sc.policy.competence_supervision_days,
+    )
+    sup = supervision.sort("met_on")
+    on_side = {"left_on": "held_on", "right_on": "met_on", "by": ["coach_id", "area"]}
+    return (
+        sessions.sort("held_on")
+        .join_asof(
+            sup.rename({"met_on": "before"}),
+            **{**on_side, "right_on": "before"},
+            strategy="backward",
+            check_sortedness=False,
+        )
+        .join_asof(
+            sup.rename({"met_on": "after"}),
+            **{**on_side, "right_on": "after"},
+            strategy="forward",
+            check_sortedness=False,
+        )
+        .with_columns(
+            covered=((pl.col("held_on") - pl.col("before")) <= days(before)).fill_null(False)
+            | ((pl.col("after") - pl.col("held_on")) <= days(after)).fill_null(False)
+        )
+    )
+
+
 def competence_cases(sc: Scope) -> pl.LazyFrame:
     """One case per engagement and undeclared in-scope area, dated when the window closes."""
     n = sc.policy.competence_supervision_days
     out_of_scope = sorted(sc.ws.schema.out_of_scope_areas)
     declared = (
         sc.table("competencies")
+        .filter(pl.col("basis") != "lived_experience")
         .group_by("coach_id", "area")
         .agg(declared_on=pl.col("declared_on").min())
     )
@@ -139,7 +247,6 @@ def competence_cases(sc: Scope) -> pl.LazyFrame:
         sc.table("supervision")
         .filter(pl.col("area").is_not_null() & (pl.col("met_on") <= sc.as_of))
         .select("coach_id", "area", "met_on")
-        .sort("met_on")
     )
     sessions = (
         sc.within_period(sc.held_to_end(), shift_days=n)
@@ -147,44 +254,50 @@ def competence_cases(sc: Scope) -> pl.LazyFrame:
         .select("coach_id", "engagement_id", "client_id", "area", "held_on")
         .join(declared, on=["coach_id", "area"], how="left")
         .filter(pl.col("declared_on").is_null() | (pl.col("declared_on") > pl.col("held_on")))
-        .drop("declared_on")
-        .sort("held_on")
-        .join_asof(
-            supervision,
-            left_on="held_on",
-            right_on="met_on",
-            by=["coach_id", "area"],
-            strategy="nearest",
-            check_sortedness=False,
-        )
-        .with_columns(
-            covered=((pl.col("met_on") - pl.col("held_on")).abs() <= days(n)).fill_null(False)
-        )
     )
     uncovered = ~pl.col("covered")
     return (
-        sessions.group_by("coach_id", "engagement_id", "area")
+        _supervised(sessions, supervision, sc)
+        .group_by("coach_id", "engagement_id", "area")
         .agg(
             client_id=pl.col("client_id").first(),
             n=uncovered.sum(),
             first=pl.col("held_on").filter(uncovered).min(),
             last=pl.col("held_on").filter(uncovered).max(),
             first_any=pl.col("held_on").min(),
+            declared_on=pl.col("declared_on").first(),
         )
-        .with_columns(compliant=pl.col("n") == 0, on=pl.coalesce("first", "first_any") + days(n))
+        .join(_focus(sc), on="engagement_id", how="left")
+        .with_columns(
+            compliant=pl.col("n") == 0,
+            on=pl.coalesce("first", "first_any") + days(n),
+            from_start=(pl.col("focus") == pl.col("area"))
+            & (pl.col("declared_on").is_null() | (pl.col("declared_on") > pl.col("taken_on"))),
+        )
+        .drop("declared_on")
     )
 
 
 def competence_detail(policy: Policy) -> pl.Expr:
-    within = day_count(policy.competence_supervision_days)
+    """The uncovered sessions; when the focus was undeclared from the start, what the Code asks."""
+    before = day_count(policy.competence_supervision_lookback_days)
+    after = day_count(policy.competence_supervision_days)
+    start = pl.when(pl.col("from_start").fill_null(False)).then(
+        pl.lit(
+            " It was the engagement's focus from the start: the Code asks not to take on a client "
+            "whose focus of care is outside the coach's competence, or to refer."
+        )
+    )
     return text(
-        "Coach {} worked on {}, an area they had not declared competence in,{} in {} {}, with no "
-        "supervision in that area within " + within + " before or after.",
+        "Coach {} worked on {}, an area they had not declared competence in (on training, "
+        "education or supervised experience),{} in {} {}, with no supervision in that area in "
+        "the " + before + " before or the " + after + " after.{}",
         "coach_id",
         words("area"),
         _with_whom(),
         plural("n", "a session", "sessions"),
         span("first", "last"),
+        start.otherwise(pl.lit("")),
     )
 
 
@@ -192,6 +305,9 @@ SCOPE_COMPETENCE = Check(
     id="SCOPE-COMPETENCE",
     title="Supervision when working beyond declared competence",
     quotes=(
+        "Scope of competence: those areas within the field of trauma recovery which the individual "
+        "is proficient to coach about, based on education, training, supervised experience, and "
+        "professional credentials.",
         "Trauma Recovery Coaches will not offer services to clients where the focus of care would "
         "require assistance with issues outside of the coach’s scope of practice or competence.",
         "Trauma Recovery Coaches seek professional supervision from a qualified Supervisor when "
@@ -199,7 +315,8 @@ SCOPE_COMPETENCE = Check(
     ),
     severity="major",
     tables=("sessions", "competencies", "supervision"),
-    policy_values=("competence_supervision_days",),
+    optional_tables=("engagements",),
+    policy_values=("competence_supervision_lookback_days", "competence_supervision_days"),
     unit="engagement working on an undeclared area",
     cases=competence_cases,
     detail=competence_detail,
@@ -215,11 +332,37 @@ NEEDS = {
 }
 
 
-def population_cases(sc: Scope) -> pl.LazyFrame:
-    """One case per minor, couple or family client worked with in the period."""
-    clients = sc.table("clients").select(
-        "client_id", "coach_id", "intake_on", "age_band", "client_type"
+def _first_seen(sc: Scope) -> pl.LazyFrame:
+    """Per client and coach working with them: the first sign of work in the period (intake by
+    the client's coach, a one-to-one session, or a group session attended, judged against the
+    group's coach)."""
+    seen = [
+        sc.table("clients")
+        .filter(sc.in_period("intake_on"))
+        .select("client_id", "coach_id", day="intake_on"),
+    ]
+    if sc.has("sessions"):
+        seen.append(
+            sc.within_period(sc.held_to_end())
+            .filter(pl.col("client_id").is_not_null())
+            .select("client_id", "coach_id", day="held_on")
+        )
+        if sc.has("group_members"):
+            seen.append(
+                sc.first_attended(sc.group_days(), sc.period.start, sc.period.end).select(
+                    "client_id", "coach_id", day="first_on"
+                )
+            )
+    return (
+        pl.concat(seen, how="vertical")
+        .group_by("client_id", "coach_id")
+        .agg(on=pl.col("day").min())
     )
+
+
+def population_cases(sc: Scope) -> pl.LazyFrame:
+    """One case per minor, couple or family client and coach working with them in the period."""
+    clients = sc.ws["clients"].lazy().select("client_id", "age_band", "client_type")
     needs = pl.concat(
         [
             clients.filter(pl.col("age_band") == "under_18").with_columns(need=pl.lit("minors")),
@@ -229,25 +372,12 @@ def population_cases(sc: Scope) -> pl.LazyFrame:
         ],
         how="vertical",
     )
-    seen = [
-        clients.filter(sc.in_period("intake_on")).select("client_id", day="intake_on"),
-    ]
-    if sc.has("sessions"):
-        seen.append(
-            sc.engagement_firsts()
-            .filter(pl.col("client_id").is_not_null() & pl.col("first_in_period").is_not_null())
-            .select("client_id", day="first_in_period")
-        )
-        if sc.has("group_members"):
-            seen.append(
-                sc.first_attended(sc.group_days(), sc.period.start, sc.period.end).select(
-                    "client_id", day="first_on"
-                )
-            )
-    first_seen = pl.concat(seen, how="vertical").group_by("client_id").agg(on=pl.col("day").min())
     trained = (
         sc.table("trainings")
-        .filter(pl.col("kind").is_in([kind for _, kind in NEEDS.values()]))
+        .filter(
+            pl.col("kind").is_in([kind for _, kind in NEEDS.values()])
+            & pl.col("outside_association").fill_null(False)
+        )
         .group_by("coach_id", need=pl.col("kind").cast(pl.String))
         .agg(trained_on=pl.col("completed_on").min())
     )
@@ -258,36 +388,43 @@ def population_cases(sc: Scope) -> pl.LazyFrame:
         .otherwise(pl.col("trained_couples_families"))
     )
     return (
-        needs.join(first_seen, on="client_id", how="inner")
+        needs.join(_first_seen(sc), on="client_id", how="inner")
         .join(flags, on="coach_id", how="left")
         .join(trained, on=["coach_id", "need"], how="left")
         .with_columns(
-            compliant=flag.fill_null(False)
-            | (pl.col("trained_on") <= pl.col("on")).fill_null(False)
+            experienced=flag.fill_null(False),
+            trained=(pl.col("trained_on") <= pl.col("on")).fill_null(False),
         )
+        .with_columns(compliant=pl.col("experienced") & pl.col("trained"))
     )
 
 
 def population_detail(policy: Policy) -> pl.Expr:
-    return (
+    """Who the client is, and which of experience and outside training is not on record."""
+    who = (
         pl.when(pl.col("need") == "minors")
-        .then(
-            text(
-                "Client {} is a minor (under 18), and coach {} has no recorded training or "
-                "experience for working with minors.",
-                "client_id",
-                "coach_id",
-            )
-        )
-        .otherwise(
-            text(
-                "Client {} is a {}, and coach {} has no recorded training or experience for "
-                "working with couples and families.",
-                "client_id",
-                "client_type",
-                "coach_id",
-            )
-        )
+        .then(text("Client {} is a minor (under 18)", "client_id"))
+        .otherwise(text("Client {} is a {}", "client_id", "client_type"))
+    )
+    population = (
+        pl.when(pl.col("need") == "minors")
+        .then(pl.lit("minors"))
+        .otherwise(pl.lit("couples and families"))
+    )
+    missing = (
+        pl.when(~pl.col("experienced") & ~pl.col("trained"))
+        .then(pl.lit("neither experience nor a training outside the Association's courses"))
+        .when(~pl.col("experienced"))
+        .then(pl.lit("no recorded experience"))
+        .otherwise(pl.lit("no recorded training outside the Association's courses"))
+    )
+    return text(
+        "{}, and coach {}, working with them from {}, has {} for working with {}.",
+        who,
+        "coach_id",
+        "on",
+        missing,
+        population,
     )
 
 
@@ -300,10 +437,10 @@ SCOPE_POPULATION = Check(
         "Certification Courses or outside of the Association.",
     ),
     severity="major",
-    tables=("clients", "coaches"),
-    optional_tables=("sessions", "engagements", "group_members", "trainings"),
+    tables=("clients", "coaches", "trainings"),
+    optional_tables=("sessions", "engagements", "group_members"),
     policy_values=(),
-    unit="minor, couple or family client worked with",
+    unit="minor, couple or family client and coach working with them",
     cases=population_cases,
     detail=population_detail,
 )
@@ -327,8 +464,9 @@ def psychoactive_cases(sc: Scope) -> pl.LazyFrame:
         .join(
             sc.coach_records().select(
                 "coach_id",
-                "psychoactive_trained",
-                "psychoactive_insured",
+                "psychoactive_trained_on",
+                "psychoactive_insured_from",
+                "psychoactive_insured_to",
                 "psychoactive_psc_notified_on",
             ),
             on="coach_id",
@@ -336,9 +474,16 @@ def psychoactive_cases(sc: Scope) -> pl.LazyFrame:
         )
         .join(trained, on="coach_id", how="left")
         .with_columns(
-            trained=pl.col("psychoactive_trained").fill_null(False)
-            | (pl.col("course_on") <= pl.col("on")).fill_null(False),
-            insured=pl.col("psychoactive_insured").fill_null(False),
+            trained=(
+                pl.min_horizontal("psychoactive_trained_on", "course_on") <= pl.col("on")
+            ).fill_null(False),
+            insured=(
+                (pl.col("psychoactive_insured_from") <= pl.col("on"))
+                & (
+                    pl.col("psychoactive_insured_to").is_null()
+                    | (pl.col("psychoactive_insured_to") >= pl.col("on"))
+                )
+            ).fill_null(False),
             notified=(pl.col("psychoactive_psc_notified_on") <= pl.col("on")).fill_null(False),
         )
         .with_columns(kept=pl.col("trained") & pl.col("insured") & pl.col("notified"))
@@ -363,8 +508,10 @@ def psychoactive_cases(sc: Scope) -> pl.LazyFrame:
 def psychoactive_detail(policy: Policy) -> pl.Expr:
     missing = pl.concat_str(
         [
-            pl.when(~pl.col("trained")).then(pl.lit("was not formally trained in their use")),
-            pl.when(~pl.col("insured")).then(pl.lit("had no liability insurance covering it")),
+            pl.when(~pl.col("trained")).then(pl.lit("was not yet formally trained in their use")),
+            pl.when(~pl.col("insured")).then(
+                pl.lit("had no liability insurance covering it on the day")
+            ),
             pl.when(~pl.col("notified")).then(
                 pl.lit("had not notified the Professional Standards Committee")
             ),
@@ -401,4 +548,72 @@ SCOPE_PSYCHOACTIVE = Check(
     detail=psychoactive_detail,
 )
 
-SCOPE_CHECKS = (SCOPE_PRACTICE, SCOPE_COMPETENCE, SCOPE_POPULATION, SCOPE_PSYCHOACTIVE)
+
+# --- SUPERVISOR-QUALIFIED ----------------------------------------------------------------------
+
+
+def supervisor_cases(sc: Scope) -> pl.LazyFrame:
+    """One case per supervision meeting in the period that a rule counts (`counted_supervision`,
+    computed once in metrics/standing.py): kept when given by a qualified coach of the workspace,
+    or by an outside supervisor (marked `outside`) for anything but a lapse."""
+    lapse = pl.col("reason") == "renewal_lapse"
+    return counted_supervision(sc).with_columns(
+        on=pl.col("met_on"),
+        compliant=pl.when(pl.col("outside")).then(~lapse).otherwise(pl.col("qualified")),
+    )
+
+
+def supervisor_detail(policy: Policy) -> pl.Expr:
+    """Who supervised whom, for what, and why that supervisor does not count."""
+    what = (
+        pl.when(pl.col("reason") == "renewal_lapse")
+        .then(pl.lit("toward the supervision after a lapsed certification"))
+        .otherwise(text("on {}, an area beyond declared competence", words("area")))
+    )
+    why = (
+        pl.when(pl.col("outside"))
+        .then(
+            text(
+                "{} is a supervisor from outside this workspace: after a lapse the Code asks for "
+                "the six hours with the same Association employed Supervisor, and none of record "
+                "gave them",
+                "supervisor_id",
+            )
+        )
+        .otherwise(text("{} held no current supervisor credential that day", "supervisor_id"))
+    )
+    return text(
+        "Coach {} met supervisor {} on {} {}; {}.",
+        "coach_id",
+        "supervisor_id",
+        "met_on",
+        what.fill_null(pl.lit("on a competence gap")),
+        why,
+    )
+
+
+SUPERVISOR_QUALIFIED = Check(
+    id="SUPERVISOR-QUALIFIED",
+    title="Supervision that a rule counts is given by a qualified Supervisor",
+    quotes=(
+        "Trauma Recovery Coaches seek professional supervision from a qualified Supervisor when "
+        "they encounter issues in their practice that they are not fully competent to handle.",
+        "If that timeframe lapses, they must obtain six hours of one-to-one Supervision with the "
+        "same Association employed Supervisor, at their personal expense, to review their "
+        "suitability to renew their credential.",
+    ),
+    severity="major",
+    tables=("supervision", "coaches", "credentials"),
+    policy_values=(),
+    unit="supervision meeting a rule counts",
+    cases=supervisor_cases,
+    detail=supervisor_detail,
+)
+
+SCOPE_CHECKS = (
+    SCOPE_PRACTICE,
+    SCOPE_COMPETENCE,
+    SCOPE_POPULATION,
+    SCOPE_PSYCHOACTIVE,
+    SUPERVISOR_QUALIFIED,
+)

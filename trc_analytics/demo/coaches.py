@@ -72,6 +72,15 @@ class Roster:
     def frame(self) -> pl.DataFrame:
         """The `coaches` table (schema columns, schema order)."""
         psy_on = self.psy != "none"
+        trained_on = (
+            np.where(
+                self.psy_notified != NO_DAY,
+                np.minimum(self.act_start, self.psy_notified),
+                self.act_start,
+            )
+            - 30
+        )
+        trained_on = np.where(self.psy_trained, trained_on, NO_DAY)
         return pl.DataFrame(
             {
                 "coach_id": self.ids.astype(str),
@@ -82,8 +91,14 @@ class Roster:
                 "trained_minors": self.minors,
                 "trained_couples_families": self.couples,
                 "psychoactive_practice": psy_on,
-                "psychoactive_trained": self.psy_trained,
-                "psychoactive_insured": self.psy_insured,
+                "psychoactive_trained_on": as_dates(trained_on),
+                # uninsured practitioners held a policy that ended the day before they trained
+                "psychoactive_insured_from": as_dates(
+                    np.where(self.psy_trained, trained_on - 365 * ~self.psy_insured, NO_DAY)
+                ),
+                "psychoactive_insured_to": as_dates(
+                    np.where(self.psy_trained & ~self.psy_insured, trained_on - 1, NO_DAY)
+                ),
                 "psychoactive_psc_notified_on": as_dates(self.psy_notified),
                 "refund_policy_published": self.refund_published,
                 "active": self.active,
@@ -236,4 +251,8 @@ def build_competencies(rng: np.random.Generator, r: Roster) -> pl.DataFrame:
             "declared_on": as_dates(r.act_start[hyp]),
         }
     )
-    return pl.concat([rows, extra])
+    # The Code's own example: lived experience is recorded beside training, never alone.
+    lived = rows.filter(pl.col("basis") == "lived_experience").with_columns(
+        basis=pl.lit("training")
+    )
+    return pl.concat([rows, lived, extra])

@@ -90,6 +90,19 @@ def build_supervision(
                 gaps["_area"].to_numpy()[g_idx],
             )
         )
+        # ... and on the day the gap is first met, so no session waits past the window after.
+        k = gaps.height
+        frames.append(
+            _supervision_rows(
+                gaps["_k"].to_numpy(),
+                r.supervisor[gaps["_k"].to_numpy()],
+                lo,
+                np.full(k, 1.0),
+                np.full(k, "one_to_one"),
+                np.full(k, "competence_gap"),
+                gaps["_area"].to_numpy(),
+            )
+        )
 
     # Case consultation after a decompensation, and on cases the coach brings to supervision.
     cases = engagements.filter(pl.col("_decomp") | pl.col("_supervised"))
@@ -194,7 +207,12 @@ def build_trainings(
                         "hours": np.full(idx.size, 40.0),
                         "kind": [kind_name] * idx.size,
                         "area": pl.Series([area] * idx.size, dtype=pl.String),
+                        "outside_association": [True] * idx.size,
                     }
                 )
             )
-    return pl.concat([*frames, *history, reviews.select(frames[0].columns)])
+    inside = [
+        f.with_columns(outside_association=pl.lit(False))
+        for f in (frames[0], reviews.select(frames[0].columns))
+    ]
+    return pl.concat([inside[0], *history, inside[1]])

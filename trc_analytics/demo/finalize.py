@@ -27,7 +27,7 @@ ID_SPECS: dict[str, tuple[str, str, int, tuple[str, ...]]] = {
 #: Sort order of the tables keyed by their columns rather than a generated id.
 SORTS: dict[str, tuple[str, ...]] = {
     "credentials": ("_k", "credential", "certified_on"),
-    "competencies": ("_k", "area"),
+    "competencies": ("_k", "area", "basis"),
     "clients": ("_c",),
     "engagements": ("_e",),
     "group_members": ("_g", "_c"),

@@ -1,4 +1,5 @@
-"""Planted scope cases: SCOPE-PRACTICE, SCOPE-COMPETENCE, SCOPE-POPULATION, SCOPE-PSYCHOACTIVE;
+"""Planted scope cases: SCOPE-PRACTICE, SCOPE-COMPETENCE, SCOPE-POPULATION, SCOPE-PSYCHOACTIVE
+(an uninsured practitioner's insurance ended before the sessions), SUPERVISOR-QUALIFIED;
 near-misses: hypnosis backed by outside training, competence grown under supervision."""
 
 from __future__ import annotations
@@ -63,7 +64,7 @@ def competence_growth(st: Stage) -> None:
         }
     )
     rec.competencies = pl.concat([rec.competencies, rows]).unique(
-        ["_k", "area"], keep="first", maintain_order=True
+        ["_k", "area", "basis"], keep="first", maintain_order=True
     )
 
 
@@ -125,7 +126,9 @@ def plant_psychoactive(st: Stage) -> list[pl.DataFrame]:
     )
     others = psy.filter(~pl.col("_k").is_in(in_p_first["_k"].implode())).sort("held_on", "_s")
     psy = pl.concat([in_p_first, others.unique("_k", keep="first", maintain_order=True)])
-    why = np.where(r.psy_insured[psy["_k"].to_numpy()], "committee never notified", "not insured")
+    why = np.where(
+        r.psy_insured[psy["_k"].to_numpy()], "committee never notified", "insurance had ended"
+    )
     return [
         cases(
             "SCOPE-PSYCHOACTIVE",
@@ -187,5 +190,42 @@ def plant_population(st: Stage) -> list[pl.DataFrame]:
             client=hit["_c"].to_numpy(),
             engagement=hit["_e"].to_numpy(),
             first=hit["_first"].to_numpy(),
+        )
+    ]
+
+
+def plant_supervisor(st: Stage) -> list[pl.DataFrame]:
+    """SUPERVISOR-QUALIFIED: competence-gap supervision given by a coach of the workspace who
+    holds no supervisor credential (the first in the planted period)."""
+    p, r, rec = st.pick, st.roster, st.rec
+    count = planted_count(st.rate, r.n, 0.5)
+    if count == 0:
+        return []
+    plain = np.flatnonzero(~r.is_sup)
+    meetings = rec.supervision.with_row_index("_row").filter(
+        (pl.col("reason") == "competence_gap") & (pl.col("_k") != 0)
+    )
+    hit = meetings.filter(p.between("met_on")).sort("met_on", "_row").head(1)
+    rest = meetings.filter(~pl.col("_row").is_in(hit["_row"].implode()))
+    rest = rest.sort("met_on", "_row").gather_every(max(1, rest.height // max(count - 1, 1)))
+    hit = pl.concat([hit, rest.head(count - hit.height)])
+    k = hit["_k"].to_numpy()
+    # a plain coach other than the one supervised
+    stand_in = plain[(np.searchsorted(plain, k) + 1) % plain.size]
+    stand_in = np.where(
+        stand_in == k, plain[(np.searchsorted(plain, k) + 2) % plain.size], stand_in
+    )
+    ids = pl.Series(r.ids[stand_in].astype(str))
+    rows = hit["_row"].cast(pl.Int64)
+    column = rec.supervision["supervisor_id"].clone()
+    column.scatter(rows, ids)
+    rec.supervision = rec.supervision.with_columns(column)
+    return [
+        cases(
+            "SUPERVISOR-QUALIFIED",
+            k,
+            days_of(hit, "met_on"),
+            "competence supervision by a coach without a supervisor credential",
+            first=np.arange(hit.height) == 0,
         )
     ]

@@ -33,6 +33,7 @@ from trc_analytics.demo.plant_scope import (
     plant_population,
     plant_practice,
     plant_psychoactive,
+    plant_supervisor,
 )
 from trc_analytics.demo.sampling import optional, row_choice
 from trc_analytics.demo.stage import Records, Stage
@@ -169,6 +170,7 @@ def plant_events(
     out.extend(plant_practice(st))
     out.extend(plant_psychoactive(st))
     out.extend(plant_population(st))
+    out.extend(plant_supervisor(st))
     out.extend(plant_notices(st))
     out.extend(plant_referrals(st, pool))
     out.extend(plant_reports(st))

@@ -19,9 +19,23 @@ def _out_of_scope(sc: Scope) -> list[str]:
     return sorted(sc.ws.schema.out_of_scope_areas)
 
 
+#: A declared competence rests on something besides lived experience (issue 14: "based on
+#: education, training, supervised experience, and professional credentials"), as SCOPE-COMPETENCE
+#: reads it.
+GROUNDED = pl.col("basis") != "lived_experience"
+
+
 def _declared(sc: Scope) -> pl.LazyFrame:
-    """(coach_id, area, declared_on) of every declared competence (area an Enum)."""
-    return sc.ws["competencies"].lazy().select("coach_id", "area", "declared_on").drop_nulls("area")
+    """(coach_id, area, declared_on) once per declared competence (area an Enum): the first day
+    a basis other than lived experience was recorded (`competencies` has one row per basis)."""
+    return (
+        sc.ws["competencies"]
+        .lazy()
+        .filter(GROUNDED)
+        .drop_nulls("area")
+        .group_by("coach_id", "area")
+        .agg(declared_on=pl.col("declared_on").min())
+    )
 
 
 def _undeclared(lf: pl.LazyFrame, sc: Scope) -> pl.LazyFrame:
@@ -63,7 +77,7 @@ def _area_clients(sc: Scope) -> pl.LazyFrame:
 
 def _declaring(sc: Scope, key: str) -> pl.LazyFrame:
     """How many coaches of each group had declared each area by the period end."""
-    declared = sc.table("competencies").filter(pl.col("declared_on") <= sc.end)
+    declared = sc.table("competencies").filter(GROUNDED & (pl.col("declared_on") <= sc.end))
     return (
         sc.keyed(declared.select("coach_id", "area"))
         .group_by(key, "area")
@@ -190,13 +204,16 @@ def _with_gap_supervision(sc: Scope, gaps: pl.LazyFrame) -> pl.LazyFrame:
             supervised_within_window=pl.lit(None, pl.Boolean()),
             supervision_hours=pl.lit(None, pl.Float64()),
         )
-    window = sc.policy.competence_supervision_days
+    window, lookback = (
+        sc.policy.competence_supervision_days,
+        sc.policy.competence_supervision_lookback_days,
+    )
     sup = (
         sc.table("supervision")
         .filter(pl.col("area").is_not_null() & (pl.col("met_on") <= sc.end))
         .select("coach_id", "area", "met_on", "hours")
         .join(gaps.select("coach_id", "area", "first_undeclared_on"), on=["coach_id", "area"])
-        .filter(pl.col("met_on") >= pl.col("first_undeclared_on").dt.offset_by(f"-{window}d"))
+        .filter(pl.col("met_on") >= pl.col("first_undeclared_on").dt.offset_by(f"-{lookback}d"))
         .group_by("coach_id", "area")
         .agg(first_supervision_on=pl.col("met_on").min(), supervision_hours=pl.col("hours").sum())
     )
@@ -206,7 +223,9 @@ def _with_gap_supervision(sc: Scope, gaps: pl.LazyFrame) -> pl.LazyFrame:
         .with_columns(supervision_hours=pl.col("supervision_hours").fill_null(0.0))
         .with_columns(supervision_latency_days=latency)
         .with_columns(
-            supervised_within_window=(pl.col("supervision_latency_days") <= window).fill_null(False)
+            supervised_within_window=pl.col("supervision_latency_days")
+            .is_between(-lookback, window)
+            .fill_null(False)
         )
     )
 
@@ -251,9 +270,10 @@ def competence_gaps(sc: Scope) -> pl.LazyFrame:
     """One row per coach and area practised in the period outside declared competence.
 
     first_undeclared_on is the first such session of the period. Supervision in that area
-    counts from `policy.competence_supervision_days` before it up to the period end:
+    counts from `policy.competence_supervision_lookback_days` before it up to the period end:
     first_supervision_on, supervision_latency_days (negative = supervised ahead),
-    supervised_within_window (within the policy days either side) and supervision_hours.
+    supervised_within_window (from the lookback before to `competence_supervision_days` after,
+    the window SCOPE-COMPETENCE uses) and supervision_hours.
     trainings/training_hours: trainings in that area completed by the period end. Supervision
     columns are null without a `supervision` table, training columns without `trainings`.
     Columns: coach_id, region, area, in_scope, first_undeclared_on, sessions, hours, clients,
@@ -374,7 +394,7 @@ def demand_vs_supply(sc: Scope) -> pl.LazyFrame:
     supply = (
         region_scope.keyed(
             sc.table("competencies")
-            .filter(pl.col("declared_on") <= sc.end)
+            .filter(GROUNDED & (pl.col("declared_on") <= sc.end))
             .join(active, on="coach_id", how="semi")
             .select("coach_id", "area")
         )

@@ -293,3 +293,92 @@ def supervision_hours(sc: Scope) -> pl.LazyFrame:
         .agg(meetings=pl.len(), hours=pl.col("hours").sum())
         .sort(sc.key, "reason", "format")
     )
+
+
+#: Supervision reasons a rule counts besides an area (SCOPE-COMPETENCE; CERT-LAPSED).
+COUNTED_REASONS = ("competence_gap", "renewal_lapse")
+
+
+def _whole(sc: Scope, name: str) -> pl.LazyFrame:
+    """A table for every coach of the workspace (a supervisor may be outside the coaches in
+    scope); an empty frame with its columns when absent."""
+    df = sc.ws.get(name)
+    return pl.LazyFrame(schema=sc.ws.schema[name].polars_schema) if df is None else df.lazy()
+
+
+def counted_supervision(sc: Scope) -> pl.LazyFrame:
+    """Supervision meetings of the period that a rule counts, and who gave them, computed once.
+
+    A meeting is counted when it has an area (competence gaps) or reason `competence_gap` or
+    `renewal_lapse`. `outside`: the supervisor is not a coach of the workspace; `qualified`: a
+    coach of the workspace whose `supervisor` credential runs from on or before the meeting day to
+    on or after it (a credential in its grace has expired). Read by SUPERVISOR-QUALIFIED and
+    `supervision_outside`. Columns: supervision_id, coach_id, supervisor_id, met_on, hours,
+    reason, area, outside, qualified.
+    """
+
+    def build() -> pl.LazyFrame:
+        coaches = _whole(sc, "coaches").select(supervisor_id="coach_id", inside=pl.lit(True))
+        credentials = _whole(sc, "credentials").filter(pl.col("credential") == "supervisor")
+        meetings = (
+            sc.table("supervision")
+            .filter(
+                sc.in_period("met_on")
+                & (pl.col("area").is_not_null() | pl.col("reason").is_in(COUNTED_REASONS))
+            )
+            .select(
+                "supervision_id", "coach_id", "supervisor_id", "met_on", "hours", "reason", "area"
+            )
+        )
+        qualified = (
+            meetings.select("supervision_id", "supervisor_id", "met_on")
+            .join(
+                credentials.select(
+                    supervisor_id="coach_id", c_from="certified_on", c_to="expires_on"
+                ),
+                on="supervisor_id",
+            )
+            .filter(pl.col("met_on").is_between(pl.col("c_from"), pl.col("c_to")))
+            .select("supervision_id", qualified=pl.lit(True))
+            .unique()
+        )
+        return (
+            meetings.join(coaches, on="supervisor_id", how="left")
+            .join(qualified, on="supervision_id", how="left")
+            .with_columns(
+                outside=pl.col("inside").is_null(), qualified=pl.col("qualified").fill_null(False)
+            )
+            .drop("inside")
+        )
+
+    return sc.cached("counted_supervision", build)
+
+
+@summary_metric(
+    needs=("supervision",),
+    columns={
+        "meetings": pl.Int64(),
+        "outside": pl.Int64(),
+        "outside_hours": pl.Float64(),
+        "unqualified": pl.Int64(),
+    },
+)
+def supervision_outside(sc: Scope) -> pl.LazyFrame:
+    """Supervision meetings a rule counts, in the period: how many, how many (and how many
+    hours) with a supervisor from outside the workspace (accepted, except after a lapse), and
+    how many with a coach of the workspace holding no current supervisor credential that day.
+
+    Columns: key, meetings, outside, outside_hours, unqualified.
+    """
+    outside = pl.col("outside")
+    return (
+        sc.keyed(counted_supervision(sc))
+        .group_by(sc.key)
+        .agg(
+            meetings=pl.len(),
+            outside=outside.sum().cast(pl.Int64),
+            outside_hours=pl.col("hours").filter(outside).sum(),
+            unqualified=(~outside & ~pl.col("qualified")).sum().cast(pl.Int64),
+        )
+        .sort(sc.key)
+    )

@@ -75,6 +75,22 @@ def column_letter(index: int) -> str:
 # Header
 
 
+#: Columns an earlier schema had, with the columns that replace them (table, column) -> new.
+REPLACED: dict[tuple[str, str], tuple[str, ...]] = {
+    ("coaches", "psychoactive_trained"): ("psychoactive_trained_on",),
+    ("coaches", "psychoactive_insured"): ("psychoactive_insured_from", "psychoactive_insured_to"),
+}
+
+
+def _expected_instead(table: Table, name: str) -> str:
+    """What an unknown column should be: its replacement when the schema renamed or replaced it
+    (so an old workbook is told what to fill in), else the table's columns."""
+    new = REPLACED.get((table.name, name))
+    if new:
+        return f"{' and '.join(new)} (dates), which replaced {name}"
+    return f"only the columns of {table.name}: {', '.join(table.columns)}"
+
+
 def _check_header(rt: RawTable, table: Table) -> tuple[dict[str, int], list[dict], bool]:
     """Map column names to file positions; report unknown, duplicate and missing columns.
 
@@ -103,7 +119,7 @@ def _check_header(rt: RawTable, table: Table) -> tuple[dict[str, int], list[dict
                 problem(
                     rt.file,
                     "unknown_column",
-                    f"only the columns of {table.name}: {', '.join(table.columns)}",
+                    _expected_instead(table, name),
                     sheet=rt.sheet,
                     column=name,
                     value=name,

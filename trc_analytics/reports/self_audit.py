@@ -106,8 +106,9 @@ def next_step(check_id: str, ctx: ReportContext) -> str:
         "practice, refer on or record the outside training that covers them.",
         "SCOPE-COMPETENCE": "Bring the work named to supervision now, and declare competence once "
         "your training supports it.",
-        "SCOPE-POPULATION": "Before working with minors, couples or families, record the outside "
-        "training that prepares you for it, or refer to a colleague who has it.",
+        "SCOPE-POPULATION": "Before working with minors, couples or families, record your "
+        "experience with them and the training outside the Association that prepares you for it, "
+        "or refer to a colleague who has both.",
         "SCOPE-PSYCHOACTIVE": "Before psychoactive work, record your formal training, your "
         "insurance and your notice to the Professional Standards Committee.",
         "REFER-VETTED": "Vet the services named personally now and record the date; vet a service "

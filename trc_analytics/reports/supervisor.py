@@ -530,11 +530,13 @@ def supervision_training(ctx: ReportContext, coach: str) -> Section:
     sup, sup_note = ctx.metric("supervision_hours", coach)
     train, train_note = ctx.metric("training_by_kind", coach)
     within = int(gaps["supervised_within_window"].fill_null(False).sum()) if gaps.height else 0
-    window = ctx.policy.competence_supervision_days
+    before = ctx.policy.competence_supervision_lookback_days
+    after = ctx.policy.competence_supervision_days
     if gaps.height:
         takeaway = (
             f"{within} of {plural(gaps.height, 'area')} practised without declared competence "
-            f"had supervision in that area within {window} days."
+            f"had supervision in that area in the {before} days before or the {after} days after "
+            "the first such session."
         )
     else:
         takeaway = "No area was practised without declared competence in the period."
