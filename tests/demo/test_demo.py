@@ -44,6 +44,7 @@ SPEC_CHECKS = [
     "SAFE-INFLUENCE",
     "SAFE-TRIGGERED",
     "SAFE-DECOMP",
+    "SAFE-REASSESS",
     "SCOPE-PRACTICE",
     "SCOPE-COMPETENCE",
     "SCOPE-POPULATION",
@@ -387,6 +388,22 @@ def _decomp(f, m):
     return observed.join(referred, on="session_id", how="anti")
 
 
+def _reassess(f, m):
+    """The held session of the case, after two under-influence episodes of the client within
+    90 days, with no safety assessment of the client between the second and it."""
+    s = f["sessions"].join(m.select("client_id", "on"), on="client_id")
+    episodes = s.filter(pl.col("client_under_influence") & (pl.col("held_on") < pl.col("on")))
+    second = episodes["held_on"].max() if episodes.height >= 2 else None
+    if second is None or (second - episodes["held_on"].sort()[-2]).days > 90:
+        return s.head(0)
+    assessed = f["safety_assessments"].join(m.select("client_id"), on="client_id")
+    if assessed.filter(
+        pl.col("assessed_on").is_between(second + dt.timedelta(days=1), m["on"][0])
+    ).height:
+        return s.head(0)
+    return s.filter((pl.col("held_on") == pl.col("on")) & (pl.col("status") == "held"))
+
+
 def _out_of_scope(f, m):
     oos = sorted(load_schema().out_of_scope_areas)
     s = _sessions_on(f, m).filter(pl.col("area").is_in(oos))
@@ -556,6 +573,7 @@ EVIDENCE: dict[str, Callable[[dict, pl.DataFrame], pl.DataFrame]] = {
     "SAFE-INFLUENCE": _flag("client_under_influence"),
     "SAFE-TRIGGERED": _flag("left_triggered_unsafe"),
     "SAFE-DECOMP": _decomp,
+    "SAFE-REASSESS": _reassess,
     "SCOPE-PRACTICE": _out_of_scope,
     "SCOPE-COMPETENCE": _competence,
     "SCOPE-POPULATION": _population,
@@ -634,9 +652,19 @@ def test_near_misses_are_in_the_records(default_demo):
     decomp = s.filter(pl.col("decompensation_observed"))
     transfers = f["referrals"].filter(pl.col("reason") == "decompensation")
     quick = decomp.join(transfers, on="client_id").filter(
-        (pl.col("referred_on") - pl.col("held_on")).dt.total_days().is_between(0, 7)
+        (pl.col("referred_on") - pl.col("held_on"))
+        .dt.total_days()
+        .is_between(0, POLICY.decompensation_referral_days)
     )
     assert quick.height >= 1
+    # A new safety assessment (trigger risk_event) on the day a client left triggered and unsafe.
+    reassessed = (
+        s.filter(pl.col("left_triggered_unsafe"))
+        .select("client_id", assessed_on="held_on")
+        .join(f["safety_assessments"], on=["client_id", "assessed_on"])
+        .filter(pl.col("trigger") == "risk_event")
+    )
+    assert reassessed.height >= 1
     # Lapse past grace remediated by 6 hours one-to-one with one supervisor.
     remedial = f["supervision"].filter(
         (pl.col("reason") == "renewal_lapse") & (pl.col("format") == "one_to_one")
@@ -753,7 +781,7 @@ def test_trc_demo_writes_an_owner_only_workspace_and_says_what_it_holds(tmp_path
         ],
     )
     assert result.exit_code == 0, result.output
-    assert "8 coaches" in result.output and "22 ethics checks" in result.output
+    assert "8 coaches" in result.output and f"{len(PLANTED_CHECKS)} ethics checks" in result.output
     files = sorted(p.name for p in target.iterdir())
     assert files == sorted(f"{name}.csv" for name in load_schema().names)
     assert _mode(target) == 0o700

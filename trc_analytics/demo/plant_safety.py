@@ -1,5 +1,6 @@
 """Planted safety cases: SAFE-SRA, SAFE-EXCLUDED, SAFE-INFLUENCE, SAFE-TRIGGERED, SAFE-DECOMP,
-and the near-miss of an under-influence session properly rescheduled by C-0001."""
+SAFE-REASSESS, and the near-misses of an under-influence session properly rescheduled by C-0001
+and of a reassessment on the day of each planted triggered exit or decompensation."""
 
 from __future__ import annotations
 
@@ -142,6 +143,8 @@ def plant_session_flags(st: Stage) -> list[pl.DataFrame]:
             by="_e",
         )
         rec.sessions = scatter(rec.sessions, hit["_s"], {column: True})
+        if check != "SAFE-INFLUENCE":
+            reassessed(st, hit)
         out.append(
             cases(
                 check,
@@ -166,3 +169,61 @@ def plant_session_flags(st: Stage) -> list[pl.DataFrame]:
         },
     )
     return out
+
+
+def reassessed(st: Stage, hits: pl.DataFrame) -> None:
+    """A safety assessment on the day of each planted risk event (trigger `risk_event`): the
+    reassessment SAFE-REASSESS asks for, so a planted exit or decompensation stays one case."""
+    a = st.rec.safety_assessments
+    new = hits.select(
+        "_k",
+        "_c",
+        "_e",
+        assessed_on="held_on",
+        outcome=pl.lit("cleared_with_plan"),
+        exclusion_reason=pl.lit(None, pl.String),
+        trigger=pl.lit("risk_event"),
+    )
+    st.rec.safety_assessments = pl.concat([a, new.select(a.columns)], how="vertical_relaxed")
+
+
+def plant_reassess(st: Stage) -> list[pl.DataFrame]:
+    """SAFE-REASSESS: a client under the influence at two sessions in a row (both rescheduled,
+    as the Code asks), then the next session held with no new safety assessment."""
+    p, rec = st.pick, st.rec
+    hit = p.choose(
+        st.inner.filter(NOT_SHOWCASE & (pl.col("_seq") >= 2)),
+        planted_count(st.rate, st.roster.n),
+        p.between("held_on", 0, 30),
+        by="_e",
+    )
+    if hit.height == 0:
+        return []
+    prev = rec.sessions.join(
+        hit.select("_e", _seq=pl.col("_seq") - 1), on=["_e", "_seq"], how="semi"
+    )["_s"]
+    after = (
+        st.held_one.join(hit.select("_e", _after="held_on"), on="_e")
+        .filter(pl.col("held_on") > pl.col("_after"))
+        .group_by("_e")
+        .agg(_next=pl.col("held_on").min())
+    )
+    hit = hit.join(after, on="_e", maintain_order="left")
+    rescheduled = {
+        "status": "rescheduled_under_influence",
+        "duration_min": 0,
+        "fee_amount": 0.0,
+        "client_under_influence": True,
+    }
+    rec.sessions = scatter(rec.sessions, pl.concat([hit["_s"], prev]), rescheduled)
+    return [
+        cases(
+            "SAFE-REASSESS",
+            hit["_k"].to_numpy(),
+            days_of(hit, "_next"),
+            "second under-influence episode, next session without a new assessment",
+            client=hit["_c"].to_numpy(),
+            engagement=hit["_e"].to_numpy(),
+            first=hit["_first"].to_numpy(),
+        )
+    ]
