@@ -32,7 +32,12 @@ from trc_analytics.demo.manifest import (
     planted_count,
 )
 from trc_analytics.demo.plant_records import plant_notices, plant_referrals, plant_reports
-from trc_analytics.demo.plant_safety import plant_assessments, plant_reassess, plant_session_flags
+from trc_analytics.demo.plant_safety import (
+    plant_assessments,
+    plant_reassess,
+    plant_risk_referral,
+    plant_session_flags,
+)
 from trc_analytics.demo.plant_scope import (
     competence_growth,
     competence_manifest,
@@ -174,6 +179,7 @@ def plant_events(
     out.extend(plant_assessments(st))
     out.extend(plant_session_flags(st))
     out.extend(plant_reassess(st))
+    out.extend(plant_risk_referral(st))
     out.extend(plant_practice(st))
     out.extend(plant_psychoactive(st))
     out.extend(plant_population(st))
