@@ -679,12 +679,12 @@ def risk_events(sc: Scope) -> pl.LazyFrame:
     Group sessions name no client, so their flags cannot be tied to a member.
     """
     n = sc.policy.influence_repeat_days
+    # Any status counts (a rescheduled session is an episode too). No date bound is needed: a
+    # case is the next held session after the event, and only sessions to the period end count.
     influence = (
         sc.table("sessions")
         .filter(
-            pl.col("client_id").is_not_null()
-            & pl.col("client_under_influence").fill_null(False)
-            & (pl.col("held_on") <= sc.as_of)
+            pl.col("client_id").is_not_null() & pl.col("client_under_influence").fill_null(False)
         )
         .select("client_id", "coach_id", event_on="held_on")
         .unique(["client_id", "event_on"])
