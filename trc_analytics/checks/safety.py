@@ -1,27 +1,32 @@
 """Client safety checks: safety risk assessment, exclusions, under-influence, triggered exits,
-decompensation.
+decompensation, reassessment after a risk event (issue 14's second reading; decisions.md).
 
 Edge cases decided here (see also the runner for how findings are dated):
 
-- SAFE-SRA: a coaching relationship is an engagement with `coaching_relationship` true, whatever
-  its format (psychoeducation or a course with false needs no assessment). A one-to-one
+- SAFE-SRA: a coaching relationship is an engagement with `coaching_relationship` true. A
+  one-to-one, group or retreat engagement marked false is a minor finding ("classification to
+  confirm"); psychoeducation and courses marked false need no assessment. A one-to-one
   relationship starts at the engagement's first held session; in a group or retreat each member
   starts at the first session the group held on or after they joined (and before they left). An
-  assessment counts when it is for that client, names this engagement or no engagement, and is
-  dated on or before the first session (+ `sra_days_after_first_session`). An assessment with
-  outcome `excluded` still is an assessment (SAFE-EXCLUDED takes it from there).
-- SAFE-EXCLUDED: each held session (one-to-one, or a group session the client attended as a
-  member) is governed by the client's latest assessment on or before its day; when that one
-  excluded the client and is dated before the session, the session is a finding. A later
-  assessment that clears the client ends the exclusion. A session on the very day of the
-  exclusion is not "after" it. One finding per exclusion, listing its sessions in the period.
-- SAFE-INFLUENCE: any session with `client_under_influence` whose status is `held`; on a group
-  session the flag means a participant under the influence took part.
+  assessment counts when it is for that client, dated on or before the first session
+  (+ `sra_days_after_first_session`), and names this engagement, or names none and is at most
+  `sra_valid_days` older than the first session. An `excluded` outcome still is an assessment.
+- SAFE-EXCLUDED: an exclusion is an assessment with outcome `excluded` or a referral for
+  suicidality, self-harm or addiction. Each held session (one-to-one, or a group session the
+  client attended as a member) is governed by the client's latest of these and of their
+  assessments on or before its day (a referral outranks an assessment of its own day); when
+  that is an exclusion dated before the session, the session is a finding. A later assessment
+  that clears the client ends it. One finding per exclusion, listing its sessions in the period.
+- SAFE-INFLUENCE: only `rescheduled_under_influence` complies; held is critical, cancelled,
+  no-show or rescheduled for another reason minor. On a group session the flag means a
+  participant under the influence took part.
 - SAFE-TRIGGERED: every held session is a case; flagged `left_triggered_unsafe` is a finding.
-- SAFE-DECOMP: a session with `decompensation_observed` needs a referral of the client to a
-  therapist, psychiatrist or crisis service on the day of the session or within
-  `decompensation_referral_days` after it. On a group session a referral of any member present
-  that day counts.
+- SAFE-DECOMP: a session with `decompensation_observed` needs a referral of that client, for
+  decompensation, a mental-health crisis or suicidality, to a therapist, psychiatrist or crisis
+  service, on the day or within `decompensation_referral_days` after it; the finding names the
+  client's sessions held before such a referral. On a group session (no client on the row) a
+  referral of a member present that day counts.
+- SAFE-REASSESS: see `reassess_cases`.
 """
 
 from __future__ import annotations

@@ -162,32 +162,7 @@ def plant_session_flags(st: Stage) -> list[pl.DataFrame]:
             )
         )
 
-    cancelled = p.choose(
-        st.inner.filter(NOT_SHOWCASE),
-        planted_count(st.rate, st.roster.n, 0.5),
-        p.between("held_on", 0, 10),
-        by="_e",
-    )
-    rec.sessions = scatter(
-        rec.sessions,
-        cancelled["_s"],
-        {
-            "status": "cancelled",
-            "duration_min": 0,
-            "fee_amount": 0.0,
-            "client_under_influence": True,
-        },
-    )
-    out.append(
-        cases(
-            "SAFE-INFLUENCE",
-            cancelled["_k"].to_numpy(),
-            days_of(cancelled, "held_on"),
-            "client under the influence, session cancelled rather than rescheduled (minor)",
-            client=cancelled["_c"].to_numpy(),
-            engagement=cancelled["_e"].to_numpy(),
-        )
-    )
+    out.append(plant_cancelled_influence(st))
 
     resched = p.choose(st.inner.filter(pl.col("_k") == 0), 1, p.between("held_on", 0, 10), by="_e")
     rec.sessions = scatter(
@@ -340,3 +315,33 @@ def plant_risk_referral(st: Stage) -> list[pl.DataFrame]:
         )
         for check in ("SAFE-EXCLUDED", "SAFE-REASSESS")
     ]
+
+
+def plant_cancelled_influence(st: Stage) -> pl.DataFrame:
+    """SAFE-INFLUENCE (minor): a session with the client under the influence cancelled rather
+    than rescheduled for it."""
+    p, rec = st.pick, st.rec
+    cancelled = p.choose(
+        st.inner.filter(NOT_SHOWCASE),
+        planted_count(st.rate, st.roster.n, 0.5),
+        p.between("held_on", 0, 10),
+        by="_e",
+    )
+    rec.sessions = scatter(
+        rec.sessions,
+        cancelled["_s"],
+        {
+            "status": "cancelled",
+            "duration_min": 0,
+            "fee_amount": 0.0,
+            "client_under_influence": True,
+        },
+    )
+    return cases(
+        "SAFE-INFLUENCE",
+        cancelled["_k"].to_numpy(),
+        days_of(cancelled, "held_on"),
+        "client under the influence, session cancelled rather than rescheduled (minor)",
+        client=cancelled["_c"].to_numpy(),
+        engagement=cancelled["_e"].to_numpy(),
+    )
