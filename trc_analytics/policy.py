@@ -56,7 +56,9 @@ _MONTHS = Allowed(int, 1, MAX_MONTHS)
 #: name -> type and range; `dominance_two` must also be above `dominance_one` (checked jointly).
 ALLOWED: dict[str, Allowed] = {
     "sra_days_after_first_session": _DAYS,
+    "sra_valid_days": _DAYS,
     "decompensation_referral_days": _DAYS,
+    "influence_repeat_days": Allowed(int, 1, MAX_DAYS),
     "competence_supervision_days": _DAYS,
     "competence_supervision_lookback_days": _DAYS,
     "mandatory_report_days": _DAYS,
@@ -115,8 +117,12 @@ class Policy:
 
     #: SAFE-SRA: days an assessment may come after the first held session (0 = on or before).
     sra_days_after_first_session: int = 0
+    #: SAFE-SRA: days before the first session an assessment naming no engagement still counts.
+    sra_valid_days: int = 90
     #: SAFE-DECOMP: days from observed decompensation to a therapist/psychiatrist/crisis referral.
-    decompensation_referral_days: int = 7
+    decompensation_referral_days: int = 2
+    #: SAFE-REASSESS: a second under-influence episode within this many days is a risk event.
+    influence_repeat_days: int = 90
     #: SCOPE-COMPETENCE: days after an undeclared-area session within which supervision in that
     #: area counts (issue 14: soon after meeting the issue).
     competence_supervision_days: int = 30

@@ -15,7 +15,7 @@ from trc_analytics.policy import Policy
 from trc_analytics.records.schema import load_schema
 
 SPEC_ORDER = [
-    "SAFE-SRA", "SAFE-EXCLUDED", "SAFE-INFLUENCE", "SAFE-TRIGGERED", "SAFE-DECOMP",
+    "SAFE-SRA", "SAFE-EXCLUDED", "SAFE-INFLUENCE", "SAFE-TRIGGERED", "SAFE-DECOMP", "SAFE-REASSESS",
     "SCOPE-PRACTICE", "SCOPE-COMPETENCE", "SCOPE-POPULATION", "SCOPE-PSYCHOACTIVE",
     "SUPERVISOR-QUALIFIED",
     "REFER-VETTED", "REFER-ABANDON", "CONF-DISCLOSURE", "CONF-MANDATORY",
@@ -171,15 +171,15 @@ def test_policy_override_changes_an_outcome_through_the_runner():
     ws = build(
         clients=[client()],
         sessions=[session(held_on="2026-03-02", decompensation_observed=True)],
-        referrals=[row("referrals", referred_on="2026-03-07", service_type="therapist")],
+        referrals=[row("referrals", referred_on="2026-03-04", service_type="therapist")],
     )
     default = run_checks(ws, period(), checks=["SAFE-DECOMP"])
     strict = run_checks(
-        ws, period(), Policy.load(decompensation_referral_days=3), checks=["SAFE-DECOMP"]
+        ws, period(), Policy.load(decompensation_referral_days=1), checks=["SAFE-DECOMP"]
     )
     assert default.findings.is_empty()
     assert strict.findings["check_id"].to_list() == ["SAFE-DECOMP"]
-    assert strict.policy.decompensation_referral_days == 3
+    assert strict.policy.decompensation_referral_days == 1
 
 
 def test_every_table_present_but_empty_gives_no_findings_and_nothing_examined():

@@ -174,8 +174,8 @@ def test_influence_fires_when_the_session_was_held_anyway():
     ws = build(sessions=[session(held_on="2026-03-04", client_under_influence=True)])
     found = findings_for("SAFE-INFLUENCE", ws)
     assert found["detail"].to_list() == [
-        "Session S-1 was held on 2026-03-04 while the client was under the influence of "
-        "alcohol or drugs; it was not rescheduled."
+        "Session S-1 was held on 2026-03-04 with the client under the influence of alcohol or "
+        "drugs; the Code asks to reschedule it."
     ]
 
 
@@ -223,30 +223,72 @@ def decomp_ws(*referrals):
 def test_decomp_fires_without_a_referral_to_therapy_or_crisis_care():
     ws = decomp_ws(row("referrals", referred_on="2026-03-04", service_type="support_group"))
     found = findings_for("SAFE-DECOMP", ws)
-    assert found["on"].to_list()[0].isoformat() == "2026-03-09"  # the last day allowed
-    assert "within 7 days" in found["detail"][0]
+    assert found["on"].to_list()[0].isoformat() == "2026-03-04"  # the last day allowed
+    assert "within 2 days" in found["detail"][0]
 
 
 def test_decomp_is_kept_by_a_referral_within_the_window():
-    ws = decomp_ws(row("referrals", referred_on="2026-03-09", service_type="psychiatrist"))
+    ws = decomp_ws(row("referrals", referred_on="2026-03-04", service_type="psychiatrist"))
     assert findings_for("SAFE-DECOMP", ws).is_empty()
 
 
-def test_decomp_policy_override_shortens_the_window():
+def test_decomp_default_window_is_two_days_and_a_policy_can_widen_it():
+    """Individuals who are being coached need to transfer to a therapist if they experience a
+    mental health crisis. (Default `decompensation_referral_days` 2, was 7.)"""
     ws = decomp_ws(row("referrals", referred_on="2026-03-07", service_type="therapist"))
-    assert findings_for("SAFE-DECOMP", ws).is_empty()
-    assert findings_for("SAFE-DECOMP", ws, decompensation_referral_days=3).height == 1
+    assert findings_for("SAFE-DECOMP", ws).height == 1
+    assert findings_for("SAFE-DECOMP", ws, decompensation_referral_days=5).is_empty()
+
+
+def test_decomp_needs_a_referral_for_the_crisis_itself_not_another_reason():
+    """A good coach will help a client make this transfer when decompensation occurs: a referral
+    for another reason (outside scope) does not answer it; one for suicidality does."""
+    wrong = decomp_ws(row("referrals", referred_on="2026-03-03", reason="outside_scope"))
+    assert findings_for("SAFE-DECOMP", wrong).height == 1
+    right = decomp_ws(row("referrals", referred_on="2026-03-03", reason="suicidality"))
+    assert findings_for("SAFE-DECOMP", right).is_empty()
+
+
+def test_decomp_names_the_coaching_sessions_held_before_the_late_referral():
+    """... rather than continuing to try to tend to themselves: further sessions are named."""
+    ws = build(
+        clients=[client()],
+        sessions=[
+            session("S-1", held_on="2026-03-02", decompensation_observed=True),
+            session("S-2", held_on="2026-03-09"),
+            session("S-3", held_on="2026-03-16"),
+            session("S-4", held_on="2026-03-30"),
+        ],
+        referrals=[row("referrals", referred_on="2026-03-20")],
+    )
+    found = findings_for("SAFE-DECOMP", ws)
+    assert found["detail"].to_list() == [
+        "Decompensation was observed in session S-1 on 2026-03-02, and the client was not "
+        "referred for decompensation, a mental-health crisis or suicidality to a therapist, "
+        "psychiatrist or crisis service within 2 days. Coaching went on before any such "
+        "referral: S-2 (2026-03-09), S-3 (2026-03-16)."
+    ]
+
+
+def test_decomp_is_not_cleared_by_referring_another_client():
+    """The referral must be for the client who decompensated."""
+    ws = build(
+        clients=[client("K-1"), client("K-2")],
+        sessions=[session(held_on="2026-03-02", decompensation_observed=True)],
+        referrals=[row("referrals", client_id="K-2", referred_on="2026-03-02")],
+    )
+    assert findings_for("SAFE-DECOMP", ws).height == 1
 
 
 def test_decomp_is_judged_in_the_period_in_which_the_window_closes():
     ws = build(
         clients=[client()],
-        sessions=[session(held_on="2026-06-28", decompensation_observed=True)],
+        sessions=[session(held_on="2026-06-29", decompensation_observed=True)],
         referrals=[row("referrals", referred_on="2026-01-10")],
     )
     assert findings_for("SAFE-DECOMP", ws).is_empty()  # window still open on 2026-06-30
     later = findings_for("SAFE-DECOMP", ws, start="2026-07-01", end="2026-12-31")
-    assert later["on"].to_list()[0].isoformat() == "2026-07-05"
+    assert later["on"].to_list()[0].isoformat() == "2026-07-01"
 
 
 def test_decomp_in_a_group_is_kept_by_referring_a_member_present():
@@ -284,6 +326,230 @@ def test_decomp_in_a_group_is_kept_by_referring_a_member_present():
     )
     found = findings_for("SAFE-DECOMP", ws)
     assert found["detail"].to_list() == [
-        "Decompensation was observed in group session S-2 on 2026-04-06, and no participant was "
-        "referred to a therapist, psychiatrist or crisis service within 7 days."
+        "Decompensation was observed in group session S-2 on 2026-04-06, and no participant "
+        "present was referred for decompensation, a mental-health crisis or suicidality to a "
+        "therapist, psychiatrist or crisis service within 2 days."
     ]
+
+
+# --- issue 14: SAFE-SRA, SAFE-EXCLUDED, SAFE-INFLUENCE corrected ------------------------------
+
+
+def test_sra_a_coaching_format_marked_not_a_relationship_is_a_classification_to_confirm():
+    """Safety Risk Assessments are MANDATED to be completed at the beginning of any coaching
+    relationship regardless of the format of delivery of services such as one-to-one, group or
+    weekend retreat coaching. (Only psychoeducation is exempt.)"""
+    ws = build(
+        clients=[client()],
+        engagements=[
+            engagement(coaching_relationship=False),
+            engagement("E-G", client_id=None, group_id="G-1", format="retreat"),
+            engagement("E-P", format="psychoeducation", coaching_relationship=False),
+        ],
+        sessions=[
+            session("S-1", held_on="2026-03-04"),
+            session("S-2", engagement_id="E-P", held_on="2026-03-05"),
+        ],
+        safety_assessments=[assessment(assessed_on="2026-06-01")],
+    )
+    found = findings_for("SAFE-SRA", ws)
+    assert found.select("engagement_id", "severity").rows() == [("E-1", "minor")]
+    assert "Classification to confirm" in found["detail"][0]
+    group = build(
+        clients=[client()],
+        engagements=[
+            engagement(
+                "E-G", client_id=None, group_id="G-1", format="group", coaching_relationship=False
+            )
+        ],
+        sessions=[session("S-1", engagement_id="E-G", client_id=None, held_on="2026-03-04")],
+        safety_assessments=[],
+    )
+    assert findings_for("SAFE-SRA", group).select("engagement_id", "severity").rows() == [
+        ("E-G", "minor")
+    ]
+
+
+def test_sra_an_assessment_naming_no_engagement_counts_only_within_90_days_before():
+    """Safety Risk Assessments are MANDATED to be completed at the beginning of any coaching
+    relationship: an old assessment does not open a new relationship."""
+    old = one_to_one([session(held_on="2026-06-01")], [assessment(assessed_on="2026-03-02")])
+    assert findings_for("SAFE-SRA", old)["engagement_id"].to_list() == ["E-1"]
+    recent = one_to_one([session(held_on="2026-06-01")], [assessment(assessed_on="2026-03-03")])
+    assert findings_for("SAFE-SRA", recent).is_empty()  # 90 days before, exactly
+    assert findings_for("SAFE-SRA", old, sra_valid_days=91).is_empty()
+    named = one_to_one(
+        [session(held_on="2026-06-01")],
+        [assessment(assessed_on="2025-01-02", engagement_id="E-1")],
+    )
+    assert findings_for("SAFE-SRA", named).is_empty()
+
+
+def test_excluded_fires_for_sessions_after_a_referral_for_suicidality():
+    """Trauma Recovery Coaches do not work with clients who are actively suicidal."""
+    ws = one_to_one(
+        [
+            session("S-1", held_on="2026-02-01"),
+            session("S-2", held_on="2026-02-10"),
+            session("S-3", held_on="2026-02-17"),
+        ],
+        [assessment(assessed_on="2026-01-05")],
+        referrals=[row("referrals", referred_on="2026-02-01", reason="suicidality")],
+    )
+    found = findings_for("SAFE-EXCLUDED", ws)
+    assert found["detail"].to_list() == [
+        "Client K-1 was referred for suicidality on 2026-02-01 (referral R-1); 2 sessions were "
+        "held with them afterwards, from 2026-02-10 to 2026-02-17, with no later safety risk "
+        "assessment clearing them."
+    ]
+
+
+def test_excluded_after_a_referral_is_lifted_by_a_later_clearing_assessment_only():
+    """Trauma Recovery Coaches do not work with client's who are engaged in ... active and
+    significant self-harming behavior: a later assessment that clears the client ends it; one
+    the same day as the referral, or one that excludes, does not."""
+    refs = [row("referrals", referred_on="2026-02-01", reason="self_harm")]
+    sessions = [session("S-1", held_on="2026-01-10"), session("S-2", held_on="2026-02-20")]
+    cleared = one_to_one(
+        sessions,
+        [assessment(assessed_on="2026-01-05"), assessment("A-2", assessed_on="2026-02-15")],
+        referrals=refs,
+    )
+    assert findings_for("SAFE-EXCLUDED", cleared).is_empty()
+    same_day = one_to_one(
+        sessions,
+        [assessment(assessed_on="2026-01-05"), assessment("A-2", assessed_on="2026-02-01")],
+        referrals=refs,
+    )
+    assert findings_for("SAFE-EXCLUDED", same_day).height == 1
+    other_reason = one_to_one(
+        sessions,
+        [assessment(assessed_on="2026-01-05")],
+        referrals=[row("referrals", referred_on="2026-02-01", reason="outside_scope")],
+    )
+    assert findings_for("SAFE-EXCLUDED", other_reason).is_empty()
+
+
+def test_influence_a_cancelled_session_is_a_minor_finding_only_a_reschedule_complies():
+    """Coaches must reschedule clients in that situation and address the drug or alcohol issue
+    at a subsequent session."""
+    ws = build(
+        sessions=[
+            session("S-1", held_on="2026-03-04", client_under_influence=True, status="cancelled"),
+            session("S-2", held_on="2026-03-11", client_under_influence=True, status="no_show"),
+            session(
+                "S-3",
+                held_on="2026-03-18",
+                client_under_influence=True,
+                status="rescheduled_under_influence",
+            ),
+        ]
+    )
+    found = findings_for("SAFE-INFLUENCE", ws)
+    assert found.select("severity").to_series().to_list() == ["minor", "minor"]
+    assert found["detail"][0] == (
+        "Session S-1 on 2026-03-04, with the client under the influence of alcohol or drugs, is "
+        "recorded as cancelled, not as rescheduled for it; reschedule the client and address "
+        "the drug or alcohol issue at the next session."
+    )
+
+
+# --- SAFE-REASSESS -----------------------------------------------------------------------------
+
+
+def reassess_ws(sessions, assessments, **tables):
+    return one_to_one(
+        sessions, [assessment("A-0", assessed_on="2026-01-05"), *assessments], **tables
+    )
+
+
+def test_reassess_fires_when_the_session_after_a_triggered_exit_has_no_new_assessment():
+    """Trauma Recovery Coaches do not allow clients to leave sessions when they are
+    significantly triggered and feeling unsafe: before the next session, a new assessment."""
+    ws = reassess_ws(
+        [
+            session("S-1", held_on="2026-03-02", left_triggered_unsafe=True),
+            session("S-2", held_on="2026-03-09"),
+            session("S-3", held_on="2026-03-16"),
+        ],
+        [],
+    )
+    found = findings_for("SAFE-REASSESS", ws)
+    assert found.select("on", "severity").rows() == [(date(2026, 3, 9), "critical")]
+    assert found["detail"][0] == (
+        "Client K-1 left a session significantly triggered and unsafe on 2026-03-02; the next "
+        "session with them, on 2026-03-09 (engagement E-1), was held with no new safety risk "
+        "assessment since."
+    )
+
+
+def test_reassess_is_kept_by_an_assessment_between_the_event_and_the_next_session():
+    """Individuals who are being coached need to transfer to a therapist if they experience a
+    mental health crisis: a new assessment after the decompensation, before the next session."""
+    sessions = [
+        session("S-1", held_on="2026-03-02", decompensation_observed=True),
+        session("S-2", held_on="2026-03-09"),
+    ]
+    later = reassess_ws(sessions, [assessment("A-1", assessed_on="2026-03-05")])
+    assert findings_for("SAFE-REASSESS", later).is_empty()
+    same_day_risk = reassess_ws(
+        sessions, [assessment("A-1", assessed_on="2026-03-02", trigger="risk_event")]
+    )
+    assert findings_for("SAFE-REASSESS", same_day_risk).is_empty()
+    same_day_intake = reassess_ws(sessions, [assessment("A-1", assessed_on="2026-03-02")])
+    assert findings_for("SAFE-REASSESS", same_day_intake).height == 1
+    too_late = reassess_ws(sessions, [assessment("A-1", assessed_on="2026-03-10")])
+    assert findings_for("SAFE-REASSESS", too_late).height == 1
+
+
+def test_reassess_a_second_under_influence_episode_within_90_days_is_a_risk_event():
+    """Trauma Recovery Coaches do not work with client's who are engaged in behavior that puts
+    their physical safety at risk, such as: active alcohol and drug addiction."""
+
+    def ws(second_on):
+        return reassess_ws(
+            [
+                session(
+                    "S-1",
+                    held_on="2026-01-10",
+                    client_under_influence=True,
+                    status="rescheduled_under_influence",
+                ),
+                session(
+                    "S-2",
+                    held_on=second_on,
+                    client_under_influence=True,
+                    status="rescheduled_under_influence",
+                ),
+                session("S-3", held_on="2026-05-20"),
+            ],
+            [],
+        )
+
+    assert findings_for("SAFE-REASSESS", ws("2026-04-10")).height == 1  # 90 days later
+    assert findings_for("SAFE-REASSESS", ws("2026-04-11")).is_empty()  # 91 days later
+
+
+def test_reassess_after_a_referral_for_addiction_and_not_for_another_reason():
+    """... active alcohol and drug addiction: a referral for it is a risk event."""
+    sessions = [session("S-1", held_on="2026-02-01"), session("S-2", held_on="2026-02-20")]
+    addiction = reassess_ws(
+        sessions, [], referrals=[row("referrals", referred_on="2026-02-05", reason="addiction")]
+    )
+    assert findings_for("SAFE-REASSESS", addiction)["on"].to_list() == [date(2026, 2, 20)]
+    scope = reassess_ws(
+        sessions, [], referrals=[row("referrals", referred_on="2026-02-05", reason="outside_scope")]
+    )
+    assert findings_for("SAFE-REASSESS", scope).is_empty()
+
+
+def test_reassess_without_a_later_session_there_is_nothing_to_judge():
+    """The duty binds before the next held session; with none, no case."""
+    ws = reassess_ws(
+        [
+            session("S-1", held_on="2026-03-02", left_triggered_unsafe=True),
+            session("S-2", held_on="2026-03-09", status="cancelled"),
+        ],
+        [],
+    )
+    assert findings_for("SAFE-REASSESS", ws).is_empty()

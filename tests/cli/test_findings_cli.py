@@ -35,7 +35,7 @@ def folder(tmp_path):
             session("S-3", coach_id="C-2", client_id="K-2", held_on="2026-03-09",
                     fee_type="pro_bono", left_triggered_unsafe=True),
         ],
-        referrals=[row("referrals", referred_on="2026-03-14", service_type="therapist")],
+        referrals=[row("referrals", referred_on="2026-03-11", service_type="therapist")],
     )  # fmt: skip
     return write_workspace(ws, tmp_path / "ws")
 
@@ -67,7 +67,7 @@ def test_no_findings_still_exits_zero_with_the_header_only(folder):
 
 def test_policy_file_changes_an_outcome(folder, tmp_path):
     strict = tmp_path / "policy.toml"
-    strict.write_text("decompensation_referral_days = 3\n", encoding="utf-8")
+    strict.write_text("decompensation_referral_days = 1\n", encoding="utf-8")
     args = ("findings", folder, "--from", "2026-01-01", "--to", "2026-06-30", "--format", "csv")
     assert "SAFE-DECOMP" not in run(*args).output
     assert "SAFE-DECOMP" in run(*args, "--policy", strict).output
@@ -100,7 +100,7 @@ def test_json_holds_findings_statuses_and_policy(folder):
     )
     assert result.exit_code == 0
     doc = json.loads(result.output)
-    assert doc["from"] == "2026-01-01" and doc["policy"]["decompensation_referral_days"] == 7
+    assert doc["from"] == "2026-01-01" and doc["policy"]["decompensation_referral_days"] == 2
     assert len(doc["findings"]) == 3
     assert [c["check_id"] for c in doc["checks"]] == [c.id for c in CHECKS]
     sra = next(c for c in doc["checks"] if c["check_id"] == "SAFE-SRA")
@@ -133,5 +133,5 @@ def test_checks_lists_the_catalogue_with_passages():
     doc = json.loads(run("checks", "--format", "json").output)
     assert [c["id"] for c in doc] == [c.id for c in CHECKS]
     decomp = next(c for c in doc if c["id"] == "SAFE-DECOMP")
-    assert decomp["policy"] == {"decompensation_referral_days": 7}
+    assert decomp["policy"] == {"decompensation_referral_days": 2}
     assert "decompensation occurs" in decomp["passage"]

@@ -8,6 +8,7 @@ that each case is really in the data; the catalogue tests at the end show the ch
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import os
 import stat
 from collections.abc import Callable
@@ -44,6 +45,7 @@ SPEC_CHECKS = [
     "SAFE-INFLUENCE",
     "SAFE-TRIGGERED",
     "SAFE-DECOMP",
+    "SAFE-REASSESS",
     "SCOPE-PRACTICE",
     "SCOPE-COMPETENCE",
     "SCOPE-POPULATION",
@@ -366,18 +368,48 @@ def _sessions_on(f, m) -> pl.DataFrame:
 def _sra(f, m):
     a = f["safety_assessments"].select("client_id", "engagement_id", "assessed_on")
     ok = m.join(a, on=["client_id", "engagement_id"]).filter(pl.col("assessed_on") <= pl.col("on"))
-    return m.join(ok, on=["client_id", "engagement_id"], how="anti")
+    unassessed = m.join(ok, on=["client_id", "engagement_id"], how="anti")
+    # A coaching format marked not a coaching relationship (classification to confirm).
+    marked = f["engagements"].filter(
+        ~pl.col("coaching_relationship")
+        & pl.col("format").is_in(["one_to_one", "group", "retreat"])
+    )
+    return pl.concat([unassessed, m.join(marked.select("engagement_id"), on="engagement_id")])
+
+
+RISK_REFERRALS = ["addiction", "self_harm", "suicidality"]
 
 
 def _excluded(f, m):
     a = f["safety_assessments"].filter(pl.col("outcome") == "excluded")
+    r = f["referrals"].filter(pl.col("reason").is_in(RISK_REFERRALS))
+    starts = pl.concat(
+        [
+            a.select("client_id", "assessed_on"),
+            r.select("client_id", assessed_on="referred_on"),
+        ]
+    )
     s = f["sessions"].filter(pl.col("status") == "held").select("client_id", "held_on")
-    hits = m.join(a.select("client_id", "assessed_on"), on="client_id").join(s, on="client_id")
+    hits = m.join(starts, on="client_id").join(s, on="client_id")
     return hits.filter(pl.col("held_on") > pl.col("assessed_on"))
 
 
 def _flag(column: str) -> Callable:
     return lambda f, m: _sessions_on(f, m).filter(pl.col(column))
+
+
+def _influence(f, m):
+    """A session of the case with the client under the influence, not rescheduled for it."""
+    return (
+        f["sessions"]
+        .join(
+            m.select("engagement_id", pl.col("on").alias("held_on")),
+            on=["engagement_id", "held_on"],
+        )
+        .filter(
+            pl.col("client_under_influence") & (pl.col("status") != "rescheduled_under_influence")
+        )
+    )
 
 
 def _decomp(f, m):
@@ -390,6 +422,29 @@ def _decomp(f, m):
         & (pl.col("referred_on") <= pl.col("held_on") + _days(POLICY.decompensation_referral_days))
     )
     return observed.join(referred, on="session_id", how="anti")
+
+
+def _reassess(f, m):
+    """The held session of the case, after a risk event (two under-influence episodes of the
+    client within 90 days, or a referral for addiction, self-harm or suicidality), with no
+    safety assessment of the client between the event and it."""
+    s = f["sessions"].join(m.select("client_id", "on"), on="client_id")
+    episodes = s.filter(pl.col("client_under_influence") & (pl.col("held_on") < pl.col("on")))
+    days = episodes["held_on"].sort().to_list()
+    events = [b for a, b in itertools.pairwise(days) if (b - a).days <= 90]
+    referrals = f["referrals"].join(m.select("client_id", "on"), on="client_id")
+    events += referrals.filter(
+        pl.col("reason").is_in(RISK_REFERRALS) & (pl.col("referred_on") < pl.col("on"))
+    )["referred_on"].to_list()
+    if not events:
+        return s.head(0)
+    second = max(events)
+    assessed = f["safety_assessments"].join(m.select("client_id"), on="client_id")
+    if assessed.filter(
+        pl.col("assessed_on").is_between(second + dt.timedelta(days=1), m["on"][0])
+    ).height:
+        return s.head(0)
+    return s.filter((pl.col("held_on") == pl.col("on")) & (pl.col("status") == "held"))
 
 
 def _out_of_scope(f, m):
@@ -593,9 +648,10 @@ def _conduct(kind: str, days: int | None) -> Callable:
 EVIDENCE: dict[str, Callable[[dict, pl.DataFrame], pl.DataFrame]] = {
     "SAFE-SRA": _sra,
     "SAFE-EXCLUDED": _excluded,
-    "SAFE-INFLUENCE": _flag("client_under_influence"),
+    "SAFE-INFLUENCE": _influence,
     "SAFE-TRIGGERED": _flag("left_triggered_unsafe"),
     "SAFE-DECOMP": _decomp,
+    "SAFE-REASSESS": _reassess,
     "SCOPE-PRACTICE": _out_of_scope,
     "SCOPE-COMPETENCE": _competence,
     "SCOPE-POPULATION": _population,
@@ -676,9 +732,19 @@ def test_near_misses_are_in_the_records(default_demo):
     decomp = s.filter(pl.col("decompensation_observed"))
     transfers = f["referrals"].filter(pl.col("reason") == "decompensation")
     quick = decomp.join(transfers, on="client_id").filter(
-        (pl.col("referred_on") - pl.col("held_on")).dt.total_days().is_between(0, 7)
+        (pl.col("referred_on") - pl.col("held_on"))
+        .dt.total_days()
+        .is_between(0, POLICY.decompensation_referral_days)
     )
     assert quick.height >= 1
+    # A new safety assessment (trigger risk_event) on the day a client left triggered and unsafe.
+    reassessed = (
+        s.filter(pl.col("left_triggered_unsafe"))
+        .select("client_id", assessed_on="held_on")
+        .join(f["safety_assessments"], on=["client_id", "assessed_on"])
+        .filter(pl.col("trigger") == "risk_event")
+    )
+    assert reassessed.height >= 1
     # Lapse past grace remediated by 6 hours one-to-one with one supervisor.
     remedial = f["supervision"].filter(
         (pl.col("reason") == "renewal_lapse") & (pl.col("format") == "one_to_one")

@@ -55,7 +55,7 @@ def test_crisis_to_referral_lists_each_flag_with_its_therapy_referral():
         got, "coach_id", "client_id", "session_id", "referral_id", "days_to_referral",
         "within_window",
     ) == [
-        ("C-1", "K-2", "S-4", "R-1", 4, True),
+        ("C-1", "K-2", "S-4", "R-1", 4, False),  # 4 days: past the default 2
         # K-5 was referred to another coach, not to therapy: no referral counts
         ("C-3", "K-5", "S-11", None, None, False),
     ]  # fmt: skip
@@ -64,6 +64,8 @@ def test_crisis_to_referral_lists_each_flag_with_its_therapy_referral():
 def test_crisis_to_referral_window_comes_from_the_policy():
     got = rp.crisis_to_referral(world(), PERIOD, policy=Policy(decompensation_referral_days=3))
     assert got.get_column("within_window").to_list() == [False, False]
+    wide = rp.crisis_to_referral(world(), PERIOD, policy=Policy(decompensation_referral_days=4))
+    assert wide.get_column("within_window").to_list() == [True, False]
 
 
 def test_crisis_referral_after_the_period_end_is_not_seen_yet():
@@ -76,7 +78,7 @@ def test_crisis_referral_after_the_period_end_is_not_seen_yet():
 def test_crisis_to_referral_summary():
     got = rp.crisis_to_referral_summary(world(), PERIOD)
     assert rows(got) == [
-        ("C-1", 1, 1, 1, 4.0, 4),
+        ("C-1", 1, 1, 0, 4.0, 4),
         ("C-2", 0, 0, 0, None, None),
         ("C-3", 1, 0, 0, None, None),
         ("C-4", 0, 0, 0, None, None),

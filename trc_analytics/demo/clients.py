@@ -14,6 +14,7 @@ from trc_analytics.demo.areas import DEMAND, IN_SCOPE
 from trc_analytics.demo.coaches import WARMUP_DAYS, Roster, declared
 from trc_analytics.demo.config import DemoConfig
 from trc_analytics.demo.dates import NO_DAY, as_dates, day, month_of_year
+from trc_analytics.demo.manifest import DECOMP_DAYS
 from trc_analytics.demo.sampling import between, optional, pick, row_choice
 
 #: Relative intake by calendar month (January .. December): new-year and autumn peaks.
@@ -202,6 +203,8 @@ def build_one_to_one(
 
     ref_reason, ref_type = _exit_referrals(rng, reason, exclusion, excluded)
     decomp = (reason == "transferred_to_therapy") & (ref_reason == "decompensation")
+    # A transfer after decompensation is made within the days SAFE-DECOMP allows (a near-miss).
+    ended = np.where(decomp, np.minimum(ended, last + DECOMP_DAYS), ended)
     explained = np.where(reason == "client_withdrew", rng.random(n) < 0.5, True)
     engagements = pl.DataFrame(
         {

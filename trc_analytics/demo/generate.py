@@ -106,7 +106,7 @@ def _combine(one: tuple, grp: tuple) -> tuple[pl.DataFrame, ...]:
                 _e=pl.Series(group_e[a2["_e_g"].to_numpy()]),
             ).drop("_e_g"),
         ]
-    )
+    ).with_columns(trigger=pl.lit("intake"))
     return clients, engagements, members, assessments
 
 

@@ -18,6 +18,7 @@ PLANTED_CHECKS: tuple[str, ...] = (
     "SAFE-INFLUENCE",
     "SAFE-TRIGGERED",
     "SAFE-DECOMP",
+    "SAFE-REASSESS",
     "SCOPE-PRACTICE",
     "SCOPE-COMPETENCE",
     "SCOPE-POPULATION",
@@ -41,6 +42,8 @@ PLANTED_CHECKS: tuple[str, ...] = (
 
 #: Days after an undeclared-area session its supervision window closes (Policy default).
 JUDGED_AFTER = Policy().competence_supervision_days
+#: Days SAFE-DECOMP allows from decompensation to the transfer (Policy default).
+DECOMP_DAYS = Policy().decompensation_referral_days
 
 #: Checks planted for the showcase coach C-0001 (the rest of its record is good practice).
 SHOWCASE_CHECKS: tuple[str, ...] = (
@@ -102,6 +105,7 @@ def cases(
 
 
 __all__ = [
+    "DECOMP_DAYS",
     "JUDGED_AFTER",
     "MANIFEST_SCHEMA",
     "NO_DAY",

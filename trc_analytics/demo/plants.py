@@ -24,9 +24,20 @@ from trc_analytics.demo.areas import DEMAND, IN_SCOPE
 from trc_analytics.demo.coaches import Roster, declared
 from trc_analytics.demo.config import DemoConfig
 from trc_analytics.demo.dates import as_dates, day
-from trc_analytics.demo.manifest import JUDGED_AFTER, PLANTED_CHECKS, SHOWCASE_CHECKS, planted_count
+from trc_analytics.demo.manifest import (
+    DECOMP_DAYS,
+    JUDGED_AFTER,
+    PLANTED_CHECKS,
+    SHOWCASE_CHECKS,
+    planted_count,
+)
 from trc_analytics.demo.plant_records import plant_notices, plant_referrals, plant_reports
-from trc_analytics.demo.plant_safety import plant_assessments, plant_session_flags
+from trc_analytics.demo.plant_safety import (
+    plant_assessments,
+    plant_reassess,
+    plant_risk_referral,
+    plant_session_flags,
+)
 from trc_analytics.demo.plant_scope import (
     competence_growth,
     competence_manifest,
@@ -45,7 +56,8 @@ def plan_engagements(
     cfg: DemoConfig, rng: np.random.Generator, r: Roster, engagements: pl.DataFrame
 ) -> pl.DataFrame:
     """Mark competence-gap engagements (`_gap`: finding / supervised) and cut one of C-0001's
-    engagements into a transfer to therapy after decompensation, referred within three days."""
+    engagements into a transfer to therapy after decompensation, referred within the days
+    SAFE-DECOMP allows (`DECOMP_DAYS`)."""
     start, end = day(cfg.start), day(cfg.end)
     ps, pe = day(cfg.plant_period.start), day(cfg.plant_period.end)
     e = engagements.with_row_index("_row")
@@ -108,7 +120,7 @@ def plan_engagements(
         _supervised=pl.col("_supervised") & pl.Series(gap_kind != "finding"),
     )
 
-    # C-0001: a client transferred to therapy after decompensation, referred within 3 days.
+    # C-0001: a client transferred to therapy after decompensation, referred in time.
     ongoing = e.filter(
         (pl.col("_k") == 0)
         & (pl.col("format") == "one_to_one")
@@ -122,7 +134,7 @@ def plan_engagements(
         first, interval = ongoing["_first_d"][0], ongoing["_interval"][0]
         n = (ps + 45 - first) // interval + 1
         last = first + (n - 1) * interval
-        ended = min(last + 3, end)
+        ended = min(last + DECOMP_DAYS, end)
         e = e.with_columns(
             _n=pl.when(pl.col("_row") == row).then(pl.lit(n)).otherwise(pl.col("_n")),
             _last_d=pl.when(pl.col("_row") == row).then(pl.lit(last)).otherwise(pl.col("_last_d")),
@@ -167,6 +179,8 @@ def plant_events(
     )
     out.extend(plant_assessments(st))
     out.extend(plant_session_flags(st))
+    out.extend(plant_reassess(st))
+    out.extend(plant_risk_referral(st))
     out.extend(plant_practice(st))
     out.extend(plant_psychoactive(st))
     out.extend(plant_population(st))
