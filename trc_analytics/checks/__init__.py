@@ -9,6 +9,7 @@ results.compliance()  # examined / compliant per check and region
 
 from trc_analytics.checks.catalogue import CHECKS, get_check
 from trc_analytics.checks.check import FINDING_SCHEMA, SEVERITIES, Check
+from trc_analytics.checks.compare import CHANGES, change_counts, compare_findings
 from trc_analytics.checks.runner import (
     CASES_SCHEMA,
     STATUS_SCHEMA,
@@ -19,12 +20,15 @@ from trc_analytics.checks.runner import (
 
 __all__ = [
     "CASES_SCHEMA",
+    "CHANGES",
     "CHECKS",
     "FINDING_SCHEMA",
     "SEVERITIES",
     "STATUS_SCHEMA",
     "Check",
     "CheckResults",
+    "change_counts",
+    "compare_findings",
     "get_check",
     "run_checks",
     "run_checks_in",

@@ -130,6 +130,18 @@ def format_option(f: F) -> F:
     )(f)
 
 
+def compare_to_option(f: F) -> F:
+    """`--compare-to FROM..TO|none`: the period a coach report compares with."""
+    return click.option(
+        "--compare-to",
+        "compare_to",
+        metavar="FROM..TO|none",
+        default=None,
+        help="Coach reports: the period to compare with (YYYY-MM-DD..YYYY-MM-DD), or none. "
+        "Default: the period of the same length just before.",
+    )(f)
+
+
 def load_policy(policy_file: Path | None) -> Policy:
     """The policy of `--policy` (defaults when None); a bad file is a usage error (exit 2)."""
     from trc_analytics.policy import Policy

@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 import polars as pl
 
-from trc_analytics.reports import charts
+from trc_analytics.reports import charts, opening
 from trc_analytics.reports import sections as facts
 from trc_analytics.reports.context import (
     ReportContext,
@@ -57,6 +57,8 @@ def title(ctx: ReportContext) -> Header:
         facts=[
             ("Period", ctx.period_text),
             ("As of", long_date(ctx.period.as_of)),
+            ("Records cover", opening.span_text(ctx, ctx.coach)),
+            ("Compared with", opening.comparison_text(ctx)),
             ("Data", ctx.data_label),
             ("Tables present", ", ".join(ctx.ws.present)),
         ],
@@ -172,18 +174,24 @@ def coach_heading(ctx: ReportContext, coach: str) -> Section | None:
 
 
 @shows_missing
+def summary(ctx: ReportContext, coach: str) -> Section:
+    """Findings first: by severity (linked), changes since the comparison period, clients to
+    discuss, actions due."""
+    return opening.summary(ctx, coach, title=_heading(summary), level=level(ctx))
+
+
+@shows_missing
 def headline(ctx: ReportContext, coach: str) -> Section:
-    """Active clients, new intakes, closures, sessions, hours, no-show rate."""
+    """Active clients, new intakes, closures, sessions, hours, no-show rate, findings; each
+    with its value in the comparison period ("then → now")."""
     h, note = facts.headline(ctx, coach)
+    changes = opening.headline_changes(ctx, coach)
     figures = [
-        Figure("Active clients", h.get("active_clients")),
-        Figure("New intakes", h.get("new_intakes")),
-        Figure("Engagements closed", h.get("closures")),
-        Figure("Sessions held", h.get("sessions_held")),
-        Figure("Hours held", h.get("hours")),
-        Figure("No-show rate", h.get("no_show_rate"), column="no_show_rate"),
-    ]
-    takeaway = (
+        Figure(label, h.get(name), note=opening.then_now(changes and changes[name]), column=name)
+        for name, label in opening.HEADLINE.items()
+    ] + opening.finding_figures(ctx, coach)
+    empty = opening.no_sessions_text(ctx, coach)
+    takeaway = empty or (
         f"Coach {coach} worked with {plural(int(h.get('active_clients') or 0), 'client')} and "
         f"held {plural(int(h.get('sessions_held') or 0), 'session')} "
         f"({num(h.get('hours'), 1)} hours); {pct(h.get('no_show_rate'))} of booked sessions "
@@ -416,7 +424,11 @@ def safety(ctx: ReportContext, coach: str) -> Section:
     rates = _safety_rates(standings)
     open_items = sum(s.findings for s in standings if s.check_id.startswith("SAFE-"))
     takeaway = (
-        "Every safety rule examined was kept in the period."
+        (
+            "Every safety rule examined was kept in the period."
+            if rates.height
+            else "No safety rule had a case to examine in the period."
+        )
         if open_items == 0
         else f"{plural(open_items, 'safety finding')} to discuss (listed under Findings to "
         "discuss)."
@@ -674,7 +686,11 @@ def findings(ctx: ReportContext, coach: str) -> Section:
     not_evaluated = ctx.checks.not_evaluated
     counts = {s: f.filter(pl.col("severity") == s).height for s in facts.SEVERITIES}
     takeaway = (
-        "No findings in the period: every rule that could be checked was kept."
+        (
+            "No findings in the period: every rule that could be checked was kept."
+            if opening.has_sessions(ctx, coach)
+            else "No findings: with no session in the period, no rule is shown kept either."
+        )
         if f.is_empty()
         else "To discuss: "
         + ", ".join(plural(n, f"{s} finding") for s, n in counts.items() if n)
@@ -699,7 +715,9 @@ def findings(ctx: ReportContext, coach: str) -> Section:
 
 #: The per-coach sections, in notebook order: (title, function) pairs (the report's contents).
 SECTIONS: Outline = (
+    ("Summary: findings first", summary),
     ("Headline figures", headline),
+    ("Findings to discuss", findings),
     ("Caseload over time", caseload),
     ("Formats, attendance and fees", practice_mix),
     ("Areas practised and declared competence", competence),
@@ -708,5 +726,4 @@ SECTIONS: Outline = (
     ("Supervision and training against the gaps", supervision_training),
     ("Credential status", credentials),
     ("Pro-bono and affordable service", probono),
-    ("Findings to discuss", findings),
 )
