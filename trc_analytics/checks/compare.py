@@ -56,3 +56,41 @@ def change_counts(changes: pl.DataFrame) -> dict[str, int]:
     """How many findings of `compare_findings` are new, recurring and resolved."""
     counts = dict(changes.group_by("change").len().iter_rows())
     return {c: int(counts.get(c, 0)) for c in CHANGES}
+
+
+#: Columns `findings_per_100` adds: findings of each severity per 100 held sessions.
+RATE_COLUMNS: tuple[str, ...] = tuple(f"{s}_per_100" for s in ("critical", "major", "minor"))
+
+
+def findings_per_100(findings: pl.DataFrame, held: pl.DataFrame) -> pl.DataFrame:
+    """One row per coach of `held` (coach_id, sessions_held): sessions_held, critical, major,
+    minor (counts) and critical_per_100, major_per_100, minor_per_100, ranked.
+
+    Ranked so a busy coach does not look worst for being busy: by critical, then major, then
+    minor findings per 100 held sessions, then by the raw counts, then coach id. A coach with
+    findings and no held session has no rate (null) and comes first: nothing dilutes them.
+    """
+    severities = ("critical", "major", "minor")
+    counts = findings.group_by("coach_id").agg(
+        *[(pl.col("severity") == s).sum().cast(pl.Int64()).alias(s) for s in severities]
+    )
+    frame = (
+        held.select("coach_id", pl.col("sessions_held").fill_null(0).cast(pl.Int64()))
+        .join(counts, on="coach_id", how="left")
+        .with_columns(pl.col(*severities).fill_null(0))
+        .with_columns(
+            pl.when(pl.col("sessions_held") > 0)
+            .then(pl.col(s) * 100 / pl.col("sessions_held"))
+            .alias(f"{s}_per_100")
+            for s in severities
+        )
+    )
+    unrated = (pl.col("sessions_held") == 0) & (pl.sum_horizontal(*severities) > 0)
+    return frame.sort(
+        unrated,
+        *RATE_COLUMNS,
+        *severities,
+        "coach_id",
+        descending=[True] * 7 + [False],
+        nulls_last=True,
+    )

@@ -28,7 +28,7 @@ HEADLINE = {
 #: Clients listed in the summary at most (the findings section lists every one).
 CLIENTS_SHOWN = 8
 #: What the summary says of actions until the supervision actions table exists.
-NO_ACTIONS = "No actions recorded: agreed actions are not yet kept in the workspace."
+NO_ACTIONS = "No actions recorded: the workspace has no table of agreed actions yet."
 
 
 def span_text(ctx: ReportContext, coach: str | None) -> str:
@@ -80,8 +80,8 @@ def no_sessions_text(ctx: ReportContext, coach: str) -> str | None:
         else "the records hold no session of this coach at all"
     )
     return (
-        f"No sessions are recorded for coach {coach} in this period; {cover}. Nothing below "
-        "says that a rule was kept: there was nothing to check it against."
+        f"No sessions are recorded for coach {coach} in this period; {cover}. With no session "
+        "to look at, this report makes no claim that the rules of the Code held in the period."
     )
 
 

@@ -192,10 +192,18 @@ NO_COMPARISON = "none"
 
 
 def previous_period(period: Period) -> Period:
-    """The period of the same number of days ending the day before `period` starts."""
-    length = period.end - period.start
+    """The period of the same length ending the day before `period` starts: the same number of
+    whole calendar months when `period` is whole months (January-June -> July-December), else
+    the same number of days."""
     end = period.start - dt.timedelta(days=1)
-    return Period(end - length, end)
+    next_day = period.end + dt.timedelta(days=1)
+    if period.start.day == 1 and next_day.day == 1:
+        months = len(period.months())
+        start = end.replace(day=1)
+        for _ in range(months - 1):
+            start = (start - dt.timedelta(days=1)).replace(day=1)
+        return Period(start, end)
+    return Period(end - (period.end - period.start), end)
 
 
 def parse_compare_to(value: object) -> Period | str | None:
