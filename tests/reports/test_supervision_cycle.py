@@ -57,6 +57,18 @@ def test_trc_report_exits_2_for_a_future_period(demo_dir):
     assert f"after today ({today.isoformat()})" in result.output
 
 
+@pytest.mark.parametrize("command", ["findings", "metrics"])
+def test_trc_findings_and_metrics_refuse_a_future_period_too(demo_dir, command):
+    today = dt.date.today()
+    end = today + dt.timedelta(days=1)
+    args = [command, str(demo_dir), "--from", "2026-01-01", "--to", end.isoformat()]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 2, result.output
+    assert f"after today ({today.isoformat()})" in result.output
+    past = [command, str(demo_dir), "--from", "2026-01-01", "--to", "2026-06-30"]
+    assert CliRunner().invoke(main, past).exit_code == 0, "a past period is not refused"
+
+
 def test_compare_to_reads_a_period_none_or_nothing_and_names_a_bad_value():
     assert parse_compare_to("2025-01-01..2025-06-30") == Period.parse("2025-01-01", "2025-06-30")
     assert parse_compare_to("none") == "none"

@@ -143,17 +143,12 @@ class ReportRequest:
     def _check_not_future(self) -> None:
         """A period (or the period compared with) ending after today describes records that
         cannot exist yet: refused rather than reported as an all-clear."""
-        today = self.today or dt.date.today()
-        if self.period.end > today:
-            raise ReportUsageError(
-                f"the period ends on {self.period.end.isoformat()}, after today "
-                f"({today.isoformat()}); a report covers days that have passed"
-            )
-        if isinstance(self.compare_to, Period) and self.compare_to.end > today:
-            raise ReportUsageError(
-                f"--compare-to ends on {self.compare_to.end.isoformat()}, after today "
-                f"({today.isoformat()}); a report compares with days that have passed"
-            )
+        try:
+            self.period.refuse_after(self.today)
+            if isinstance(self.compare_to, Period):
+                self.compare_to.refuse_after(self.today, name="--compare-to")
+        except ValueError as exc:
+            raise ReportUsageError(str(exc)) from None
 
     @property
     def comparison(self) -> Period | None:
