@@ -70,3 +70,14 @@ def test_no_findings_either_side_gives_an_empty_frame():
         "recurring": 0,
         "resolved": 0,
     }
+
+
+def test_the_demo_has_new_recurring_and_resolved_findings_across_half_years(demo_workspace):
+    """`make demo` can show every class: the demo's plants recur across consecutive half-years."""
+    from trc_analytics.checks import run_checks
+    from trc_analytics.period import Period
+
+    before = run_checks(demo_workspace, Period.parse("2025-07-01", "2025-12-31")).findings
+    now = run_checks(demo_workspace, Period.parse("2026-01-01", "2026-06-30")).findings
+    counts = change_counts(compare_findings(before, now))
+    assert all(counts[c] > 0 for c in ("new", "recurring", "resolved")), counts
