@@ -10,6 +10,7 @@ from click.testing import CliRunner
 
 from trc_analytics.cli import main
 from trc_analytics.period import Period
+from trc_analytics.reports import opening as supervisor_opening
 from trc_analytics.reports import self_audit, supervisor
 from trc_analytics.reports.context import open_report
 from trc_analytics.reports.request import (
@@ -136,6 +137,8 @@ def test_the_review_opens_with_the_summary_and_compares_with_the_period_before(d
     html = _html(ctx, supervisor, "C-0001")
     assert "Since 1 July 2025 to 31 December 2025:" in reader_text(html)
     assert "→" in reader_text(html)  # then → now beside the headline figures
+    for line in supervisor_opening.resolved_lines(ctx, "C-0001"):
+        assert line in reader_text(html)
     for severity in ("critical", "major", "minor"):
         if ctx.findings("C-0001").filter(severity=severity).height:
             assert f'href="#findings-c-0001-{severity}"' in html
@@ -178,3 +181,19 @@ def test_the_portfolio_chart_follows_the_table_order_ranked_on_rates(demo_worksp
     rates = table.select("critical_per_100", "major_per_100", "minor_per_100").rows()
     rated = [r for r in rates if r[0] is not None]
     assert rated == sorted(rated, reverse=True)
+
+
+def test_a_finding_resolved_since_the_previous_period_is_listed(demo_workspace):
+    coaches = demo_workspace["coaches"]["coach_id"].to_list()
+    for coach in coaches:
+        ctx = open_report(
+            "supervisor", date_from="2026-01-01", date_to="2026-06-30",
+            workspace=demo_workspace, coach=coach,
+        )  # fmt: skip
+        lines = supervisor_opening.resolved_lines(ctx, coach)
+        if lines:
+            text = reader_text(supervisor.findings(ctx, coach).to_html())
+            assert "Resolved since the previous period" in text
+            assert all(line in text for line in lines)
+            return
+    pytest.fail("the demo has no finding resolved between the half-years")

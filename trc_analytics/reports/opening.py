@@ -129,6 +129,25 @@ def clients_to_discuss(ctx: ReportContext, coach: str) -> list[str]:
     )
 
 
+def resolved_lines(ctx: ReportContext, coach: str) -> list[str]:
+    """`CONF-A · client P-2 (major)`: each finding of the comparison period absent now."""
+    changes = ctx.changes(coach)
+    if changes is None:
+        return []
+    return [
+        f"{r['check_id']} · "
+        + (
+            f"client {r['client_id']}"
+            if r["client_id"]
+            else f"engagement {r['engagement_id']}"
+            if r["engagement_id"]
+            else "standing rule"
+        )
+        + f" ({r['severity']})"
+        for r in changes.filter(pl.col("change") == "resolved").iter_rows(named=True)
+    ]
+
+
 def _severity_links(ctx: ReportContext, coach: str, target: str | None) -> str:
     """`<a href=#…>2 critical</a> · 1 major` for the severities with findings; each links to
     its list of findings, or to `target` (a section id) when given."""

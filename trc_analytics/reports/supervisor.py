@@ -718,6 +718,12 @@ def findings(ctx: ReportContext, coach: str) -> Section:
         + "."
     )
     blocks = facts.findings_by_check(ctx, coach, level=level(ctx) + 1)
+    resolved = opening.resolved_lines(ctx, coach)
+    if resolved:
+        blocks.append(
+            '<p class="trc-note">Resolved since the previous period (found then, not now):</p>'
+            + bullet_list(resolved)
+        )
     if not_evaluated.height:
         blocks.append(
             '<p class="trc-note">Not evaluated (the records needed are absent):</p>'
