@@ -187,7 +187,7 @@ class ReportContext:
         ).row(0)
         return first, last
 
-    def held_count(self, coach: str | None = None) -> int:
+    def sessions_held_count(self, coach: str | None = None) -> int:
         """Sessions held in the period by the coach (or the report's coaches)."""
         held = self.scope.held_in_period()
         if coach is not None:

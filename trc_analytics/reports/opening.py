@@ -71,7 +71,7 @@ def coverage_text(ctx: ReportContext, coach: str) -> str:
 
 def no_sessions_text(ctx: ReportContext, coach: str) -> str | None:
     """The sentence a period without held sessions opens with; None when there are some."""
-    if "sessions" not in ctx.ws or ctx.held_count(coach):
+    if "sessions" not in ctx.ws or ctx.sessions_held_count(coach):
         return None
     span = ctx.records_span(coach)
     cover = (
