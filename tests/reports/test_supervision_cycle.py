@@ -197,3 +197,16 @@ def test_a_finding_resolved_since_the_previous_period_is_listed(demo_workspace):
             assert all(line in text for line in lines)
             return
     pytest.fail("the demo has no finding resolved between the half-years")
+
+
+def test_no_findings_counts_only_rules_with_cases_as_kept():
+    from trc_analytics.reports.sections import CheckStanding
+
+    def standing(check: str, examined: int) -> CheckStanding:
+        return CheckStanding(check, check, "major", True, None, examined, examined, 0)
+
+    text = supervisor._all_kept_text([standing("A", 3), standing("B", 0), standing("C", 0)])
+    assert text == (
+        "No findings in the period: 1 rule with cases was kept in every case; 2 had no case in "
+        "the period."
+    )

@@ -700,6 +700,18 @@ def probono(ctx: ReportContext, coach: str) -> Section:
     )
 
 
+def _all_kept_text(standings: list[facts.CheckStanding]) -> str:
+    """`No findings in the period: the 12 rules with cases were kept in every case; 9 had no
+    case.` A rule without a case is never counted as kept."""
+    with_cases = sum(1 for s in standings if s.status == "kept")
+    without = sum(1 for s in standings if s.status == "no_cases")
+    return (
+        f"No findings in the period: {plural(with_cases, 'rule')} with cases "
+        f"{'was' if with_cases == 1 else 'were'} kept in every case"
+        + (f"; {without} had no case in the period." if without else ".")
+    )
+
+
 @shows_missing
 def findings(ctx: ReportContext, coach: str) -> Section:
     """Every finding of the period, grouped by severity, each check with its Code passage."""
@@ -708,7 +720,7 @@ def findings(ctx: ReportContext, coach: str) -> Section:
     counts = {s: f.filter(pl.col("severity") == s).height for s in facts.SEVERITIES}
     takeaway = (
         (
-            "No findings in the period: every rule that could be checked was kept."
+            _all_kept_text(facts.check_standing(ctx, coach))
             if opening.has_sessions(ctx, coach)
             else "No findings: with no session in the period, no rule is shown kept either."
         )
