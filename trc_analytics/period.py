@@ -35,6 +35,19 @@ class Period:
             d = (d.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
         return out
 
+    def refuse_after(self, today: dt.date | None = None, name: str = "the period") -> None:
+        """Raise ValueError when the period ends after `today` (default: the machine's date).
+
+        Records of days to come cannot exist yet: such a period would read as an all-clear.
+        `trc report`, `trc findings` and `trc metrics` all refuse it this way (exit 2).
+        """
+        today = today or dt.date.today()
+        if self.end > today:
+            raise ValueError(
+                f"{name} ends on {self.end.isoformat()}, after today ({today.isoformat()}); "
+                "only days that have passed have records"
+            )
+
     def label(self) -> str:
         """`2026-01-01_2026-06-30`, used in report file names."""
         return f"{self.start.isoformat()}_{self.end.isoformat()}"

@@ -9,6 +9,13 @@ results.compliance()  # examined / compliant per check and region
 
 from trc_analytics.checks.catalogue import CHECKS, get_check
 from trc_analytics.checks.check import FINDING_SCHEMA, SEVERITIES, Check
+from trc_analytics.checks.compare import (
+    CHANGES,
+    RATE_COLUMNS,
+    change_counts,
+    compare_findings,
+    findings_per_100,
+)
 from trc_analytics.checks.runner import (
     CASES_SCHEMA,
     STATUS_SCHEMA,
@@ -19,12 +26,17 @@ from trc_analytics.checks.runner import (
 
 __all__ = [
     "CASES_SCHEMA",
+    "CHANGES",
     "CHECKS",
     "FINDING_SCHEMA",
+    "RATE_COLUMNS",
     "SEVERITIES",
     "STATUS_SCHEMA",
     "Check",
     "CheckResults",
+    "change_counts",
+    "compare_findings",
+    "findings_per_100",
     "get_check",
     "run_checks",
     "run_checks_in",

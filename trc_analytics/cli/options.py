@@ -53,7 +53,8 @@ def workspace_argument(f: F) -> F:
 
 
 def period_options(f: F) -> F:
-    """`--from` and `--to` (both required, both days included), passed on as `period`."""
+    """`--from` and `--to` (both required, both days included), passed on as `period`; a period
+    ending after today is refused (`Period.refuse_after`)."""
 
     @click.option(
         "--from",
@@ -73,6 +74,7 @@ def period_options(f: F) -> F:
     def with_period(*args: Any, date_from: str, date_to: str, **kwargs: Any) -> Any:
         try:
             period = Period.parse(date_from, date_to)
+            period.refuse_after()
         except ValueError as exc:
             raise click.UsageError(str(exc)) from None
         return f(*args, period=period, **kwargs)
@@ -127,6 +129,18 @@ def format_option(f: F) -> F:
         show_default=True,
         help="table for people; csv or json for other tools (also the format of the problem "
         "list when the workspace is invalid).",
+    )(f)
+
+
+def compare_to_option(f: F) -> F:
+    """`--compare-to FROM..TO|none`: the period a coach report compares with."""
+    return click.option(
+        "--compare-to",
+        "compare_to",
+        metavar="FROM..TO|none",
+        default=None,
+        help="Coach reports: the period to compare with (YYYY-MM-DD..YYYY-MM-DD), or none. "
+        "Default: the period of the same length just before.",
     )(f)
 
 

@@ -13,6 +13,7 @@ import click
 
 from trc_analytics.cli.options import (
     coach_option,
+    compare_to_option,
     keep_valid_option,
     period_options,
     policy_option,
@@ -63,6 +64,7 @@ STOPPED = "No report was written."
     type=int,  # the policy checks the range (and names it)
     help="Association report: smallest count published (default: the policy's, 11; at least 5).",
 )
+@compare_to_option
 @click.option(
     "--all-coaches",
     is_flag=True,
@@ -85,6 +87,7 @@ def report(
     keep_notebook: Path | None,
     keep_valid: bool,
     min_cell: int | None,
+    compare_to: str | None,
     all_coaches: bool,
     workers: int | None,
 ) -> None:
@@ -96,7 +99,7 @@ def report(
     1 invalid data or a failed report, 2 usage error.
     """
     from trc_analytics.reports._fastimport import skip_slow_optional_imports
-    from trc_analytics.reports.request import ReportRequest
+    from trc_analytics.reports.request import ReportRequest, ReportUsageError, parse_compare_to
 
     skip_slow_optional_imports()
     if all_coaches and kind == "association":
@@ -114,6 +117,9 @@ def report(
         data=str(data),
     )
     with _failures():
+        if compare_to is not None and kind == "association":
+            raise ReportUsageError("--compare-to is for the coach reports, not the association")
+        request = replace(request, compare_to=parse_compare_to(compare_to))
         # with --all-coaches, checked as it will be for each coach
         (replace(request, coach="each active coach") if all_coaches else request).validate()
         with exits_on_invalid(data, keep_valid=keep_valid, stopped=STOPPED):

@@ -92,8 +92,12 @@ def bars(
     colours: dict[str, str] | None = None,
     sort_by_value: bool = True,
     value_format: str = ",.0f",
+    order: list[str] | None = None,
 ) -> alt.Chart:
-    """Horizontal bars, one per category (stacked by `colour` when given); long labels fit."""
+    """Horizontal bars, one per category (stacked by `colour` when given); long labels fit.
+
+    `order` lists the categories top to bottom (then the values do not sort them), so a chart
+    can follow the order of the table beside it."""
     import altair as alt
 
     cols = [category, value] + ([colour] if colour else [])
@@ -102,9 +106,11 @@ def bars(
         data = data.with_columns(words(colour).alias(colour))
     n = data.get_column(category).n_unique()
     height = max(60, min(22 * n, 420))
-    order = "-x" if sort_by_value else None
+    sort: str | list[str] | None = "-x" if sort_by_value else None
+    if order is not None:
+        sort = [str(c).replace("_", " ") for c in order]
     enc: dict = {
-        "y": alt.Y(f"{category}:N", title=y_title or None, sort=order),
+        "y": alt.Y(f"{category}:N", title=y_title or None, sort=sort),
         "x": alt.X(f"sum({value}):Q", title=x_title, axis=alt.Axis(format=value_format)),
     }
     if colour:
@@ -135,9 +141,20 @@ def bars(
     return alt.Chart(data).mark_bar().encode(**enc).properties(width=WIDTH - 120, height=height)
 
 
-def severity_bars(frame: pl.DataFrame, category: str, *, x_title: str) -> alt.Chart:
-    """Findings per category stacked by severity (columns critical, major, minor)."""
-    long = frame.select(category, *SEVERITY_COLOURS).unpivot(
+def severity_bars(
+    frame: pl.DataFrame,
+    category: str,
+    *,
+    x_title: str,
+    columns: dict[str, str] | None = None,
+    value_format: str = "d",
+) -> alt.Chart:
+    """Findings per category stacked by severity, in the frame's row order.
+
+    `columns` maps each severity to the column holding its value (default: the columns named
+    critical, major, minor)."""
+    columns = columns or {s: s for s in SEVERITY_COLOURS}
+    long = frame.select(category, *[pl.col(c).alias(s) for s, c in columns.items()]).unpivot(
         index=category, variable_name="severity", value_name="findings"
     )
     return bars(
@@ -149,7 +166,8 @@ def severity_bars(frame: pl.DataFrame, category: str, *, x_title: str) -> alt.Ch
         colour_title="Severity",
         colour_order=list(SEVERITY_COLOURS),
         colours=SEVERITY_COLOURS,
-        value_format="d",
+        value_format=value_format,
+        order=frame.get_column(category).cast(pl.String).to_list(),
     )
 
 

@@ -88,6 +88,8 @@ class ReportContext:
     coach: str | None = None
     supervisor: str | None = None
     data_label: str = ""
+    #: the period the coach reports compare with (None: no comparison)
+    comparison: Period | None = None
     _frames: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @property
@@ -149,6 +151,49 @@ class ReportContext:
             return _shared_results(self.ws, self.period, self.policy)[1]
         return run_checks(self.ws, self.period, self.policy, coaches=list(self.coaches))
 
+    @cached_property
+    def previous(self) -> ReportContext | None:
+        """The same report's context for the comparison period (None when there is none)."""
+        if self.comparison is None:
+            return None
+        return ReportContext(
+            kind=self.kind,
+            ws=self.ws,
+            period=self.comparison,
+            policy=self.policy,
+            coaches=self.coaches,
+            coach=self.coach,
+            supervisor=self.supervisor,
+            data_label=self.data_label,
+        )
+
+    def changes(self, coach: str | None = None) -> pl.DataFrame | None:
+        """The findings classed new, recurring or resolved against the comparison period
+        (`checks.compare_findings`); None without a comparison."""
+        from trc_analytics.checks import compare_findings
+
+        if self.previous is None:
+            return None
+        return compare_findings(self.previous.findings(coach), self.findings(coach))
+
+    def records_span(self, coach: str | None = None) -> tuple[dt.date, dt.date] | None:
+        """First and last day a session of the coach (or the report's coaches) is recorded on,
+        whatever the period; None without sessions."""
+        sessions = self.table("sessions", coach)
+        if sessions is None or sessions.is_empty():
+            return None
+        first, last = sessions.select(
+            first=pl.col("held_on").min(), last=pl.col("held_on").max()
+        ).row(0)
+        return first, last
+
+    def sessions_held_count(self, coach: str | None = None) -> int:
+        """Sessions held in the period by the coach (or the report's coaches)."""
+        held = self.scope.held_in_period()
+        if coach is not None:
+            held = held.filter(pl.col("coach_id") == coach)
+        return int(held.select(pl.len()).collect().item())
+
     def findings(self, coach: str | None = None) -> pl.DataFrame:
         """Findings of the period, of the report's coaches or of one coach when given."""
         f = self.checks.findings
@@ -201,6 +246,7 @@ def open_report(
     policy_file: str | os.PathLike[str] | None = None,
     keep_valid: bool = False,
     min_cell: int | None = None,
+    compare_to: str | None = None,
     workspace: Workspace | None = None,
 ) -> ReportContext:
     """Load the workspace and check the parameters: the first call of every report notebook.
@@ -224,6 +270,7 @@ def open_report(
         policy_file=policy_file,
         keep_valid=keep_valid,
         min_cell=min_cell,
+        compare_to=compare_to,
     )
     policy = request.validate()
     period = request.period
@@ -252,6 +299,7 @@ def open_report(
         coach=coach,
         supervisor=supervisor,
         data_label=label,
+        comparison=request.comparison,
     )
 
 

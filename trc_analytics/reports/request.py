@@ -6,6 +6,7 @@ check it with its one `validate()`; `parameters()` / `from_parameters()` carry i
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -53,6 +54,11 @@ class ReportRequest:
     min_cell: int | None = None
     #: the workspace as the user named it; None means `TRC_DATA` or the bundled demo workspace
     data: str | None = None
+    #: the period a coach report compares with: None is the period of the same length just
+    #: before; `NO_COMPARISON` turns the comparison off (`--compare-to none`)
+    compare_to: Period | str | None = None
+    #: the day the request is judged on (a period may not end after it); None is today
+    today: dt.date | None = None
 
     @classmethod
     def from_parameters(cls, kind: str, **parameters: Any) -> ReportRequest:
@@ -68,6 +74,7 @@ class ReportRequest:
             keep_valid=bool(parameters.get("keep_valid", False)),
             min_cell=parameters.get("min_cell"),
             data=str(data) if data else None,
+            compare_to=parse_compare_to(parameters.get("compare_to")),
         )
 
     def parameters(self, data: Path) -> dict[str, Any]:
@@ -82,13 +89,13 @@ class ReportRequest:
             "policy_file": str(Path(self.policy_file).resolve()) if self.policy_file else None,
             "keep_valid": self.keep_valid,
         }
-        if self.kind == "supervisor":
-            params["coach"] = self.coach
-            params["supervisor"] = self.supervisor
-        elif self.kind == "self-audit":
-            params["coach"] = self.coach
-        else:
+        if self.kind == "association":
             params["min_cell"] = self.min_cell
+        else:
+            params["coach"] = self.coach
+            params["compare_to"] = compare_to_text(self.compare_to)
+        if self.kind == "supervisor":
+            params["supervisor"] = self.supervisor
         return params
 
     @property
@@ -118,6 +125,7 @@ class ReportRequest:
         that is not whole calendar months. The CLI, the renderer and the kernel all call this.
         """
         self._check_subject_fits()
+        self._check_not_future()
         try:
             policy = Policy.load(self.policy_file, min_cell=self.min_cell)
             check_severity_policy(policy)
@@ -133,6 +141,28 @@ class ReportRequest:
     def check(self) -> None:
         """Raise `ReportUsageError` when the subject does not fit the kind."""
         self._check_subject_fits()
+
+    def _check_not_future(self) -> None:
+        """A period (or the period compared with) ending after today describes records that
+        cannot exist yet: refused rather than reported as an all-clear."""
+        try:
+            self.period.refuse_after(self.today)
+            if isinstance(self.compare_to, Period):
+                self.compare_to.refuse_after(self.today, name="--compare-to")
+        except ValueError as exc:
+            raise ReportUsageError(str(exc)) from None
+
+    @property
+    def comparison(self) -> Period | None:
+        """The period a coach report compares with (None: no comparison).
+
+        By default the period of the same length just before; the association report has none.
+        """
+        if self.kind == "association" or self.compare_to == NO_COMPARISON:
+            return None
+        if isinstance(self.compare_to, Period):
+            return self.compare_to
+        return previous_period(self.period)
 
     def _check_subject_fits(self) -> None:
         if self.kind not in KINDS:
@@ -152,6 +182,53 @@ class ReportRequest:
                 "a supervisor review needs either --coach ID (one coach) or --supervisor ID "
                 "(that supervisor's portfolio)"
             )
+
+
+#: `--compare-to none`: the coach report makes no comparison.
+NO_COMPARISON = "none"
+
+
+def previous_period(period: Period) -> Period:
+    """The period of the same length ending the day before `period` starts: the same number of
+    whole calendar months when `period` is whole months (January-June -> July-December), else
+    the same number of days."""
+    end = period.start - dt.timedelta(days=1)
+    next_day = period.end + dt.timedelta(days=1)
+    if period.start.day == 1 and next_day.day == 1:
+        months = len(period.months())
+        start = end.replace(day=1)
+        for _ in range(months - 1):
+            start = (start - dt.timedelta(days=1)).replace(day=1)
+        return Period(start, end)
+    return Period(end - (period.end - period.start), end)
+
+
+def parse_compare_to(value: object) -> Period | str | None:
+    """`FROM..TO`, `none`, or nothing (the previous period); a ReportUsageError names a bad
+    value."""
+    if isinstance(value, Period):
+        return value
+    if value is None or value == "":
+        return None
+    text = str(value).strip()
+    if text.lower() == NO_COMPARISON:
+        return NO_COMPARISON
+    start, sep, end = text.partition("..")
+    if not sep:
+        raise ReportUsageError(
+            f"--compare-to: {text!r} is neither FROM..TO (YYYY-MM-DD..YYYY-MM-DD) nor none"
+        )
+    try:
+        return Period(dt.date.fromisoformat(start.strip()), dt.date.fromisoformat(end.strip()))
+    except ValueError as exc:
+        raise ReportUsageError(f"--compare-to {text!r}: {exc}") from None
+
+
+def compare_to_text(value: Period | str | None) -> str | None:
+    """The notebook parameter for `compare_to`: `FROM..TO`, `none`, or None (previous period)."""
+    if isinstance(value, Period):
+        return f"{value.start.isoformat()}..{value.end.isoformat()}"
+    return value
 
 
 def check_subject(ws: Workspace, request: ReportRequest) -> None:

@@ -14,7 +14,15 @@ from typing import Any
 import polars as pl
 
 from trc_analytics.reports.context import ReportContext
-from trc_analytics.reports.display import Table, esc, format_value, quote, vocab_label, vocab_words
+from trc_analytics.reports.display import (
+    Table,
+    esc,
+    format_value,
+    quote,
+    slug,
+    vocab_label,
+    vocab_words,
+)
 from trc_analytics.reports.outline import need
 
 SEVERITIES = ("critical", "major", "minor")
@@ -302,6 +310,9 @@ def findings_by_check(ctx: ReportContext, coach: str, *, level: int) -> list[str
     from trc_analytics.checks import get_check
 
     findings = ctx.findings(coach)
+    changes = ctx.changes(coach)
+    if changes is not None:
+        findings = changes.filter(pl.col("change") != "resolved")
     blocks: list[str] = []
     h, hh = f"h{level}", f"h{level + 1}"
     for severity in SEVERITIES:
@@ -309,7 +320,8 @@ def findings_by_check(ctx: ReportContext, coach: str, *, level: int) -> list[str
         if part.is_empty():
             continue
         blocks.append(
-            f'<div class="trc-severity-{severity}"><{h}>{esc(severity.capitalize())} '
+            f'<div class="trc-severity-{severity}" id="{findings_anchor(coach, severity)}">'
+            f"<{h}>{esc(severity.capitalize())} "
             f"({part.height:,})</{h}>"
         )
         for (check_id,), rows in part.group_by("check_id", maintain_order=True):
@@ -321,10 +333,16 @@ def findings_by_check(ctx: ReportContext, coach: str, *, level: int) -> list[str
                 pl.col("client_id").alias("client"),
                 pl.col("engagement_id").alias("engagement"),
                 "detail",
+                *([pl.col("change").alias("since last period")] if changes is not None else []),
             )
             blocks.append(Table("", shown).to_html())
         blocks.append("</div>")
     return blocks
+
+
+def findings_anchor(coach: str, severity: str) -> str:
+    """The in-page id of a coach's findings of one severity (the summary links to it)."""
+    return slug(f"findings {coach} {severity}")
 
 
 # --- safety -----------------------------------------------------------------------------------

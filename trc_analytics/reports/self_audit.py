@@ -13,7 +13,7 @@ from typing import Any
 
 import polars as pl
 
-from trc_analytics.reports import charts
+from trc_analytics.reports import charts, opening
 from trc_analytics.reports import sections as facts
 from trc_analytics.reports.context import (
     ReportContext,
@@ -21,7 +21,16 @@ from trc_analytics.reports.context import (
     open_report,
     set_aside_text,
 )
-from trc_analytics.reports.display import Figure, Header, Section, Table, bullet_list, esc, quote
+from trc_analytics.reports.display import (
+    Figure,
+    Header,
+    Section,
+    Table,
+    bullet_list,
+    esc,
+    quote,
+    slug,
+)
 from trc_analytics.reports.outline import Outline, shows_missing, title_of, titles
 from trc_analytics.reports.sections import num, pct, plural, wordy
 
@@ -76,12 +85,14 @@ STATUS_WORDS = {
     "attention": "worth a look",
     "no_cases": "no cases in the period",
     "not_evaluated": "not recorded in the workspace",
+    "unjudged": "not judged: no sessions in the period",
 }
 _STATUS_CLASS = {
     "kept": "kept",
     "attention": "attention",
     "no_cases": "unknown",
     "not_evaluated": "unknown",
+    "unjudged": "unknown",
 }
 
 
@@ -160,6 +171,8 @@ def title(ctx: ReportContext) -> Header:
         facts=[
             ("Period", ctx.period_text),
             ("As of", long_date(ctx.period.as_of)),
+            ("Your records cover", opening.span_text(ctx, ctx.coach)),
+            ("Compared with", opening.comparison_text(ctx)),
             ("Data", ctx.data_label),
         ],
         contents=titles(SECTIONS),
@@ -177,13 +190,25 @@ def _coach(ctx: ReportContext) -> str:
 
 
 @shows_missing
+def at_a_glance(ctx: ReportContext) -> Section:
+    """The one-screen opening: what is worth a look by severity (linked to the checklist), what
+    changed since the comparison period, clients to discuss, actions due."""
+    return opening.summary(
+        ctx, _coach(ctx), title=_heading(at_a_glance), target=slug(_heading(checklist))
+    )
+
+
+@shows_missing
 def going_well(ctx: ReportContext) -> Section:
-    """Strengths first: the work done and every item of the Code kept."""
+    """Strengths first: the work done and every item of the Code kept (none is claimed kept
+    in a period without sessions)."""
     coach = _coach(ctx)
     h, _ = facts.headline(ctx, coach)
     by_month, notes = facts.caseload_by_month(ctx, coach)
     standings = facts.check_standing(ctx, coach)
-    kept = [s for s in standings if s.status == "kept"]
+    empty = opening.no_sessions_text(ctx, coach)
+    kept = [s for s in standings if s.status == "kept"] if empty is None else []
+    changes = opening.headline_changes(ctx, coach)
     strengths: list[str] = []
     if h:
         strengths.append(
@@ -210,7 +235,7 @@ def going_well(ctx: ReportContext) -> Section:
         f"{s.title}: kept in the period for {facts.every_case(s.check_id, s.examined)}."
         for s in kept
     ]
-    takeaway = (
+    takeaway = empty or (
         f"{plural(len(kept), 'item')} of the Code kept in every case the records show; "
         "the list below starts with the work itself."
     )
@@ -224,11 +249,14 @@ def going_well(ctx: ReportContext) -> Section:
         missing=ctx.missing_tables("engagements", "sessions"),
         takeaway=takeaway,
         figures=[
-            Figure("Clients", h.get("active_clients")),
-            Figure("Sessions held", h.get("sessions_held")),
-            Figure("Hours", h.get("hours")),
-            Figure("Code items kept", len(kept)),
-        ],
+            Figure(label, h.get(name), note=opening.then_now(changes and changes[name]))
+            for name, label in (
+                ("active_clients", "Clients"),
+                ("sessions_held", "Sessions held"),
+                ("hours", "Hours"),
+            )
+        ]
+        + ([Figure("Code items kept", len(kept))] if empty is None else []),
         chart=chart if by_month.height else None,
         html_blocks=[bullet_list(strengths, "trc-strengths")],
         notes=notes,
@@ -354,13 +382,15 @@ def checklist(ctx: ReportContext) -> Section:
     """The Code as a checklist: each item with its status and the passage it rests on."""
     coach = _coach(ctx)
     standings = facts.check_standing(ctx, coach)
+    judged = opening.has_sessions(ctx, coach)
     rows = []
     for s in standings:
-        label = STATUS_WORDS[s.status]
-        cls = _STATUS_CLASS[s.status]
+        status = s.status if judged or s.status != "kept" else "unjudged"
+        label = STATUS_WORDS[status]
+        cls = _STATUS_CLASS[status]
         cases = (
             f"{s.compliant:,} of {s.examined:,} {facts.case_noun(s.check_id, s.examined)} kept"
-            if s.status in ("kept", "attention") and s.examined
+            if status in ("kept", "attention") and s.examined
             else ""
         )
         rows.append(
@@ -376,6 +406,8 @@ def checklist(ctx: ReportContext) -> Section:
     takeaway = (
         f"{counts['kept']} kept, {counts['attention']} worth a look, {counts['no_cases']} with no "
         f"cases in the period, {counts['not_evaluated']} not recorded in the workspace."
+        if judged
+        else f"{opening.no_sessions_text(ctx, coach)} {counts['attention']} worth a look."
     )
     return Section(
         _heading(checklist),
@@ -384,6 +416,8 @@ def checklist(ctx: ReportContext) -> Section:
         notes=[
             "“Kept” means every case the records show for the period kept the item; the "
             "passages are quoted from the Code as written."
+            if judged
+            else "The passages are quoted from the Code as written."
         ],
     )
 
@@ -532,6 +566,7 @@ def keeping_up(ctx: ReportContext) -> Section:
 
 #: The sections, in notebook order: (title, function) pairs (the report's contents).
 SECTIONS: Outline = (
+    ("At a glance", at_a_glance),
     ("What is going well", going_well),
     ("Growth areas and next steps", growth),
     ("The Code, item by item", checklist),

@@ -12,7 +12,8 @@ from collections.abc import Callable
 
 import polars as pl
 
-from trc_analytics.reports import charts
+from trc_analytics.checks import findings_per_100
+from trc_analytics.reports import charts, opening
 from trc_analytics.reports import sections as facts
 from trc_analytics.reports.context import (
     ReportContext,
@@ -23,9 +24,6 @@ from trc_analytics.reports.context import (
 from trc_analytics.reports.display import Figure, Header, Section, Table, bullet_list
 from trc_analytics.reports.outline import Outline, level, require, shows_missing, title_of, titles
 from trc_analytics.reports.sections import num, pct, plural, wordy
-
-#: Points per finding when ranking a portfolio: one critical outweighs any number of minor.
-ATTENTION_WEIGHTS = {"critical": 10_000, "major": 100, "minor": 1}
 
 
 def open_review(**parameters: object) -> ReportContext:
@@ -57,6 +55,8 @@ def title(ctx: ReportContext) -> Header:
         facts=[
             ("Period", ctx.period_text),
             ("As of", long_date(ctx.period.as_of)),
+            ("Records cover", opening.span_text(ctx, ctx.coach)),
+            ("Compared with", opening.comparison_text(ctx)),
             ("Data", ctx.data_label),
             ("Tables present", ", ".join(ctx.ws.present)),
         ],
@@ -69,21 +69,20 @@ def title(ctx: ReportContext) -> Header:
 
 
 def attention(ctx: ReportContext) -> pl.DataFrame:
-    """One row per coach of the review: findings by severity, standing, workload; ranked."""
-    coaches = pl.DataFrame({"coach_id": list(ctx.coaches)})
-    sev = (
-        ctx.findings()
-        .group_by("coach_id")
-        .agg(*[(pl.col("severity") == s).sum().cast(pl.Int64()).alias(s) for s in facts.SEVERITIES])
-    )
+    """One row per coach of the review, ranked by findings per 100 held sessions (critical,
+    then major, then minor: `checks.findings_per_100`), with the raw counts, credential
+    standing and hours outside declared competence beside."""
     head, _ = ctx.metric("headline")
-    out = coaches.join(sev, on="coach_id", how="left").with_columns(
-        pl.col(*facts.SEVERITIES).fill_null(0)
-    )
+    held = pl.DataFrame({"coach_id": list(ctx.coaches)})
     if head.height:
-        out = out.join(
+        held = held.join(
             head.select("coach_id", "active_clients", "sessions_held"), on="coach_id", how="left"
         )
+    else:
+        held = held.with_columns(active_clients=pl.lit(None, pl.Int64()), sessions_held=0)
+    out = findings_per_100(ctx.findings(), held.drop("active_clients")).join(
+        held.select("coach_id", "active_clients"), on="coach_id", how="left", maintain_order="left"
+    )
     creds, _ = ctx.metric("credential_status")
     if creds.height:
         rank = {"lapsed": 0, "grace": 1, "due": 2, "current": 3}
@@ -94,16 +93,16 @@ def attention(ctx: ReportContext) -> pl.DataFrame:
             .first()
             .select("coach_id", credential="status")
         )
-        out = out.join(worst, on="coach_id", how="left")
+        out = out.join(worst, on="coach_id", how="left", maintain_order="left")
     gaps, _ = ctx.metric("outside_competence")
     if gaps.height:
         out = out.join(
             gaps.select("coach_id", outside_competence_share="undeclared_share"),
             on="coach_id",
             how="left",
+            maintain_order="left",
         )
-    score = sum(pl.col(s) * w for s, w in ATTENTION_WEIGHTS.items())
-    return out.with_columns(score=score).sort(["score", "coach_id"], descending=[True, False])
+    return out.with_columns(findings=pl.sum_horizontal(*facts.SEVERITIES))
 
 
 def coaches_in_order(ctx: ReportContext) -> list[str]:
@@ -115,39 +114,63 @@ def coaches_in_order(ctx: ReportContext) -> list[str]:
     return ctx._frames["order"]
 
 
+def _attention_takeaway(ranked: pl.DataFrame) -> str:
+    """The sentence that names the coach first in the ranking, by the ranking's own measure."""
+    top = ranked.row(0, named=True) if ranked.height else None
+    if top is None:
+        return "No coach of this supervisor has records in the period."
+    if top["findings"] == 0:
+        return "No findings for any coach of this portfolio in the period."
+    counts = ", ".join(plural(top[s], f"{s} finding") for s in facts.SEVERITIES if top[s])
+    held = int(top["sessions_held"] or 0)
+    if held == 0:
+        return f"Coach {top['coach_id']} needs attention first: {counts}, with no session held."
+    worst = next(s for s in facts.SEVERITIES if top[s])
+    return (
+        f"Coach {top['coach_id']} needs attention first: {num(top[f'{worst}_per_100'], 1)} "
+        f"{worst} findings per 100 held sessions ({counts} in {plural(held, 'held session')})."
+    )
+
+
 def portfolio(ctx: ReportContext) -> Section | None:
-    """The first page of a portfolio review: coaches ranked by who needs attention first."""
+    """The first page of a portfolio review: coaches ranked by who needs attention first.
+
+    The chart, the table and the sentence follow one order: findings per 100 held sessions,
+    critical first (`checks.findings_per_100`)."""
     if not ctx.supervisor:
         return None
     ranked = attention(ctx)
-    top = ranked.row(0, named=True) if ranked.height else None
-    if top is None:
-        takeaway = "No coach of this supervisor has records in the period."
-    elif top["score"] == 0:
-        takeaway = "No findings for any coach of this portfolio in the period."
-    else:
-        counts = ", ".join(plural(top[s], f"{s} finding") for s in facts.SEVERITIES if top[s])
-        takeaway = f"Coach {top['coach_id']} needs attention first: {counts}."
+    with_findings = ranked.filter((pl.col("findings") > 0) & (pl.col("sessions_held") > 0))
     chart = charts.severity_bars(
-        ranked.filter(pl.col("score") > 0).head(25), "coach_id", x_title="Findings"
+        with_findings.head(25),
+        "coach_id",
+        x_title="Findings per 100 held sessions",
+        columns={s: f"{s}_per_100" for s in facts.SEVERITIES},
+        value_format=",.1f",
     )
     return Section(
         "Who needs attention first",
-        takeaway=takeaway,
-        chart=chart if ranked.filter(pl.col("score") > 0).height else None,
+        takeaway=_attention_takeaway(ranked),
+        chart=chart if with_findings.height else None,
         tables=[
             Table(
-                "Coaches ranked: critical findings first, then major, then minor",
-                ranked.drop("score"),
+                "Coaches ranked by findings per 100 held sessions: critical first, then major, "
+                "then minor",
+                ranked.drop("findings"),
                 labels={
                     "coach_id": "Coach",
+                    "critical_per_100": "Critical per 100 sessions",
+                    "major_per_100": "Major per 100 sessions",
+                    "minor_per_100": "Minor per 100 sessions",
                     "outside_competence_share": "Hours outside declared competence",
                 },
             )
         ],
         notes=[
-            "Each coach's own sections follow in this order. A finding is a case where the "
-            "records show a rule of the Code was not kept; it is a starting point for a "
+            "Ranked on rates, so a busy coach does not look worst for being busy; the counts "
+            "stand beside. A coach with findings and no held session has no rate and comes "
+            "first. Each coach's own sections follow in this order. A finding is a case where "
+            "the records show a rule of the Code was not kept; it is a starting point for a "
             "supervision conversation, not a verdict."
         ],
     )
@@ -172,18 +195,24 @@ def coach_heading(ctx: ReportContext, coach: str) -> Section | None:
 
 
 @shows_missing
+def summary(ctx: ReportContext, coach: str) -> Section:
+    """Findings first: by severity (linked), changes since the comparison period, clients to
+    discuss, actions due."""
+    return opening.summary(ctx, coach, title=_heading(summary), level=level(ctx))
+
+
+@shows_missing
 def headline(ctx: ReportContext, coach: str) -> Section:
-    """Active clients, new intakes, closures, sessions, hours, no-show rate."""
+    """Active clients, new intakes, closures, sessions, hours, no-show rate, findings; each
+    with its value in the comparison period ("then → now")."""
     h, note = facts.headline(ctx, coach)
+    changes = opening.headline_changes(ctx, coach)
     figures = [
-        Figure("Active clients", h.get("active_clients")),
-        Figure("New intakes", h.get("new_intakes")),
-        Figure("Engagements closed", h.get("closures")),
-        Figure("Sessions held", h.get("sessions_held")),
-        Figure("Hours held", h.get("hours")),
-        Figure("No-show rate", h.get("no_show_rate"), column="no_show_rate"),
-    ]
-    takeaway = (
+        Figure(label, h.get(name), note=opening.then_now(changes and changes[name]), column=name)
+        for name, label in opening.HEADLINE.items()
+    ] + opening.finding_figures(ctx, coach)
+    empty = opening.no_sessions_text(ctx, coach)
+    takeaway = empty or (
         f"Coach {coach} worked with {plural(int(h.get('active_clients') or 0), 'client')} and "
         f"held {plural(int(h.get('sessions_held') or 0), 'session')} "
         f"({num(h.get('hours'), 1)} hours); {pct(h.get('no_show_rate'))} of booked sessions "
@@ -416,7 +445,11 @@ def safety(ctx: ReportContext, coach: str) -> Section:
     rates = _safety_rates(standings)
     open_items = sum(s.findings for s in standings if s.check_id.startswith("SAFE-"))
     takeaway = (
-        "Every safety rule examined was kept in the period."
+        (
+            "Every safety rule examined was kept in the period."
+            if rates.height
+            else "No safety rule had a case to examine in the period."
+        )
         if open_items == 0
         else f"{plural(open_items, 'safety finding')} to discuss (listed under Findings to "
         "discuss)."
@@ -669,6 +702,18 @@ def probono(ctx: ReportContext, coach: str) -> Section:
     )
 
 
+def _all_kept_text(standings: list[facts.CheckStanding]) -> str:
+    """`No findings in the period: the 12 rules with cases were kept in every case; 9 had no
+    case.` A rule without a case is never counted as kept."""
+    with_cases = sum(1 for s in standings if s.status == "kept")
+    without = sum(1 for s in standings if s.status == "no_cases")
+    return (
+        f"No findings in the period: {plural(with_cases, 'rule')} with cases "
+        f"{'was' if with_cases == 1 else 'were'} kept in every case"
+        + (f"; {without} had no case in the period." if without else ".")
+    )
+
+
 @shows_missing
 def findings(ctx: ReportContext, coach: str) -> Section:
     """Every finding of the period, grouped by severity, each check with its Code passage."""
@@ -676,13 +721,23 @@ def findings(ctx: ReportContext, coach: str) -> Section:
     not_evaluated = ctx.checks.not_evaluated
     counts = {s: f.filter(pl.col("severity") == s).height for s in facts.SEVERITIES}
     takeaway = (
-        "No findings in the period: every rule that could be checked was kept."
+        (
+            _all_kept_text(facts.check_standing(ctx, coach))
+            if opening.has_sessions(ctx, coach)
+            else "No findings: with no session in the period, no rule is shown kept either."
+        )
         if f.is_empty()
         else "To discuss: "
         + ", ".join(plural(n, f"{s} finding") for s, n in counts.items() if n)
         + "."
     )
     blocks = facts.findings_by_check(ctx, coach, level=level(ctx) + 1)
+    resolved = opening.resolved_lines(ctx, coach)
+    if resolved:
+        blocks.append(
+            '<p class="trc-note">Resolved since the previous period (found then, not now):</p>'
+            + bullet_list(resolved)
+        )
     if not_evaluated.height:
         blocks.append(
             '<p class="trc-note">Not evaluated (the records needed are absent):</p>'
@@ -701,7 +756,9 @@ def findings(ctx: ReportContext, coach: str) -> Section:
 
 #: The per-coach sections, in notebook order: (title, function) pairs (the report's contents).
 SECTIONS: Outline = (
+    ("Summary: findings first", summary),
     ("Headline figures", headline),
+    ("Findings to discuss", findings),
     ("Caseload over time", caseload),
     ("Formats, attendance and fees", practice_mix),
     ("Areas practised and declared competence", competence),
@@ -710,5 +767,4 @@ SECTIONS: Outline = (
     ("Supervision and training against the gaps", supervision_training),
     ("Credential status", credentials),
     ("Pro-bono and affordable service", probono),
-    ("Findings to discuss", findings),
 )
