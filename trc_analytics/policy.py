@@ -68,6 +68,7 @@ ALLOWED: dict[str, Allowed] = {
     "probono_window_months": _MONTHS,
     "charge_report_days": _DAYS,
     "silent_engagement_days": Allowed(int, 1, MAX_DAYS),
+    "review_interval_days": Allowed(int, 7, 366),
     "training_need_share": Allowed(float, 0, 1),
     "min_cell": Allowed(int, MIN_CELL_FLOOR),
     "rounding_base": Allowed(int, 0, 100),
@@ -134,6 +135,8 @@ class Policy:
     charge_report_days: int = 10
     #: Caseload: an open engagement with no session for this many days is "silent".
     silent_engagement_days: int = 60
+    #: Supervision cycle: the next review is proposed this many days after the period end.
+    review_interval_days: int = 90
     #: Demand vs supply: an area "needs training" in a region when at least this share of its
     #: sessions were held outside declared competence (or no coach there declares it).
     training_need_share: float = 0.2

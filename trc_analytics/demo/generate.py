@@ -147,5 +147,7 @@ def build_demo(cfg: DemoConfig) -> Demo:
         goals=build_goals(cfg, rng, engagements, members),
     )
     manifest.extend(plant_events(cfg, rng, roster, rec, pool))
-    frames, planted = finalize(roster, rec, pl.concat(manifest).cast(MANIFEST_SCHEMA))
+    frames, planted = finalize(
+        roster, rec, pl.concat(manifest).cast(MANIFEST_SCHEMA), seed=cfg.seed, end=cfg.end
+    )
     return Demo(config=cfg, frames=frames, planted=planted)
