@@ -72,16 +72,14 @@ def supervision_action_list(sc: Scope) -> pl.LazyFrame:
             done_on=done,
         )
     )
-    return sc.with_region(
-        actions.sort(
-            "coach_id",
-            "_rank",
-            pl.col("days_overdue").fill_null(0),
-            "due_on",
-            "done_on",
-            "action_id",
-            descending=[False, False, True, False, False, False],
-        )
+    return sc.with_region(actions).sort(
+        "coach_id",
+        "_rank",
+        pl.col("days_overdue").fill_null(0),
+        "due_on",
+        "done_on",
+        "action_id",
+        descending=[False, False, True, False, False, False],
     )
 
 
@@ -319,5 +317,5 @@ def clients_to_discuss(sc: Scope) -> pl.LazyFrame:
             followed=pl.when(followed == "")
             .then(pl.lit("nothing recorded since"))
             .otherwise(followed)
-        ).sort("coach_id", "event_on", "client_id", "event")
-    )
+        )
+    ).sort("coach_id", "event_on", "client_id", "event")
