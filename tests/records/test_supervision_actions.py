@@ -105,3 +105,44 @@ def test_the_check_id_vocabulary_is_the_check_catalogue():
     from trc_analytics.checks.catalogue import CHECKS
 
     assert load_schema().vocabularies["check_id"]["values"] == [c.id for c in CHECKS]
+
+
+def test_pseudonymize_rekeys_the_client_of_an_action_but_keeps_its_check_id(tmp_path):
+    from test_pseudonymize import write_export
+
+    from trc_analytics.records.load import load_workspace
+    from trc_analytics.records.pseudonymize import pseudonymize
+
+    export = write_export(
+        tmp_path / "export",
+        **{
+            FILE: (
+                "action_id,coach_id,agreed_on,check_id,client_id,action,owner,due_on\n"
+                "SA-1,C-0007,2026-03-20,SAFE-SRA,Jane Roe,book the assessment,coach,2026-04-20\n"
+            )
+        },
+    )
+    pseudonymize(export, tmp_path / "ws", tmp_path / "coach.key", today=TODAY)
+    ws = load_workspace(tmp_path / "ws", today=TODAY)
+    action = ws[TABLE].row(0, named=True)
+    assert action["check_id"] == "SAFE-SRA"
+    assert action["client_id"] in ws["clients"]["client_id"].to_list()
+    assert "Roe" not in (tmp_path / "ws" / FILE).read_text()
+
+
+def test_pseudonymize_refuses_a_client_name_left_in_an_action_text(tmp_path):
+    from test_pseudonymize import write_export
+
+    from trc_analytics.records.pseudonymize import PseudonymizeError, pseudonymize
+
+    export = write_export(
+        tmp_path / "export",
+        **{
+            FILE: (
+                "action_id,coach_id,agreed_on,check_id,action,owner,due_on\n"
+                "SA-1,C-0007,2026-03-20,SAFE-SRA,call jane about the plan,coach,2026-04-20\n"
+            )
+        },
+    )
+    with pytest.raises(PseudonymizeError, match=FILE):
+        pseudonymize(export, tmp_path / "ws", tmp_path / "coach.key", today=TODAY)
