@@ -1,4 +1,4 @@
-"""Turn internal frames (row-number keys) into the 17 schema tables with readable ids.
+"""Turn internal frames (row-number keys) into the 18 schema tables with readable ids.
 
 Ids follow the order users read the files in: clients by intake, engagements by start, sessions
 by date, and so on. Columns, order and dtypes come from the schema (`Workspace.from_frames`).

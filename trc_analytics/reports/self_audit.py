@@ -464,7 +464,7 @@ def keeping_up(ctx: ReportContext) -> Section:
     )
 
 
-#: The sections, in notebook order: (title, function) pairs (the report's contents).
+@shows_missing
 def clients_to_discuss(ctx: ReportContext) -> Section:
     """Clients with a risk event, exclusion, decompensation, triggered exit or silent
     engagement, told strength-first: what already followed, then what to take to supervision."""
@@ -473,21 +473,25 @@ def clients_to_discuss(ctx: ReportContext) -> Section:
     )
 
 
+@shows_missing
 def supervision_agreed(ctx: ReportContext) -> Section:
     """Supervision hours agreed against received, per quarter."""
     return cycle.supervision_agreed(ctx, _coach(ctx), _heading(supervision_agreed))
 
 
+@shows_missing
 def agreed_actions(ctx: ReportContext) -> Section:
     """Actions done in the period first, then those still open, and the next review date."""
     return cycle.agreed_actions(ctx, _coach(ctx), _heading(agreed_actions), strength_first=True)
 
 
+@shows_missing
 def sign_off(ctx: ReportContext) -> Section:
     """The printable sign-off block: supervisor, coach, date, coach's comments."""
     return cycle.sign_off(ctx, _coach(ctx), _heading(sign_off))
 
 
+#: The sections, in notebook order: (title, function) pairs (the report's contents).
 SECTIONS: Outline = (
     ("What is going well", going_well),
     ("Growth areas and next steps", growth),
