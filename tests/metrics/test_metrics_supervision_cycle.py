@@ -56,7 +56,7 @@ def test_actions_list_overdue_first_then_open_then_done_and_skip_earlier_or_late
 
 def test_the_review_schedule_counts_actions_and_proposes_the_next_review():
     got = cycle.review_schedule(actions_world(), PERIOD, coaches="C-1")
-    assert got.rows() == [("C-1", 3, 2, 1, D("2026-01-15"), D("2026-09-28"))]
+    assert got.rows() == [("C-1", 3, 2, 1, D("2026-09-01"), D("2026-09-28"))]  # SA-2: not overdue
     sooner = cycle.review_schedule(
         actions_world(), PERIOD, policy=Policy().with_overrides(review_interval_days=30)
     )

@@ -59,6 +59,8 @@ def test_the_review_lists_actions_and_proposes_the_next_review(demo_workspace):
     assert "Next review proposed for 28 September 2026 (90 days after the period end)" in text
     first = cycle.actions_due(ctx, coach)["action"][0]
     assert first in text  # the coach's own review shows the agreed text
+    overdue = (cycle.actions_due(ctx, coach)["status"] == "overdue").sum()
+    assert overdue and "past the date agreed: an earlier meeting may suit" in text
 
 
 def test_the_self_audit_tells_actions_strength_first(demo_workspace):

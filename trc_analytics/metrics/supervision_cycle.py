@@ -97,10 +97,10 @@ def review_schedule(sc: Scope) -> pl.LazyFrame:
     """Actions open, overdue and done, and the proposed next review date.
 
     The next review is proposed `policy.review_interval_days` after the period end.
-    `earliest_open_due_on` is the first due date among open actions, so a review can be brought
-    forward when an action falls due sooner. Optional: supervision_actions (counts are 0 and the
-    due date empty without it). Columns: key, open_actions, overdue_actions, done_in_period,
-    earliest_open_due_on, next_review_on.
+    `earliest_open_due_on` is the first due date among open actions not yet overdue, so a
+    review can be brought forward when an action falls due sooner. Optional:
+    supervision_actions (counts are 0 and the due date empty without it). Columns: key,
+    open_actions, overdue_actions, done_in_period, earliest_open_due_on, next_review_on.
     """
     next_on = sc.period.as_of + dt.timedelta(days=sc.policy.review_interval_days)
     if "supervision_actions" in sc.ws:
@@ -111,7 +111,7 @@ def review_schedule(sc: Scope) -> pl.LazyFrame:
                 open_actions=(pl.col("status") != "done in period").sum().cast(pl.Int64),
                 overdue_actions=(pl.col("status") == "overdue").sum().cast(pl.Int64),
                 done_in_period=(pl.col("status") == "done in period").sum().cast(pl.Int64),
-                earliest_open_due_on=pl.col("due_on").filter(pl.col("done_on").is_null()).min(),
+                earliest_open_due_on=pl.col("due_on").filter(pl.col("status") == "open").min(),
             )
         )
     else:

@@ -68,7 +68,12 @@ def agreed_actions(ctx: ReportContext, coach: str, title: str, *, strength_first
         )
     notes = [next_text]
     earliest = schedule.get("earliest_open_due_on")
-    if earliest is not None and next_on is not None and earliest < next_on:
+    if overdue:
+        notes.append(
+            f"{plural(overdue, 'action is', 'actions are')} past the date agreed: "
+            "an earlier meeting may suit."
+        )
+    elif earliest is not None and next_on is not None and earliest < next_on:
         notes.append(
             f"An open action falls due on {long_date(earliest)}, before that date: "
             "an earlier meeting may suit."
@@ -118,9 +123,10 @@ def clients_to_discuss(
             f"{plural(open_.height, 'event')} to take to supervision."
         )
     else:
-        takeaway = (
-            f"{plural(n, 'client')} to discuss ({plural(clients.height, 'event')}); "
+        takeaway = f"{plural(n, 'client')} to discuss ({plural(clients.height, 'event')}); " + (
             f"{plural(waiting, 'client')} with nothing recorded since."
+            if waiting
+            else "a referral, assessment or session followed each."
         )
     table = clients.select("client_id", "event_on", "event", "followed")
     return Section(
