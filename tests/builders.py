@@ -140,6 +140,15 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         "set_on": "2026-01-05",
         "status": "active",
     },
+    "supervision_actions": {
+        "action_id": "SA-1",
+        "coach_id": "C-1",
+        "agreed_on": "2026-02-01",
+        "check_id": "SAFE-SRA",
+        "action": "complete the safety risk assessment before the first session",
+        "owner": "coach",
+        "due_on": "2026-03-01",
+    },
 }
 
 

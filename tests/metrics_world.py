@@ -526,6 +526,27 @@ def world_frames() -> dict[str, pl.DataFrame]:
                 ]
             ],
         ),
+        "supervision_actions": frame(
+            "supervision_actions",
+            [
+                {
+                    "action_id": a,
+                    "coach_id": k,
+                    "agreed_on": ag,
+                    "check_id": "SAFE-SRA",
+                    "client_id": c,
+                    "action": "complete the safety risk assessment first",
+                    "owner": "coach",
+                    "due_on": due,
+                    "done_on": done,
+                }
+                for a, k, c, ag, due, done in [
+                    ("SA-1", "C-1", "K-1", "2026-01-10", "2026-02-10", None),
+                    ("SA-2", "C-1", None, "2026-02-01", "2026-09-01", None),
+                    ("SA-3", "C-3", "K-5", "2026-01-10", "2026-03-01", "2026-02-20"),
+                ]
+            ],
+        ),
     }
 
 

@@ -73,6 +73,7 @@ ALLOWED: dict[str, Allowed] = {
     "charge_report_days": _DAYS,
     "silent_engagement_days": Allowed(int, 1, MAX_DAYS),
     "vetting_valid_months": _MONTHS,
+    "review_interval_days": Allowed(int, 7, 366),
     "training_need_share": Allowed(float, 0, 1),
     "min_cell": Allowed(int, MIN_CELL_FLOOR),
     "rounding_base": Allowed(int, 0, 100),
@@ -154,6 +155,9 @@ class Policy:
     silent_engagement_days: int = 60
     #: REFER-VETTED: months a coach's vetting of a service stays current (older: minor finding).
     vetting_valid_months: int = 24
+
+    #: Supervision cycle: the next review is proposed this many days after the period end.
+    review_interval_days: int = 90
     #: Demand vs supply: an area "needs training" in a region when at least this share of its
     #: sessions were held outside declared competence (or no coach there declares it).
     training_need_share: float = 0.2

@@ -36,6 +36,7 @@ def test_every_metric_module_registers_and_documents_its_columns():
         "safety",
         "goals",
         "association",
+        "supervision_cycle",
     }
     for metric in METRICS.values():
         doc = metric.fn.__doc__ or ""

@@ -1,4 +1,4 @@
-"""Turn internal frames (row-number keys) into the 17 schema tables with readable ids.
+"""Turn internal frames (row-number keys) into the 18 schema tables with readable ids.
 
 Ids follow the order users read the files in: clients by intake, engagements by start, sessions
 by date, and so on. Columns, order and dtypes come from the schema (`Workspace.from_frames`).
@@ -6,8 +6,11 @@ by date, and so on. Columns, order and dtypes come from the schema (`Workspace.f
 
 from __future__ import annotations
 
+import datetime as dt
+
 import polars as pl
 
+from trc_analytics.demo.actions import agreed_hours, build_actions
 from trc_analytics.demo.coaches import Roster
 from trc_analytics.demo.stage import Records
 from trc_analytics.records.workspace import Workspace
@@ -46,9 +49,12 @@ def _id_series(prefix: str, width: int, count: int) -> pl.Series:
 
 
 def finalize(
-    roster: Roster, rec: Records, manifest: pl.DataFrame
+    roster: Roster, rec: Records, manifest: pl.DataFrame, *, seed: int, end: dt.date
 ) -> tuple[dict[str, pl.DataFrame], pl.DataFrame]:
-    """(schema tables by name, manifest with ids), ready to write."""
+    """(schema tables by name, manifest with ids), ready to write.
+
+    The supervision cycle (agreed hours, actions answering planted findings) is added last,
+    from the planted cases with their readable ids (`demo.actions`, seeded by `seed`)."""
     coach_ids = pl.Series(roster.ids.astype(str))
     n_clients = rec.clients.height
     n_eng = rec.engagements.height
@@ -103,10 +109,12 @@ def finalize(
         name: out[name].drop([c for c in out[name].columns if c.startswith("_")])
         for name in ["coaches", *tables]
     }
-    ws = Workspace.from_frames(frames)
     planted = (
         keyed(manifest)
         .select("check_id", "coach_id", "client_id", "engagement_id", "on", "first", "note")
         .sort("check_id", "on", "coach_id", maintain_order=True)
     )
+    frames["coaches"] = agreed_hours(seed, frames["coaches"])
+    frames["supervision_actions"] = build_actions(seed, planted, end)
+    ws = Workspace.from_frames(frames)
     return {name: ws.tables[name] for name in ws.schema.names}, planted

@@ -35,7 +35,7 @@ from trc_analytics.demo.sessions import build_sessions
 
 @dataclass(frozen=True)
 class Demo:
-    """A generated workspace: the 17 tables, and the planted cases they contain."""
+    """A generated workspace: the 18 tables, and the planted cases they contain."""
 
     config: DemoConfig
     frames: dict[str, pl.DataFrame]
@@ -147,5 +147,7 @@ def build_demo(cfg: DemoConfig) -> Demo:
         goals=build_goals(cfg, rng, engagements, members),
     )
     manifest.extend(plant_events(cfg, rng, roster, rec, pool))
-    frames, planted = finalize(roster, rec, pl.concat(manifest).cast(MANIFEST_SCHEMA))
+    frames, planted = finalize(
+        roster, rec, pl.concat(manifest).cast(MANIFEST_SCHEMA), seed=cfg.seed, end=cfg.end
+    )
     return Demo(config=cfg, frames=frames, planted=planted)

@@ -1,8 +1,8 @@
 """Every practice metric in one call, sharing the frames they have in common.
 
 The metrics live in `caseload`, `referrals`, `competence`, `giving`, `standing`, `safety`,
-`goals` and `association`; this module gathers their registry and computes them together (one
-scope, one `polars.collect_all`), which is what reports and the benchmark use.
+`goals`, `association` and `supervision_cycle`; this module gathers their registry and computes
+them together (one scope, one `polars.collect_all`), which is what reports and the benchmark use.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ MODULES = (
     "safety",
     "goals",
     "association",
+    "supervision_cycle",
 )
 
 

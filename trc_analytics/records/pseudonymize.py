@@ -128,6 +128,13 @@ def _kind(column: str) -> str:
     return ID_KINDS.get(column, column.removesuffix("_id"))
 
 
+def _id_column(table: Table, column: str) -> bool:
+    """An id column: named `*_id`, in the schema, and not a coded value (`check_id` names a
+    rule of the check catalogue through a vocabulary, not a record, and is never re-keyed)."""
+    field = next((f for f in table.fields if f.name == column), None)
+    return column.endswith("_id") and field is not None and field.enum is None
+
+
 def rekeyed_kinds(schema: Schema) -> frozenset[str]:
     """Kinds of id always re-keyed: those of every id column of a client-level table (except
     coach ids), so the same kind is re-keyed alike in coach-level tables (service ids)."""
@@ -136,7 +143,7 @@ def rekeyed_kinds(schema: Schema) -> frozenset[str]:
         for name in CLIENT_TABLES
         if name in schema.tables
         for c in schema[name].columns
-        if c.endswith("_id")
+        if _id_column(schema[name], c)
     }
     return frozenset(kinds - KEPT_KINDS)
 
@@ -183,7 +190,7 @@ def pseudonymize_tables(
     for name, (_rt, frame) in texts.items():
         for column in frame.columns:
             kind = _kind(column)
-            if not column.endswith("_id") or column not in schema[name].columns:
+            if not _id_column(schema[name], column):
                 continue
             if kind in KEPT_KINDS:
                 continue
@@ -209,7 +216,7 @@ def pseudonymize_tables(
         out = frame.select([c for c in table.columns if c in frame.columns] + [ROW])
         for column in out.columns:
             kind = _kind(column)
-            if column.endswith("_id") and kind in mappings:
+            if kind in mappings and _id_column(table, column):
                 m = mappings[kind].rename({"original": column, "pseudonym": "_p"})
                 out = (
                     out.join(m, on=column, how="left", maintain_order="left")

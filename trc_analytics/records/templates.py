@@ -47,7 +47,15 @@ ID_PREFIXES = {
     "supervisor_id": "C",
 }
 #: Example values of the few free-text columns that are not ids (by column name).
-EXAMPLE_TEXT = {"region": ("north_west", "south_east"), "currency": ("EUR", "EUR")}
+EXAMPLE_TEXT = {
+    "region": ("north_west", "south_east"),
+    "currency": ("EUR", "EUR"),
+    # free text typed in supervision: plain words, no names, dates or contact details
+    "action": (
+        "complete the safety risk assessment before the first session",
+        "review the exclusion with the supervisor and record the referral offered",
+    ),
+}
 #: Example dates: every date of example row i is EXAMPLE_DATES[i]; the later date of an order
 #: pair comes LATER_BY after the earlier one (ended_on, reported_on, ...) or, when it may lie in
 #: the future (expires_on), two years later. Dates that record events all lie in the past.

@@ -15,6 +15,7 @@ import polars as pl
 
 from trc_analytics.reports import charts, opening
 from trc_analytics.reports import sections as facts
+from trc_analytics.reports import supervision_cycle as cycle
 from trc_analytics.reports.context import (
     ReportContext,
     long_date,
@@ -564,6 +565,33 @@ def keeping_up(ctx: ReportContext) -> Section:
     )
 
 
+@shows_missing
+def clients_to_discuss(ctx: ReportContext) -> Section:
+    """Clients with a risk event, exclusion, decompensation, triggered exit or silent
+    engagement, told strength-first: what already followed, then what to take to supervision."""
+    return cycle.clients_to_discuss(
+        ctx, _coach(ctx), _heading(clients_to_discuss), strength_first=True
+    )
+
+
+@shows_missing
+def supervision_agreed(ctx: ReportContext) -> Section:
+    """Supervision hours agreed against received, per quarter."""
+    return cycle.supervision_agreed(ctx, _coach(ctx), _heading(supervision_agreed))
+
+
+@shows_missing
+def agreed_actions(ctx: ReportContext) -> Section:
+    """Actions done in the period first, then those still open, and the next review date."""
+    return cycle.agreed_actions(ctx, _coach(ctx), _heading(agreed_actions), strength_first=True)
+
+
+@shows_missing
+def sign_off(ctx: ReportContext) -> Section:
+    """The printable sign-off block: supervisor, coach, date, coach's comments."""
+    return cycle.sign_off(ctx, _coach(ctx), _heading(sign_off))
+
+
 #: The sections, in notebook order: (title, function) pairs (the report's contents).
 SECTIONS: Outline = (
     ("At a glance", at_a_glance),
@@ -573,6 +601,10 @@ SECTIONS: Outline = (
     ("Goals reached with clients", goals),
     ("Giving back to the community", giving),
     ("Keeping up to date", keeping_up),
+    ("Clients to talk through in supervision", clients_to_discuss),
+    ("Supervision agreed and received", supervision_agreed),
+    ("Actions agreed in supervision", agreed_actions),
+    ("Sign-off", sign_off),
 )
 
 

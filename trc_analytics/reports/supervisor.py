@@ -15,6 +15,7 @@ import polars as pl
 from trc_analytics.checks import findings_per_100
 from trc_analytics.reports import charts, opening
 from trc_analytics.reports import sections as facts
+from trc_analytics.reports import supervision_cycle as cycle
 from trc_analytics.reports.context import (
     ReportContext,
     long_date,
@@ -754,6 +755,31 @@ def findings(ctx: ReportContext, coach: str) -> Section:
     )
 
 
+@shows_missing
+def clients_to_discuss(ctx: ReportContext, coach: str) -> Section:
+    """Clients with a risk event, exclusion, decompensation, triggered exit or silent
+    engagement in the period, and what followed (issue 10)."""
+    return cycle.clients_to_discuss(ctx, coach, _heading(clients_to_discuss), strength_first=False)
+
+
+@shows_missing
+def supervision_agreed(ctx: ReportContext, coach: str) -> Section:
+    """Supervision hours agreed against received, per quarter."""
+    return cycle.supervision_agreed(ctx, coach, _heading(supervision_agreed))
+
+
+@shows_missing
+def agreed_actions(ctx: ReportContext, coach: str) -> Section:
+    """Open actions (overdue first), actions done in the period, the next review date."""
+    return cycle.agreed_actions(ctx, coach, _heading(agreed_actions), strength_first=False)
+
+
+@shows_missing
+def sign_off(ctx: ReportContext, coach: str) -> Section:
+    """The printable sign-off block: supervisor, coach, date, coach's comments."""
+    return cycle.sign_off(ctx, coach, _heading(sign_off))
+
+
 #: The per-coach sections, in notebook order: (title, function) pairs (the report's contents).
 SECTIONS: Outline = (
     ("Summary: findings first", summary),
@@ -767,4 +793,8 @@ SECTIONS: Outline = (
     ("Supervision and training against the gaps", supervision_training),
     ("Credential status", credentials),
     ("Pro-bono and affordable service", probono),
+    ("Clients to discuss", clients_to_discuss),
+    ("Supervision agreed and received", supervision_agreed),
+    ("Agreed actions and next review", agreed_actions),
+    ("Sign-off", sign_off),
 )
