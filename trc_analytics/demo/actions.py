@@ -28,6 +28,7 @@ ACTION_TEXT = {
     "DEV": "complete continuing education in the areas practised this year",
     "COMM": "offer reduced-fee or pro-bono places this quarter",
     "CONDUCT": "report to the standards committee and keep the report on file",
+    "SUPERVISOR": "take these cases to a supervisor who holds a current supervisor credential",
 }
 
 
