@@ -123,7 +123,10 @@ def referrals(shown: pl.DataFrame, reasons: int) -> str:
     hidden = reasons - shown.height
     top = shown.sort("referrals", descending=True).head(1)
     if not top.height or not top["referrals"][0]:
-        return "Referral counts by reason are too small to publish for this period."
+        return (
+            "No referral total by reason could be published for this period; "
+            f"{hidden} reason{'s' if hidden != 1 else ''} had too few referrals to publish safely."
+        )
     scope = (
         "every reason's total could be published"
         if not hidden
