@@ -384,6 +384,7 @@ def world_frames() -> dict[str, pl.DataFrame]:
                     **sup,
                     "supervision_id": "SV-3",
                     "coach_id": "C-2",
+                    "supervisor_id": "C-1",  # an Association supervisor (in the workspace)
                     "met_on": "2026-01-10",
                     "hours": 3.0,
                     "reason": "renewal_lapse",
@@ -392,6 +393,7 @@ def world_frames() -> dict[str, pl.DataFrame]:
                     **sup,
                     "supervision_id": "SV-4",
                     "coach_id": "C-2",
+                    "supervisor_id": "C-1",  # an Association supervisor (in the workspace)
                     "met_on": "2026-02-10",
                     "hours": 3.0,
                     "reason": "renewal_lapse",
@@ -403,7 +405,7 @@ def world_frames() -> dict[str, pl.DataFrame]:
                     "met_on": "2026-03-01",
                     "hours": 2.0,
                     "reason": "renewal_lapse",
-                    "supervisor_id": "X-2",
+                    "supervisor_id": "C-3",
                 },
                 {
                     **sup,
