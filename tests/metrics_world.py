@@ -181,7 +181,8 @@ def world_frames() -> dict[str, pl.DataFrame]:
         "clients": frame(
             "clients",
             [
-                {**client, "client_id": c, "coach_id": k, "intake_on": d}
+                # K-2 (a reduced fee: affordable service) is marked low income
+                {**client, "client_id": c, "coach_id": k, "intake_on": d, "low_income": c == "K-2"}
                 for c, k, d in [
                     ("K-1", "C-1", "2025-12-15"),
                     ("K-2", "C-1", "2026-01-01"),

@@ -110,21 +110,31 @@ def test_probono_windows_count_back_from_the_period_end():
 
 
 def test_probono_fires_for_a_practising_coach_who_gave_nothing_affordable():
+    """ "We give back to the survivor community by periodically providing services affordable to
+    those without many financial resources": a Guiding Principle, so a minor finding; a
+    reduced fee for a client not marked low income and advocacy are not that service."""
     ws = build(
         coaches=[coach("C-1"), coach("C-2"), coach("C-3"), coach("C-4", active=False)],
+        clients=[client("K-1"), client("K-2", coach_id="C-2", low_income=True)],
         sessions=[
             session("S-1", held_on="2026-03-01"),
+            session("S-1b", held_on="2026-04-01", fee_type="reduced"),  # K-1: not low income
             session("S-2", coach_id="C-2", held_on="2026-03-01"),
-            session("S-3", coach_id="C-2", held_on="2026-04-01", fee_type="reduced"),
+            session("S-3", coach_id="C-2", client_id="K-2", held_on="2026-04-01",
+                    fee_type="reduced"),
             session("S-4", coach_id="C-3", held_on="2026-03-01"),
             session("S-5", coach_id="C-4", held_on="2026-03-01"),
         ],
-        community_service=[row("community_service", coach_id="C-3", held_on="2026-05-01")],
-    )
+        community_service=[
+            row("community_service", coach_id="C-3", held_on="2026-05-01"),
+            row("community_service", activity_id="CS-2", held_on="2026-05-01", kind="advocacy"),
+        ],
+    )  # fmt: skip
     found = findings_for("COMM-PROBONO", ws)
+    assert found.select("coach_id", "severity").rows() == [("C-1", "minor")]
     assert found["detail"].to_list() == [
-        "Coach C-1 gave no pro-bono or reduced-fee sessions and no community service from "
-        "2026-01-01 to 2026-06-30 (6 months)."
+        "Coach C-1 gave no pro-bono session, no reduced-fee session to a client marked low "
+        "income and no community service to survivors from 2026-01-01 to 2026-06-30 (6 months)."
     ]
 
 

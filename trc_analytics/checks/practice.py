@@ -12,9 +12,12 @@ Edge cases decided here:
   so a client whose window is still open at the period end is judged in the period it closes.
 - COMM-PROBONO: windows of `probono_window_months` are counted back from the as-of date: the
   window ending on it, and as many whole earlier windows as fit inside the period. An active
-  coach who held sessions in a window must have given some pro-bono or reduced-fee held session,
-  or a community-service activity, in it. Coaches who held no session in a window (not
-  practising then) are not judged for it. A window length of 0 turns the check off.
+  coach who held sessions in a window must have given some affordable service in it, as
+  `metrics.giving` defines it once for the check and the metrics: a held pro-bono session, a
+  held reduced-fee session with a client marked `low_income`, or a community-service activity
+  of a kind that serves survivors (not advocacy). A Guiding Principle, so minor. Coaches who
+  held no session in a window (not practising then) are not judged for it. A window length of
+  0 turns the check off.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ import datetime as dt
 import polars as pl
 
 from trc_analytics.checks.check import Check, day_count, month_count, optional, text
+from trc_analytics.metrics.giving import affordable_sessions, survivor_community_service
 from trc_analytics.policy import Policy
 from trc_analytics.scope import Scope, add_months, days
 
@@ -190,15 +194,19 @@ def probono_cases(sc: Scope) -> pl.LazyFrame:
     worked = (
         sc.coach_days()
         .filter(pl.col("held_on") >= lo)
-        .select("coach_id", "held_on", afford="affordable", worked=pl.lit(True))
+        .select("coach_id", "held_on", afford=pl.lit(False), worked=pl.lit(True))
+    )
+    since = sc.held_to_end().filter(pl.col("held_on") >= lo)
+    affordable = affordable_sessions(sc, since).select(
+        "coach_id", "held_on", afford=pl.lit(True), worked=pl.lit(True)
     )
     community = (
-        sc.table("community_service")
+        survivor_community_service(sc)
         .filter(pl.col("held_on").is_between(lo, sc.as_of))
         .select("coach_id", "held_on", afford=pl.lit(True), worked=pl.lit(False))
     )
     return (
-        pl.concat([worked, community], how="diagonal")
+        pl.concat([worked, affordable, community], how="diagonal")
         .join(sc.active_coaches(), on="coach_id", how="semi")
         .join(windows, how="cross")
         .filter(pl.col("held_on").is_between(pl.col("window_start"), pl.col("window_end")))
@@ -211,8 +219,10 @@ def probono_cases(sc: Scope) -> pl.LazyFrame:
 
 def probono_detail(policy: Policy) -> pl.Expr:
     return text(
-        "Coach {} gave no pro-bono or reduced-fee sessions and no community service from {} to {} "
-        "(" + month_count(policy.probono_window_months) + ").",
+        "Coach {} gave no pro-bono session, no reduced-fee session to a client marked low income "
+        "and no community service to survivors from {} to {} ("
+        + month_count(policy.probono_window_months)
+        + ").",
         "coach_id",
         "window_start",
         "window_end",
@@ -229,7 +239,7 @@ COMM_PROBONO = Check(
     ),
     severity="minor",
     tables=("sessions", "coaches"),
-    optional_tables=("community_service",),
+    optional_tables=("community_service", "clients"),
     policy_values=("probono_window_months",),
     unit="coach practising in a window",
     cases=probono_cases,
