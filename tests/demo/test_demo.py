@@ -53,6 +53,7 @@ SPEC_CHECKS = [
     "CONF-DISCLOSURE",
     "CONF-MANDATORY",
     "PRACT-REFUND",
+    "PRACT-REFUND-POLICY",
     "PRACT-GRIEVANCE",
     "PRACT-CONTEXT",
     "CERT-LAPSED",
@@ -531,6 +532,19 @@ def _no_giving(f, m):
     )
 
 
+def _unpublished_refund_policy(f, m):
+    """The coach has no published refund policy and took a fee in the six months before."""
+    unpublished = f["coaches"].filter(~pl.col("refund_policy_published"))
+    fees = f["sessions"].filter(
+        (pl.col("status") == "held") & pl.col("fee_type").is_in(["paid", "reduced"])
+    )
+    return (
+        m.join(unpublished.select("coach_id"), on="coach_id")
+        .join(fees.select("coach_id", "held_on"), on="coach_id")
+        .filter(pl.col("held_on").is_between(pl.col("on").dt.offset_by("-6mo"), pl.col("on")))
+    )
+
+
 def _conduct(kind: str, days: int | None) -> Callable:
     def evidence(f, m):
         e = (
@@ -565,6 +579,7 @@ EVIDENCE: dict[str, Callable[[dict, pl.DataFrame], pl.DataFrame]] = {
     "CONF-DISCLOSURE": _disclosure,
     "CONF-MANDATORY": _mandatory,
     "PRACT-REFUND": _refund,
+    "PRACT-REFUND-POLICY": _unpublished_refund_policy,
     "PRACT-GRIEVANCE": _notice("grievance_policy_given_on", POLICY.grievance_notice_days),
     "PRACT-CONTEXT": _notice("context_explored_on", POLICY.context_explored_days),
     "CERT-LAPSED": _lapsed,
@@ -753,7 +768,7 @@ def test_trc_demo_writes_an_owner_only_workspace_and_says_what_it_holds(tmp_path
         ],
     )
     assert result.exit_code == 0, result.output
-    assert "8 coaches" in result.output and "22 ethics checks" in result.output
+    assert "8 coaches" in result.output and f"{len(SPEC_CHECKS)} ethics checks" in result.output
     files = sorted(p.name for p in target.iterdir())
     assert files == sorted(f"{name}.csv" for name in load_schema().names)
     assert _mode(target) == 0o700
