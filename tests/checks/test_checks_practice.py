@@ -119,6 +119,17 @@ def test_context_is_not_asked_without_a_coaching_relationship_and_a_held_session
     assert findings_for("PRACT-CONTEXT", ws).is_empty()
 
 
+def test_context_is_asked_of_a_member_who_attended_a_group_coaching_session():
+    """ "We seek to understand our client’s experience": a group coaching relationship is one."""
+    ws = build(
+        clients=[client("K-1", intake_on="2026-01-10")],
+        engagements=[engagement("E-G", client_id=None, group_id="G-1", format="group")],
+        group_members=[row("group_members", client_id="K-1", joined_on="2026-01-10")],
+        sessions=[session(engagement_id="E-G", client_id=None, held_on="2026-01-20")],
+    )
+    assert findings_for("PRACT-CONTEXT", ws)["client_id"].to_list() == ["K-1"]
+
+
 # --- PRACT-REFUND-POLICY -----------------------------------------------------------------------
 
 

@@ -10,9 +10,10 @@ Edge cases decided here:
 - PRACT-REFUND-POLICY: a coach who took a fee (a held session charged `paid` or `reduced`)
   in the period must have `refund_policy_published` true; left empty counts as not published.
   One case per coach, dated at the period end (the flag is not dated).
-- PRACT-CONTEXT is judged only for clients in a coaching relationship (a one-to-one engagement
-  with `coaching_relationship` true) with at least one held session in it up to the period end:
-  without one there is no relationship in which to explore the client's context.
+- PRACT-CONTEXT is judged only for clients in a coaching relationship (an engagement with
+  `coaching_relationship` true, one-to-one or a group they attended as a member) with at least
+  one held session in it up to the period end: without one there is no relationship in which
+  to explore the client's context.
 - PRACT-GRIEVANCE / PRACT-CONTEXT: every client must be told of the grievance policy (have their
   context explored) within the window after intake; the case is dated at the window's last day,
   so a client whose window is still open at the period end is judged in the period it closes.
@@ -197,15 +198,24 @@ PRACT_GRIEVANCE = Check(
 def context_cases(sc: Scope) -> pl.LazyFrame:
     """Clients in a coaching relationship with at least one held session (up to the period
     end) whose window after intake closes in the period."""
-    relationship = sc.table("engagements").filter(
-        pl.col("coaching_relationship").fill_null(False) & pl.col("client_id").is_not_null()
+    relationship = (
+        sc.table("engagements")
+        .filter(pl.col("coaching_relationship").fill_null(False))
+        .select("engagement_id")
     )
-    coached = (
+    coached = [
         sc.held_to_end()
-        .join(relationship.select("engagement_id"), on="engagement_id", how="semi")
+        .filter(pl.col("client_id").is_not_null())
+        .join(relationship, on="engagement_id", how="semi")
         .select("client_id")
-        .unique()
-    )
+    ]
+    if sc.has("group_members"):  # a member who attended a group coaching session
+        coached.append(
+            sc.first_attended(sc.group_days())
+            .join(relationship, on="engagement_id", how="semi")
+            .select("client_id")
+        )
+    coached = pl.concat(coached).unique()
     return _notice_cases(sc, "context_explored_on", sc.policy.context_explored_days).join(
         coached, on="client_id", how="semi"
     )
