@@ -181,7 +181,8 @@ def world_frames() -> dict[str, pl.DataFrame]:
         "clients": frame(
             "clients",
             [
-                {**client, "client_id": c, "coach_id": k, "intake_on": d}
+                # K-2 (a reduced fee: affordable service) is marked low income
+                {**client, "client_id": c, "coach_id": k, "intake_on": d, "low_income": c == "K-2"}
                 for c, k, d in [
                     ("K-1", "C-1", "2025-12-15"),
                     ("K-2", "C-1", "2026-01-01"),
@@ -384,6 +385,7 @@ def world_frames() -> dict[str, pl.DataFrame]:
                     **sup,
                     "supervision_id": "SV-3",
                     "coach_id": "C-2",
+                    "supervisor_id": "C-1",  # an Association supervisor (in the workspace)
                     "met_on": "2026-01-10",
                     "hours": 3.0,
                     "reason": "renewal_lapse",
@@ -392,6 +394,7 @@ def world_frames() -> dict[str, pl.DataFrame]:
                     **sup,
                     "supervision_id": "SV-4",
                     "coach_id": "C-2",
+                    "supervisor_id": "C-1",  # an Association supervisor (in the workspace)
                     "met_on": "2026-02-10",
                     "hours": 3.0,
                     "reason": "renewal_lapse",
@@ -403,7 +406,7 @@ def world_frames() -> dict[str, pl.DataFrame]:
                     "met_on": "2026-03-01",
                     "hours": 2.0,
                     "reason": "renewal_lapse",
-                    "supervisor_id": "X-2",
+                    "supervisor_id": "C-3",
                 },
                 {
                     **sup,

@@ -69,6 +69,7 @@ ALLOWED: dict[str, Allowed] = {
     "renewal_cycle_months": _MONTHS,
     "credential_due_days": _DAYS,
     "training_window_months": _MONTHS,
+    "ce_hours_per_year": Allowed(float, 0, 1000),
     "probono_window_months": _MONTHS,
     "charge_report_days": _DAYS,
     "silent_engagement_days": Allowed(int, 1, MAX_DAYS),
@@ -138,14 +139,17 @@ class Policy:
     context_explored_days: int = 60
     #: CERT-LAPSED: months of grace after a credential expires.
     credential_grace_months: int = 6
-    #: CERT-LAPSED: one-to-one supervision hours with one supervisor needed past the grace.
+    #: CERT-LAPSED: one-to-one supervision hours with one Association supervisor after the
+    #: grace that open the review of suitability to renew (the credential stays lapsed).
     lapse_supervision_hours: float = 6.0
     #: CERT-ETHICS: length of a certification cycle in months (ethics review needed within it).
     renewal_cycle_months: int = 24
     #: Standing metrics: a credential expiring within this many days is "due".
     credential_due_days: int = 90
-    #: DEV-CE: months within which some training must be completed.
+    #: DEV-CE: months of the window training is counted in (up to the period end).
     training_window_months: int = 12
+    #: DEV-CE: hours of training, other than the ethics review course, asked per window.
+    ce_hours_per_year: float = 10.0
     #: COMM-PROBONO: months within which some pro-bono or affordable service must be given.
     probono_window_months: int = 6
     #: CONDUCT-CHARGE: days to report a criminal charge to the Professional Standards Committee.

@@ -35,8 +35,6 @@ KEYS: dict[str, str] = {"coach": "coach_id", "region": "region"}
 
 #: Session fee types by which a client pays a fee (a reduced fee is still a fee).
 FEE_PAYING = ("paid", "reduced")
-#: Session fee types that count as affordable service to the community.
-AFFORDABLE = ("pro_bono", "reduced")
 #: Coach flags that mean "yes" only when recorded as true.
 COACH_FLAGS = (
     "therapy_licensed",
@@ -518,8 +516,8 @@ class Scope:
     def coach_days(self) -> pl.LazyFrame:
         """One pass over held sessions, per coach and day, from the earliest day a check needs.
 
-        Columns: coach_id, held_on, sessions, affordable (some pro-bono or reduced-fee session),
-        triggered (sessions a client left triggered and unsafe).
+        Columns: coach_id, held_on, sessions, triggered (sessions a client left triggered and
+        unsafe).
         """
 
         def build() -> pl.LazyFrame:
@@ -533,7 +531,6 @@ class Scope:
                 .group_by("coach_id", "held_on")
                 .agg(
                     sessions=pl.len().cast(pl.Int64()),
-                    affordable=pl.col("fee_type").is_in(AFFORDABLE).any(),
                     triggered=pl.col("left_triggered_unsafe")
                     .fill_null(False)
                     .sum()

@@ -45,7 +45,7 @@ def test_credential_standing_is_built_once_for_the_metric_and_the_check():
     findings = run_checks_in(sc, checks=["CERT-LAPSED"]).findings
     assert sc._cache["credential_standing"] is built  # the check read it, did not rebuild it
     assert dict(status.select("coach_id", "status").rows()) == {"C-1": "lapsed", "C-2": "grace"}
-    assert findings.select("coach_id", "severity").rows() == [("C-1", "critical"), ("C-2", "major")]
+    assert findings.select("coach_id", "severity").rows() == [("C-1", "critical"), ("C-2", "minor")]
 
 
 def test_checks_refuse_a_scope_of_some_coaches():

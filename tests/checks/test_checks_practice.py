@@ -80,11 +80,15 @@ def test_grievance_window_still_open_at_the_period_end_is_not_judged_yet():
 
 
 def test_context_fires_after_sixty_days_unless_explored():
+    """ "We seek to understand our client’s experience by asking about factors that provide that
+    context": within 60 days of intake, for a client in a coaching relationship."""
     ws = build(
         clients=[
             client("K-1", intake_on="2026-01-10"),
             client("K-2", intake_on="2026-01-10", context_explored_on="2026-03-11"),
-        ]
+        ],
+        engagements=[engagement("E-1"), engagement("E-2", client_id="K-2")],
+        sessions=[session("S-1"), session("S-2", engagement_id="E-2", client_id="K-2")],
     )
     found = findings_for("PRACT-CONTEXT", ws)
     assert found["client_id"].to_list() == ["K-1"]
@@ -93,6 +97,77 @@ def test_context_fires_after_sixty_days_unless_explored():
         "status) was not explored within 60 days of intake on 2026-01-10."
     )
     assert findings_for("PRACT-CONTEXT", ws, context_explored_days=30).height == 2
+
+
+def test_context_is_not_asked_without_a_coaching_relationship_and_a_held_session():
+    """ "We seek to understand our client’s experience by asking about factors that provide that
+    context": asked of clients in a coaching relationship who had at least one held session."""
+    ws = build(
+        clients=[
+            client("K-1", intake_on="2026-01-10"),  # booked, never held
+            client("K-2", intake_on="2026-01-10"),  # not a coaching relationship
+        ],
+        engagements=[
+            engagement("E-1"),
+            engagement("E-2", client_id="K-2", coaching_relationship=False),
+        ],
+        sessions=[
+            session("S-1", status="no_show"),
+            session("S-2", engagement_id="E-2", client_id="K-2"),
+        ],
+    )
+    assert findings_for("PRACT-CONTEXT", ws).is_empty()
+
+
+def test_context_is_asked_of_a_member_who_attended_a_group_coaching_session():
+    """ "We seek to understand our client’s experience": a group coaching relationship is one."""
+    ws = build(
+        clients=[client("K-1", intake_on="2026-01-10")],
+        engagements=[engagement("E-G", client_id=None, group_id="G-1", format="group")],
+        group_members=[row("group_members", client_id="K-1", joined_on="2026-01-10")],
+        sessions=[session(engagement_id="E-G", client_id=None, held_on="2026-01-20")],
+    )
+    assert findings_for("PRACT-CONTEXT", ws)["client_id"].to_list() == ["K-1"]
+
+
+# --- PRACT-REFUND-POLICY -----------------------------------------------------------------------
+
+
+def test_refund_policy_fires_for_a_coach_taking_fees_without_a_published_policy():
+    """ "Trauma Recovery Coaches will have a clearly stated refund policy that is provided to
+    every client who pays a fee": a coach taking fees needs one published."""
+    ws = build(
+        coaches=[
+            coach("C-1", refund_policy_published=False),
+            coach("C-2", refund_policy_published=True),
+            coach("C-3"),  # left empty: not published
+        ],
+        sessions=[
+            session("S-1", held_on="2026-02-01", fee_type="reduced"),
+            session("S-2", held_on="2026-03-01"),
+            session("S-3", coach_id="C-2", held_on="2026-02-01"),
+            session("S-4", coach_id="C-3", held_on="2026-02-01"),
+        ],
+    )
+    found = findings_for("PRACT-REFUND-POLICY", ws)
+    assert found.select("coach_id", "severity").rows() == [("C-1", "minor"), ("C-3", "minor")]
+    assert found["detail"][0] == (
+        "Coach C-1 took a fee for 2 sessions from 2026-02-01 to 2026-03-01 without a published "
+        "refund policy on record (refund_policy_published is not true)."
+    )
+
+
+def test_refund_policy_is_not_asked_of_a_coach_taking_no_fee():
+    """ "provided to every client who pays a fee": a coach whose sessions were all pro bono, or
+    not held, took no fee."""
+    ws = build(
+        coaches=[coach("C-1", refund_policy_published=False)],
+        sessions=[
+            session("S-1", held_on="2026-02-01", fee_type="pro_bono"),
+            session("S-2", held_on="2026-03-01", status="no_show"),
+        ],
+    )
+    assert findings_for("PRACT-REFUND-POLICY", ws).is_empty()
 
 
 # --- COMM-PROBONO ------------------------------------------------------------------------------
@@ -110,21 +185,31 @@ def test_probono_windows_count_back_from_the_period_end():
 
 
 def test_probono_fires_for_a_practising_coach_who_gave_nothing_affordable():
+    """ "We give back to the survivor community by periodically providing services affordable to
+    those without many financial resources": a Guiding Principle, so a minor finding; a
+    reduced fee for a client not marked low income and advocacy are not that service."""
     ws = build(
         coaches=[coach("C-1"), coach("C-2"), coach("C-3"), coach("C-4", active=False)],
+        clients=[client("K-1"), client("K-2", coach_id="C-2", low_income=True)],
         sessions=[
             session("S-1", held_on="2026-03-01"),
+            session("S-1b", held_on="2026-04-01", fee_type="reduced"),  # K-1: not low income
             session("S-2", coach_id="C-2", held_on="2026-03-01"),
-            session("S-3", coach_id="C-2", held_on="2026-04-01", fee_type="reduced"),
+            session("S-3", coach_id="C-2", client_id="K-2", held_on="2026-04-01",
+                    fee_type="reduced"),
             session("S-4", coach_id="C-3", held_on="2026-03-01"),
             session("S-5", coach_id="C-4", held_on="2026-03-01"),
         ],
-        community_service=[row("community_service", coach_id="C-3", held_on="2026-05-01")],
-    )
+        community_service=[
+            row("community_service", coach_id="C-3", held_on="2026-05-01"),
+            row("community_service", activity_id="CS-2", held_on="2026-05-01", kind="advocacy"),
+        ],
+    )  # fmt: skip
     found = findings_for("COMM-PROBONO", ws)
+    assert found.select("coach_id", "severity").rows() == [("C-1", "minor")]
     assert found["detail"].to_list() == [
-        "Coach C-1 gave no pro-bono or reduced-fee sessions and no community service from "
-        "2026-01-01 to 2026-06-30 (6 months)."
+        "Coach C-1 gave no pro-bono session, no reduced-fee session to a client marked low "
+        "income and no community service to survivors from 2026-01-01 to 2026-06-30 (6 months)."
     ]
 
 

@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parents[2]
 DOC = ROOT / "docs" / "code-coverage.md"
 
 #: Duties issue 14 adds; no check exists for them yet.
-PLANNED = frozenset({"PRACT-REFUND-POLICY"})
+PLANNED: frozenset[str] = frozenset()
 PLANNED_MARK = "planned, not yet checked"
 HEADER = ["The Code's words", "Kind of duty", "Covered by", "Note"]
 CHECK_ID = re.compile(r"\b[A-Z]{2,}(?:-[A-Z]{2,})+\b")
@@ -112,13 +112,15 @@ def test_every_row_is_covered_by_one_of_the_four_kinds(rows):
         assert row.kind in KINDS, f"{row.where()}: covered by {row.covered_by!r}"
 
 
-def test_a_checked_row_names_one_check_of_the_catalogue_and_how_it_reads_the_sentence(rows):
+def test_a_checked_row_names_checks_of_the_catalogue_and_how_they_read_the_sentence(rows):
+    """Usually one check per sentence; a sentence with two duties (the refund policy: had, and
+    given) names both."""
     catalogue = {c.id for c in CHECKS}
     for row in (r for r in rows if r.kind == "checked"):
-        named = CHECK_ID.findall(row.covered_by)
-        assert len(named) == 1, f"{row.where()}: one check id expected, got {named}"
-        assert named[0] in catalogue, f"{row.where()}: {named[0]} is not in the catalogue"
-        assert row.verdict != "unstated", f"{row.where()}: say how {named[0]} reads it"
+        named = set(CHECK_ID.findall(row.covered_by))
+        assert named, f"{row.where()}: a checked row names its check"
+        assert named <= catalogue, f"{row.where()}: {named - catalogue} not in the catalogue"
+        assert row.verdict != "unstated", f"{row.where()}: say how {sorted(named)} read it"
 
 
 def test_planned_ids_only_in_rows_marked_planned(rows):

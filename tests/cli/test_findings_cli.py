@@ -23,7 +23,11 @@ def folder(tmp_path):
     """Two coaches; C-1 held a session with a client under the influence and missed a
     decompensation referral; no safety assessments or vetted services are recorded."""
     ws = build(
-        coaches=[coach("C-1"), coach("C-2", region="south")],
+        # both publish a refund policy (PRACT-REFUND-POLICY is not what this file tests)
+        coaches=[
+            coach("C-1", refund_policy_published=True),
+            coach("C-2", region="south", refund_policy_published=True),
+        ],
         clients=[client("K-1", intake_on="2026-01-05", grievance_policy_given_on="2026-01-05",
                         context_explored_on="2026-01-05", refund_policy_given_on="2026-01-05"),
                  client("K-2", coach_id="C-2", intake_on="2026-01-05",
@@ -54,7 +58,8 @@ def test_csv_has_exactly_the_finding_columns_and_empty_cells_for_nulls(folder):
     assert influence["client_id"] == "K-1"
     probono = next(r for r in rows if r["check_id"] == "COMM-PROBONO")
     assert probono["client_id"] == "" and probono["engagement_id"] == ""
-    assert ",,2026-06-30,Coach C-1 gave no pro-bono" in result.output
+    # the detail holds commas, so it is quoted
+    assert ',,2026-06-30,"Coach C-1 gave no pro-bono' in result.output
 
 
 def test_no_findings_still_exits_zero_with_the_header_only(folder):

@@ -56,6 +56,7 @@ SPEC_CHECKS = [
     "CONF-DISCLOSURE",
     "CONF-MANDATORY",
     "PRACT-REFUND",
+    "PRACT-REFUND-POLICY",
     "PRACT-GRIEVANCE",
     "PRACT-CONTEXT",
     "CERT-LAPSED",
@@ -626,6 +627,19 @@ def _no_giving(f, m):
     )
 
 
+def _unpublished_refund_policy(f, m):
+    """The coach has no published refund policy and took a fee in the six months before."""
+    unpublished = f["coaches"].filter(~pl.col("refund_policy_published"))
+    fees = f["sessions"].filter(
+        (pl.col("status") == "held") & pl.col("fee_type").is_in(["paid", "reduced"])
+    )
+    return (
+        m.join(unpublished.select("coach_id"), on="coach_id")
+        .join(fees.select("coach_id", "held_on"), on="coach_id")
+        .filter(pl.col("held_on").is_between(pl.col("on").dt.offset_by("-6mo"), pl.col("on")))
+    )
+
+
 def _conduct(kind: str, days: int | None) -> Callable:
     def evidence(f, m):
         e = (
@@ -662,6 +676,7 @@ EVIDENCE: dict[str, Callable[[dict, pl.DataFrame], pl.DataFrame]] = {
     "CONF-DISCLOSURE": _disclosure,
     "CONF-MANDATORY": _mandatory,
     "PRACT-REFUND": _refund,
+    "PRACT-REFUND-POLICY": _unpublished_refund_policy,
     "PRACT-GRIEVANCE": _notice("grievance_policy_given_on", POLICY.grievance_notice_days),
     "PRACT-CONTEXT": _notice("context_explored_on", POLICY.context_explored_days),
     "CERT-LAPSED": _lapsed,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 import pytest
+from builders import build, client, row, session
 from metrics_world import PERIOD, D, rows, world, world_frames
 
 from trc_analytics.metrics import giving
@@ -26,7 +27,8 @@ def test_affordable_service_with_community_hours():
     got = giving.affordable_service(world(), PERIOD)
     assert rows(got) == [
         ("C-1", C1_HOURS, 2, 4.0, 1, 1.5, 5.5, pytest.approx(5.5 / C1_HOURS), 0.0),
-        ("C-2", 0.0, 0, 0.0, 0, 0.0, 0.0, None, 3.5),  # CS-1 and CS-2; no sessions held
+        # CS-1 (a free workshop); CS-2 is advocacy, not a service to survivors; no sessions held
+        ("C-2", 0.0, 0, 0.0, 0, 0.0, 0.0, None, 2.0),
         ("C-3", 1.0, 0, 0.0, 0, 0.0, 0.0, 0.0, 0.0),  # CS-3 was before the period
         ("C-4", 0.0, 0, 0.0, 0, 0.0, 0.0, None, 0.0),
     ]
@@ -53,10 +55,10 @@ def test_community_service_hours_by_kind():
 def test_longest_stretch_without_affordable_service():
     got = giving.longest_without_affordable(world(), PERIOD)
     # C-1 gave on Jan 8 (reduced), Jan 20 and Feb 10 (pro bono): Feb 11..Mar 31 = 49 days.
-    # C-2 gave community service on Feb 1 and Mar 15: Feb 2..Mar 14 = 41 days.
+    # C-2 gave community service on Feb 1 (Mar 15 was advocacy): Feb 2..Mar 31 = 58 days.
     assert rows(got) == [
         ("C-1", 3, 49, D("2026-02-11"), D("2026-03-31")),
-        ("C-2", 2, 41, D("2026-02-02"), D("2026-03-14")),
+        ("C-2", 1, 58, D("2026-02-02"), D("2026-03-31")),
         ("C-3", 0, 90, D("2026-01-01"), D("2026-03-31")),
         ("C-4", 0, 90, D("2026-01-01"), D("2026-03-31")),
     ]
@@ -64,9 +66,9 @@ def test_longest_stretch_without_affordable_service():
 
 def test_longest_stretch_by_region_counts_any_coach_of_the_region():
     got = giving.longest_without_affordable(world(), PERIOD, by="region")
-    # north: Jan 8, Jan 20, Feb 1, Feb 10, Mar 15 -> Feb 11..Mar 14 = 32 days
+    # north: Jan 8, Jan 20, Feb 1, Feb 10 (Mar 15 was advocacy) -> Feb 11..Mar 31 = 49 days
     assert rows(got) == [
-        ("north", 5, 32, D("2026-02-11"), D("2026-03-14")),
+        ("north", 4, 49, D("2026-02-11"), D("2026-03-31")),
         ("south", 0, 90, D("2026-01-01"), D("2026-03-31")),
     ]
 
@@ -114,3 +116,22 @@ def test_longest_stretch_between_two_service_days_and_ties_go_to_the_earliest():
 def test_a_coach_without_any_affordable_service_has_one_run_over_the_whole_period():
     got = giving.longest_without_affordable(world(), PERIOD, coaches=["C-3"], by="region")
     assert rows(got) == [("south", 0, 90, D("2026-01-01"), D("2026-03-31"))]
+
+
+def test_affordable_service_is_the_one_notion_of_the_check():
+    """ "We give back to the survivor community by periodically providing services affordable to
+    those without many financial resources": a reduced fee counts only for a client marked low
+    income, and advocacy is not a service given to survivors (COMM-PROBONO counts the same)."""
+    ws = build(
+        clients=[client("K-1", low_income=True), client("K-2")],
+        sessions=[
+            session("S-1", client_id="K-1", held_on="2026-02-01", fee_type="reduced"),
+            session("S-2", client_id="K-2", held_on="2026-02-02", fee_type="reduced"),
+            session("S-3", client_id="K-2", held_on="2026-02-03", fee_type="pro_bono"),
+        ],
+        community_service=[
+            row("community_service", held_on="2026-02-04", kind="advocacy", hours=3.0)
+        ],
+    )
+    got = giving.affordable_service(ws, Period(D("2026-01-01"), D("2026-06-30")))
+    assert rows(got, "reduced_hours", "affordable_hours", "community_hours") == [(2.0, 2.0, 0.0)]

@@ -18,11 +18,11 @@ def test_credential_status_as_of_the_period_end():
     ) == [
         ("C-1", "advanced", "current", 92, None, None, None),
         ("C-1", "initial", "due", 62, None, None, None),  # expires within 90 days
-        # expired 2025-01-01, grace ended 2025-07-01; 3 h + 3 h one-to-one with X-1 (the
-        # 2 h with X-2 do not add up: the Code asks for one supervisor)
-        ("C-2", "initial", "lapsed", -454, 6.0, "X-1", True),
+        # expired 2025-01-01, grace ended 2025-07-01; 3 h + 3 h one-to-one with C-1 (the
+        # 2 h with C-3 do not add up: the Code asks for one supervisor)
+        ("C-2", "initial", "lapsed", -454, 6.0, "C-1", True),
         # latest C-3 certificate expired 2025-12-01: in grace until 2026-06-01
-        ("C-3", "initial", "grace", -120, 0.0, None, False),
+        ("C-3", "initial", "grace", -120, None, None, None),  # no lapse remediation yet
     ]  # fmt: skip
     # C-4 was certified after the period end: not seen as of then
 

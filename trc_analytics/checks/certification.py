@@ -5,10 +5,13 @@ Edge cases decided here:
 
 - CERT-LAPSED, standing part: for every active coach, the latest credential of each kind
   certified on or before the as-of date. It is current while `expires_on` is on or after the
-  as-of date; expired within `credential_grace_months` = major; past the grace = critical unless
-  the coach has had `lapse_supervision_hours` of one-to-one supervision with reason
-  `renewal_lapse` from ONE supervisor after the expiry (the remediation the Code asks for; other
-  supervision is not about suitability to renew). Inactive coaches are not judged.
+  as-of date; expired within `credential_grace_months` = minor (renew within the grace the
+  Code grants); past the grace = critical until renewed. The `lapse_supervision_hours` of
+  one-to-one `renewal_lapse` supervision with ONE supervisor who is a coach of the workspace
+  ("the same Association employed Supervisor"), after the grace, only open the review of
+  suitability to renew: the finding shows them as progress. A specialty credential (group,
+  npe, supervisor) is judged only when practised after its grace (a group session, a session
+  in the NPE area, supervising a coach). Inactive coaches are not judged.
 - CERT-LAPSED, practice part: a held session in the period on a day when none of the coach's
   credentials (certified before that day) was current or in its grace period is held while
   lapsed: one critical finding per coach. Sessions before a coach's first certification are not
@@ -17,8 +20,10 @@ Edge cases decided here:
   renewal when an earlier one of the same kind exists. It needs an ethics review in the
   `renewal_cycle_months` before its `certified_on`: the credential's own `ethics_review_on`, or a
   training of kind `ethics_review`, dated in that window.
-- DEV-CE: an active coach must complete some training in the `training_window_months` up to the
-  as-of date. Coaches who joined within the window are not judged yet.
+- DEV-CE: an active coach must complete at least `ce_hours_per_year` (10) hours of training
+  other than the ethics review course (which CERT-ETHICS asks for on its own) in the
+  `training_window_months` (12) up to the as-of date. Coaches who joined within the window are
+  not judged yet.
 Findings of these checks are dated at the as-of date (the period end), so they belong to it.
 """
 
@@ -28,8 +33,8 @@ import datetime as dt
 
 import polars as pl
 
-from trc_analytics.checks.check import Check, month_count, plural, span, text
-from trc_analytics.metrics.standing import credential_standing
+from trc_analytics.checks.check import Check, month_count, optional, plural, span, text
+from trc_analytics.metrics.standing import SPECIALTIES, credential_standing
 from trc_analytics.policy import Policy
 from trc_analytics.scope import Scope, add_months, date_lit
 
@@ -78,20 +83,25 @@ def latest_credentials(sc: Scope) -> pl.LazyFrame:
 
 
 def _standing_cases(sc: Scope) -> pl.LazyFrame:
-    """One case per credential: kept while current, or lapsed and remedied by supervision.
+    """One case per credential: kept while current; a reminder inside the grace; a finding
+    once lapsed, until renewal (the supervision hours are progress, not a remedy).
 
-    Sorted by coach and credential, so a coach's findings come in the same order every run.
+    A specialty credential (group, npe, supervisor) is judged only on what the coach did: in
+    its grace, or lapsed and not practised since the grace ended, it is kept. Sorted by coach
+    and credential, so a coach's findings come in the same order every run.
     """
-    remedied = pl.col("remediation_hours").fill_null(0.0) >= sc.policy.lapse_supervision_hours
+    specialty = pl.col("credential").cast(pl.String()).is_in(list(SPECIALTIES))
+    state = pl.col("state")
     return (
         latest_credentials(sc)
         .sort("coach_id", "credential")
         .with_columns(
             pl.col("remediation_hours").fill_null(0.0),
-            compliant=(pl.col("state") == "current") | ((pl.col("state") == "lapsed") & remedied),
-            severity=pl.when(pl.col("state") == "grace")
-            .then(pl.lit("major"))
-            .otherwise(pl.lit("critical")),
+            compliant=(state == "current")
+            | (specialty & (state == "grace"))
+            | (specialty & (state == "lapsed") & pl.col("practised_after_grace").is_null()),
+            severity=pl.when(state == "grace").then(pl.lit("minor")).otherwise(pl.lit("critical")),
+            review_open=pl.col("remediation_complete").fill_null(False),
             on=sc.as_of,
         )
     )
@@ -139,15 +149,51 @@ def lapsed_cases(sc: Scope) -> pl.LazyFrame:
     return pl.concat([_standing_cases(sc), _practice_cases(sc)], how="diagonal_relaxed")
 
 
+def _lapsed_text(policy: Policy) -> pl.Expr:
+    """A credential past its grace: the facts, then the supervision towards the review."""
+    hours = f"{policy.lapse_supervision_hours:g}"
+    facts = text(
+        "Coach {}'s {} certification expired on {} and the grace period ended on {} without "
+        "renewal{}; it stays lapsed until renewed. ",
+        "coach_id",
+        _kind(),
+        "expires_on",
+        "grace_ends_on",
+        optional(
+            "; the specialty was practised after the grace, first on {}", "practised_after_grace"
+        ),
+    )
+    progress = (
+        pl.when(pl.col("review_open"))
+        .then(
+            text(
+                "The " + hours + " hours of one-to-one supervision with one Association "
+                "supervisor after the grace are done ({} hours with {}): the review of "
+                "suitability to renew is open.",
+                _hours("remediation_hours"),
+                "remediation_supervisor",
+            )
+        )
+        .otherwise(
+            text(
+                "{} of the " + hours + " hours of one-to-one supervision with one Association "
+                "supervisor after the grace that open the review of suitability to renew are "
+                "recorded.",
+                _hours("remediation_hours"),
+            )
+        )
+    )
+    return pl.concat_str(facts, progress)
+
+
 def lapsed_detail(policy: Policy) -> pl.Expr:
     grace = month_count(policy.credential_grace_months)
-    hours = f"{policy.lapse_supervision_hours:g}"
     return (
         pl.when(pl.col("state") == "grace")
         .then(
             text(
-                "Coach {}'s {} certification expired on {}; the " + grace + " grace period to "
-                "renew it runs until {}.",
+                "Coach {}'s {} certification expired on {}; renew it within the " + grace + " "
+                "grace period, which runs until {}.",
                 "coach_id",
                 _kind(),
                 "expires_on",
@@ -155,18 +201,7 @@ def lapsed_detail(policy: Policy) -> pl.Expr:
             )
         )
         .when(pl.col("state") == "lapsed")
-        .then(
-            text(
-                "Coach {}'s {} certification expired on {} and the grace period ended on {} "
-                "without renewal or " + hours + " hours of one-to-one supervision with one "
-                "supervisor ({} hours recorded).",
-                "coach_id",
-                _kind(),
-                "expires_on",
-                "grace_ends_on",
-                _hours("remediation_hours"),
-            )
-        )
+        .then(_lapsed_text(policy))
         .otherwise(
             text(
                 "Coach {} held {} {} while their certification had lapsed (its grace period "
@@ -190,10 +225,10 @@ CERT_LAPSED = Check(
         "one-to-one Supervision with the same Association employed Supervisor, at their personal "
         "expense, to review their suitability to renew their credential.",
     ),
-    severity="major",
-    severity_note="critical past the grace period, and for sessions held while lapsed",
+    severity="critical",
+    severity_note="minor inside the grace period (a reminder to renew within it)",
     tables=("credentials", "coaches"),
-    optional_tables=("supervision", "sessions"),
+    optional_tables=("supervision", "sessions", "engagements"),
     policy_values=("credential_grace_months", "lapse_supervision_hours"),
     unit="credential held (as of the period end) or coach practising in the period",
     cases=lapsed_cases,
@@ -268,15 +303,18 @@ CERT_ETHICS = Check(
 
 
 def ce_cases(sc: Scope) -> pl.LazyFrame:
-    """Every active coach who joined before the window: compliant with a training in it."""
+    """Every active coach who joined before the window, with their training hours in it
+    (the ethics review course not counted): compliant at `ce_hours_per_year` or more."""
     months = sc.policy.training_window_months
     window_start = add_months(sc.period.as_of + dt.timedelta(days=1), -months)
-    trained = (
+    hours = (
         sc.table("trainings")
-        .filter(pl.col("completed_on").is_between(date_lit(window_start), sc.as_of))
-        .select("coach_id")
-        .unique()
-        .with_columns(trained=pl.lit(True))
+        .filter(
+            pl.col("completed_on").is_between(date_lit(window_start), sc.as_of)
+            & (pl.col("kind") != "ethics_review")
+        )
+        .group_by("coach_id")
+        .agg(hours=pl.col("hours").fill_null(0.0).sum())
     )
     return (
         sc.coach_records()
@@ -285,21 +323,26 @@ def ce_cases(sc: Scope) -> pl.LazyFrame:
             & (pl.col("joined_on").is_null() | (pl.col("joined_on") < date_lit(window_start)))
         )
         .select("coach_id")
-        .join(trained, on="coach_id", how="left")
+        .join(hours, on="coach_id", how="left")
         .with_columns(
-            compliant=pl.col("trained").fill_null(False),
+            pl.col("hours").fill_null(0.0),
             window_start=date_lit(window_start),
             on=sc.as_of,
         )
+        .with_columns(compliant=pl.col("hours") >= sc.policy.ce_hours_per_year)
+        .sort("coach_id")
     )
 
 
 def ce_detail(policy: Policy) -> pl.Expr:
     return text(
-        "Coach {} completed no training in the "
+        "Coach {} completed {} hours of training (other than the ethics review course) in the "
         + month_count(policy.training_window_months)
-        + " from {} to {}.",
+        + " from {} to {}, fewer than the "
+        + f"{policy.ce_hours_per_year:g}"
+        + " hours a year asked.",
         "coach_id",
+        _hours("hours"),
         "window_start",
         "on",
     )
@@ -316,7 +359,7 @@ DEV_CE = Check(
     ),
     severity="minor",
     tables=("trainings", "coaches"),
-    policy_values=("training_window_months",),
+    policy_values=("training_window_months", "ce_hours_per_year"),
     unit="active coach",
     cases=ce_cases,
     detail=ce_detail,

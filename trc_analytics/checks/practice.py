@@ -7,14 +7,24 @@ Edge cases decided here:
   reduced fee is still a fee), one-to-one or a group session attended as a member, whatever the
   client's `fee_basis`. The refund policy must be given on or before that day. The case is
   dated at that first fee-paying session, so each client is judged once.
+- PRACT-REFUND-POLICY: a coach who took a fee (a held session charged `paid` or `reduced`)
+  in the period must have `refund_policy_published` true; left empty counts as not published.
+  One case per coach, dated at the period end (the flag is not dated).
+- PRACT-CONTEXT is judged only for clients in a coaching relationship (an engagement with
+  `coaching_relationship` true, one-to-one or a group they attended as a member) with at least
+  one held session in it up to the period end: without one there is no relationship in which
+  to explore the client's context.
 - PRACT-GRIEVANCE / PRACT-CONTEXT: every client must be told of the grievance policy (have their
   context explored) within the window after intake; the case is dated at the window's last day,
   so a client whose window is still open at the period end is judged in the period it closes.
 - COMM-PROBONO: windows of `probono_window_months` are counted back from the as-of date: the
   window ending on it, and as many whole earlier windows as fit inside the period. An active
-  coach who held sessions in a window must have given some pro-bono or reduced-fee held session,
-  or a community-service activity, in it. Coaches who held no session in a window (not
-  practising then) are not judged for it. A window length of 0 turns the check off.
+  coach who held sessions in a window must have given some affordable service in it, as
+  `metrics.giving` defines it once for the check and the metrics: a held pro-bono session, a
+  held reduced-fee session with a client marked `low_income`, or a community-service activity
+  of a kind that serves survivors (not advocacy). A Guiding Principle, so minor. Coaches who
+  held no session in a window (not practising then) are not judged for it. A window length of
+  0 turns the check off.
 """
 
 from __future__ import annotations
@@ -23,9 +33,18 @@ import datetime as dt
 
 import polars as pl
 
-from trc_analytics.checks.check import Check, day_count, month_count, optional, text
+from trc_analytics.checks.check import (
+    Check,
+    day_count,
+    month_count,
+    optional,
+    plural,
+    span,
+    text,
+)
+from trc_analytics.metrics.giving import affordable_sessions, survivor_community_service
 from trc_analytics.policy import Policy
-from trc_analytics.scope import Scope, add_months, days
+from trc_analytics.scope import FEE_PAYING, Scope, add_months, days
 
 # --- PRACT-REFUND ------------------------------------------------------------------------------
 
@@ -85,6 +104,51 @@ PRACT_REFUND = Check(
 )
 
 
+# --- PRACT-REFUND-POLICY -----------------------------------------------------------------------
+
+
+def refund_policy_cases(sc: Scope) -> pl.LazyFrame:
+    """One case per coach who took a fee in the period, dated at the period end: kept when the
+    coach's `refund_policy_published` is true (left empty counts as not published)."""
+    fees = sc.held_in_period().filter(pl.col("fee_type").cast(pl.String()).is_in(FEE_PAYING))
+    taking = fees.group_by("coach_id").agg(
+        n=pl.len(), first=pl.col("held_on").min(), last=pl.col("held_on").max()
+    )
+    return (
+        sc.table("coaches")
+        .select("coach_id", published=pl.col("refund_policy_published").fill_null(False))
+        .join(taking, on="coach_id", how="inner")
+        .with_columns(compliant=pl.col("published"), on=sc.as_of)
+        .sort("coach_id")
+    )
+
+
+def refund_policy_detail(policy: Policy) -> pl.Expr:
+    return text(
+        "Coach {} took a fee for {} {} without a published refund policy on record "
+        "(refund_policy_published is not true).",
+        "coach_id",
+        plural("n", "a session", "sessions"),
+        span("first", "last"),
+    )
+
+
+PRACT_REFUND_POLICY = Check(
+    id="PRACT-REFUND-POLICY",
+    title="A clearly stated refund policy when taking fees",
+    quotes=(
+        "Trauma Recovery Coaches will have a clearly stated refund policy that is provided to "
+        "every client who pays a fee – regardless of the type of service they purchase.",
+    ),
+    severity="minor",
+    tables=("coaches", "sessions"),
+    policy_values=(),
+    unit="coach taking fees in the period",
+    cases=refund_policy_cases,
+    detail=refund_policy_detail,
+)
+
+
 # --- PRACT-GRIEVANCE and PRACT-CONTEXT ---------------------------------------------------------
 
 
@@ -132,7 +196,29 @@ PRACT_GRIEVANCE = Check(
 
 
 def context_cases(sc: Scope) -> pl.LazyFrame:
-    return _notice_cases(sc, "context_explored_on", sc.policy.context_explored_days)
+    """Clients in a coaching relationship with at least one held session (up to the period
+    end) whose window after intake closes in the period."""
+    relationship = (
+        sc.table("engagements")
+        .filter(pl.col("coaching_relationship").fill_null(False))
+        .select("engagement_id")
+    )
+    coached = [
+        sc.held_to_end()
+        .filter(pl.col("client_id").is_not_null())
+        .join(relationship, on="engagement_id", how="semi")
+        .select("client_id")
+    ]
+    if sc.has("group_members"):  # a member who attended a group coaching session
+        coached.append(
+            sc.first_attended(sc.group_days())
+            .join(relationship, on="engagement_id", how="semi")
+            .select("client_id")
+        )
+    coached = pl.concat(coached).unique()
+    return _notice_cases(sc, "context_explored_on", sc.policy.context_explored_days).join(
+        coached, on="client_id", how="semi"
+    )
 
 
 def context_detail(policy: Policy) -> pl.Expr:
@@ -155,9 +241,9 @@ PRACT_CONTEXT = Check(
         "context, such as culture, race, ethnicity, sexual orientation, and socioeconomic status.",
     ),
     severity="minor",
-    tables=("clients",),
+    tables=("clients", "engagements", "sessions"),
     policy_values=("context_explored_days",),
-    unit="client",
+    unit="client in a coaching relationship with a held session",
     cases=context_cases,
     detail=context_detail,
 )
@@ -190,15 +276,19 @@ def probono_cases(sc: Scope) -> pl.LazyFrame:
     worked = (
         sc.coach_days()
         .filter(pl.col("held_on") >= lo)
-        .select("coach_id", "held_on", afford="affordable", worked=pl.lit(True))
+        .select("coach_id", "held_on", afford=pl.lit(False), worked=pl.lit(True))
+    )
+    since = sc.held_to_end().filter(pl.col("held_on") >= lo)
+    affordable = affordable_sessions(sc, since).select(
+        "coach_id", "held_on", afford=pl.lit(True), worked=pl.lit(True)
     )
     community = (
-        sc.table("community_service")
+        survivor_community_service(sc)
         .filter(pl.col("held_on").is_between(lo, sc.as_of))
         .select("coach_id", "held_on", afford=pl.lit(True), worked=pl.lit(False))
     )
     return (
-        pl.concat([worked, community], how="diagonal")
+        pl.concat([worked, affordable, community], how="diagonal")
         .join(sc.active_coaches(), on="coach_id", how="semi")
         .join(windows, how="cross")
         .filter(pl.col("held_on").is_between(pl.col("window_start"), pl.col("window_end")))
@@ -211,8 +301,10 @@ def probono_cases(sc: Scope) -> pl.LazyFrame:
 
 def probono_detail(policy: Policy) -> pl.Expr:
     return text(
-        "Coach {} gave no pro-bono or reduced-fee sessions and no community service from {} to {} "
-        "(" + month_count(policy.probono_window_months) + ").",
+        "Coach {} gave no pro-bono session, no reduced-fee session to a client marked low income "
+        "and no community service to survivors from {} to {} ("
+        + month_count(policy.probono_window_months)
+        + ").",
         "coach_id",
         "window_start",
         "window_end",
@@ -229,12 +321,12 @@ COMM_PROBONO = Check(
     ),
     severity="minor",
     tables=("sessions", "coaches"),
-    optional_tables=("community_service",),
+    optional_tables=("community_service", "clients"),
     policy_values=("probono_window_months",),
     unit="coach practising in a window",
     cases=probono_cases,
     detail=probono_detail,
 )
 
-PRACTICE_CHECKS = (PRACT_REFUND, PRACT_GRIEVANCE, PRACT_CONTEXT)
+PRACTICE_CHECKS = (PRACT_REFUND, PRACT_REFUND_POLICY, PRACT_GRIEVANCE, PRACT_CONTEXT)
 COMMUNITY_CHECKS = (COMM_PROBONO,)

@@ -166,9 +166,10 @@ def build_one_to_one(
         affordable, np.where(rng.random(n) < 0.65, "reduced", "pro_bono"), "paying"
     ).astype(object)
     income_p = np.select([basis == "pro_bono", basis == "reduced"], [0.85, 0.6], 0.05)
-    low_income = optional(
-        np.where(r.income_recorded[coach], rng.random(n) < income_p, None), pl.Boolean
-    )
+    # A reduced fee is given because the client has few financial resources: always recorded
+    # (COMM-PROBONO counts a reduced fee only for a client marked low income).
+    drawn = np.where(r.income_recorded[coach], rng.random(n) < income_p, None)
+    low_income = optional(np.where(basis == "reduced", True, drawn), pl.Boolean)
 
     refund = np.where((basis != "pro_bono") | (rng.random(n) < 0.3), intake, NO_DAY)
     grievance = np.minimum(intake + between(rng, np.zeros(n), 7), end)

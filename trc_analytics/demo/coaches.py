@@ -182,7 +182,9 @@ def build_roster(cfg: DemoConfig, rng: np.random.Generator) -> Roster:
         psy_trained=np.zeros(n, dtype=bool),
         psy_insured=np.zeros(n, dtype=bool),
         psy_notified=np.full(n, NO_DAY, dtype=np.int64),
-        refund_published=rng.random(n) < 0.96,
+        # every coach publishes a refund policy unless PRACT-REFUND-POLICY is planted; the draw
+        # stays (always true) so the generator's stream, and so every other table, is unchanged
+        refund_published=rng.random(n) >= 0.0,
         no_giving=np.zeros(n, dtype=bool),
         hypnosis=np.zeros(n, dtype=bool),
         intensity=intensity,

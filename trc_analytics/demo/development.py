@@ -15,6 +15,7 @@ from trc_analytics.demo.coaches import Roster
 from trc_analytics.demo.config import DemoConfig
 from trc_analytics.demo.dates import NO_DAY, add_months, as_dates, day
 from trc_analytics.demo.sampling import between, optional, pick, recurring
+from trc_analytics.policy import Policy
 
 
 def _declared_area(rng: np.random.Generator, r: Roster, coach: np.ndarray) -> np.ndarray:
@@ -170,6 +171,9 @@ def build_trainings(
         )
         / 2
     )
+    # every course counts at least the yearly hours DEV-CE asks, and courses come at most
+    # 200 days apart, so a coach who keeps training keeps DEV-CE (only a planted stop fails it)
+    hours = np.maximum(hours, Policy().ce_hours_per_year)
     frames = [
         pl.DataFrame(
             {

@@ -122,7 +122,8 @@ def _lapse(
 
 
 def _flags(cfg: DemoConfig, rng: np.random.Generator, r: Roster, pool: list) -> pl.DataFrame:
-    """Orthogonal coach flags: no giving at all, psychoactive practice, hypnosis training."""
+    """Orthogonal coach flags: no giving at all, psychoactive practice, hypnosis training, no
+    published refund policy."""
     n, rate = r.n, cfg.finding_rate
     end, pe = day(cfg.end), day(cfg.plant_period.end)
     # Coaches without a planted role first; with very few coaches, flags share coaches.
@@ -172,4 +173,19 @@ def _flags(cfg: DemoConfig, rng: np.random.Generator, r: Roster, pool: list) -> 
     hyp = take(1)
     r.hypnosis[hyp] = True
     r.therapy[hyp] = False
+
+    # PRACT-REFUND-POLICY: a coach taking fees with no published refund policy (judged as of
+    # the period end, so dated at the end of the period it is looked at).
+    unpublished = take(planted_count(rate, n, 0.3))
+    r.refund_published[unpublished] = False
+    first = np.arange(unpublished.size) == 0
+    out.append(
+        cases(
+            "PRACT-REFUND-POLICY",
+            unpublished,
+            np.where(first, pe, end),
+            "takes fees without a published refund policy",
+            first=first,
+        )
+    )
     return pl.concat(out)

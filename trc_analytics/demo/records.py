@@ -187,7 +187,7 @@ def build_community_service(cfg: DemoConfig, rng: np.random.Generator, r: Roster
         [0.3, 0.25, 0.2, 0.15, 0.1],
         n,
     )
-    return pl.DataFrame(
+    given = pl.DataFrame(
         {
             "_k": givers[owner],
             "held_on": as_dates(held),
@@ -198,6 +198,13 @@ def build_community_service(cfg: DemoConfig, rng: np.random.Generator, r: Roster
             ),
         }
     )
+    # Advocacy is not a service given to survivors (COMM-PROBONO does not count it): a coach
+    # who gives back advocates alongside a support group on the same day, so advocacy stays a
+    # near miss and never leaves a window without service.
+    alongside = given.filter(pl.col("kind") == "advocacy").with_columns(
+        kind=pl.lit("support_group"), participants=pl.lit(None, pl.Int64())
+    )
+    return pl.concat([given, alongside])
 
 
 def build_conduct_events(cfg: DemoConfig, rng: np.random.Generator, r: Roster) -> pl.DataFrame:

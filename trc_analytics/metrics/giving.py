@@ -1,8 +1,12 @@
 """Giving back: pro-bono and reduced-fee work and community service (issue 4, item 4).
 
 "We give back to the survivor community by periodically providing services affordable to those
-without many financial resources." Affordable service = held sessions with fee_type pro_bono or
-reduced, and community_service activities. Conventions are in `scope.py`.
+without many financial resources." Affordable service, the one notion COMM-PROBONO and these
+metrics share: held pro-bono sessions, reduced-fee sessions with a client marked `low_income`
+(a reduced fee for anyone else, or for a group, is not shown to reach those without many
+financial resources), and community-service activities of the kinds that serve survivors
+(`SURVIVOR_SERVICE`: advocacy speaks for them, it is not a service given to them). Conventions
+are in `scope.py`.
 """
 
 from __future__ import annotations
@@ -12,7 +16,34 @@ import datetime as dt
 import polars as pl
 
 from trc_analytics.metrics.registry import summary_metric
-from trc_analytics.scope import AFFORDABLE, Scope, share
+from trc_analytics.scope import Scope, share
+
+#: Community-service kinds that serve survivors themselves (not `advocacy`).
+SURVIVOR_SERVICE = ("pro_bono_group", "free_workshop", "support_group", "sliding_scale_program")
+
+
+def affordable_sessions(sc: Scope, held: pl.LazyFrame) -> pl.LazyFrame:
+    """The rows of a frame of held sessions that are affordable service: pro bono, or a
+    reduced fee for a client marked `low_income`. Every column of `held`."""
+    low_income = (
+        sc.table("clients")
+        .filter(pl.col("low_income").fill_null(False))
+        .select("client_id", low_income=pl.lit(True))
+    )
+    fee = pl.col("fee_type").cast(pl.String())
+    return (
+        held.join(low_income, on="client_id", how="left")
+        .filter((fee == "pro_bono") | ((fee == "reduced") & pl.col("low_income").fill_null(False)))
+        .drop("low_income")
+    )
+
+
+def survivor_community_service(sc: Scope) -> pl.LazyFrame:
+    """Community-service activities of the kinds that serve survivors, every column (empty
+    without a `community_service` table)."""
+    return sc.table("community_service").filter(
+        pl.col("kind").cast(pl.String()).is_in(list(SURVIVOR_SERVICE))
+    )
 
 
 @summary_metric(
@@ -59,8 +90,10 @@ def affordable_service(sc: Scope) -> pl.LazyFrame:
     """Pro-bono and reduced-fee work of the period and its share of all held hours.
 
     Columns: key, hours (all held), pro_bono_sessions, pro_bono_hours, reduced_sessions,
-    reduced_hours, affordable_hours (pro bono + reduced), affordable_share (of held hours),
-    community_hours (community_service; null without that table).
+    reduced_hours (every reduced fee), affordable_hours (affordable service: pro bono + reduced
+    for low-income clients, the sessions COMM-PROBONO counts), affordable_share (of held hours),
+    community_hours (community service that serves survivors, not advocacy; null without that
+    table).
     """
     key = sc.key
     counts = (
@@ -75,14 +108,21 @@ def affordable_service(sc: Scope) -> pl.LazyFrame:
         )
     )
     fill = ["hours", "pro_bono_sessions", "pro_bono_hours", "reduced_sessions", "reduced_hours"]
-    out = sc.complete(counts, [key], fill).with_columns(
-        affordable_hours=pl.col("pro_bono_hours") + pl.col("reduced_hours")
+    affordable = (
+        sc.keyed(affordable_sessions(sc, sc.held_in_period()))
+        .group_by(key)
+        .agg(affordable_hours=pl.col("hours").sum())
+    )
+    out = (
+        sc.complete(counts, [key], fill)
+        .join(affordable, on=key, how="left")
+        .with_columns(pl.col("affordable_hours").fill_null(0.0))
     )
     out = out.with_columns(affordable_share=share("affordable_hours", "hours"))
     if "community_service" not in sc.ws:
         return out.with_columns(community_hours=pl.lit(None, pl.Float64()))
     community = (
-        sc.keyed(sc.table("community_service").filter(sc.in_period("held_on")))
+        sc.keyed(survivor_community_service(sc).filter(sc.in_period("held_on")))
         .group_by(key)
         .agg(community_hours=pl.col("hours").sum())
     )
@@ -112,11 +152,12 @@ def _quarters(sc: Scope) -> pl.LazyFrame:
     },
 )
 def affordable_share_by_quarter(sc: Scope) -> pl.LazyFrame:
-    """Pro-bono and affordable (pro bono + reduced) share of held hours per calendar quarter.
+    """Pro-bono and affordable share of held hours per calendar quarter.
 
-    Columns: key, quarter (first day), hours, pro_bono_hours, reduced_hours, pro_bono_share,
-    affordable_share. Every key and quarter the period touches has a row (quarters cut by
-    the period count only the days inside it).
+    Affordable = pro bono + reduced for low-income clients (`affordable_sessions`). Columns:
+    key, quarter (first day), hours, pro_bono_hours, reduced_hours (every reduced fee),
+    pro_bono_share, affordable_share. Every key and quarter the period touches has a row
+    (quarters cut by the period count only the days inside it).
     """
     counts = (
         sc.keyed(sc.fee_months())
@@ -127,10 +168,20 @@ def affordable_share_by_quarter(sc: Scope) -> pl.LazyFrame:
             reduced_hours=_fee_sum("hours", "reduced"),
         )
     )
-    fill = ["hours", "pro_bono_hours", "reduced_hours"]
-    return sc.complete(counts, [sc.key, "quarter"], fill, grid=_quarters(sc)).with_columns(
-        pro_bono_share=share("pro_bono_hours", "hours"),
-        affordable_share=share(pl.col("pro_bono_hours") + pl.col("reduced_hours"), "hours"),
+    affordable = (
+        sc.keyed(affordable_sessions(sc, sc.held_in_period()))
+        .group_by(sc.key, quarter=pl.col("held_on").dt.truncate("1q"))
+        .agg(affordable_hours=pl.col("hours").sum())
+    )
+    counts = counts.join(affordable, on=[sc.key, "quarter"], how="left")
+    fill = ["hours", "pro_bono_hours", "reduced_hours", "affordable_hours"]
+    return (
+        sc.complete(counts, [sc.key, "quarter"], fill, grid=_quarters(sc))
+        .with_columns(
+            pro_bono_share=share("pro_bono_hours", "hours"),
+            affordable_share=share("affordable_hours", "hours"),
+        )
+        .drop("affordable_hours")
     )
 
 
@@ -172,20 +223,17 @@ def community_service_hours(sc: Scope) -> pl.LazyFrame:
 def longest_without_affordable(sc: Scope) -> pl.LazyFrame:
     """Longest run of days in the period without any affordable service.
 
-    Affordable service = a held pro-bono or reduced-fee session, or a community-service
-    activity (when that table exists). By region, a day counts when any coach of the region
-    gave such service. Columns: key, service_days (days with some), longest_gap_days,
-    gap_from and gap_to (the first such run, inclusive; null when there is no gap).
+    Affordable service = a session of `affordable_sessions` or an activity of
+    `survivor_community_service` (when that table exists). By region, a day counts when any
+    coach of the region gave such service. Columns: key, service_days (days with some),
+    longest_gap_days, gap_from and gap_to (the first such run, inclusive; null when there is
+    no gap).
     """
     key, one_day = sc.key, pl.duration(days=1)
-    days = [
-        sc.held_in_period()
-        .filter(pl.col("fee_type").is_in(AFFORDABLE))
-        .select("coach_id", day=pl.col("held_on"))
-    ]
+    days = [affordable_sessions(sc, sc.held_in_period()).select("coach_id", day=pl.col("held_on"))]
     if "community_service" in sc.ws:
         days.append(
-            sc.table("community_service")
+            survivor_community_service(sc)
             .filter(sc.in_period("held_on"))
             .select("coach_id", day=pl.col("held_on"))
         )
@@ -289,7 +337,8 @@ def _hourly_fees(held: pl.LazyFrame) -> pl.LazyFrame:
     },
 )
 def value_given(sc: Scope) -> pl.LazyFrame:
-    """Estimated value of the affordable sessions of the period, at the coach's usual fee.
+    """Estimated value of the affordable sessions of the period (`affordable_sessions`), at the
+    coach's usual fee.
 
     A coach's hourly fee is the median of fee_amount / hours over their held paid sessions of
     the period (or, when they had none, over all their paid sessions up to the period end),
@@ -299,7 +348,7 @@ def value_given(sc: Scope) -> pl.LazyFrame:
     currency, affordable_hours, hourly_fee (for a region the median of its coaches' fees),
     pro_bono_value, reduced_value, estimated_value.
     """
-    affordable = sc.held_in_period().filter(pl.col("fee_type").is_in(AFFORDABLE))
+    affordable = affordable_sessions(sc, sc.held_in_period())
     fees = _hourly_fees(sc.held_in_period())
     unpriced = (
         affordable.select("coach_id").unique().join(fees, on="coach_id", how="anti").collect()

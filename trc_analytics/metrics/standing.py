@@ -13,6 +13,10 @@ from trc_analytics.metrics.registry import case_metric, summary_metric
 from trc_analytics.scope import Scope
 
 STATUSES = ("current", "due", "grace", "lapsed")
+#: Specialty credentials: a lapse matters only when the specialty is practised after the grace.
+SPECIALTIES = ("group", "npe", "supervisor")
+#: The session area of NPE (misattributed parentage) work, the NPE specialty.
+NPE_AREA = "npe_misattributed_parentage"
 
 
 def _months_before(sc: Scope, months: int) -> pl.Expr:
@@ -48,9 +52,25 @@ def _latest_credentials(sc: Scope) -> pl.LazyFrame:
     )
 
 
-def _remediation(sc: Scope, expired: pl.LazyFrame) -> pl.LazyFrame:
-    """Per expired credential: the most one-to-one `renewal_lapse` supervision hours after its
-    expiry with a single supervisor (the remediation the Code asks for), and who gave them."""
+def _workspace_table(sc: Scope, name: str) -> pl.LazyFrame:
+    """A table of the whole workspace, not restricted to the coaches in scope."""
+    df = sc.ws.get(name)
+    if df is None:
+        return pl.LazyFrame(schema=sc.ws.schema[name].polars_schema)
+    return df.lazy()
+
+
+def _remediation(sc: Scope, lapsed: pl.LazyFrame) -> pl.LazyFrame:
+    """Per lapsed credential: the most one-to-one `renewal_lapse` supervision hours after its
+    grace ended with a single Association supervisor, and who gave them.
+
+    The Code: "If that timeframe lapses, they must obtain six hours of one-to-one Supervision
+    with the same Association employed Supervisor". Hours inside the grace are not that
+    remediation, and a supervisor who is not a coach of the workspace is not Association
+    employed as far as the records show, so neither counts.
+    """
+    # the whole workspace, not only the coaches in scope: the supervisor may be out of scope
+    association = _workspace_table(sc, "coaches").select(supervisor_id="coach_id")
     one_to_one = (
         sc.table("supervision")
         .filter(
@@ -58,12 +78,13 @@ def _remediation(sc: Scope, expired: pl.LazyFrame) -> pl.LazyFrame:
             & (pl.col("reason") == "renewal_lapse")
             & (pl.col("met_on") <= sc.as_of)
         )
+        .join(association, on="supervisor_id", how="semi")
         .select("coach_id", "supervisor_id", "met_on", "hours")
     )
     return (
-        expired.select("coach_id", "credential", "expires_on")
+        lapsed.select("coach_id", "credential", "grace_ends_on")
         .join(one_to_one, on="coach_id")
-        .filter(pl.col("met_on") > pl.col("expires_on"))
+        .filter(pl.col("met_on") > pl.col("grace_ends_on"))
         .group_by("coach_id", "credential", "supervisor_id")
         .agg(hours=pl.col("hours").sum())
         .sort("hours", "supervisor_id", descending=[True, False])
@@ -78,6 +99,56 @@ def _remediation(sc: Scope, expired: pl.LazyFrame) -> pl.LazyFrame:
     )
 
 
+def _practised(sc: Scope) -> pl.LazyFrame:
+    """Each day a coach practised a specialty, up to the period end: ran a group session
+    (`group`), held a session in the NPE area (`npe`), or supervised a coach (`supervisor`).
+
+    Columns: coach_id, credential (the specialty), on.
+    """
+    held = sc.held_to_end() if sc.has("sessions") else sc.table("sessions")
+    days = [
+        held.filter(pl.col("area") == NPE_AREA).select(
+            "coach_id", credential=pl.lit("npe"), on="held_on"
+        )
+    ]
+    if sc.has("engagements"):
+        groups = sc.table("engagements").filter(pl.col("format") == "group")
+        days.append(
+            held.join(groups.select("engagement_id"), on="engagement_id", how="semi").select(
+                "coach_id", credential=pl.lit("group"), on="held_on"
+            )
+        )
+    if sc.has("supervision"):  # supervising any coach of the workspace, in scope or not
+        days.append(
+            _workspace_table(sc, "supervision")
+            .filter(pl.col("met_on") <= sc.as_of)
+            .select(coach_id="supervisor_id", credential=pl.lit("supervisor"), on="met_on")
+        )
+    return pl.concat(days)
+
+
+def _specialty_practice(sc: Scope, latest: pl.LazyFrame) -> pl.LazyFrame:
+    """Adds practised_after_grace: for a lapsed specialty credential, the first day the coach
+    practised that specialty after its grace ended (null when they did not, and for the other
+    credentials)."""
+    after = (
+        latest.filter(
+            (pl.col("status") == "lapsed") & pl.col("credential").is_in(list(SPECIALTIES))
+        )
+        .select("coach_id", "grace_ends_on", pl.col("credential").cast(pl.String()))
+        .join(_practised(sc), on=["coach_id", "credential"])
+        .filter(pl.col("on") > pl.col("grace_ends_on"))
+        .group_by("coach_id", "credential")
+        .agg(practised_after_grace=pl.col("on").min())
+    )
+    return latest.join(
+        after,
+        left_on=["coach_id", pl.col("credential").cast(pl.String())],
+        right_on=["coach_id", "credential"],
+        how="left",
+    ).drop("credential_right", strict=False)
+
+
 def credential_standing(sc: Scope) -> pl.LazyFrame:
     """Credential standing as of the period end, computed once per scope.
 
@@ -88,14 +159,15 @@ def credential_standing(sc: Scope) -> pl.LazyFrame:
     """
 
     def build() -> pl.LazyFrame:
-        latest = _latest_credentials(sc)
-        expired = pl.col("status").is_in(["grace", "lapsed"])
+        latest = _specialty_practice(sc, _latest_credentials(sc))
         if sc.has("supervision"):
-            remediation = _remediation(sc, latest.filter(expired))
+            remediation = _remediation(sc, latest.filter(pl.col("status") == "lapsed"))
             latest = latest.join(
                 remediation, on=["coach_id", "credential"], how="left"
             ).with_columns(
-                remediation_hours=pl.when(expired).then(pl.col("remediation_hours").fill_null(0.0))
+                remediation_hours=pl.when(pl.col("status") == "lapsed").then(
+                    pl.col("remediation_hours").fill_null(0.0)
+                )
             )
         else:
             latest = latest.with_columns(
@@ -103,7 +175,7 @@ def credential_standing(sc: Scope) -> pl.LazyFrame:
                 remediation_supervisor=pl.lit(None, pl.String()),
             )
         return latest.with_columns(
-            remediation_complete=pl.when(expired).then(
+            remediation_complete=pl.when(pl.col("status") == "lapsed").then(
                 pl.col("remediation_hours") >= sc.policy.lapse_supervision_hours
             )
         )
@@ -125,18 +197,22 @@ def credential_standing(sc: Scope) -> pl.LazyFrame:
         "remediation_hours": pl.Float64(),
         "remediation_supervisor": pl.String(),
         "remediation_complete": pl.Boolean(),
+        "practised_after_grace": pl.Date(),
     },
 )
 def credential_status(sc: Scope) -> pl.LazyFrame:
     """Each coach's latest certification of each kind as of the period end, and its status.
 
     status: current; due (expires within `policy.credential_due_days`); grace (expired, within
-    `policy.credential_grace_months`); lapsed (past the grace). For grace and lapsed:
-    remediation_hours = the most one-to-one `renewal_lapse` supervision hours after expiry with
-    a single supervisor (remediation_supervisor), remediation_complete = at least
-    `policy.lapse_supervision_hours` (null without a `supervision` table). Columns: coach_id,
-    region, credential, certified_on, expires_on, status, days_to_expiry (negative once
-    expired), grace_ends_on, remediation_hours, remediation_supervisor, remediation_complete.
+    `policy.credential_grace_months`); lapsed (past the grace). For lapsed: remediation_hours =
+    the most one-to-one `renewal_lapse` supervision hours after the grace with a single
+    supervisor who is a coach of the workspace (remediation_supervisor), remediation_complete =
+    at least `policy.lapse_supervision_hours`, which opens the review of suitability to renew
+    (the credential stays lapsed until renewed; null without a `supervision` table). For a
+    lapsed specialty (group, npe, supervisor): practised_after_grace = the first day it was
+    practised after the grace. Columns: coach_id, region, credential, certified_on, expires_on,
+    status, days_to_expiry (negative once expired), grace_ends_on, remediation_hours,
+    remediation_supervisor, remediation_complete, practised_after_grace.
     """
     return sc.with_region(credential_standing(sc)).sort("coach_id", "credential")
 
@@ -153,7 +229,8 @@ def certification_pipeline(sc: Scope) -> pl.LazyFrame:
     """How many credentials are current, due, in grace or lapsed as of the period end.
 
     Columns: key, credential, current, due, grace, lapsed, lapsed_remediated (lapsed with the
-    remediation supervision done). See `credential_status` for the rules.
+    remediation supervision done, so the review of suitability to renew is open; they stay
+    lapsed until renewed). See `credential_status` for the rules.
     """
     return (
         sc.keyed(credential_standing(sc))

@@ -145,8 +145,8 @@ def next_step(check_id: str, ctx: ReportContext) -> str:
         "CERT-ETHICS": "Take the Code of Ethics review course before your next renewal.",
         "DEV-CE": "Plan a training in the coming months to keep up with research and methodology "
         "in trauma recovery.",
-        "COMM-PROBONO": "Plan some pro-bono or reduced-fee work, or a community activity, in the "
-        "coming months.",
+        "COMM-PROBONO": "Plan some pro-bono work, reduced-fee work with a client of few financial "
+        "resources, or community service to survivors, in the coming months.",
         "CONDUCT-CHARGE": "Report each charge named to the Professional Standards Committee now "
         f"if it is not reported, and record the date; report a new charge within "
         f"{p.charge_report_days} days.",
@@ -226,8 +226,9 @@ def going_well(ctx: ReportContext) -> Section:
     aff = facts.first_row(ctx.metric("affordable_service", coach)[0])
     if aff.get("affordable_hours") or aff.get("community_hours"):
         strengths.append(
-            f"You gave {num(aff.get('affordable_hours'), 1)} hours of pro-bono or reduced-fee "
-            f"coaching and {num(aff.get('community_hours') or 0, 1)} hours of community service."
+            f"You gave {num(aff.get('affordable_hours'), 1)} hours of pro-bono coaching or "
+            "reduced-fee coaching to clients with few financial resources, and "
+            f"{num(aff.get('community_hours') or 0, 1)} hours of community service to survivors."
         )
     achieved = int(facts.first_row(ctx.metric("goal_progress", coach)[0]).get("achieved") or 0)
     if achieved:
@@ -456,7 +457,7 @@ def giving(ctx: ReportContext) -> Section:
     takeaway = (
         f"You gave {num(aff.get('pro_bono_hours'), 1)} pro-bono hours, "
         f"{num(aff.get('reduced_hours'), 1)} reduced-fee hours and "
-        f"{num(aff.get('community_hours') or 0, 1)} hours of community service."
+        f"{num(aff.get('community_hours') or 0, 1)} hours of community service to survivors."
     )
     chart = (
         charts.bars(community, "kind", "hours", x_title="Community-service hours")

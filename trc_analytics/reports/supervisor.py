@@ -667,15 +667,16 @@ def probono(ctx: ReportContext, coach: str) -> Section:
     value, _ = ctx.metric("value_given", coach)
     community, community_note = facts.community(ctx, coach)
     takeaway = (
-        f"{pct(aff.get('affordable_share'))} of held hours were pro bono or reduced fee "
-        f"({num(aff.get('affordable_hours'), 1)} hours), plus "
-        f"{num(aff.get('community_hours'), 1)} hours of community service; the longest "
+        f"{pct(aff.get('affordable_share'))} of held hours were pro bono or at a reduced fee for "
+        f"a client marked low income ({num(aff.get('affordable_hours'), 1)} hours), plus "
+        f"{num(aff.get('community_hours'), 1)} hours of community service to survivors; the "
+        "longest "
         "stretch without affordable service was "
         f"{plural(int(gap.get('longest_gap_days') or 0), 'day')}."
     )
     chart = charts.monthly(
         quarters,
-        {"pro_bono_share": "Pro bono", "affordable_share": "Pro bono or reduced"},
+        {"pro_bono_share": "Pro bono", "affordable_share": "Pro bono or reduced (low income)"},
         y_title="Share of held hours",
         kind="bar",
         x_title="Quarter",

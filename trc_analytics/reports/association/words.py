@@ -160,14 +160,16 @@ def pipeline_note(policy: Policy) -> str:
 
 
 def giving(affordable_hours: float | None, community_hours: float | None) -> str:
-    """Hours given pro bono or at a reduced fee, and of community service (None: hidden)."""
+    """Hours given pro bono or at a reduced fee to clients marked low income, and of community
+    service to survivors (None: hidden)."""
     parts = []
     if affordable_hours is not None:
         parts.append(
-            f"{affordable_hours:,.0f} hours of coaching were given pro bono or at a reduced fee"
+            f"{affordable_hours:,.0f} hours of coaching were given pro bono or at a reduced fee "
+            "to clients with few financial resources"
         )
     if community_hours is not None:
-        parts.append(f"{community_hours:,.0f} hours of community service")
+        parts.append(f"{community_hours:,.0f} hours of community service to survivors")
     if not parts:
         return "Pro-bono and community-service hours are too concentrated to publish this period."
     return "In the period, " + " and ".join(parts) + "."
