@@ -108,10 +108,12 @@ def test_supervision_hours_by_reason_and_format():
 
 
 def test_supervision_outside_marks_meetings_with_an_outside_supervisor():
-    """Supervision a rule counts, given by a supervisor outside the workspace (X-1, X-2) is
-    counted and marked as outside; a routine meeting is not counted."""
+    """Supervision a rule counts, given by a supervisor outside the workspace, is counted and
+    marked as outside (C-1's competence meeting); C-2's three lapse meetings are with coaches of
+    the workspace (C-1, C-3) who hold no supervisor credential, so they are inside and
+    unqualified; a routine meeting is not counted."""
     got = standing.supervision_outside(world(), PERIOD)
     assert rows(got) == [
         ("C-1", 1, 1, 1.5, 0),
-        ("C-2", 3, 3, 8.0, 0),
+        ("C-2", 3, 0, 0.0, 3),
     ]

@@ -24,7 +24,7 @@ def _text(section) -> str:
 
 def _keeping_up(*credentials, supervision=()):
     ws = build(
-        coaches=[coach()],
+        coaches=[coach(), coach("SUP-1")],  # the lapse needs an Association supervisor
         credentials=list(credentials),
         supervision=list(supervision) or [row("supervision", met_on="2025-01-01")],
     )
