@@ -117,3 +117,25 @@ def test_the_association_report_never_shows_an_action_text(demo_workspace):
     texts = demo_workspace["supervision_actions"]["action"].unique().to_list()
     assert texts
     assert [t for t in texts if t in text] == []
+
+
+def test_the_opening_summary_lists_the_actions_due(demo_workspace):
+    """Findings first: the summary names the open actions, overdue first, from the same list
+    the actions section shows."""
+    from trc_analytics.reports import opening
+
+    coach = busiest_coach(demo_workspace)
+    ctx = review(demo_workspace, coach)
+    text = html_lib.unescape(opening.actions_html(ctx, coach))
+    first = cycle.actions_due(ctx, coach).row(0, named=True)
+    assert first["action"] in text and f"due {first['due_on']}" in text
+    assert opening.NO_ACTIONS not in text
+
+
+def test_the_opening_summary_says_when_no_actions_are_recorded(demo_workspace):
+    from trc_analytics.reports import opening
+
+    tables = {n: f for n, f in demo_workspace.tables.items() if n != "supervision_actions"}
+    ws = Workspace.from_frames(tables)
+    coach = busiest_coach(demo_workspace)
+    assert opening.NO_ACTIONS in opening.actions_html(review(ws, coach), coach)

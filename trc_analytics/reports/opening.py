@@ -10,11 +10,13 @@ from __future__ import annotations
 import polars as pl
 
 from trc_analytics.checks import SEVERITIES, change_counts
+from trc_analytics.errors import MissingTables
 from trc_analytics.metrics.compare import FigureChange, figure_changes
 from trc_analytics.reports import sections as facts
 from trc_analytics.reports.context import ReportContext, long_date
 from trc_analytics.reports.display import Figure, Section, bullet_list, esc, format_value
 from trc_analytics.reports.sections import findings_anchor, plural
+from trc_analytics.reports.supervision_cycle import actions_due
 
 #: The headline figures compared with the previous period, with the report's labels.
 HEADLINE = {
@@ -27,8 +29,10 @@ HEADLINE = {
 }
 #: Clients listed in the summary at most (the findings section lists every one).
 CLIENTS_SHOWN = 8
-#: What the summary says of actions until the supervision actions table exists.
-NO_ACTIONS = "No actions recorded: the workspace has no table of agreed actions yet."
+#: What the summary says of actions when the workspace has no supervision_actions table.
+NO_ACTIONS = "No actions recorded: the workspace has no supervision_actions table."
+#: Open actions listed in the summary at most (the actions section lists every one).
+ACTIONS_SHOWN = 5
 
 
 def span_text(ctx: ReportContext, coach: str | None) -> str:
@@ -197,7 +201,7 @@ def summary(
         f"<p>{esc(change_text(ctx, coach))}</p>",
         "<p><strong>Clients to discuss</strong></p>"
         + (bullet_list(clients) if clients else "<p>None: no finding names a client.</p>"),
-        f"<p><strong>Actions due</strong></p><p>{esc(NO_ACTIONS)}</p>",
+        "<p><strong>Actions due</strong></p>" + actions_html(ctx, coach),
     ]
     return Section(
         title,
@@ -208,3 +212,21 @@ def summary(
         level=level,
         css_class="trc-summary",
     )
+
+
+def actions_html(ctx: ReportContext, coach: str) -> str:
+    """The open agreed actions at the period end, overdue first, as a short list (or why none)."""
+    try:
+        due = actions_due(ctx, coach)
+    except MissingTables:
+        return f"<p>{esc(NO_ACTIONS)}</p>"
+    if due.is_empty():
+        return "<p>None open at the period end.</p>"
+    items = [
+        f"{a['action']} ({a['owner']}, due {a['due_on']}"
+        + (f", {a['days_overdue']} days overdue" if a["days_overdue"] else "")
+        + ")"
+        for a in due.head(ACTIONS_SHOWN).iter_rows(named=True)
+    ]
+    more = due.height - len(items)
+    return bullet_list(items) + (f"<p>and {more} more in Agreed actions.</p>" if more else "")
