@@ -25,10 +25,12 @@ templates: $(STAMP)
 	$(BIN)/trc templates data_templates --dictionary docs/data-dictionary.md
 
 # The demo's showcase coach and period (every planted finding has a case in it).
-DEMO_REPORT := --data demo_workspace --from 2026-01-01 --to 2026-06-30 --out reports
+# Reports go into a folder only you can open (reports/ itself is shared through git, mode 0755).
+DEMO_REPORT := --data demo_workspace --from 2026-01-01 --to 2026-06-30 --out reports/demo
 
 demo: $(STAMP)
 	$(BIN)/trc demo demo_workspace --force
+	@mkdir -p -m 700 reports/demo
 	@echo "Reports (open them in a browser):"
 	@$(BIN)/trc report supervisor --coach C-0001 $(DEMO_REPORT)
 	@$(BIN)/trc report self-audit --coach C-0001 $(DEMO_REPORT)
