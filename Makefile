@@ -35,6 +35,7 @@ demo: $(STAMP)
 	@$(BIN)/trc report supervisor --coach C-0001 $(DEMO_REPORT)
 	@$(BIN)/trc report self-audit --coach C-0001 $(DEMO_REPORT)
 	@$(BIN)/trc report association $(DEMO_REPORT)
+	@$(BIN)/trc report supervisor --supervisor C-0035 $(DEMO_REPORT)
 
 lab: $(STAMP)
 	$(BIN)/trc lab demo_workspace

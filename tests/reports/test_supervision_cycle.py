@@ -135,7 +135,7 @@ def test_the_review_opens_with_the_summary_and_compares_with_the_period_before(d
     titles = [t for t, _ in supervisor.SECTIONS]
     assert titles[:3] == ["Summary: findings first", "Headline figures", "Findings to discuss"]
     html = _html(ctx, supervisor, "C-0001")
-    assert "Since 1 July 2025 to 31 December 2025:" in reader_text(html)
+    assert "Findings compared with 1 July 2025 to 31 December 2025:" in reader_text(html)
     assert "→" in reader_text(html)  # then → now beside the headline figures
     for line in supervisor_opening.resolved_lines(ctx, "C-0001"):
         assert line in reader_text(html)

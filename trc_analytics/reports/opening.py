@@ -165,15 +165,15 @@ def _severity_links(ctx: ReportContext, coach: str, target: str | None) -> str:
 
 
 def change_text(ctx: ReportContext, coach: str) -> str:
-    """`Since the previous period: 2 new, 3 recurring, 1 resolved.`"""
+    """`Findings compared with 1 July 2025 to 31 December 2025: 2 new, 3 recurring, 1 resolved.`"""
     changes = ctx.changes(coach)
     if changes is None:
         return "No comparison with another period was asked for."
     counts = change_counts(changes)
+    then = ctx.comparison
     return (
-        f"Since {long_date(ctx.comparison.start)} to {long_date(ctx.comparison.end)}: "  # type: ignore[union-attr]
-        f"{counts['new']} new, {counts['recurring']} recurring, {counts['resolved']} resolved "
-        "finding" + ("" if sum(counts.values()) == 1 else "s") + "."
+        f"Findings compared with {long_date(then.start)} to {long_date(then.end)}: "  # type: ignore[union-attr]
+        f"{counts['new']} new, {counts['recurring']} recurring, {counts['resolved']} resolved."
     )
 
 
