@@ -95,13 +95,15 @@ def test_takeaways_rank_only_published_figures_and_say_how_many_were_not(skewed)
     rates = release.rates(rel.COMPLIANCE)
     hidden = rates["examined"].null_count()
     takeaway = association.compliance(skewed).takeaway
-    assert hidden and f"{hidden} checks had too few cases to publish safely" in takeaway
+    assert hidden and f"{hidden} checks could not be published safely" in takeaway
     assert f"Of the {rates.height - hidden} check" in takeaway
     totals = release.table(rel.REFERRALS).row_totals
     hidden_reasons = totals["referrals"].null_count()
     takeaway = association.referrals(skewed).takeaway
     if hidden_reasons:
-        assert f"{hidden_reasons} reason" in takeaway and "too few referrals" in takeaway
+        assert (
+            f"{hidden_reasons} reason" in takeaway and "could not be published safely" in takeaway
+        )
     shown = totals.filter(pl.col("referrals").is_not_null() & (pl.col("referrals") > 0))
     if shown.is_empty():  # nothing to rank: the sentence ranks nothing and says why
         assert "No referral total by reason could be published" in takeaway
@@ -114,16 +116,19 @@ def test_the_compliance_takeaway_fires_and_its_near_miss():
     shown = pl.DataFrame({"rule": ["A", "B"], "kept_pct": [90.0, 80.0]})
     fired = words.compliance(shown, 5)
     assert fired.startswith("Of the 2 checks with enough cases to publish")
-    assert "B (80% of cases)" in fired and "3 checks had too few cases" in fired
+    assert "B (80% of cases)" in fired and "3 checks could not be published safely" in fired
     near = words.compliance(shown, 2)
     assert "every check could be published" in near and "too few" not in near
-    assert "1 check had too few" in words.compliance(shown.head(0), 1)
+    assert "1 check could not be published safely" in words.compliance(shown.head(0), 1)
 
 
 def test_the_referrals_takeaway_fires_and_its_near_miss():
     shown = pl.DataFrame({"reason": ["client_request", "other"], "referrals": [52, 20]})
     fired = words.referrals(shown, 3)
     assert "Of the 2 reasons whose total could be published" in fired
-    assert "client request (52 referrals)" in fired and "1 reason had too few" in fired
+    assert (
+        "client request (52 referrals)" in fired
+        and "1 reason could not be published safely" in fired
+    )
     near = words.referrals(shown, 2)
     assert "every reason's total could be published" in near and "too few" not in near

@@ -31,6 +31,15 @@ ACTION_TEXT = {
     "SUPERVISOR": "take these cases to a supervisor who holds a current supervisor credential",
 }
 
+#: Checks whose family's action would not fit them.
+CHECK_ACTION_TEXT = {
+    "PRACT-CONTEXT": "explore the client's context at the next session and record the date",
+    "PRACT-REFUND-POLICY": "publish a refund policy and record the date",
+    "SAFE-SRA": "complete a safety risk assessment before the next session",
+    "REFER-ABANDON": "give the client an explanation and a referral and record both",
+    "CONF-MANDATORY": "make the report to the local agency and record the date",
+}
+
 
 def agreed_hours(seed: int, coaches: pl.DataFrame) -> pl.DataFrame:
     """The coaches table with `supervision_hours_per_quarter` drawn for every coach."""
@@ -70,7 +79,7 @@ def build_actions(seed: int, planted: pl.DataFrame, end: dt.date) -> pl.DataFram
                 "check_id": check,
                 "client_id": case["client_id"],
                 "engagement_id": case["engagement_id"],
-                "action": ACTION_TEXT[check.split("-")[0]],
+                "action": CHECK_ACTION_TEXT.get(check, ACTION_TEXT[check.split("-")[0]]),
                 "owner": "supervisor" if i % 5 == 0 else "coach",
                 "due_on": agreed + dt.timedelta(days=int(due_after[i])),
                 "done_on": done if finished[i] and done <= end else None,

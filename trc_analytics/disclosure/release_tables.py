@@ -300,8 +300,10 @@ def release_rule_text(policy: Policy, kind: str, *, by_contributor: bool) -> str
         + (" " + magnitude_rule_text(policy, "sum", "none") if by_contributor else "")
     )
     return (
-        f"{first} Further figures are hidden so that no hidden figure can be worked out, or "
-        "narrowed down, from everything this report publishes."
+        f"{first} Further figures are hidden so that no hidden figure can be worked out from "
+        "everything this report publishes, nor narrowed to fewer than "
+        f"{policy.min_cell} possible values (a sum hidden for its contributors: not to within "
+        "10%, nor enough to tell the largest contributor's share)."
     )
 
 

@@ -455,8 +455,10 @@ def giving(ctx: ReportContext) -> Section:
     community, note = facts.community(ctx, coach)
     value, _ = ctx.metric("value_given", coach)
     takeaway = (
-        f"You gave {num(aff.get('pro_bono_hours'), 1)} pro-bono hours, "
-        f"{num(aff.get('reduced_hours'), 1)} reduced-fee hours and "
+        f"You gave {num(aff.get('pro_bono_hours'), 1)} pro-bono hours and "
+        f"{num(aff.get('reduced_hours'), 1)} reduced-fee hours, of which "
+        f"{num(aff.get('affordable_hours'), 1)} count as affordable service (pro bono, or a "
+        "reduced fee for a client of few financial resources), and "
         f"{num(aff.get('community_hours') or 0, 1)} hours of community service to survivors."
     )
     chart = (

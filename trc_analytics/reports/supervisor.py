@@ -284,7 +284,9 @@ def practice_mix(ctx: ReportContext, coach: str) -> Section:
         takeaway = (
             f"Most hours were {wordy(main['format'])} ({pct(main['hours_share'])}); "
             f"{pct(att.get('held_share'))} of booked sessions were held and "
-            f"{pct(affordable)} of hours were pro bono or at a reduced fee."
+            f"{pct(affordable)} of hours were pro bono or at a reduced fee (any client; the "
+            "affordable-service share counts a reduced fee only for clients of few financial "
+            "resources)."
         )
     else:
         takeaway = "No sessions were held in the period."

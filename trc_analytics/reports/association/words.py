@@ -53,7 +53,10 @@ def served(total_clients: int | None) -> str:
     """Clients served, or why the total is not given."""
     if total_clients is None:
         return "Clients served by region; the overall total is hidden because a region's count is."
-    return f"{total_clients:,} clients were served by the association's coaches in the period."
+    return (
+        f"{total_clients:,} client–coach pairings were served in the period (a client two "
+        "coaches served counts once for each)."
+    )
 
 
 def sessions(total: int | None, regions: int) -> str:
@@ -69,10 +72,16 @@ def demand(table: pl.DataFrame, policy: Policy) -> str:
     unknown = table.filter(pl.col("training_needed").is_null()).height
     if needed:
         return (
-            "Training is most needed in "
+            "Among the areas whose figures are published, training is most needed in "
             + ", ".join(vocab_label(a) for a in needed[:3])
             + f": sessions were held there and fewer than {policy.min_cell} coaches declare "
-            "competence in them."
+            "competence in them"
+            + (
+                f"; {unknown} more area{'s' if unknown != 1 else ''} cannot be judged"
+                if unknown
+                else ""
+            )
+            + "."
         )
     if unknown:
         return (
@@ -94,7 +103,10 @@ def _unpublished(n: int, what: str) -> str:
     """The clause naming how many figures were not published (scopes every ranking)."""
     if not n:
         return f"every {what} could be published"
-    return f"{n} {what}{'s' if n != 1 else ''} had too few cases to publish safely"
+    return (
+        f"{n} {what}{'s' if n != 1 else ''} could not be published safely (too few cases, "
+        "or too few not kept, or too few coaches behind them)"
+    )
 
 
 def compliance(shown: pl.DataFrame, checks: int) -> str:
@@ -125,13 +137,13 @@ def referrals(shown: pl.DataFrame, reasons: int) -> str:
     if not top.height or not top["referrals"][0]:
         return (
             "No referral total by reason could be published for this period; "
-            f"{hidden} reason{'s' if hidden != 1 else ''} had too few referrals to publish safely."
+            f"{hidden} reason{'s' if hidden != 1 else ''} could not be published safely."
         )
     scope = (
         "every reason's total could be published"
         if not hidden
-        else f"{hidden} reason{'s' if hidden != 1 else ''} had too few referrals to publish "
-        "safely, and any of them may be larger"
+        else f"{hidden} reason{'s' if hidden != 1 else ''} could not be published safely (too "
+        "few referrals or too few coaches behind them), and any of them may be larger"
     )
     return (
         f"Of the {shown.height} reason{'s' if shown.height != 1 else ''} whose total could be "
