@@ -371,7 +371,6 @@ def test_trc_report_names_an_unknown_coach(tmp_path):
         [
             "report",
             "self-audit",
-            "--data",
             str(data),
             "--coach",
             "C-0099",
@@ -383,8 +382,8 @@ def test_trc_report_names_an_unknown_coach(tmp_path):
             str(tmp_path / "r"),
         ],
     )
-    assert result.exit_code == 1
-    assert "coach C-0099 is not in coaches.csv" in result.stderr
+    assert result.exit_code == 2  # an unknown id is a usage error, as in every command
+    assert "unknown coach C-0099" in result.stderr
 
 
 # --- the self-audit's words --------------------------------------------------------------------
