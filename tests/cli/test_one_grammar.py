@@ -158,3 +158,13 @@ def test_the_workspace_as_data_is_an_alias(demo_dir, tmp_path):
         assert "did you mean C-0001?" in result.stderr
     nothing = CliRunner().invoke(main, ["report", "self-audit", "--coach", "C-0001", *PERIOD])
     assert nothing.exit_code == 2 and "give the workspace" in nothing.stderr
+
+
+def test_a_bad_comparison_date_has_the_same_message(demo_dir, tmp_path):
+    bad = run("report self-audit", demo_dir, tmp_path, "--compare-to", "2025-07-01..2025-13-31")
+    assert bad.exit_code == 2, bad.output + bad.stderr
+    assert "--compare-to: '2025-13-31' is not a date as YYYY-MM-DD" in bad.stderr
+    reversed_ = run(
+        "report self-audit", demo_dir, tmp_path, "--compare-to", "2025-12-31..2025-07-01"
+    )
+    assert reversed_.exit_code == 2 and "is not a date" not in reversed_.stderr

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from trc_analytics.checks.runner import check_severity_policy
 from trc_analytics.disclosure.release import ReleaseRefused, check_release
 from trc_analytics.errors import TrcError, unknown_id_message
-from trc_analytics.period import Period
+from trc_analytics.period import Period, parse_date
 from trc_analytics.policy import Policy
 
 if TYPE_CHECKING:
@@ -225,8 +225,12 @@ def parse_compare_to(value: object) -> Period | str | None:
         raise ReportUsageError(
             f"--compare-to: {text!r} is neither FROM..TO (YYYY-MM-DD..YYYY-MM-DD) nor none"
         )
+    try:  # the one date message: "--compare-to: 'x' is not a date as YYYY-MM-DD"
+        first, last = parse_date(start.strip(), "compare-to"), parse_date(end.strip(), "compare-to")
+    except ValueError as exc:
+        raise ReportUsageError(str(exc)) from None
     try:
-        return Period(dt.date.fromisoformat(start.strip()), dt.date.fromisoformat(end.strip()))
+        return Period(first, last)
     except ValueError as exc:
         raise ReportUsageError(f"--compare-to {text!r}: {exc}") from None
 
