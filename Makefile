@@ -26,16 +26,16 @@ templates: $(STAMP)
 
 # The demo's showcase coach and period (every planted finding has a case in it).
 # Reports go into a folder only you can open (reports/ itself is shared through git, mode 0755).
-DEMO_REPORT := --data demo_workspace --from 2026-01-01 --to 2026-06-30 --out reports/demo
+DEMO_REPORT := --from 2026-01-01 --to 2026-06-30 --out reports/demo
 
 demo: $(STAMP)
 	$(BIN)/trc demo demo_workspace --force
 	@mkdir -p -m 700 reports/demo
 	@echo "Reports (open them in a browser):"
-	@$(BIN)/trc report supervisor --coach C-0001 $(DEMO_REPORT)
-	@$(BIN)/trc report self-audit --coach C-0001 $(DEMO_REPORT)
-	@$(BIN)/trc report association $(DEMO_REPORT)
-	@$(BIN)/trc report supervisor --supervisor C-0035 $(DEMO_REPORT)
+	@$(BIN)/trc report supervisor demo_workspace --coach C-0001 $(DEMO_REPORT)
+	@$(BIN)/trc report self-audit demo_workspace --coach C-0001 $(DEMO_REPORT)
+	@$(BIN)/trc report association demo_workspace $(DEMO_REPORT)
+	@$(BIN)/trc report supervisor demo_workspace --supervisor C-0035 $(DEMO_REPORT)
 
 lab: $(STAMP)
 	$(BIN)/trc lab demo_workspace

@@ -26,6 +26,7 @@ from typing import Any, Literal
 
 import polars as pl
 
+from trc_analytics.errors import UnknownId, unknown_id_message
 from trc_analytics.period import Period
 from trc_analytics.policy import Policy
 from trc_analytics.records.workspace import Workspace
@@ -101,7 +102,7 @@ class Scope:
             )
             unknown = [c for c in coaches if c not in known]
             if unknown:
-                raise ValueError(f"unknown coach id(s): {', '.join(unknown)}")
+                raise UnknownId(unknown_id_message("coach", unknown, sorted(known)))
         return cls(ws=ws, period=period, policy=policy or Policy(), coaches=coaches, by=by)
 
     # keys and filters

@@ -151,7 +151,7 @@ def test_coach_filter_keeps_only_those_coaches():
     results = run_checks(mixed_world(), period(), coaches=["C-2"])
     assert set(results.findings["coach_id"]) == {"C-2"}
     assert set(results.cases["coach_id"]) == {"C-2"}
-    with pytest.raises(ValueError, match=r"unknown coach id\(s\): C-9"):
+    with pytest.raises(ValueError, match=r"unknown coach C-9"):
         run_checks(mixed_world(), period(), coaches=["C-2", "C-9"])
 
 

@@ -100,7 +100,7 @@ def test_missing_table_exits_1_saying_which(folder):
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--coach", "C-9"], "unknown coach id(s): C-9"),
+        (["--coach", "C-9"], "unknown coach C-9"),
         (["--metric", "nope"], "'nope' is not a metric"),
         (["--by", "supervisor"], "Invalid value for '--by'"),
     ],

@@ -142,7 +142,7 @@ def no_render(monkeypatch):
 def report(tmp_path, demo_dir, *options):
     return CliRunner().invoke(
         main,
-        ["report", "self-audit", "--coach", "C-0001", "--data", str(demo_dir), "--from",
+        ["report", "self-audit", "--coach", "C-0001", str(demo_dir), "--from",
          "2026-01-01", "--to", "2026-06-30", *options],
     )  # fmt: skip
 

@@ -107,7 +107,7 @@ def test_trc_report_refuses_a_bad_value_before_rendering_exit_2(tmp_path, option
     out = tmp_path / "reports"
     result = CliRunner().invoke(
         main,
-        ["report", "association", "--data", str(tmp_path), "--from", "2026-01-01", "--to",
+        ["report", "association", str(tmp_path), "--from", "2026-01-01", "--to",
          "2026-06-30", "--out", str(out), *options],
     )  # fmt: skip
     assert result.exit_code == 2, result.output

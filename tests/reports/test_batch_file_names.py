@@ -54,7 +54,7 @@ def test_trc_report_all_coaches_exits_1_naming_both_ids_and_renders_nothing(tmp_
     out = tmp_path / "out"
     result = CliRunner().invoke(
         main,
-        ["report", "self-audit", "--all-coaches", "--data", str(ws), "--from", "2026-01-01",
+        ["report", "self-audit", "--all-coaches", str(ws), "--from", "2026-01-01",
          "--to", "2026-06-30", "--out", str(out)],
     )  # fmt: skip
     assert result.exit_code == 1, result.output

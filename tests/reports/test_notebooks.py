@@ -328,7 +328,6 @@ def test_a_failing_cell_stops_trc_report_naming_the_cell_and_exception_not_a_tra
         [
             "report",
             "self-audit",
-            "--data",
             str(demo_dir),
             "--coach",
             COACH,

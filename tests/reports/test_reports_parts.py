@@ -249,7 +249,7 @@ def test_trc_lab_keeps_a_notebook_the_user_edited(tmp_path):
 def test_trc_report_usage_errors_exit_2(tmp_path, args):
     result = CliRunner().invoke(
         main,
-        ["report", *args, "--data", str(tmp_path), "--from", "2026-01-01", "--to", "2026-06-30"],
+        ["report", *args, str(tmp_path), "--from", "2026-01-01", "--to", "2026-06-30"],
     )
     assert result.exit_code == 2, result.output
 
@@ -257,7 +257,7 @@ def test_trc_report_usage_errors_exit_2(tmp_path, args):
 def association_cli(tmp_path, *options: str, date_from="2026-01-01", date_to="2026-06-30"):
     return CliRunner().invoke(
         main,
-        ["report", "association", "--data", str(tmp_path), "--from", date_from, "--to", date_to,
+        ["report", "association", str(tmp_path), "--from", date_from, "--to", date_to,
          "--out", str(tmp_path / "reports"), *options],
     )  # fmt: skip
 
@@ -342,7 +342,6 @@ def test_trc_report_on_a_broken_workspace_exits_1_with_the_validation_report(tmp
         [
             "report",
             "self-audit",
-            "--data",
             str(data),
             "--coach",
             "C-0001",
@@ -371,7 +370,6 @@ def test_trc_report_names_an_unknown_coach(tmp_path):
         [
             "report",
             "self-audit",
-            "--data",
             str(data),
             "--coach",
             "C-0099",
@@ -383,8 +381,8 @@ def test_trc_report_names_an_unknown_coach(tmp_path):
             str(tmp_path / "r"),
         ],
     )
-    assert result.exit_code == 1
-    assert "coach C-0099 is not in coaches.csv" in result.stderr
+    assert result.exit_code == 2  # an unknown id is a usage error, as in every command
+    assert "unknown coach C-0099" in result.stderr
 
 
 # --- the self-audit's words --------------------------------------------------------------------
@@ -554,7 +552,7 @@ def test_a_notebook_refuses_a_request_with_the_words_of_trc_report(tmp_path):
     with pytest.raises(ReportUsageError) as in_kernel:
         open_report("self-audit", date_from="2026-01-01", date_to="2026-06-30", workspace=ws)
     cli = CliRunner().invoke(
-        main, ["report", "self-audit", "--data", str(tmp_path), "--from", "2026-01-01",
+        main, ["report", "self-audit", str(tmp_path), "--from", "2026-01-01",
                "--to", "2026-06-30"],
     )  # fmt: skip
     assert cli.exit_code == 2

@@ -51,7 +51,7 @@ def test_trc_report_exits_2_for_a_future_period(demo_dir):
     tomorrow = today + dt.timedelta(days=1)
     result = CliRunner().invoke(
         main,
-        ["report", "supervisor", "--coach", "C-0001", "--data", str(demo_dir),
+        ["report", "supervisor", "--coach", "C-0001", str(demo_dir),
          "--from", today.replace(day=1).isoformat(), "--to", tomorrow.isoformat()],
     )  # fmt: skip
     assert result.exit_code == 2, result.output

@@ -21,6 +21,7 @@ import polars as pl
 
 from trc_analytics.checks.catalogue import CHECKS, get_check
 from trc_analytics.checks.check import FINDING_SCHEMA, SEVERITIES, Check
+from trc_analytics.errors import UnknownId, unknown_id_message
 from trc_analytics.period import Period
 from trc_analytics.policy import SEVERITY_PREFIX, Policy, PolicyError
 from trc_analytics.records.workspace import Workspace
@@ -104,7 +105,7 @@ def _coach_filter(ws: Workspace, coaches: Sequence[str] | str | None) -> tuple[s
         known = set(ws["coaches"].get_column("coach_id").to_list())
         unknown = [c for c in wanted if c not in known]
         if unknown:
-            raise ValueError(f"unknown coach id(s): {', '.join(unknown)}")
+            raise UnknownId(unknown_id_message("coach", unknown, sorted(known)))
     return wanted
 
 

@@ -55,7 +55,7 @@ def findings(
     try:
         results = run_checks(ws, period, policy, coaches=list(coaches) or None)
     except ValueError as exc:
-        raise click.BadParameter(str(exc), param_hint="--coach") from None
+        raise click.UsageError(str(exc)) from None
     if fmt == "csv":
         from trc_analytics.exports import safe_csv
 

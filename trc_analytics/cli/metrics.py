@@ -85,7 +85,7 @@ def metrics(
             ws, period, coaches=list(coaches) or None, by=by, policy=policy, names=[metric]
         )[metric]
     except ValueError as exc:  # unknown coach ids
-        raise click.BadParameter(str(exc), param_hint="--coach") from None
+        raise click.UsageError(str(exc)) from None
     if isinstance(result, MissingTables):
         click.echo(f"error: {metric}: {result} in {folder}", err=True)
         raise SystemExit(1)

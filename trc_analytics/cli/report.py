@@ -34,12 +34,14 @@ STOPPED = "No report was written."
 
 @click.command("report")
 @click.argument("kind", type=click.Choice(KIND_CHOICES))
+@click.argument(
+    "folder", required=False, type=click.Path(exists=True, file_okay=True, path_type=Path)
+)
 @click.option(
     "--data",
     "data",
-    required=True,
     type=click.Path(exists=True, path_type=Path),
-    help="Workspace folder (one file per table) or a single workbook.",
+    help="The workspace, as an option (an alias of FOLDER, kept for older scripts).",
 )
 @coach_option(multiple=False)
 @click.option("--supervisor", help="Supervisor id: review that supervisor's whole portfolio.")
@@ -78,7 +80,8 @@ STOPPED = "No report was written."
 )
 def report(
     kind: str,
-    data: Path,
+    folder: Path | None,
+    data: Path | None,
     coach: str | None,
     supervisor: str | None,
     period: Period,
@@ -94,7 +97,8 @@ def report(
     """Render a report to one offline HTML file and print its path.
 
     KIND is `supervisor` (with --coach ID or --supervisor ID), `self-audit` (with --coach ID)
-    or `association`. The file is `<out>/<kind>_<subject>_<from>_<to>.html`: no code, no
+    or `association`; FOLDER is the workspace folder or workbook (`--data` is an alias).
+    The file is `<out>/<kind>_<subject>_<from>_<to>.html`: no code, no
     script, charts inline, readable and printable without a network. Exit status: 0 written,
     1 invalid data or a failed report, 2 usage error.
     """
@@ -102,10 +106,13 @@ def report(
     from trc_analytics.reports.request import ReportRequest, ReportUsageError, parse_compare_to
 
     skip_slow_optional_imports()
+    data = _workspace(folder, data)
     if all_coaches and kind == "association":
         raise click.UsageError("--all-coaches renders supervisor reviews or self-audits")
     if all_coaches and (coach or supervisor):
-        raise click.UsageError("--all-coaches picks the coaches; do not give --coach/--supervisor")
+        raise click.UsageError(
+            "--all-coaches picks the coaches: give --all-coaches or --coach/--supervisor, not both"
+        )
     request = ReportRequest(
         kind=kind,
         period=period,
@@ -127,6 +134,15 @@ def report(
                 _render_batch(request, out_dir, keep_notebook, workers)
             else:
                 _render_one(request, out_dir, keep_notebook)
+
+
+def _workspace(folder: Path | None, data: Path | None) -> Path:
+    """The workspace of FOLDER or of its alias `--data`: one of them, or both the same."""
+    if folder is None and data is None:
+        raise click.UsageError("give the workspace: trc report KIND FOLDER ...")
+    if folder is not None and data is not None and folder.resolve() != data.resolve():
+        raise click.UsageError("give the workspace as FOLDER or --data, not both")
+    return folder or data  # type: ignore[return-value]
 
 
 @contextmanager

@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING, Any
 
 from trc_analytics.checks.runner import check_severity_policy
 from trc_analytics.disclosure.release import ReleaseRefused, check_release
-from trc_analytics.errors import TrcError
-from trc_analytics.period import Period
+from trc_analytics.errors import TrcError, unknown_id_message
+from trc_analytics.period import Period, parse_date
 from trc_analytics.policy import Policy
 
 if TYPE_CHECKING:
@@ -176,10 +176,17 @@ class ReportRequest:
                 )
         elif self.kind == "self-audit":
             if not self.coach or self.supervisor:
-                raise ReportUsageError("a self-audit is about one coach: give --coach ID")
+                raise ReportUsageError(
+                    "a self-audit is about one coach: give --coach ID"
+                    if not self.coach
+                    else "a self-audit is about one coach: give --coach, not --supervisor"
+                )
         elif bool(self.coach) == bool(self.supervisor):
             raise ReportUsageError(
-                "a supervisor review needs either --coach ID (one coach) or --supervisor ID "
+                "a supervisor review is of one coach or one portfolio: "
+                "give --coach or --supervisor, not both"
+                if self.coach
+                else "a supervisor review needs --coach ID (one coach) or --supervisor ID "
                 "(that supervisor's portfolio)"
             )
 
@@ -218,8 +225,12 @@ def parse_compare_to(value: object) -> Period | str | None:
         raise ReportUsageError(
             f"--compare-to: {text!r} is neither FROM..TO (YYYY-MM-DD..YYYY-MM-DD) nor none"
         )
+    try:  # the one date message: "--compare-to: 'x' is not a date as YYYY-MM-DD"
+        first, last = parse_date(start.strip(), "compare-to"), parse_date(end.strip(), "compare-to")
+    except ValueError as exc:
+        raise ReportUsageError(str(exc)) from None
     try:
-        return Period(dt.date.fromisoformat(start.strip()), dt.date.fromisoformat(end.strip()))
+        return Period(first, last)
     except ValueError as exc:
         raise ReportUsageError(f"--compare-to {text!r}: {exc}") from None
 
@@ -232,17 +243,18 @@ def compare_to_text(value: Period | str | None) -> str | None:
 
 
 def check_subject(ws: Workspace, request: ReportRequest) -> None:
-    """Raise `ReportError` when the coach or supervisor is not in the workspace."""
-    import polars as pl
-
+    """Raise `ReportUsageError` (exit 2, as in every command) when the coach or supervisor is
+    not in the workspace, suggesting close matches ("did you mean C-0007?")."""
     coaches = ws["coaches"]
-    source = ws.sources.get("coaches", "coaches")
-    if request.coach and coaches.filter(pl.col("coach_id") == request.coach).is_empty():
-        raise ReportError(f"coach {request.coach} is not in {source} (column coach_id)")
-    if (
-        request.supervisor
-        and coaches.filter(pl.col("supervisor_id") == request.supervisor).is_empty()
-    ):
-        raise ReportError(
-            f"no coach in {source} has supervisor_id {request.supervisor}: nothing to review"
+    ids = [str(c) for c in coaches.get_column("coach_id").drop_nulls().to_list()]
+    if request.coach and request.coach not in ids:
+        raise ReportUsageError(unknown_id_message("coach", [request.coach], ids))
+    if not request.supervisor:
+        return
+    column = coaches.get_column("supervisor_id") if "supervisor_id" in coaches.columns else None
+    supervisors = [] if column is None else [str(s) for s in column.drop_nulls().unique()]
+    if request.supervisor not in supervisors:
+        raise ReportUsageError(
+            unknown_id_message("supervisor", [request.supervisor], sorted(supervisors))
+            + " (no coach has that supervisor_id: nothing to review)"
         )
