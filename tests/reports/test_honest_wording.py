@@ -273,3 +273,15 @@ def test_the_data_dictionary_shows_the_labels_reports_print():
 
     md = data_dictionary_markdown()
     assert "`childhood_emotional_abuse_neglect` as “childhood emotional abuse / neglect”" in md
+
+
+def test_a_rule_kept_only_by_nothing_recorded_says_so_and_claims_no_more():
+    """A report never claims more than its records show: no dual relationship recorded is not
+    proof that none existed."""
+    from trc_analytics.reports.sections import kept_line
+
+    assert kept_line("CONDUCT-DUAL", "No dual relationships", 1) == (
+        "No dual relationships: nothing recorded against it in the period."
+    )
+    near_miss = kept_line("SAFE-TRIGGERED", "No client leaves triggered", 4)
+    assert near_miss == "No client leaves triggered: kept in the period for all 4 held sessions."

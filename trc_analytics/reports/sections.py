@@ -229,6 +229,16 @@ CASE_NOUNS: dict[str, tuple[str, str]] = {
     "CONDUCT-CHARGE": ("criminal charge", "criminal charges"),
     "CONDUCT-DUAL": ("coach", "coaches"),
 }
+#: Checks whose only case is the coach, kept when nothing is recorded against them: the records
+#: can show that nothing was recorded, not that the rule was kept.
+RECORDED_ONLY = frozenset({"CONDUCT-DUAL", "CONDUCT-IMPAIRED"})
+
+
+def kept_line(check_id: str, title: str, examined: int) -> str:
+    """A strength line for a check kept in the period, claiming no more than the records show."""
+    if check_id in RECORDED_ONLY:
+        return f"{title}: nothing recorded against it in the period."
+    return f"{title}: kept in the period for {every_case(check_id, examined)}."
 
 
 def case_noun(check_id: str, n: int) -> str:

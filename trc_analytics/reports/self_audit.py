@@ -233,10 +233,7 @@ def going_well(ctx: ReportContext) -> Section:
     achieved = int(facts.first_row(ctx.metric("goal_progress", coach)[0]).get("achieved") or 0)
     if achieved:
         strengths.append(f"{plural(achieved, 'goal')} reached together with your clients.")
-    strengths += [
-        f"{s.title}: kept in the period for {facts.every_case(s.check_id, s.examined)}."
-        for s in kept
-    ]
+    strengths += [facts.kept_line(s.check_id, s.title, s.examined) for s in kept]
     takeaway = empty or (
         f"{plural(len(kept), 'item')} of the Code kept in every case the records show; "
         "the list below starts with the work itself."
