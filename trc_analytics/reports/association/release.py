@@ -5,7 +5,8 @@ does so before any section renders): every table cell, row and column total and 
 of every table the report shows, registered with the rule each obeys, the relations between
 tables over the same population (`Release.relate`), then `protect()` once. Sentences and charts
 read the figures they quote from this release, so one attacker who knows everything the report
-publishes cannot work out, or narrow down, any figure it hides.
+publishes (and the equalities declared between its tables) can neither work out a figure it
+hides nor narrow one past that figure's rule.
 
 Counts of what coaches did (sessions, clients, referrals) are registered per coach, so the
 contributor and dominance rules apply beside the cell-size rule. A table whose inputs are
@@ -265,7 +266,11 @@ def _rows(release: Release, table: str) -> list[object]:
 
 def _try_relate(release: Release, total: FigureKey, members: list[FigureKey]) -> None:
     """Relate when both tables are registered and their figures do add up (a table of another
-    population, e.g. sessions counted once per area they cover, is not a sum of the other)."""
+    population, e.g. sessions counted once per area they cover, is not a sum of the other).
+
+    Known case that does not add up: REFER-VETTED's kept cases count a vetting only while it is
+    current, the vetted table any vetting by then, so kept <= vetted is an inequality the
+    attacker is not told (the release declares equalities only)."""
     try:
         release.relate(total, members)
     except DisclosureError:
