@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install test lint demo lab bench templates clean
+.PHONY: install test lint demo lab bench templates clean system-tools
 
 install: $(STAMP)
 
@@ -14,6 +14,19 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
+
+# Programs some tests drive (a headless browser, PDF text, a spreadsheet program), from Debian's
+# packages. Installed only where we are root with apt-get (CI is); elsewhere those tests skip and
+# say which program is missing.
+SYSTEM_TOOLS := chromium poppler-utils libreoffice-calc-nogui fonts-dejavu-core
+
+system-tools:
+	@if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  missing=""; for p in $(SYSTEM_TOOLS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	  if [ -n "$$missing" ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  fi; \
+	else echo "system-tools: not root with apt-get; the browser, PDF and LibreOffice tests will skip"; fi
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
