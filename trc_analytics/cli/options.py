@@ -144,6 +144,22 @@ def compare_to_option(f: F) -> F:
     )(f)
 
 
+#: `--paper` choices; the same keys as `reports.theme.PAPERS` (not imported: `trc --help` stays
+#: fast), checked equal by a test.
+PAPERS = ("a4", "letter")
+
+
+def paper_option(f: F) -> F:
+    """`--paper a4|letter`: the paper a report's page prints on (its CSS `@page size`)."""
+    return click.option(
+        "--paper",
+        type=click.Choice(PAPERS, case_sensitive=False),
+        default="a4",
+        show_default=True,
+        help="Paper the report prints on from a browser (A4 or US Letter).",
+    )(f)
+
+
 def load_policy(policy_file: Path | None) -> Policy:
     """The policy of `--policy` (defaults when None); a bad file is a usage error (exit 2)."""
     from trc_analytics.policy import Policy

@@ -15,6 +15,7 @@ from trc_analytics.cli.options import (
     coach_option,
     compare_to_option,
     keep_valid_option,
+    paper_option,
     period_options,
     policy_option,
 )
@@ -67,6 +68,7 @@ STOPPED = "No report was written."
     help="Association report: smallest count published (default: the policy's, 11; at least 5).",
 )
 @compare_to_option
+@paper_option
 @click.option(
     "--all-coaches",
     is_flag=True,
@@ -91,6 +93,7 @@ def report(
     keep_valid: bool,
     min_cell: int | None,
     compare_to: str | None,
+    paper: str,
     all_coaches: bool,
     workers: int | None,
 ) -> None:
@@ -122,6 +125,7 @@ def report(
         keep_valid=keep_valid,
         min_cell=min_cell,
         data=str(data),
+        paper=paper.lower(),
     )
     with _failures():
         if compare_to is not None and kind == "association":

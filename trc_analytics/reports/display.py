@@ -160,24 +160,26 @@ class Table:
     def to_html(self) -> str:
         cap = f"<caption>{esc(self.caption)}</caption>" if self.caption else ""
         if self.frame.height == 0:
-            return (
+            return table_box(
                 f'<table class="trc-table trc-empty">{cap}<tbody><tr><td>'
-                f"{esc(self.empty_text)}</td></tr></tbody></table>"
+                f"{esc(self.empty_text)}</td></tr></tbody></table>",
+                rows=1,
+                columns=1,
             )
         cols = self.frame.columns
-        head = "".join(f"<th>{esc(self.labels.get(c, label(c)))}</th>" for c in cols)
+        head = "".join(
+            f"<th{_no_wrap(text)}>{esc(text)}</th>"
+            for text in (self.labels.get(c, label(c)) for c in cols)
+        )
         numeric = {c for c, t in self.frame.schema.items() if t.is_numeric()}
-        body = []
+        numeric |= {c for c in cols if c not in numeric and _numbers_as_text(self.frame[c])}
         shown = self.frame.head(MAX_TABLE_ROWS)
-        for i, row in enumerate(shown.iter_rows()):
-            cells = []
-            for c, v in zip(cols, row, strict=True):
-                cls = ' class="num"' if c in numeric else ""
-                if i in self.suppressed.get(c, ()) or v == SUPPRESSED_TEXT:
-                    cells.append(f'<td class="suppressed">{SUPPRESSED_TEXT}</td>')
-                else:
-                    cells.append(f"<td{cls}>{esc(format_value(v, c))}</td>")
-            body.append("<tr>" + "".join(cells) + "</tr>")
+        body = [
+            "<tr>"
+            + "".join(self._cell(i, c, v, c in numeric) for c, v in zip(cols, row, strict=True))
+            + "</tr>"
+            for i, row in enumerate(shown.iter_rows())
+        ]
         more = ""
         if self.frame.height > MAX_TABLE_ROWS:
             more = (
@@ -185,10 +187,70 @@ class Table:
                 f"printed; the notebook holds the full table.</p>"
             )
         note = f'<p class="trc-note">{esc(self.note)}</p>' if self.note else ""
-        return (
+        table = (
             f'<table class="trc-table">{cap}<thead><tr>{head}</tr></thead>'
-            f"<tbody>{''.join(body)}</tbody></table>{more}{note}"
+            f"<tbody>{''.join(body)}</tbody></table>"
         )
+        return table_box(table, rows=shown.height, columns=len(cols)) + more + note
+
+    def _cell(self, row: int, column: str, value: Any, numeric: bool) -> str:
+        """One `<td>`: "suppressed" where disclosure control withheld it, numbers right-aligned
+        with thousands separators (also when the released table holds them as text), ids and
+        dates kept on one line."""
+        if row in self.suppressed.get(column, ()) or value == SUPPRESSED_TEXT:
+            return f'<td class="suppressed">{SUPPRESSED_TEXT}</td>'
+        if numeric:
+            text = _number_text(value) if isinstance(value, str) else format_value(value, column)
+            return f'<td class="num">{esc(text)}</td>'
+        text = format_value(value, column)
+        cls = ' class="trc-long"' if len(text) > LONG_CELL_CHARS else _no_wrap(text)
+        return f"<td{cls}>{esc(text)}</td>"
+
+
+#: Rows up to which a table (with its caption) is printed whole, never split across pages.
+SHORT_TABLE_ROWS = 12
+#: Columns from which a table is wide: printed in smaller type to fit the text column.
+WIDE_TABLE_COLUMNS = 7
+#: Characters from which a cell is prose: on a phone it keeps a readable width (the table
+#: scrolls sideways instead of squeezing it to a word per line).
+LONG_CELL_CHARS = 60
+#: A cell that must not wrap: an ISO date or month, or an id such as CL-002196 or SAFE-SRA.
+_UNBROKEN = re.compile(r"\d{4}-\d{2}(?:-\d{2})?|[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)+")
+#: A number as a released table holds it in text (hidden cells read "suppressed").
+_NUMBER_TEXT = re.compile(r"-?\d+(?:\.\d+)?")
+
+
+def table_box(table_html: str, *, rows: int, columns: int) -> str:
+    """A table in its own box: it scrolls sideways there on a narrow screen (never the page);
+    in print a short table stays whole with its caption and a wide one takes smaller type."""
+    classes = ["trc-table-box"]
+    if rows <= SHORT_TABLE_ROWS:
+        classes.append("trc-short")
+    if columns >= WIDE_TABLE_COLUMNS:
+        classes.append("trc-wide")
+    return f'<div class="{" ".join(classes)}">{table_html}</div>'
+
+
+def _no_wrap(text: str) -> str:
+    """` class="nw"` for a date or an id (it never wraps inside its cell), else ""."""
+    return ' class="nw"' if _UNBROKEN.fullmatch(text) else ""
+
+
+def _numbers_as_text(column: pl.Series) -> bool:
+    """A text column holding numbers and "suppressed" only (a released table's cells)."""
+    if column.dtype != pl.String:
+        return False
+    values = [v for v in column.drop_nulls().to_list() if v != SUPPRESSED_TEXT]
+    return bool(values) and all(_NUMBER_TEXT.fullmatch(v) for v in values)
+
+
+def _number_text(text: str) -> str:
+    """A number written as text, with thousands separators and its decimals as given:
+    "1675" -> "1,675", "6440.4" -> "6,440.4"."""
+    if not _NUMBER_TEXT.fullmatch(text):
+        return text
+    whole, dot, decimals = text.partition(".")
+    return f"{int(whole):,}" + dot + decimals
 
 
 @dataclass
@@ -211,6 +273,8 @@ class Section:
     css_class: str = ""
     allow_coach_ids: bool = True  # False in the association report: no coach id in a chart
     html_blocks: list[str] = field(default_factory=list)  # pre-built, already escaped HTML
+    #: the named page the section prints on (a portfolio's coach: one page group, its header)
+    page: str = ""
 
     def chart_svg(self) -> str:
         """The chart as inline SVG ("" when there is none)."""
@@ -222,8 +286,9 @@ class Section:
 
     def to_html(self) -> str:
         h = f"h{self.level}"
+        page = f' style="page: {esc(self.page)}"' if self.page else ""
         parts = [
-            f'<section class="trc-section {esc(self.css_class)}" id="{slug(self.title)}">',
+            f'<section class="trc-section {esc(self.css_class)}" id="{slug(self.title)}"{page}>',
             f"<{h}>{esc(self.title)}</{h}>",
         ]
         if self.missing:

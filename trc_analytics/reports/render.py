@@ -23,6 +23,7 @@ from trc_analytics.policy import Policy
 from trc_analytics.reports._fastimport import skip_slow_optional_imports
 from trc_analytics.reports.display import esc
 from trc_analytics.reports.request import KINDS, ReportError, ReportRequest, check_subject
+from trc_analytics.reports.theme import DEFAULT_PAPER, report_css
 
 if TYPE_CHECKING:
     from trc_analytics.records.workspace import Workspace
@@ -129,18 +130,24 @@ def _exporter() -> Any:
         TagRemovePreprocessor(remove_cell_tags={NOTEBOOK_ONLY_TAG}, enabled=True), enabled=True
     )
     exporter.from_notebook_node(  # compiles the templates once
-        nbformat.v4.new_notebook(), resources={"trc_footer": "", "trc_title": "", "trc_version": ""}
+        nbformat.v4.new_notebook(),
+        resources={"trc_footer": "", "trc_title": "", "trc_version": "", "trc_css": ""},
     )
     return exporter
 
 
-def export_html(nb: Any, *, title: str, footer: str) -> str:
-    """The executed notebook as one offline HTML page (no code cells, inline SVG charts)."""
+def export_html(nb: Any, *, title: str, footer: str, paper: str = DEFAULT_PAPER) -> str:
+    """The executed notebook as one offline HTML page (no code cells, inline SVG charts),
+    styled by the report stylesheet for `paper` (`theme.report_css`)."""
     from trc_analytics.version import package_version
 
-    body, _ = _exporter().from_notebook_node(
-        nb, resources={"trc_footer": footer, "trc_title": title, "trc_version": package_version()}
-    )
+    resources = {
+        "trc_footer": footer,
+        "trc_title": title,
+        "trc_version": package_version(),
+        "trc_css": report_css(paper),
+    }
+    body, _ = _exporter().from_notebook_node(nb, resources=resources)
     problems = offline_problems(body)
     if problems:
         raise ReportError(f"the rendered report is not self-contained: it holds {problems[0]}")
@@ -204,6 +211,7 @@ def render_report(
     keep_notebook: str | os.PathLike[str] | None = None,
     keep_valid: bool = False,
     min_cell: int | None = None,
+    paper: str = DEFAULT_PAPER,
     runner: NotebookRunner | None = None,
     workspace: Workspace | None = None,
 ) -> Path:
@@ -217,6 +225,7 @@ def render_report(
         keep_valid=keep_valid,
         min_cell=min_cell,
         data=str(data) if data else None,
+        paper=paper,
     )
     return render(
         request, out_dir=out_dir, keep_notebook=keep_notebook, runner=runner, workspace=workspace
@@ -252,7 +261,8 @@ def render(
     title = f"{request.title} – {request.subject} – {request.period.label().replace('_', ' to ')}"
     data_label = request.data or "bundled demo workspace"
     footer = footer_html(request, data_label=data_label, policy=policy, ws=ws)
-    return _write(request, export_html(nb, title=title, footer=footer), nb, out_dir, keep_notebook)
+    html = export_html(nb, title=title, footer=footer, paper=request.paper)
+    return _write(request, html, nb, out_dir, keep_notebook)
 
 
 def _execute(

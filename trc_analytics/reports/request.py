@@ -17,6 +17,7 @@ from trc_analytics.disclosure.release import ReleaseRefused, check_release
 from trc_analytics.errors import TrcError, unknown_id_message
 from trc_analytics.period import Period, parse_date
 from trc_analytics.policy import Policy
+from trc_analytics.reports.theme import DEFAULT_PAPER, PAPERS
 
 if TYPE_CHECKING:
     from trc_analytics.records.workspace import Workspace
@@ -59,6 +60,8 @@ class ReportRequest:
     compare_to: Period | str | None = None
     #: the day the request is judged on (a period may not end after it); None is today
     today: dt.date | None = None
+    #: the paper the page prints on (`theme.PAPERS`): only the stylesheet's `@page size`
+    paper: str = DEFAULT_PAPER
 
     @classmethod
     def from_parameters(cls, kind: str, **parameters: Any) -> ReportRequest:
@@ -120,12 +123,17 @@ class ReportRequest:
     def validate(self) -> Policy:
         """Check the request before any data is read; return the policy the report uses.
 
-        Raises `ReportUsageError` for a subject that does not fit the kind, an unreadable or
-        invalid policy, and for the association report a `min_cell` below the floor or a period
-        that is not whole calendar months. The CLI, the renderer and the kernel all call this.
+        Raises `ReportUsageError` for a subject that does not fit the kind, an unknown paper, an
+        unreadable or invalid policy, and for the association report a `min_cell` below the
+        floor or a period that is not whole calendar months. The CLI, the renderer and the
+        kernel all call this.
         """
         self._check_subject_fits()
         self._check_not_future()
+        if self.paper not in PAPERS:
+            raise ReportUsageError(
+                f"--paper: {self.paper!r} is not a paper size; choose one of {', '.join(PAPERS)}"
+            )
         try:
             policy = Policy.load(self.policy_file, min_cell=self.min_cell)
             check_severity_policy(policy)

@@ -31,6 +31,7 @@ from trc_analytics.reports.display import (
     esc,
     quote,
     slug,
+    table_box,
 )
 from trc_analytics.reports.outline import Outline, shows_missing, title_of, titles
 from trc_analytics.reports.sections import num, pct, plural, wordy
@@ -397,9 +398,11 @@ def checklist(ctx: ReportContext) -> Section:
             f"<td><strong>{esc(s.title)}</strong>{quote(facts.passage(s.check_id))}</td>"
             f'<td class="num">{esc(cases)}</td></tr>'
         )
-    table = (
+    table = table_box(
         '<table class="trc-table trc-checklist"><thead><tr><th>Status</th><th>Item of the Code'
-        "</th><th>Cases</th></tr></thead><tbody>" + "".join(rows) + "</tbody></table>"
+        "</th><th>Cases</th></tr></thead><tbody>" + "".join(rows) + "</tbody></table>",
+        rows=len(rows),
+        columns=3,
     )
     counts = {k: sum(1 for s in standings if s.status == k) for k in STATUS_WORDS}
     takeaway = (

@@ -1,13 +1,15 @@
 """The supervisor review: one coach, or a supervisor's portfolio ranked by who needs attention.
 
 The notebook `supervisor_review.ipynb` calls `open_review`, `title`, `portfolio`, then, for each
-coach of `coaches_in_order`, `coach_heading` and every function of `SECTIONS` in order (so a new
-section is one pair there plus its function). Every function returns a `Section`.
+coach of `coaches_in_order`, `coach_part`: `coach_heading` and every function of `SECTIONS` in
+order (so a new section is one pair there plus its function). Every function returns a
+`Section`; in a portfolio a coach's sections print as one page group headed by the coach.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Callable
 
 import polars as pl
@@ -22,9 +24,10 @@ from trc_analytics.reports.context import (
     open_report,
     set_aside_text,
 )
-from trc_analytics.reports.display import Figure, Header, Section, Table, bullet_list
+from trc_analytics.reports.display import Figure, Header, Section, Table, bullet_list, slug
 from trc_analytics.reports.outline import Outline, level, require, shows_missing, title_of, titles
 from trc_analytics.reports.sections import num, pct, plural, wordy
+from trc_analytics.reports.theme import running_header_css
 
 
 def open_review(**parameters: object) -> ReportContext:
@@ -190,6 +193,29 @@ def coach_heading(ctx: ReportContext, coach: str) -> Section | None:
         ),
         css_class="trc-coach",
     )
+
+
+def coach_part(ctx: ReportContext, coach: str) -> list[Section]:
+    """A coach's part of the review: in a portfolio the coach's heading, then every section of
+    `SECTIONS` in order. In a portfolio the part prints as its own page group (it starts on a
+    new page) with the coach named at the top of every page of it."""
+    heading = coach_heading(ctx, coach)
+    parts = [section(ctx, coach) for _, section in SECTIONS]
+    if heading is None:
+        return parts
+    page = coach_page_name(coach)
+    header = f"Supervisor review · Coach {coach} · portfolio of {ctx.supervisor}"
+    heading.html_blocks.insert(0, f"<style>{running_header_css(page, header)}</style>")
+    for part in (heading, *parts):
+        part.page = page
+    return [heading, *parts]
+
+
+def coach_page_name(coach: str) -> str:
+    """The CSS page name of a coach's pages: readable, and distinct for distinct ids (ids that
+    differ only in case or punctuation get different digests)."""
+    digest = hashlib.sha256(coach.encode("utf-8")).hexdigest()[:8]
+    return f"trc-coach-{slug(coach)}-{digest}"
 
 
 # --- sections ---------------------------------------------------------------------------------

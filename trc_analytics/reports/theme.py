@@ -1,4 +1,5 @@
-"""The one chart look of every report, and the only way a chart becomes part of a report.
+"""The one look of every report: its charts (and the only way a chart becomes part of a
+report) and its page stylesheet (`report_css`), kept together in this one place.
 
 Colour-blind-safe Okabe-Ito palette, readable axis titles, fixed sizes that fit an A4 or Letter
 page beside a one-sentence takeaway. `to_svg` turns an Altair chart into inline SVG offline
@@ -141,3 +142,166 @@ def to_svg(chart: alt.TopLevelMixin, *, allow_coach_ids: bool = True) -> str:
         spec = chart.to_dict()
     svg = vlc.vegalite_to_svg(spec, allowed_base_urls=[])
     return _XMLNS.sub("", svg)
+
+
+# --- the page: one stylesheet for every report ----------------------------------------------
+
+#: Paper sizes a report prints on (`trc report --paper`): the CSS `@page size` of each.
+PAPERS: dict[str, str] = {"a4": "A4", "letter": "letter"}
+DEFAULT_PAPER = "a4"
+
+#: The report stylesheet: system fonts only (nothing is fetched), a text column that widens on
+#: a desktop screen, stacks on a phone (chart above its takeaway, tables scrolling sideways in
+#: their own box, never the page) and prints on A4 or Letter (captions kept with their tables,
+#: small tables whole, wide tables in smaller type, hidden cells as text on a plain tint).
+REPORT_CSS = """\
+:root {
+  --ink: #1d1d1d; --muted: #5a5a5a; --rule: #d9d9d9; --accent: #0072B2;
+  --critical: #D55E00; --major: #E69F00; --minor: #56B4E9; --good: #009E73;
+  --hidden-tint: #ececec;
+}
+* { box-sizing: border-box; -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+html { font-size: 15px; }
+body.trc-report {
+  margin: 0 auto; padding: 24px 28px 40px; max-width: 64rem; color: var(--ink);
+  font-family: "Helvetica Neue", Helvetica, Arial, "Liberation Sans", sans-serif; line-height: 1.45;
+  background: white; overflow-wrap: break-word;
+}
+/* Notebook wrappers nbconvert emits around every output: no prompts, no padding. */
+.jp-Cell, .jp-Cell-outputWrapper, .jp-OutputArea, .jp-OutputArea-child, .jp-OutputArea-output {
+  margin: 0; padding: 0; border: 0; display: block; min-width: 0; max-width: 100%;
+}
+.jp-Cell-inputWrapper, .jp-InputPrompt, .jp-OutputPrompt, .jp-Collapser { display: none; }
+.jp-mod-noOutputs { display: none; }
+.jp-RenderedText pre { white-space: pre-wrap; font-size: 0.85rem; color: var(--muted); }
+
+h1 { font-size: 1.75rem; margin: 0 0 0.2rem; color: var(--accent); }
+h2 { font-size: 1.3rem; margin: 1.8rem 0 0.6rem; padding-bottom: 0.2rem;
+     border-bottom: 2px solid var(--accent); }
+h3 { font-size: 1.1rem; margin: 1.2rem 0 0.4rem; }
+h4 { font-size: 1rem; margin: 1rem 0 0.3rem; }
+h2, h3, h4 { break-after: avoid; page-break-after: avoid; }
+p { margin: 0.4rem 0; }
+a { color: var(--accent); text-decoration: none; }
+
+.trc-header { border-bottom: 1px solid var(--rule); padding-bottom: 0.6rem; }
+.trc-subtitle { font-size: 1.05rem; color: var(--muted); margin: 0 0 0.6rem; }
+.trc-facts { display: grid; grid-template-columns: max-content minmax(0, 1fr);
+             gap: 0.15rem 1rem; margin: 0.4rem 0; }
+.trc-facts dt { color: var(--muted); }
+.trc-facts dd { margin: 0; }
+.trc-contents h2 { font-size: 1rem; border: 0; margin: 0.8rem 0 0.2rem; }
+.trc-contents ol { margin: 0; padding-left: 1.4rem; columns: 2; }
+
+.trc-figures { display: flex; flex-wrap: wrap; gap: 0.6rem; margin: 0.6rem 0; }
+.trc-figure { flex: 1 1 7.5rem; border: 1px solid var(--rule); border-radius: 4px;
+              padding: 0.4rem 0.6rem; break-inside: avoid; }
+.trc-figure-value { display: block; font-size: 1.35rem; font-weight: bold; }
+.trc-figure-label { display: block; font-size: 0.85rem; color: var(--muted); }
+.trc-figure-note { display: block; font-size: 0.75rem; color: var(--muted); }
+
+.trc-chart-row { display: flex; align-items: center; gap: 1rem; margin: 0.6rem 0;
+                 break-inside: avoid; page-break-inside: avoid; }
+.trc-chart { flex: 0 1 auto; max-width: 72%; min-width: 0; }
+.trc-chart svg { display: block; max-width: 100%; height: auto; }
+.trc-takeaway { flex: 1 1 9rem; font-size: 0.95rem; border-left: 3px solid var(--accent);
+                padding-left: 0.7rem; }
+.trc-lead { border: 0; padding: 0; }
+
+/* A table sits in its own box: on a narrow screen it scrolls sideways there, never the page. */
+.trc-table-box { max-width: 100%; overflow-x: auto; margin: 0.6rem 0 0.9rem; }
+.trc-table-box > table.trc-table { margin: 0; }
+table.trc-table { border-collapse: collapse; margin: 0.6rem 0 0.9rem; font-size: 0.85rem;
+                  width: auto; break-inside: auto; }
+table.trc-table caption { text-align: left; font-weight: bold; padding: 0.2rem 0; caption-side: top;
+                          break-after: avoid; page-break-after: avoid; }
+table.trc-table th, table.trc-table td { border-bottom: 1px solid var(--rule);
+                                         padding: 0.2rem 0.55rem; text-align: left;
+                                         vertical-align: top; }
+table.trc-table th { background: #f2f2f2; font-weight: 600; }
+table.trc-table td.num { text-align: right; font-variant-numeric: tabular-nums;
+                         white-space: nowrap; }
+table.trc-table .nw { white-space: nowrap; }
+/* A cell disclosure control withheld: the word on a plain tint (no image, so PDFs stay small). */
+table.trc-table td.suppressed { color: var(--muted); font-style: italic; text-align: right;
+                                background: var(--hidden-tint); white-space: nowrap; }
+table.trc-table tr { break-inside: avoid; page-break-inside: avoid; }
+table.trc-empty td { color: var(--muted); border: 0; padding-left: 0; }
+thead { display: table-header-group; }
+/* A short table (and its caption) is never split across pages. */
+.trc-table-box.trc-short { break-inside: avoid; page-break-inside: avoid; }
+
+.trc-note { font-size: 0.85rem; color: var(--muted); }
+.trc-attention { color: var(--ink); border-left: 3px solid var(--major); padding-left: 0.6rem; }
+.trc-missing { font-style: italic; color: var(--muted); }
+blockquote.trc-code { margin: 0.3rem 0 0.6rem 0; padding: 0.3rem 0.8rem; font-size: 0.85rem;
+                      border-left: 3px solid var(--rule); color: var(--muted); font-style: italic; }
+.trc-severity-critical h3, .trc-severity-critical h4 { color: var(--critical); }
+.trc-severity-major h3, .trc-severity-major h4 { color: #a36b00; }
+.trc-severity-minor h3, .trc-severity-minor h4 { color: #2a7fae; }
+.trc-status { display: inline-block; min-width: 6.5rem; padding: 0 0.4rem; border-radius: 3px;
+              font-size: 0.8rem; text-align: center; }
+.trc-status-kept { background: #d8efe6; }
+.trc-status-attention { background: #fbe8c8; }
+.trc-status-unknown { background: #eeeeee; }
+
+footer.trc-footer { margin-top: 2.5rem; padding-top: 0.6rem; border-top: 1px solid var(--rule);
+                    font-size: 0.75rem; color: var(--muted); }
+footer.trc-footer h2 { font-size: 0.9rem; border: 0; margin: 0.4rem 0; color: var(--ink); }
+footer.trc-footer table { border-collapse: collapse; margin: 0.2rem 0 0.5rem; }
+footer.trc-footer td, footer.trc-footer th { padding: 0.05rem 0.6rem 0.05rem 0; text-align: left;
+                                             vertical-align: top; }
+footer.trc-footer code { font-size: 0.7rem; word-break: break-all; }
+
+/* A phone: below 700 px the chart stacks above its takeaway and the margins narrow. */
+@media (max-width: 700px) {
+  html { font-size: 14px; }
+  body.trc-report { padding: 12px 12px 28px; }
+  .trc-chart-row { flex-direction: column; align-items: stretch; }
+  .trc-chart { max-width: 100%; }
+  .trc-takeaway { flex: none; }
+  .trc-contents ol { columns: 1; }
+  .trc-facts { grid-template-columns: minmax(0, 1fr); gap: 0; }
+  .trc-facts dd { margin: 0 0 0.3rem; }
+  table.trc-table td.trc-long { min-width: 14rem; }
+}
+
+@page { margin: 15mm 14mm 16mm; }
+@media print {
+  html { font-size: 10.5pt; }
+  body.trc-report { max-width: none; padding: 0; }
+  a { color: inherit; }
+  /* In print nothing scrolls: a wide table takes smaller type to fit the text column. */
+  .trc-table-box { overflow: visible; }
+  .trc-table-box.trc-wide table.trc-table { font-size: 0.72rem; }
+  .trc-table-box.trc-wide table.trc-table th,
+  .trc-table-box.trc-wide table.trc-table td { padding: 0.15rem 0.35rem; }
+  footer.trc-footer { break-before: auto; }
+}
+"""
+
+
+def report_css(paper: str = DEFAULT_PAPER) -> str:
+    """The stylesheet of a report printed on `paper` (a key of `PAPERS`): `REPORT_CSS` and the
+    `@page size`. Kept here, in one place, so the offline page and any other view (JupyterLab)
+    style a report alike."""
+    if paper not in PAPERS:
+        raise ValueError(f"unknown paper {paper!r}; choose one of {', '.join(PAPERS)}")
+    return REPORT_CSS + f"@page {{ size: {PAPERS[paper]}; }}\n"
+
+
+def css_string(text: str) -> str:
+    """`text` as a CSS string literal (quotes, backslashes and line breaks escaped)."""
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ")
+    return f'"{escaped}"'
+
+
+def running_header_css(page: str, header: str) -> str:
+    """A named page `page` whose top margin carries `header` (e.g. the coach a portfolio's
+    pages are about): the elements printed on it say `page: <page>` (see `page_style`)."""
+    if not re.fullmatch(r"[a-z][a-z0-9-]*", page):
+        raise ValueError(f"a page name is lower-case letters, digits and hyphens, not {page!r}")
+    return (
+        f"@page {page} {{ @top-left {{ content: {css_string(header)}; font-size: 8pt; "
+        f'color: #5a5a5a; font-family: "Helvetica Neue", Helvetica, Arial, sans-serif; }} }}'
+    )
