@@ -193,9 +193,10 @@ a { color: var(--accent); text-decoration: none; }
 .trc-contents h2 { font-size: 1rem; border: 0; margin: 0.8rem 0 0.2rem; }
 .trc-contents ol { margin: 0; padding-left: 1.4rem; columns: 2; }
 
-.trc-figures { display: flex; flex-wrap: wrap; gap: 0.6rem; margin: 0.6rem 0; }
-.trc-figure { flex: 1 1 7.5rem; border: 1px solid var(--rule); border-radius: 4px;
-              padding: 0.4rem 0.6rem; break-inside: avoid; }
+.trc-figures { display: grid; grid-template-columns: repeat(auto-fill, minmax(7.5rem, 1fr));
+               gap: 0.6rem; margin: 0.6rem 0; }
+.trc-figure { border: 1px solid var(--rule); border-radius: 4px; padding: 0.4rem 0.6rem;
+              break-inside: avoid; }
 .trc-figure-value { display: block; font-size: 1.35rem; font-weight: bold; }
 .trc-figure-label { display: block; font-size: 0.85rem; color: var(--muted); }
 .trc-figure-note { display: block; font-size: 0.75rem; color: var(--muted); }
