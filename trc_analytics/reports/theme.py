@@ -222,6 +222,7 @@ table.trc-table th, table.trc-table td { border-bottom: 1px solid var(--rule);
 table.trc-table th { background: #f2f2f2; font-weight: 600; }
 table.trc-table td.num { text-align: right; font-variant-numeric: tabular-nums;
                          white-space: nowrap; }
+table.trc-checklist td.num { white-space: normal; }  /* "35 of 36 new ... kept" is a phrase */
 table.trc-table .nw { white-space: nowrap; }
 /* A cell disclosure control withheld: the word on a plain tint (no image, so PDFs stay small). */
 table.trc-table td.suppressed { color: var(--muted); font-style: italic; text-align: right;
@@ -264,7 +265,9 @@ footer.trc-footer code { font-size: 0.7rem; word-break: break-all; }
   .trc-contents ol { columns: 1; }
   .trc-facts { grid-template-columns: minmax(0, 1fr); gap: 0; }
   .trc-facts dd { margin: 0 0 0.3rem; }
-  table.trc-table td.trc-long { min-width: 14rem; }
+  table.trc-table td.trc-long, table.trc-checklist td:nth-child(2) { min-width: 14rem; }
+  /* The caption of a table wider than the screen stays in view, wrapped to the screen. */
+  .trc-table-box caption { position: sticky; left: 0; max-width: calc(100vw - 24px); }
 }
 
 @page { margin: 15mm 14mm 16mm; }
