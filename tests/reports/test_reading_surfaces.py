@@ -198,7 +198,7 @@ def test_hidden_cells_are_drawn_without_images(reports):
 
 def test_a_portfolio_prints_one_coach_per_page_group_named_at_the_top(pdfs):
     pages = pdf_pages(pdfs["portfolio"])
-    header = re.compile(r"Supervisor review · Coach (\S+) · portfolio of " + PORTFOLIO)
+    header = re.compile(r"Supervisor review · Coach (\S+) · portfolio of supervisor " + PORTFOLIO)
     named = [m.group(1) if (m := header.search(p.split("\n", 2)[0])) else None for p in pages]
     coaches = [c for n, c in enumerate(named) if c and (n == 0 or named[n - 1] != c)]
     assert len(coaches) == 3 and len(set(coaches)) == 3  # three groups, one run of pages each

@@ -204,7 +204,7 @@ def coach_part(ctx: ReportContext, coach: str) -> list[Section]:
     if heading is None:
         return parts
     page = coach_page_name(coach)
-    header = f"Supervisor review · Coach {coach} · portfolio of {ctx.supervisor}"
+    header = f"Supervisor review · Coach {coach} · portfolio of supervisor {ctx.supervisor}"
     heading.html_blocks.insert(0, f"<style>{running_header_css(page, header)}</style>")
     for part in (heading, *parts):
         part.page = page
