@@ -8,6 +8,7 @@ may be drawn, so no client, engagement or session id can reach a chart.
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import TYPE_CHECKING, Any
 
@@ -141,3 +142,20 @@ def to_svg(chart: alt.TopLevelMixin, *, allow_coach_ids: bool = True) -> str:
         spec = chart.to_dict()
     svg = vlc.vegalite_to_svg(spec, allowed_base_urls=[])
     return _XMLNS.sub("", svg)
+
+
+def report_css() -> str:
+    """The report stylesheet, the one place its rules live.
+
+    The offline page inlines it (the nbconvert template); `reports/lab_view.py` scopes the same
+    rules to each output so a section reads alike inside JupyterLab.
+    """
+    return _report_css()
+
+
+@functools.cache
+def _report_css() -> str:
+    from importlib import resources
+
+    css = resources.files("trc_analytics.reports").joinpath("template/trc_offline/report.css")
+    return css.read_text(encoding="utf-8")
