@@ -323,3 +323,48 @@ def test_a_refused_parameter_shows_one_sentence_naming_it_not_a_traceback(
         if o.output_type == "error"
     ]
     assert [e.traceback for e in errors] == [[sentence]]
+
+
+NOTEBOOK_REFUSALS = [
+    ("supervisor", {"coach": "C-1", "supervisor": "S-1"}, "Set either `coach` or `supervisor`"),
+    ("supervisor", {}, "Set `coach` (one coach) or `supervisor` (that supervisor's portfolio)"),
+    ("self-audit", {}, "Set `coach` in the parameters cell to your coach id"),
+    ("self-audit", {"coach": "C-1", "date_to": "30/06/2026"}, "`date_to` in the parameters cell"),
+    ("self-audit", {"coach": "C-1", "date_to": "2025-06-30"}, "is before `date_from`"),
+    ("self-audit", {"coach": "C-1", "date_to": "2999-01-31"}, "after today"),
+    ("self-audit", {"coach": "C-1", "compare_to": "2025"}, "`compare_to` in the parameters"),
+    ("self-audit", {"coach": "c-1"}, "to a coach of the workspace: unknown coach c-1; did you"),
+    ("supervisor", {"supervisor": "S-9"}, "Set `supervisor` in the parameters cell"),
+    ("association", {"date_to": "2026-06-15"}, "whole calendar months: set `date_from`"),
+]
+
+
+@pytest.mark.parametrize(("kind", "given", "words"), NOTEBOOK_REFUSALS)
+def test_a_notebook_refusal_names_the_parameter_and_no_command_line_option(kind, given, words):
+    from trc_analytics.records.workspace import Workspace
+    from trc_analytics.reports.context import open_report
+    from trc_analytics.reports.request import NotebookParameterError
+
+    ws = Workspace.from_frames(
+        {"coaches": {"coach_id": ["C-1"], "region": ["north"], "supervisor_id": ["S-1"]}}
+    )
+    parameters = {"date_from": "2026-01-01", "date_to": "2026-06-30", **given}
+    with pytest.raises(NotebookParameterError) as refused:
+        open_report(kind, workspace=ws, **parameters)
+    message = str(refused.value)
+    assert words in message and "--" not in message
+    assert refused.value._render_traceback_() == [message]
+
+
+def test_the_same_parameters_accepted_open_the_report():
+    """Near miss of the refusals above: a good request opens."""
+    from trc_analytics.records.workspace import Workspace
+    from trc_analytics.reports.context import open_report
+
+    ws = Workspace.from_frames(
+        {"coaches": {"coach_id": ["C-1"], "region": ["north"], "supervisor_id": ["S-1"]}}
+    )
+    ctx = open_report(
+        "supervisor", workspace=ws, supervisor="S-1", date_from="2026-01-01", date_to="2026-06-30"
+    )
+    assert ctx.coaches == ("C-1",)
