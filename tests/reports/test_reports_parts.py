@@ -544,17 +544,22 @@ def test_the_kernel_reads_back_the_request_the_renderer_sent(request_):
     assert ReportRequest.from_parameters(request_.kind, **parameters) == request_
 
 
-def test_a_notebook_refuses_a_request_with_the_words_of_trc_report(tmp_path):
+def test_a_notebook_refuses_what_trc_report_refuses_in_the_words_of_its_parameters(tmp_path):
+    """One `validate()`, two wordings: the command names its options, the notebook its
+    parameters cell (issue 11)."""
     from trc_analytics.reports.context import open_report
-    from trc_analytics.reports.request import ReportUsageError
+    from trc_analytics.reports.request import NotebookParameterError
 
     ws = Workspace.from_frames({"coaches": {"coach_id": ["C-1"], "region": ["north"]}})
-    with pytest.raises(ReportUsageError) as in_kernel:
+    with pytest.raises(NotebookParameterError) as in_kernel:
         open_report("self-audit", date_from="2026-01-01", date_to="2026-06-30", workspace=ws)
     cli = CliRunner().invoke(
         main, ["report", "self-audit", str(tmp_path), "--from", "2026-01-01",
                "--to", "2026-06-30"],
     )  # fmt: skip
     assert cli.exit_code == 2
-    assert str(in_kernel.value) == "a self-audit is about one coach: give --coach ID"
-    assert str(in_kernel.value) in cli.stderr
+    assert "a self-audit is about one coach: give --coach ID" in cli.stderr
+    assert str(in_kernel.value) == (
+        'Set `coach` in the parameters cell to your coach id, e.g. coach = "C-0001".'
+    )
+    assert "--" not in str(in_kernel.value)

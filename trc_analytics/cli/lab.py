@@ -2,30 +2,58 @@
 
 from __future__ import annotations
 
+import json
 import os
-import shutil
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
+
+#: The kernel the report notebooks run on: the Python running `trc` (ipykernel's own).
+KERNEL_NAME = "python3"
+
+
+def kernel_metadata() -> dict[str, Any]:
+    """The notebook metadata JupyterLab writes once its kernel starts here: the kernel spec
+    (name, display name, language) and the kernel's `language_info` (with this Python's
+    version). A notebook already holding these values opens with no unsaved-change marker."""
+    from ipykernel.ipkernel import IPythonKernel
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    spec = KernelSpecManager().get_kernel_spec(KERNEL_NAME)
+    return {
+        "kernelspec": {
+            "display_name": spec.display_name,
+            "language": spec.language,
+            "name": KERNEL_NAME,
+        },
+        "language_info": json.loads(json.dumps(IPythonKernel.language_info)),
+    }
 
 
 def prepare_notebooks(folder: Path) -> list[Path]:
     """Copy the three report notebooks into `folder` (owner-only), keeping any already there.
 
-    A user's edited copy is never overwritten; delete it to get the stored notebook back.
+    A copy is written as JupyterLab would save it on this machine (`kernel_metadata`), so
+    opening it marks nothing unsaved. A user's edited copy is never overwritten; delete it to
+    get the stored notebook back.
     """
-    from trc_analytics.outputs import private_dir
+    import nbformat
+
+    from trc_analytics.outputs import private_dir, write_private
     from trc_analytics.reports.render import notebooks_dir
     from trc_analytics.reports.request import KINDS
 
     private_dir(folder)
+    metadata = kernel_metadata()
     copied = []
     for name, _title in KINDS.values():
         target = folder / name
         if not target.exists():
-            shutil.copyfile(notebooks_dir() / name, target)
-            os.chmod(target, 0o600)
+            nb = nbformat.read(notebooks_dir() / name, as_version=nbformat.NO_CONVERT)
+            nb.metadata.update(metadata)
+            write_private(target, nbformat.writes(nb) + "\n")  # as Jupyter's file save does
         copied.append(target)
     return copied
 

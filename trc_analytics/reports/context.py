@@ -19,7 +19,12 @@ import polars as pl
 
 from trc_analytics.period import Period
 from trc_analytics.policy import Policy
-from trc_analytics.reports.request import ReportError, ReportRequest, check_subject
+from trc_analytics.reports.request import (
+    NotebookParameterError,
+    ReportRequest,
+    ReportUsageError,
+    check_subject,
+)
 from trc_analytics.scope import Scope
 
 if TYPE_CHECKING:
@@ -255,9 +260,44 @@ def open_report(
     `validate()` (for notebooks run in JupyterLab, where no CLI checked them first).
     `data=None` reads the workspace named by `TRC_DATA` (set by `trc lab`), else the bundled
     demo workspace. Raises `WorkspaceError` when the workspace is invalid (unless
-    `keep_valid`), `ReportUsageError` (a ValueError) for a request `validate()` refuses,
-    `ReportError` for an unknown coach or supervisor, ValueError for a bad date.
+    `keep_valid`), and `NotebookParameterError` (a `ReportUsageError`, a ValueError) for a
+    request `validate()` refuses, a bad date, a missing workspace or an unknown coach or
+    supervisor: one sentence naming the notebook parameter to change, shown without a
+    traceback.
     """
+    try:
+        return _open_report(
+            kind,
+            data=data,
+            coach=coach,
+            supervisor=supervisor,
+            date_from=date_from,
+            date_to=date_to,
+            policy_file=policy_file,
+            keep_valid=keep_valid,
+            min_cell=min_cell,
+            compare_to=compare_to,
+            workspace=workspace,
+        )
+    except ReportUsageError as exc:  # in the words of the parameters cell, not of `trc report`
+        raise NotebookParameterError.of(exc) from None
+
+
+def _open_report(
+    kind: str,
+    *,
+    data: str | os.PathLike[str] | None,
+    coach: str | None,
+    supervisor: str | None,
+    date_from: str | dt.date,
+    date_to: str | dt.date,
+    policy_file: str | os.PathLike[str] | None,
+    keep_valid: bool,
+    min_cell: int | None,
+    compare_to: str | None,
+    workspace: Workspace | None,
+) -> ReportContext:
+    """`open_report`, its refusals in the words of `trc report` (`ReportUsageError`)."""
     from trc_analytics.reports.source import resolve_data
 
     request = ReportRequest.from_parameters(
@@ -278,7 +318,12 @@ def open_report(
         try:
             path = resolve_data(data)
         except FileNotFoundError as exc:
-            raise ReportError(str(exc)) from None
+            raise ReportUsageError(
+                str(exc),
+                notebook=f"{str(exc)[:1].upper()}{str(exc)[1:]}: set `data` in the "
+                "parameters cell to a workspace folder or workbook (None: the one `trc lab` was "
+                "given, else the demo).",
+            ) from None
         workspace = load_cached(path, keep_valid=keep_valid)
     check_subject(workspace, request)
     if kind == "association":

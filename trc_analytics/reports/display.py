@@ -2,8 +2,9 @@
 
 A section builder returns a `Section`: a title, headline figures, at most one chart with its
 one-sentence takeaway, tables and plain notes. Jupyter displays it through `_repr_html_`, so the
-notebook cell is one call, the executed notebook holds finished HTML (charts as inline SVG) and
-nbconvert copies it as is into the offline report.
+notebook cell is one call and the executed notebook holds finished HTML: inside JupyterLab with
+its styles and charts as SVG images (`lab_view`), turned back by the exporter into the offline
+report's HTML (charts as inline SVG, one stylesheet for the page).
 """
 
 from __future__ import annotations
@@ -134,10 +135,13 @@ class Figure:
     column: str = ""  # formatting hint, e.g. "no_show_share" formats as a percentage
 
     def to_html(self) -> str:
-        note = f'<span class="trc-figure-note">{esc(self.note)}</span>' if self.note else ""
+        """A card: value, label and note as blocks (the stylesheet), with a space between them
+        so that where no stylesheet applies (an untrusted notebook in JupyterLab, copied text)
+        they read "101 Active clients", not "101Active clients"."""
+        note = f' <span class="trc-figure-note">{esc(self.note)}</span>' if self.note else ""
         return (
             f'<div class="trc-figure"><span class="trc-figure-value">'
-            f"{esc(format_value(self.value, self.column))}</span>"
+            f"{esc(format_value(self.value, self.column))}</span> "
             f'<span class="trc-figure-label">{esc(self.label)}</span>{note}</div>'
         )
 
@@ -320,7 +324,7 @@ class Section:
         return "\n".join(parts)
 
     def _repr_html_(self) -> str:
-        return self.to_html()
+        return lab_html(self.to_html())
 
     def __repr__(self) -> str:
         return f"<Section {self.title!r}>"
@@ -342,7 +346,7 @@ class Sections:
         return body
 
     def _repr_html_(self) -> str:
-        return self.to_html()
+        return lab_html(self.to_html())
 
     def __repr__(self) -> str:
         return f"<Sections {self.title!r}: {len(self.items)}>"
@@ -387,10 +391,18 @@ class Header:
         return header_html(self.title, self.subtitle, self.facts, self.contents) + notes
 
     def _repr_html_(self) -> str:
-        return self.to_html()
+        return lab_html(self.to_html())
 
     def __repr__(self) -> str:
         return f"<Header {self.title!r}>"
+
+
+def lab_html(html: str) -> str:
+    """How a notebook shows report HTML: styled and with charts as images even where JupyterLab
+    has not signed the notebook (`lab_view.to_lab`; the offline page gets `html` back)."""
+    from trc_analytics.reports.lab_view import to_lab
+
+    return to_lab(html)
 
 
 def show(*items: object) -> None:

@@ -119,6 +119,8 @@ def _exporter() -> Any:
     from nbconvert import HTMLExporter
     from nbconvert.preprocessors import TagRemovePreprocessor
 
+    from trc_analytics.reports.lab_view import report_outputs
+
     exporter = HTMLExporter(
         template_name=TEMPLATE_NAME,
         extra_template_basedirs=[str(template_dir())],
@@ -129,6 +131,7 @@ def _exporter() -> Any:
     exporter.register_preprocessor(
         TagRemovePreprocessor(remove_cell_tags={NOTEBOOK_ONLY_TAG}, enabled=True), enabled=True
     )
+    exporter.register_preprocessor(report_outputs, enabled=True)  # Lab outputs -> page HTML
     exporter.from_notebook_node(  # compiles the templates once
         nbformat.v4.new_notebook(),
         resources={"trc_footer": "", "trc_title": "", "trc_version": "", "trc_css": ""},

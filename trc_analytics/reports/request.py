@@ -6,6 +6,7 @@ check it with its one `validate()`; `parameters()` / `from_parameters()` carry i
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import re
 from dataclasses import dataclass
@@ -13,7 +14,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from trc_analytics.checks.runner import check_severity_policy
-from trc_analytics.disclosure.release import ReleaseRefused, check_release
+from trc_analytics.disclosure.release import (
+    MIN_CELL_FLOOR,
+    ReleaseRefused,
+    check_min_cell,
+    check_release,
+)
 from trc_analytics.errors import TrcError, unknown_id_message
 from trc_analytics.period import Period, parse_date
 from trc_analytics.policy import Policy
@@ -35,7 +41,36 @@ class ReportError(TrcError, ValueError):
 
 
 class ReportUsageError(ReportError):
-    """The report was asked for with parameters it refuses (`trc report` exits 2)."""
+    """The report was asked for with parameters it refuses (`trc report` exits 2).
+
+    The message names command-line options (`--coach`); `notebook` is the same refusal in the
+    words of a report notebook's parameters cell (`coach`), which `open_report` raises.
+    """
+
+    def __init__(self, message: str, *, notebook: str | None = None) -> None:
+        super().__init__(message)
+        self.notebook = notebook or message
+
+
+class NotebookParameterError(ReportUsageError):
+    """A report notebook's parameters refused, in one sentence naming the parameter.
+
+    Jupyter shows `_render_traceback_` instead of a traceback: a coach who set both `coach`
+    and `supervisor` reads what to change, not the package's call stack.
+    """
+
+    def _render_traceback_(self) -> list[str]:
+        return [str(self)]
+
+    @classmethod
+    def of(cls, exc: ReportUsageError) -> NotebookParameterError:
+        """The notebook wording of a refusal."""
+        return cls(exc.notebook)
+
+
+#: A notebook parameter as a sentence names it.
+def _param(name: str) -> str:
+    return f"`{name}` in the parameters cell"
 
 
 @dataclass(frozen=True)
@@ -65,12 +100,15 @@ class ReportRequest:
 
     @classmethod
     def from_parameters(cls, kind: str, **parameters: Any) -> ReportRequest:
-        """The request a notebook's `parameters` cell describes (dates as YYYY-MM-DD text)."""
+        """The request a notebook's `parameters` cell describes (dates as YYYY-MM-DD text).
+
+        A bad date or `compare_to` raises `ReportUsageError` whose `notebook` wording names
+        the parameter."""
         policy_file = parameters.get("policy_file")
         data = parameters.get("data")
         return cls(
             kind=kind,
-            period=Period.parse(parameters["date_from"], parameters["date_to"]),
+            period=_period_parameters(parameters["date_from"], parameters["date_to"]),
             coach=parameters.get("coach"),
             supervisor=parameters.get("supervisor"),
             policy_file=str(policy_file) if policy_file else None,
@@ -140,11 +178,34 @@ class ReportRequest:
         except ValueError as exc:
             raise ReportUsageError(str(exc)) from None
         if self.kind == "association":
-            try:
-                check_release(min_cell=policy.min_cell, period=self.period)
-            except ReleaseRefused as exc:
-                raise ReportUsageError(str(exc)) from None
+            self._check_release(policy)
         return policy
+
+    def _check_release(self, policy: Policy) -> None:
+        """The association report's release conditions (`check_release`): a `min_cell` at the
+        floor or above, and whole calendar months."""
+        try:
+            check_min_cell(policy.min_cell)
+        except ReleaseRefused as exc:
+            raise ReportUsageError(
+                str(exc),
+                notebook=f"min_cell {policy.min_cell} is below the floor of {MIN_CELL_FLOOR}: "
+                f"the association report never shows counts smaller than {MIN_CELL_FLOOR}. "
+                f"Set {_param('min_cell')} (or the policy file's min_cell) to "
+                f"{MIN_CELL_FLOOR} or more.",
+            ) from None
+        try:
+            check_release(min_cell=policy.min_cell, period=self.period)
+        except ReleaseRefused as exc:
+            start, end = self.period.start, self.period.end
+            last = calendar.monthrange(end.year, end.month)[1]
+            raise ReportUsageError(
+                str(exc),
+                notebook="The association report covers whole calendar months: set "
+                f"{_param('date_from')} to a 1st and `date_to` to a month's last day, e.g. "
+                f'date_from = "{start.replace(day=1).isoformat()}" and '
+                f'date_to = "{end.replace(day=last).isoformat()}".',
+            ) from None
 
     def check(self) -> None:
         """Raise `ReportUsageError` when the subject does not fit the kind."""
@@ -155,10 +216,15 @@ class ReportRequest:
         cannot exist yet: refused rather than reported as an all-clear."""
         try:
             self.period.refuse_after(self.today)
-            if isinstance(self.compare_to, Period):
-                self.compare_to.refuse_after(self.today, name="--compare-to")
         except ValueError as exc:
-            raise ReportUsageError(str(exc)) from None
+            notebook = _future("date_to", self.period, self.today)
+            raise ReportUsageError(str(exc), notebook=notebook) from None
+        if isinstance(self.compare_to, Period):
+            try:
+                self.compare_to.refuse_after(self.today, name="--compare-to")
+            except ValueError as exc:
+                notebook = _future("compare_to", self.compare_to, self.today)
+                raise ReportUsageError(str(exc), notebook=notebook) from None
 
     @property
     def comparison(self) -> Period | None:
@@ -180,22 +246,35 @@ class ReportRequest:
         if self.kind == "association":
             if self.coach or self.supervisor:
                 raise ReportUsageError(
-                    "the association report covers all coaches; do not give --coach or --supervisor"
+                    "the association report covers all coaches; do not give --coach or "
+                    "--supervisor",
+                    notebook="The association report covers all coaches: take `coach` and "
+                    "`supervisor` out of the parameters cell.",
                 )
         elif self.kind == "self-audit":
-            if not self.coach or self.supervisor:
+            if not self.coach:
                 raise ReportUsageError(
-                    "a self-audit is about one coach: give --coach ID"
-                    if not self.coach
-                    else "a self-audit is about one coach: give --coach, not --supervisor"
+                    "a self-audit is about one coach: give --coach ID",
+                    notebook=f'Set {_param("coach")} to your coach id, e.g. coach = "C-0001".',
                 )
-        elif bool(self.coach) == bool(self.supervisor):
+            if self.supervisor:
+                raise ReportUsageError(
+                    "a self-audit is about one coach: give --coach, not --supervisor",
+                    notebook="A self-audit is about one coach: set `coach` in the parameters "
+                    "cell, not `supervisor`.",
+                )
+        elif self.coach and self.supervisor:
             raise ReportUsageError(
                 "a supervisor review is of one coach or one portfolio: "
-                "give --coach or --supervisor, not both"
-                if self.coach
-                else "a supervisor review needs --coach ID (one coach) or --supervisor ID "
-                "(that supervisor's portfolio)"
+                "give --coach or --supervisor, not both",
+                notebook="Set either `coach` or `supervisor` in the parameters cell, not both.",
+            )
+        elif not self.coach and not self.supervisor:
+            raise ReportUsageError(
+                "a supervisor review needs --coach ID (one coach) or --supervisor ID "
+                "(that supervisor's portfolio)",
+                notebook="Set `coach` (one coach) or `supervisor` (that supervisor's "
+                "portfolio) in the parameters cell.",
             )
 
 
@@ -229,18 +308,62 @@ def parse_compare_to(value: object) -> Period | str | None:
     if text.lower() == NO_COMPARISON:
         return NO_COMPARISON
     start, sep, end = text.partition("..")
+    notebook = (
+        f'{_param("compare_to")} is {text!r}: write "FROM..TO" (YYYY-MM-DD..YYYY-MM-DD), '
+        '"none" (no comparison) or None (the period just before).'
+    )
     if not sep:
         raise ReportUsageError(
-            f"--compare-to: {text!r} is neither FROM..TO (YYYY-MM-DD..YYYY-MM-DD) nor none"
+            f"--compare-to: {text!r} is neither FROM..TO (YYYY-MM-DD..YYYY-MM-DD) nor none",
+            notebook=notebook,
         )
     try:  # the one date message: "--compare-to: 'x' is not a date as YYYY-MM-DD"
         first, last = parse_date(start.strip(), "compare-to"), parse_date(end.strip(), "compare-to")
     except ValueError as exc:
-        raise ReportUsageError(str(exc)) from None
+        raise ReportUsageError(str(exc), notebook=notebook) from None
     try:
         return Period(first, last)
     except ValueError as exc:
-        raise ReportUsageError(f"--compare-to {text!r}: {exc}") from None
+        raise ReportUsageError(
+            f"--compare-to {text!r}: {exc}",
+            notebook=f"{_param('compare_to')} ({text!r}) ends before it starts.",
+        ) from None
+
+
+def _period_parameters(date_from: object, date_to: object) -> Period:
+    """The period of a notebook's `date_from` and `date_to` (`ReportUsageError` naming them)."""
+    days = []
+    for name, value in (("from", date_from), ("to", date_to)):
+        try:
+            days.append(parse_date(value, name))  # type: ignore[arg-type]
+        except ValueError as exc:
+            raise ReportUsageError(
+                str(exc),
+                notebook=f"{_param('date_' + name)} is {value!r}, not a date as YYYY-MM-DD "
+                '(e.g. "2026-01-31").',
+            ) from None
+    try:
+        return Period(days[0], days[1])
+    except ValueError as exc:
+        raise ReportUsageError(
+            str(exc),
+            notebook=f"{_param('date_to')} ({days[1].isoformat()}) is before `date_from` "
+            f"({days[0].isoformat()}).",
+        ) from None
+
+
+def _sentence(text: str) -> str:
+    """`text` ending as a sentence does (a full stop unless it asks a question)."""
+    return text if text.endswith(("?", ".")) else text + "."
+
+
+def _future(name: str, period: Period, today: dt.date | None) -> str:
+    """The notebook's refusal of a period that ends after today."""
+    verb = "is" if name == "date_to" else "ends on"
+    return (
+        f"{_param(name)} {verb} {period.end.isoformat()}, after today "
+        f"({(today or dt.date.today()).isoformat()}): only days that have passed have records."
+    )
 
 
 def compare_to_text(value: Period | str | None) -> str | None:
@@ -256,13 +379,19 @@ def check_subject(ws: Workspace, request: ReportRequest) -> None:
     coaches = ws["coaches"]
     ids = [str(c) for c in coaches.get_column("coach_id").drop_nulls().to_list()]
     if request.coach and request.coach not in ids:
-        raise ReportUsageError(unknown_id_message("coach", [request.coach], ids))
+        message = unknown_id_message("coach", [request.coach], ids)
+        raise ReportUsageError(
+            message,
+            notebook=f"Set {_param('coach')} to a coach of the workspace: {_sentence(message)}",
+        )
     if not request.supervisor:
         return
     column = coaches.get_column("supervisor_id") if "supervisor_id" in coaches.columns else None
     supervisors = [] if column is None else [str(s) for s in column.drop_nulls().unique()]
     if request.supervisor not in supervisors:
+        message = unknown_id_message("supervisor", [request.supervisor], sorted(supervisors))
         raise ReportUsageError(
-            unknown_id_message("supervisor", [request.supervisor], sorted(supervisors))
-            + " (no coach has that supervisor_id: nothing to review)"
+            message + " (no coach has that supervisor_id: nothing to review)",
+            notebook=f"Set {_param('supervisor')} to the supervisor_id of some coach of the "
+            f"workspace: {_sentence(message)}",
         )
