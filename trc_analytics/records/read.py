@@ -1,4 +1,4 @@
-"""Finding and reading a workspace's files (CSV, Parquet, Excel) into text frames.
+"""Finding and reading a workspace's files (CSV, Parquet, Excel, OpenDocument) into text frames.
 
 Every table is read as text first, each row keeping the row number the user sees in the file
 (header = row 1), so that `validate.py` can say exactly where a value failed to cast. Nothing
@@ -15,6 +15,7 @@ import hashlib
 import io
 import warnings
 import zipfile
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,7 +27,9 @@ from trc_analytics.records.schema import Schema, Table, load_schema
 from trc_analytics.records.workspace import empty_problems
 
 #: File types a table can come in.
-TABLE_SUFFIXES = (".csv", ".parquet", ".xlsx")
+TABLE_SUFFIXES = (".csv", ".parquet", ".xlsx", ".ods")
+#: Spreadsheet file types: a workbook holds one table (`sessions.ods`) or a sheet per table.
+WORKBOOK_SUFFIXES = (".xlsx", ".ods")
 #: Files that may sit beside the tables: an association's extra vocabularies and the descriptor
 #: published with the templates.
 COMPANION_FILES = ("vocabularies.toml", "datapackage.json")
@@ -90,8 +93,8 @@ class RawWorkspace:
 
 #: What a table file may be called, in plain words.
 TABLE_FILES_HINT = (
-    "a file named after a table (coaches.csv, sessions.parquet, ...) or a workbook with a "
-    "sheet per table"
+    "a file named after a table (coaches.csv, sessions.parquet, clients.xlsx, goals.ods, ...) "
+    "or a workbook (.xlsx or .ods) with a sheet per table"
 )
 
 
@@ -457,11 +460,20 @@ def _cell_text(value: Any, is_date: bool, epoch: dt.datetime) -> str | None:
     return str(value)
 
 
+@dataclass
+class _Sheet:
+    """One sheet of a workbook, whichever program wrote it: its title and a function giving its
+    rows of cell values from sheet row 1 on (so a row's position is the user's row number)."""
+
+    title: str
+    rows: Callable[[], Iterable[Sequence[Any]]]
+
+
 def _sheet_frame(
-    ws: Any, table: Table, epoch: dt.datetime, file: str
+    sheet: _Sheet, table: Table, epoch: dt.datetime, file: str
 ) -> tuple[RawFrame | None, list[dict]]:
     """A worksheet as text; rows keep their sheet row numbers (blank rows in between count)."""
-    rows = ws.iter_rows(values_only=True)
+    rows = iter(sheet.rows())
     header = list(next(rows, None) or ())
     date_columns = {f.name for f in table.fields if f.type == "date"}
     is_date = [h is not None and str(h).strip() in date_columns for h in header]
@@ -474,13 +486,15 @@ def _sheet_frame(
                 header.append(None)
         for i, col in enumerate(values):
             col.append(_cell_text(row[i], is_date[i], epoch) if i < len(row) else None)
-    # drop trailing columns with neither a name nor a value (sheet dimensions are often wider)
-    while header and header[-1] is None and all(v is None for v in values[-1]):
+    # drop trailing columns with neither a name nor a value (sheet dimensions are often wider;
+    # an OpenDocument reader gives every empty cell as "")
+    header = [None if h == "" else h for h in header]
+    while header and header[-1] is None and all(v in (None, "") for v in values[-1]):
         header.pop()
         values.pop()
     if not header:
         return None, [
-            problem(file, "empty_file", "a header row naming the columns", sheet=ws.title)
+            problem(file, "empty_file", "a header row naming the columns", sheet=sheet.title)
         ]
     if all(h is None or str(h).strip() == "" for h in header):
         return None, [
@@ -488,7 +502,7 @@ def _sheet_frame(
                 file,
                 "missing_column",
                 "a header row naming the columns in row 1",
-                sheet=ws.title,
+                sheet=sheet.title,
                 row=1,
             )
         ]
@@ -526,22 +540,78 @@ def workbook_limit_problem(path: Path, file: str) -> dict | None:
     return None
 
 
-def _open_workbook(path: Path, file: str) -> tuple[Any, list[dict]]:
-    from openpyxl import load_workbook
-
+def _open_workbook(path: Path, file: str) -> tuple[_Workbook | None, list[dict]]:
+    """The sheets of an .xlsx (openpyxl) or .ods (calamine) workbook, or None and a problem
+    when it is beyond the size limits or cannot be opened."""
     too_large = workbook_limit_problem(path, file)
     if too_large is not None:
         return None, [too_large]
+    if path.suffix.lower() == ".ods":
+        return _open_ods(path, file)
+    return _open_xlsx(path, file)
+
+
+@dataclass
+class _Workbook:
+    """The sheets of an open workbook, its date system and how to close it."""
+
+    sheets: list[_Sheet]
+    epoch: dt.datetime
+    close: Callable[[], None]
+
+
+def _open_xlsx(path: Path, file: str) -> tuple[_Workbook | None, list[dict]]:
+    from openpyxl import load_workbook
+
     try:
         with warnings.catch_warnings():
             # openpyxl warns about workbook features it does not read (styles, extensions);
             # only the cell values matter here
             warnings.simplefilter("ignore", UserWarning)
-            return load_workbook(path, read_only=True, data_only=True), []
+            wb = load_workbook(path, read_only=True, data_only=True)
     except Exception as err:  # zipfile, XML and openpyxl errors for corrupt workbooks
         return None, [
             problem(file, "unreadable_file", "an Excel .xlsx workbook", value=str(err)[:200])
         ]
+    return _Workbook(
+        [_Sheet(ws.title, _xlsx_rows(ws)) for ws in wb.worksheets], wb.epoch, wb.close
+    ), []
+
+
+def _xlsx_rows(ws: Any) -> Callable[[], Iterable[Sequence[Any]]]:
+    def rows() -> Iterable[Sequence[Any]]:
+        with contextlib.suppress(AttributeError):  # only read-only sheets have it
+            ws.reset_dimensions()  # LibreOffice and others may write wrong dimensions
+        return ws.iter_rows(values_only=True)
+
+    return rows
+
+
+def _open_ods(path: Path, file: str) -> tuple[_Workbook | None, list[dict]]:
+    """An OpenDocument spreadsheet through calamine, which gives date cells as dates, numbers
+    as floats, and every row from row 1 (empty ones as empty strings)."""
+    from openpyxl.utils.datetime import CALENDAR_WINDOWS_1900
+    from python_calamine import CalamineWorkbook
+
+    try:
+        wb = CalamineWorkbook.from_path(str(path))
+        names = list(wb.sheet_names)
+    except Exception as err:  # calamine raises its own kinds for zip and XML errors
+        return None, [
+            problem(
+                file,
+                "unreadable_file",
+                "an OpenDocument .ods spreadsheet",
+                value=str(err).splitlines()[0][:200] if str(err) else type(err).__name__,
+            )
+        ]
+
+    def rows_of(name: str) -> Callable[[], Iterable[Sequence[Any]]]:
+        return lambda: wb.get_sheet_by_name(name).iter_rows()
+
+    # ODF's default null date is 1899-12-30, Excel's 1900 system: a number typed in a date
+    # column counts from the same day
+    return _Workbook([_Sheet(n, rows_of(n)) for n in names], CALENDAR_WINDOWS_1900, wb.close), []
 
 
 # --------------------------------------------------------------------------------------------
@@ -582,7 +652,7 @@ def read_workspace_files(path: str | Path, schema: Schema | None = None) -> RawW
         if suffix not in TABLE_SUFFIXES:
             problems.append(problem(file, "unknown_table_file", TABLE_FILES_HINT, value=file))
             continue
-        if suffix == ".xlsx":
+        if suffix in WORKBOOK_SUFFIXES:
             wb, probs = _open_workbook(p, file)
             problems += probs
             if wb is None:
@@ -618,12 +688,11 @@ def read_workspace_files(path: str | Path, schema: Schema | None = None) -> RawW
 
 
 def _read_workbook(
-    wb: Any, file: str, name: str | None, schema: Schema, problems: list[dict]
+    wb: _Workbook, file: str, name: str | None, schema: Schema, problems: list[dict]
 ) -> list[RawTable]:
     """Tables of a workbook: the sheet of a per-table workbook (`sessions.xlsx`: the sheet named
     after the table, else the first), or every sheet of a workbook holding a sheet per table."""
-    epoch = wb.epoch
-    sheets = wb.worksheets
+    sheets = wb.sheets
     if name is not None:
         chosen = [ws for ws in sheets if _table_name(ws.title, schema) == name] or sheets[:1]
         pairs = [(name, ws) for ws in chosen]
@@ -646,11 +715,9 @@ def _read_workbook(
             pairs.append((table, ws))
     out = []
     for table, ws in pairs:
-        with contextlib.suppress(AttributeError):  # only read-only sheets have it
-            ws.reset_dimensions()  # LibreOffice and others may write wrong dimensions
         try:
-            frame, probs = _sheet_frame(ws, schema[table], epoch, file)
-        except Exception as err:  # broken sheet XML: openpyxl raises many kinds
+            frame, probs = _sheet_frame(ws, schema[table], wb.epoch, file)
+        except Exception as err:  # broken sheet XML: openpyxl and calamine raise many kinds
             frame, probs = (
                 None,
                 [
