@@ -33,8 +33,9 @@ WORKBOOK_SUFFIXES = (".xlsx", ".ods")
 #: Files that may sit beside the tables: an association's extra vocabularies and the descriptor
 #: published with the templates.
 COMPANION_FILES = ("vocabularies.toml", "datapackage.json")
-#: Sheets of a workbook that are not tables (the templates' data dictionary and drop-down lists).
-IGNORED_SHEETS = ("dictionary", "lists")
+#: Sheets of a workbook that are not tables (the templates' instructions, data dictionary and
+#: drop-down lists).
+IGNORED_SHEETS = ("instructions", "dictionary", "lists")
 #: Private column holding the row number as seen in the file.
 ROW = "__row"
 
