@@ -8,7 +8,8 @@ It fills the .xlsx template with a few synthetic rows and planted mistakes (`pla
 openpyxl save, the "original"), then has LibreOffice open and save it as .ods and as .xlsx
 (`planted.lo.ods`, `planted.lo.xlsx`); it also has LibreOffice save the .ods template as .ods
 (`template.lo.ods`), as a user who opens it and saves it would. (Its .xlsx save is 400 kB, so
-it is made afresh by the test that runs LibreOffice, not committed.)
+it is made afresh by the test that runs LibreOffice, not committed.) `coaches.lo.ods` is a
+coaches table whose cells hold formulas that fail (#DIV/0!, #N/A), as LibreOffice stores them.
 `soffice --convert-to` loads the file and stores it with LibreOffice's own export filters, the
 same code as File > Save As. Every value is synthetic.
 """
@@ -98,6 +99,14 @@ PLANTED_ROWS = (
 )
 
 
+#: A coaches table with two formula error cells (LibreOffice computes them when it opens the CSV).
+FORMULA_ERRORS_CSV = (
+    "coach_id,region,active,supervision_hours_per_quarter\n"
+    "C-0001,north_west,true,=1/0\n"
+    "C-0002,=NA(),false,2\n"
+)
+
+
 def planted_workbook() -> bytes:
     """The .xlsx template with `PLANTED_ROWS` written into it (by openpyxl)."""
     from openpyxl import load_workbook
@@ -153,6 +162,9 @@ def main() -> None:
         work = Path(tmp)
         (work / "planted.xlsx").write_bytes(planted_workbook())
         (work / "template.ods").write_bytes(ods_template_bytes())
+        (work / "coaches.csv").write_text(FORMULA_ERRORS_CSV, encoding="utf-8")
+        saved = convert(work / "coaches.csv", "ods", work / "out-csv")
+        shutil.copyfile(saved, FIXTURES / "coaches.lo.ods")
         saves = (("planted.xlsx", "ods"), ("planted.xlsx", "xlsx"), ("template.ods", "ods"))
         for source, suffix in saves:
             saved = convert(work / source, suffix, work / f"out-{suffix}")

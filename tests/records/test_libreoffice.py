@@ -215,3 +215,15 @@ def test_libreoffice_opens_and_saves_todays_ods_template(tmp_path):
     ranges = [str(dv.sqref) for dv in ws.data_validations.dataValidation]
     assert len(ranges) == len(_checked_columns(load_schema()["sessions"]))
     assert all(r.endswith(str(3 + LIBREOFFICE_XLSX_ROWS)) for r in ranges)
+
+
+def test_a_formula_error_cell_reads_as_the_error_shown_not_as_empty(tmp_path):
+    """LibreOffice stores a failed formula's value as "" (calamine reads it so); the reader
+    puts back the error LibreOffice shows, as an .xlsx gives it, so validation refuses it
+    where a value of a type is expected instead of taking it for a missing value."""
+    path = _alone(FIXTURES / "coaches.lo.ods", tmp_path)
+    assert _problems(path) == [
+        ("coaches", 2, "supervision_hours_per_quarter", "type", "#DIV/0!"),
+    ]
+    raw = read_workspace_files(path).tables["coaches"].raw
+    assert raw.frame.row(1) == (3, "C-0002", "#N/A", "false", "2")  # row 3, as in the file

@@ -15,10 +15,11 @@ import hashlib
 import io
 import warnings
 import zipfile
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree
 
 import polars as pl
 
@@ -607,12 +608,88 @@ def _open_ods(path: Path, file: str) -> tuple[_Workbook | None, list[dict]]:
             )
         ]
 
+    try:
+        errors = _ods_error_cells(path)
+    except (zipfile.BadZipFile, KeyError, ElementTree.ParseError) as err:
+        wb.close()
+        return None, [
+            problem(file, "unreadable_file", "an OpenDocument .ods spreadsheet", value=str(err))
+        ]
+
     def rows_of(name: str) -> Callable[[], Iterable[Sequence[Any]]]:
+        if name in errors:
+            return lambda: _with_errors(wb.get_sheet_by_name(name).iter_rows(), errors[name])
         return lambda: wb.get_sheet_by_name(name).iter_rows()
 
     # ODF's default null date is 1899-12-30, Excel's 1900 system: a number typed in a date
     # column counts from the same day
     return _Workbook([_Sheet(n, rows_of(n)) for n in names], CALENDAR_WINDOWS_1900, wb.close), []
+
+
+#: How LibreOffice marks a formula error cell in an .ods (its value is stored as "").
+_ODS_ERROR_MARK = b'value-type="error"'
+_TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
+_TEXT_P = "{urn:oasis:names:tc:opendocument:xmlns:text:1.0}p"
+_CALCEXT_TYPE = "{urn:org:documentfoundation:names:experimental:calc:xmlns:calcext:1.0}value-type"
+
+
+def _ods_error_cells(path: Path) -> dict[str, dict[tuple[int, int], str]]:
+    """Formula error cells of an .ods: sheet -> (row, column), 0-based -> the error shown
+    (#DIV/0!, #N/A). calamine reads them as empty, since LibreOffice stores their value as "";
+    the shown text lets validation refuse them as it refuses the same cell of an .xlsx. The
+    XML is only walked when the mark occurs in it."""
+    with zipfile.ZipFile(path) as z:
+        if not _part_contains(z, "content.xml", _ODS_ERROR_MARK):
+            return {}
+        found: dict[str, dict[tuple[int, int], str]] = {}
+        sheet, row, col = "", 0, 0
+        with z.open("content.xml") as fh:
+            for event, el in ElementTree.iterparse(fh, events=("start", "end")):
+                tag = el.tag
+                if event == "start":
+                    if tag == f"{_TABLE}table":
+                        sheet, row = el.get(f"{_TABLE}name", ""), 0
+                    elif tag == f"{_TABLE}table-row":
+                        col = 0
+                    continue
+                if tag in (f"{_TABLE}table-cell", f"{_TABLE}covered-table-cell"):
+                    if el.get(_CALCEXT_TYPE) == "error":
+                        text = "".join("".join(p.itertext()) for p in el.findall(_TEXT_P))
+                        found.setdefault(sheet, {})[(row, col)] = text or "#error"
+                    col += int(el.get(f"{_TABLE}number-columns-repeated", "1"))
+                elif tag == f"{_TABLE}table-row":
+                    row += int(el.get(f"{_TABLE}number-rows-repeated", "1"))
+                    el.clear()
+    return found
+
+
+def _part_contains(z: zipfile.ZipFile, name: str, needle: bytes) -> bool:
+    """Whether zip part `name` holds `needle`, read in 1 MiB chunks."""
+    tail = b""
+    with z.open(name) as fh:
+        while chunk := fh.read(1024**2):
+            if needle in tail + chunk:
+                return True
+            tail = chunk[-len(needle) :]
+    return False
+
+
+def _with_errors(
+    rows: Iterable[Sequence[Any]], errors: dict[tuple[int, int], str]
+) -> Iterator[Sequence[Any]]:
+    """`rows` with each error cell's shown text in place of calamine's empty value."""
+    by_row: dict[int, list[tuple[int, str]]] = {}
+    for (r, c), text in errors.items():
+        by_row.setdefault(r, []).append((c, text))
+    for r, row in enumerate(rows):
+        if r not in by_row:
+            yield row
+            continue
+        patched = list(row)
+        for c, text in by_row[r]:
+            patched += [""] * (c + 1 - len(patched))
+            patched[c] = text
+        yield patched
 
 
 # --------------------------------------------------------------------------------------------
