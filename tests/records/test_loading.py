@@ -423,3 +423,26 @@ def test_an_unreadable_file_type_is_named_with_the_types_that_are_read(tmp_path)
     (ws / "sessions.xls").write_bytes(b"\xd0\xcf\x11\xe0")
     p = only(validate_workspace(ws, today=TODAY), problem="unknown_table_file")
     assert p["file"] == "sessions.xls" and ".ods" in p["expected"] and ".xlsx" in p["expected"]
+
+
+def test_an_ods_with_column_a_empty_keeps_error_cells_in_their_column(tmp_path, reference):
+    """calamine starts a sheet's rows at its first used column; the reader pads them back, so
+    a formula error cell (LibreOffice's markup, planted in the XML) lands in its own column."""
+    frame = reference["coaches"]
+    rows = [[None, *r] for r in _ods_rows(frame)]
+    hours = rows[0].index("supervision_hours_per_quarter")
+    rows[1][hours] = "PLANTED"
+    path = _ods(tmp_path / "coaches.ods", {"coaches": rows})
+    with zipfile.ZipFile(path) as z:
+        parts = {n: z.read(n) for n in z.namelist()}
+    parts["content.xml"] = parts["content.xml"].replace(
+        b'<table:table-cell office:value-type="string"><text:p>PLANTED</text:p></table:table-cell>',
+        b'<table:table-cell table:formula="of:=1/0" office:value-type="string" '
+        b'office:string-value="" calcext:value-type="error"><text:p>#DIV/0!</text:p>'
+        b"</table:table-cell>",
+    )
+    with zipfile.ZipFile(path, "w") as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+    p = only(validate_workspace(tmp_path, today=TODAY), problem="type")
+    assert (p["row"], p["column"], p["value"]) == (2, "supervision_hours_per_quarter", "#DIV/0!")

@@ -31,6 +31,7 @@ _NS = {
     "config": "urn:oasis:names:tc:opendocument:xmlns:config:1.0",
     "meta": "urn:oasis:names:tc:opendocument:xmlns:meta:1.0",
     "dc": "http://purl.org/dc/elements/1.1/",
+    "calcext": "urn:org:documentfoundation:names:experimental:calc:xmlns:calcext:1.0",
 }
 _XMLNS = " ".join(f'xmlns:{k}="{v}"' for k, v in _NS.items())
 

@@ -617,13 +617,22 @@ def _open_ods(path: Path, file: str) -> tuple[_Workbook | None, list[dict]]:
         ]
 
     def rows_of(name: str) -> Callable[[], Iterable[Sequence[Any]]]:
-        if name in errors:
-            return lambda: _with_errors(wb.get_sheet_by_name(name).iter_rows(), errors[name])
-        return lambda: wb.get_sheet_by_name(name).iter_rows()
+        return lambda: _ods_rows(wb.get_sheet_by_name(name), errors.get(name))
 
     # ODF's default null date is 1899-12-30, Excel's 1900 system: a number typed in a date
     # column counts from the same day
     return _Workbook([_Sheet(n, rows_of(n)) for n in names], CALENDAR_WINDOWS_1900, wb.close), []
+
+
+def _ods_rows(sheet: Any, errors: dict[tuple[int, int], str] | None) -> Iterable[Sequence[Any]]:
+    """A calamine sheet's rows from cell A1 on: calamine starts them at row 1 but at the first
+    used column, so a sheet whose column A is empty is padded back (error cells are placed by
+    their position in the file)."""
+    skipped = sheet.start[1] if sheet.start else 0
+    rows: Iterable[Sequence[Any]] = sheet.iter_rows()
+    if skipped:
+        rows = ([*([""] * skipped), *r] for r in rows)
+    return _with_errors(rows, errors) if errors else rows
 
 
 #: How LibreOffice marks a formula error cell in an .ods (its value is stored as "").
