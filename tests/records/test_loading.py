@@ -331,3 +331,118 @@ def test_arbitrary_csv_like_text_loads_or_is_reported(tmp_path, head, body, enco
     except UnicodeEncodeError:
         data = (head + body).encode("utf-8")
     _assert_reports_or_loads(tmp_path, data)
+
+
+# -- OpenDocument (.ods), LibreOffice's own format -------------------------------------------
+
+
+def _ods(path: Path, sheets: dict[str, list[list]]) -> Path:
+    """An .ods with one sheet per entry (first row the header), written by the template's
+    OpenDocument writer: typed cells as LibreOffice stores them (dates, floats, booleans)."""
+    from trc_analytics.records import ods
+
+    path.write_bytes(
+        ods.ods_bytes(
+            [
+                ods.Sheet(name, rows[0], [ods.Column(2.5)] * len(rows[0]), rows[1:])
+                for name, rows in sheets.items()
+            ],
+            {"title": "test"},
+        )
+    )
+    return path
+
+
+def _ods_rows(frame: pl.DataFrame) -> list[list]:
+    rows: list[list] = [frame.columns]
+    for row in frame.iter_rows():
+        rows.append(
+            [float(v) if isinstance(v, int) and not isinstance(v, bool) else v for v in row]
+        )
+    return rows
+
+
+def test_one_ods_file_per_table_with_date_cells_floats_and_booleans(tmp_path, reference):
+    ws = valid_workspace(tmp_path)
+    (ws / "sessions.csv").unlink()
+    (ws / "coaches.csv").unlink()
+    rows = _ods_rows(reference["sessions"])
+    held = rows[0].index("held_on")
+    rows[2][held] = float((rows[2][held] - dt.date(1899, 12, 30)).days)  # a serial number
+    _ods(ws / "sessions.ods", {"sessions": rows})
+    _ods(ws / "coaches.ods", {"Sheet1": _ods_rows(reference["coaches"])})  # LibreOffice's name
+    loaded = load_workspace(ws, today=TODAY)
+    assert loaded["sessions"].equals(reference["sessions"])
+    assert loaded["coaches"].equals(reference["coaches"])
+    assert loaded.sources["coaches"] == "coaches.ods/Sheet1"
+
+
+def test_ods_problems_name_the_file_sheet_and_real_row(tmp_path, reference):
+    ws = valid_workspace(tmp_path)
+    (ws / "coaches.csv").unlink()
+    rows = _ods_rows(reference["coaches"])
+    rows.insert(2, [None] * len(rows[0]))  # a blank row 3
+    rows[3][rows[0].index("active")] = 3.5
+    _ods(ws / "records.ods", {"coaches": rows, "Notes": [["anything"]]})
+    problems = validate_workspace(ws, today=TODAY)
+    p = only(problems, problem="type")
+    assert (p["file"], p["sheet"], p["row"], p["column"], p["value"]) == (
+        "records.ods",
+        "coaches",
+        4,
+        "active",
+        "3.5",
+    )
+    assert only(problems, problem="unknown_table_file")["sheet"] == "Notes"
+
+
+def test_one_ods_workbook_with_a_sheet_per_table(tmp_path, reference):
+    path = _ods(tmp_path / "records.ods", {n: _ods_rows(f) for n, f in reference.items()})
+    for target in (tmp_path, path):
+        loaded = load_workspace(target, today=TODAY)
+        assert loaded.present == list(reference)
+        for name, frame in reference.items():
+            assert loaded[name].equals(frame), name
+
+
+def test_a_corrupt_or_oversized_ods_is_reported_not_raised(tmp_path):
+    ws = valid_workspace(tmp_path, ["coaches"])
+    (ws / "sessions.ods").write_bytes(b"PK\x03\x04 not really a zip")
+    with zipfile.ZipFile(ws / "goals.ods", "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("content.xml", b"<" + b" " * (8 * 1024**2))  # inflates 8 MiB ~ 1000:1
+    problems = validate_workspace(ws, today=TODAY)
+    assert problems.select("file", "problem").rows() == [
+        ("goals.ods", "workbook_limit"),
+        ("sessions.ods", "unreadable_file"),
+    ]
+    assert "OpenDocument" in only(problems, problem="unreadable_file")["expected"]
+
+
+def test_an_unreadable_file_type_is_named_with_the_types_that_are_read(tmp_path):
+    ws = valid_workspace(tmp_path, ["coaches"])
+    (ws / "sessions.xls").write_bytes(b"\xd0\xcf\x11\xe0")
+    p = only(validate_workspace(ws, today=TODAY), problem="unknown_table_file")
+    assert p["file"] == "sessions.xls" and ".ods" in p["expected"] and ".xlsx" in p["expected"]
+
+
+def test_an_ods_with_column_a_empty_keeps_error_cells_in_their_column(tmp_path, reference):
+    """calamine starts a sheet's rows at its first used column; the reader pads them back, so
+    a formula error cell (LibreOffice's markup, planted in the XML) lands in its own column."""
+    frame = reference["coaches"]
+    rows = [[None, *r] for r in _ods_rows(frame)]
+    hours = rows[0].index("supervision_hours_per_quarter")
+    rows[1][hours] = "PLANTED"
+    path = _ods(tmp_path / "coaches.ods", {"coaches": rows})
+    with zipfile.ZipFile(path) as z:
+        parts = {n: z.read(n) for n in z.namelist()}
+    parts["content.xml"] = parts["content.xml"].replace(
+        b'<table:table-cell office:value-type="string"><text:p>PLANTED</text:p></table:table-cell>',
+        b'<table:table-cell table:formula="of:=1/0" office:value-type="string" '
+        b'office:string-value="" calcext:value-type="error"><text:p>#DIV/0!</text:p>'
+        b"</table:table-cell>",
+    )
+    with zipfile.ZipFile(path, "w") as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+    p = only(validate_workspace(tmp_path, today=TODAY), problem="type")
+    assert (p["row"], p["column"], p["value"]) == (2, "supervision_hours_per_quarter", "#DIV/0!")

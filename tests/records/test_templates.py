@@ -18,6 +18,8 @@ from trc_analytics import load_workspace, validate_workspace
 from trc_analytics.cli import main
 from trc_analytics.records.schema import load_schema
 from trc_analytics.records.templates import (
+    ODS_NAME,
+    VALIDATED_ROWS,
     WORKBOOK_NAME,
     data_dictionary_markdown,
     example_frames,
@@ -80,7 +82,7 @@ def test_the_descriptor_resolves_every_vocabulary_for_other_tools(generated):
 def test_workbook_has_drop_downs_for_every_vocabulary_column_and_a_dictionary(generated):
     schema = load_schema()
     wb = load_workbook(io.BytesIO(generated[WORKBOOK_NAME]))
-    assert wb.sheetnames == [*schema.names, "dictionary", "lists"]
+    assert wb.sheetnames == ["instructions", *schema.names, "dictionary", "lists"]
     assert wb["lists"].sheet_state == "hidden"
     for table in schema:
         ws = wb[table.name]
@@ -140,6 +142,39 @@ def test_round_trip_through_the_workbook(tmp_path, generated):
     loaded = load_workspace(tmp_path / WORKBOOK_NAME, today=TODAY)
     for name, frame in example_frames().items():
         assert loaded[name].equals(frame), name
+
+
+@pytest.mark.parametrize("name", [WORKBOOK_NAME, ODS_NAME])
+def test_round_trip_through_either_workbook_alone_or_in_a_folder(tmp_path, generated, name):
+    (tmp_path / name).write_bytes(generated[name])
+    for target in (tmp_path / name, tmp_path):
+        loaded = load_workspace(target, today=TODAY)
+        assert loaded.sources["coaches"] == f"{name}/coaches"
+        for table, frame in example_frames().items():
+            assert loaded[table].equals(frame), (name, table)
+
+
+def test_the_ods_template_has_the_same_sheets_and_cells_as_the_xlsx(generated):
+    from python_calamine import CalamineWorkbook, SheetVisibleEnum
+
+    ods = CalamineWorkbook.from_filelike(io.BytesIO(generated[ODS_NAME]))
+    xlsx = load_workbook(io.BytesIO(generated[WORKBOOK_NAME]), read_only=True)
+    assert ods.sheet_names == xlsx.sheetnames
+    hidden = [m.name for m in ods.sheets_metadata if m.visible == SheetVisibleEnum.Hidden]
+    assert hidden == ["lists"]
+    for name in ("instructions", "dictionary", "lists"):
+        assert ods.get_sheet_by_name(name).to_python() == [
+            [v if v is not None else "" for v in row]
+            for row in xlsx[name].iter_rows(values_only=True)
+        ], name
+
+
+def test_the_instructions_say_how_many_rows_have_drop_downs(generated):
+    wb = load_workbook(io.BytesIO(generated[WORKBOOK_NAME]), read_only=True)
+    text = " ".join(str(r[0]) for r in wb["instructions"].iter_rows(values_only=True))
+    assert f"rows 2 to {VALIDATED_ROWS + 1:,}" in text and ODS_NAME in text
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    assert f"rows 2 to {VALIDATED_ROWS + 1:,}" in readme
 
 
 def test_trc_templates_writes_owner_only_files(tmp_path):

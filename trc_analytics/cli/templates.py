@@ -1,4 +1,4 @@
-"""`trc templates DIR`: write the record templates (CSV, Excel, Table Schema JSON)."""
+"""`trc templates DIR`: write the record templates (CSV, Excel, OpenDocument, Table Schema JSON)."""
 
 from __future__ import annotations
 
@@ -16,8 +16,10 @@ import click
     help="Also write the Markdown data dictionary to this file.",
 )
 def templates(folder: Path, dictionary: Path | None) -> None:
-    """Write one CSV per table (header and two example rows), trc-templates.xlsx (a sheet per
-    table with drop-down lists and a dictionary sheet) and datapackage.json into FOLDER."""
+    """Write one CSV per table (header and two example rows), trc-templates.xlsx and
+    trc-templates.ods (the same workbook for Excel and LibreOffice: a sheet per table with
+    drop-down lists for 10,000 rows, instructions and a dictionary sheet) and datapackage.json
+    into FOLDER."""
     from trc_analytics.outputs import OutputError
     from trc_analytics.records.templates import write_data_dictionary, write_templates
 

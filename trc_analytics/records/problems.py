@@ -22,7 +22,7 @@ KINDS: dict[str, str] = {
         "text that is neither UTF-8 (with or without BOM) nor Windows-1252, or mixes the two"
     ),
     "unreadable_file": "a file that cannot be parsed at all (corrupt workbook or Parquet file)",
-    "workbook_limit": "an .xlsx beyond the size limits checked before reading it (a zip bomb)",
+    "workbook_limit": "a workbook beyond the size limits checked before reading it (a zip bomb)",
     "malformed_row": (
         "a CSV row with more fields than the header, or a quote left open (named at the row "
         "where it opens; after 20 such rows the rest are counted in one problem)"

@@ -1,4 +1,4 @@
-"""Finding and reading a workspace's files (CSV, Parquet, Excel) into text frames.
+"""Finding and reading a workspace's files (CSV, Parquet, Excel, OpenDocument) into text frames.
 
 Every table is read as text first, each row keeping the row number the user sees in the file
 (header = row 1), so that `validate.py` can say exactly where a value failed to cast. Nothing
@@ -15,9 +15,11 @@ import hashlib
 import io
 import warnings
 import zipfile
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree
 
 import polars as pl
 
@@ -26,12 +28,15 @@ from trc_analytics.records.schema import Schema, Table, load_schema
 from trc_analytics.records.workspace import empty_problems
 
 #: File types a table can come in.
-TABLE_SUFFIXES = (".csv", ".parquet", ".xlsx")
+TABLE_SUFFIXES = (".csv", ".parquet", ".xlsx", ".ods")
+#: Spreadsheet file types: a workbook holds one table (`sessions.ods`) or a sheet per table.
+WORKBOOK_SUFFIXES = (".xlsx", ".ods")
 #: Files that may sit beside the tables: an association's extra vocabularies and the descriptor
 #: published with the templates.
 COMPANION_FILES = ("vocabularies.toml", "datapackage.json")
-#: Sheets of a workbook that are not tables (the templates' data dictionary and drop-down lists).
-IGNORED_SHEETS = ("dictionary", "lists")
+#: Sheets of a workbook that are not tables (the templates' instructions, data dictionary and
+#: drop-down lists).
+IGNORED_SHEETS = ("instructions", "dictionary", "lists")
 #: Private column holding the row number as seen in the file.
 ROW = "__row"
 
@@ -90,8 +95,8 @@ class RawWorkspace:
 
 #: What a table file may be called, in plain words.
 TABLE_FILES_HINT = (
-    "a file named after a table (coaches.csv, sessions.parquet, ...) or a workbook with a "
-    "sheet per table"
+    "a file named after a table (coaches.csv, sessions.parquet, clients.xlsx, goals.ods, ...) "
+    "or a workbook (.xlsx or .ods) with a sheet per table"
 )
 
 
@@ -457,11 +462,20 @@ def _cell_text(value: Any, is_date: bool, epoch: dt.datetime) -> str | None:
     return str(value)
 
 
+@dataclass
+class _Sheet:
+    """One sheet of a workbook, whichever program wrote it: its title and a function giving its
+    rows of cell values from sheet row 1 on (so a row's position is the user's row number)."""
+
+    title: str
+    rows: Callable[[], Iterable[Sequence[Any]]]
+
+
 def _sheet_frame(
-    ws: Any, table: Table, epoch: dt.datetime, file: str
+    sheet: _Sheet, table: Table, epoch: dt.datetime, file: str
 ) -> tuple[RawFrame | None, list[dict]]:
     """A worksheet as text; rows keep their sheet row numbers (blank rows in between count)."""
-    rows = ws.iter_rows(values_only=True)
+    rows = iter(sheet.rows())
     header = list(next(rows, None) or ())
     date_columns = {f.name for f in table.fields if f.type == "date"}
     is_date = [h is not None and str(h).strip() in date_columns for h in header]
@@ -474,13 +488,15 @@ def _sheet_frame(
                 header.append(None)
         for i, col in enumerate(values):
             col.append(_cell_text(row[i], is_date[i], epoch) if i < len(row) else None)
-    # drop trailing columns with neither a name nor a value (sheet dimensions are often wider)
-    while header and header[-1] is None and all(v is None for v in values[-1]):
+    # drop trailing columns with neither a name nor a value (sheet dimensions are often wider;
+    # an OpenDocument reader gives every empty cell as "")
+    header = [None if h == "" else h for h in header]
+    while header and header[-1] is None and all(v in (None, "") for v in values[-1]):
         header.pop()
         values.pop()
     if not header:
         return None, [
-            problem(file, "empty_file", "a header row naming the columns", sheet=ws.title)
+            problem(file, "empty_file", "a header row naming the columns", sheet=sheet.title)
         ]
     if all(h is None or str(h).strip() == "" for h in header):
         return None, [
@@ -488,7 +504,7 @@ def _sheet_frame(
                 file,
                 "missing_column",
                 "a header row naming the columns in row 1",
-                sheet=ws.title,
+                sheet=sheet.title,
                 row=1,
             )
         ]
@@ -526,22 +542,163 @@ def workbook_limit_problem(path: Path, file: str) -> dict | None:
     return None
 
 
-def _open_workbook(path: Path, file: str) -> tuple[Any, list[dict]]:
-    from openpyxl import load_workbook
-
+def _open_workbook(path: Path, file: str) -> tuple[_Workbook | None, list[dict]]:
+    """The sheets of an .xlsx (openpyxl) or .ods (calamine) workbook, or None and a problem
+    when it is beyond the size limits or cannot be opened."""
     too_large = workbook_limit_problem(path, file)
     if too_large is not None:
         return None, [too_large]
+    if path.suffix.lower() == ".ods":
+        return _open_ods(path, file)
+    return _open_xlsx(path, file)
+
+
+@dataclass
+class _Workbook:
+    """The sheets of an open workbook, its date system and how to close it."""
+
+    sheets: list[_Sheet]
+    epoch: dt.datetime
+    close: Callable[[], None]
+
+
+def _open_xlsx(path: Path, file: str) -> tuple[_Workbook | None, list[dict]]:
+    from openpyxl import load_workbook
+
     try:
         with warnings.catch_warnings():
             # openpyxl warns about workbook features it does not read (styles, extensions);
             # only the cell values matter here
             warnings.simplefilter("ignore", UserWarning)
-            return load_workbook(path, read_only=True, data_only=True), []
+            wb = load_workbook(path, read_only=True, data_only=True)
     except Exception as err:  # zipfile, XML and openpyxl errors for corrupt workbooks
         return None, [
             problem(file, "unreadable_file", "an Excel .xlsx workbook", value=str(err)[:200])
         ]
+    return _Workbook(
+        [_Sheet(ws.title, _xlsx_rows(ws)) for ws in wb.worksheets], wb.epoch, wb.close
+    ), []
+
+
+def _xlsx_rows(ws: Any) -> Callable[[], Iterable[Sequence[Any]]]:
+    def rows() -> Iterable[Sequence[Any]]:
+        with contextlib.suppress(AttributeError):  # only read-only sheets have it
+            ws.reset_dimensions()  # LibreOffice and others may write wrong dimensions
+        return ws.iter_rows(values_only=True)
+
+    return rows
+
+
+def _open_ods(path: Path, file: str) -> tuple[_Workbook | None, list[dict]]:
+    """An OpenDocument spreadsheet through calamine, which gives date cells as dates, numbers
+    as floats, and every row from row 1 (empty ones as empty strings)."""
+    from openpyxl.utils.datetime import CALENDAR_WINDOWS_1900
+    from python_calamine import CalamineWorkbook
+
+    try:
+        wb = CalamineWorkbook.from_path(str(path))
+        names = list(wb.sheet_names)
+    except Exception as err:  # calamine raises its own kinds for zip and XML errors
+        return None, [
+            problem(
+                file,
+                "unreadable_file",
+                "an OpenDocument .ods spreadsheet",
+                value=str(err).splitlines()[0][:200] if str(err) else type(err).__name__,
+            )
+        ]
+
+    try:
+        errors = _ods_error_cells(path)
+    except (zipfile.BadZipFile, KeyError, ElementTree.ParseError) as err:
+        wb.close()
+        return None, [
+            problem(file, "unreadable_file", "an OpenDocument .ods spreadsheet", value=str(err))
+        ]
+
+    def rows_of(name: str) -> Callable[[], Iterable[Sequence[Any]]]:
+        return lambda: _ods_rows(wb.get_sheet_by_name(name), errors.get(name))
+
+    # ODF's default null date is 1899-12-30, Excel's 1900 system: a number typed in a date
+    # column counts from the same day
+    return _Workbook([_Sheet(n, rows_of(n)) for n in names], CALENDAR_WINDOWS_1900, wb.close), []
+
+
+def _ods_rows(sheet: Any, errors: dict[tuple[int, int], str] | None) -> Iterable[Sequence[Any]]:
+    """A calamine sheet's rows from cell A1 on: calamine starts them at row 1 but at the first
+    used column, so a sheet whose column A is empty is padded back (error cells are placed by
+    their position in the file)."""
+    skipped = sheet.start[1] if sheet.start else 0
+    rows: Iterable[Sequence[Any]] = sheet.iter_rows()
+    if skipped:
+        rows = ([*([""] * skipped), *r] for r in rows)
+    return _with_errors(rows, errors) if errors else rows
+
+
+#: How LibreOffice marks a formula error cell in an .ods (its value is stored as "").
+_ODS_ERROR_MARK = b'value-type="error"'
+_TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
+_TEXT_P = "{urn:oasis:names:tc:opendocument:xmlns:text:1.0}p"
+_CALCEXT_TYPE = "{urn:org:documentfoundation:names:experimental:calc:xmlns:calcext:1.0}value-type"
+
+
+def _ods_error_cells(path: Path) -> dict[str, dict[tuple[int, int], str]]:
+    """Formula error cells of an .ods: sheet -> (row, column), 0-based -> the error shown
+    (#DIV/0!, #N/A). calamine reads them as empty, since LibreOffice stores their value as "";
+    the shown text lets validation refuse them as it refuses the same cell of an .xlsx. The
+    XML is only walked when the mark occurs in it."""
+    with zipfile.ZipFile(path) as z:
+        if not _part_contains(z, "content.xml", _ODS_ERROR_MARK):
+            return {}
+        found: dict[str, dict[tuple[int, int], str]] = {}
+        sheet, row, col = "", 0, 0
+        with z.open("content.xml") as fh:
+            for event, el in ElementTree.iterparse(fh, events=("start", "end")):
+                tag = el.tag
+                if event == "start":
+                    if tag == f"{_TABLE}table":
+                        sheet, row = el.get(f"{_TABLE}name", ""), 0
+                    elif tag == f"{_TABLE}table-row":
+                        col = 0
+                    continue
+                if tag in (f"{_TABLE}table-cell", f"{_TABLE}covered-table-cell"):
+                    if el.get(_CALCEXT_TYPE) == "error":
+                        text = "".join("".join(p.itertext()) for p in el.findall(_TEXT_P))
+                        found.setdefault(sheet, {})[(row, col)] = text or "#error"
+                    col += int(el.get(f"{_TABLE}number-columns-repeated", "1"))
+                elif tag == f"{_TABLE}table-row":
+                    row += int(el.get(f"{_TABLE}number-rows-repeated", "1"))
+                    el.clear()
+    return found
+
+
+def _part_contains(z: zipfile.ZipFile, name: str, needle: bytes) -> bool:
+    """Whether zip part `name` holds `needle`, read in 1 MiB chunks."""
+    tail = b""
+    with z.open(name) as fh:
+        while chunk := fh.read(1024**2):
+            if needle in tail + chunk:
+                return True
+            tail = chunk[-len(needle) :]
+    return False
+
+
+def _with_errors(
+    rows: Iterable[Sequence[Any]], errors: dict[tuple[int, int], str]
+) -> Iterator[Sequence[Any]]:
+    """`rows` with each error cell's shown text in place of calamine's empty value."""
+    by_row: dict[int, list[tuple[int, str]]] = {}
+    for (r, c), text in errors.items():
+        by_row.setdefault(r, []).append((c, text))
+    for r, row in enumerate(rows):
+        if r not in by_row:
+            yield row
+            continue
+        patched = list(row)
+        for c, text in by_row[r]:
+            patched += [""] * (c + 1 - len(patched))
+            patched[c] = text
+        yield patched
 
 
 # --------------------------------------------------------------------------------------------
@@ -582,7 +739,7 @@ def read_workspace_files(path: str | Path, schema: Schema | None = None) -> RawW
         if suffix not in TABLE_SUFFIXES:
             problems.append(problem(file, "unknown_table_file", TABLE_FILES_HINT, value=file))
             continue
-        if suffix == ".xlsx":
+        if suffix in WORKBOOK_SUFFIXES:
             wb, probs = _open_workbook(p, file)
             problems += probs
             if wb is None:
@@ -618,12 +775,11 @@ def read_workspace_files(path: str | Path, schema: Schema | None = None) -> RawW
 
 
 def _read_workbook(
-    wb: Any, file: str, name: str | None, schema: Schema, problems: list[dict]
+    wb: _Workbook, file: str, name: str | None, schema: Schema, problems: list[dict]
 ) -> list[RawTable]:
     """Tables of a workbook: the sheet of a per-table workbook (`sessions.xlsx`: the sheet named
     after the table, else the first), or every sheet of a workbook holding a sheet per table."""
-    epoch = wb.epoch
-    sheets = wb.worksheets
+    sheets = wb.sheets
     if name is not None:
         chosen = [ws for ws in sheets if _table_name(ws.title, schema) == name] or sheets[:1]
         pairs = [(name, ws) for ws in chosen]
@@ -646,11 +802,9 @@ def _read_workbook(
             pairs.append((table, ws))
     out = []
     for table, ws in pairs:
-        with contextlib.suppress(AttributeError):  # only read-only sheets have it
-            ws.reset_dimensions()  # LibreOffice and others may write wrong dimensions
         try:
-            frame, probs = _sheet_frame(ws, schema[table], epoch, file)
-        except Exception as err:  # broken sheet XML: openpyxl raises many kinds
+            frame, probs = _sheet_frame(ws, schema[table], wb.epoch, file)
+        except Exception as err:  # broken sheet XML: openpyxl and calamine raise many kinds
             frame, probs = (
                 None,
                 [

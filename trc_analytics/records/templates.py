@@ -1,10 +1,11 @@
 """Templates and data dictionary, generated from the schema (nothing restates the columns).
 
-`write_templates(folder)` writes one CSV per table (header plus two example rows), one Excel
-workbook with a sheet per table, drop-down lists for every vocabulary column and a `dictionary`
-sheet, and `datapackage.json` (the descriptor with vocabularies resolved). The example rows are
-derived from the schema and together form a valid workspace: ids agree across tables so every
-foreign key holds, and every date lies in the past.
+`write_templates(folder)` writes one CSV per table (header plus two example rows), the same
+workbook twice, as Excel .xlsx and as OpenDocument .ods (LibreOffice's own format), with an
+`instructions` sheet, a sheet per table, drop-down lists for every vocabulary column and a
+`dictionary` sheet, and `datapackage.json` (the descriptor with vocabularies resolved). The
+example rows are derived from the schema and together form a valid workspace: ids agree across
+tables so every foreign key holds, and every date lies in the past.
 """
 
 from __future__ import annotations
@@ -18,12 +19,18 @@ from typing import Any
 import polars as pl
 
 from trc_analytics.outputs import plain_dir, write_private
+from trc_analytics.records import ods
 from trc_analytics.records.schema import Field, Schema, Table, load_schema
 
-#: Name of the workbook written beside the CSV templates.
+#: Name of the workbook written beside the CSV templates, and of the same one as .ods.
 WORKBOOK_NAME = "trc-templates.xlsx"
-#: Rows of every sheet that get drop-down lists and date checks (a practice's records fit).
+ODS_NAME = "trc-templates.ods"
+#: Data rows of every table sheet (rows 2 to 10,001) that get drop-down lists and date checks:
+#: ten years of a busy coach's sessions (about 20 a week) fit. Said in the instructions sheet.
 VALIDATED_ROWS = 10_000
+#: LibreOffice's .xlsx export keeps a drop-down only this many rows below the last filled row
+#: (LibreOffice 7.4, measured); its .ods keeps every validated row.
+LIBREOFFICE_XLSX_ROWS = 1_000
 #: Fixed document properties so that the workbook is the same at every generation.
 WORKBOOK_PROPERTIES = {
     "title": "trc-analytics record templates",
@@ -211,10 +218,11 @@ def data_dictionary_markdown(schema: Schema | None = None) -> str:
         "",
         "<!-- Generated from trc_analytics/schema by `trc templates`; do not edit by hand. -->",
         "",
-        "A workspace is a folder with one file per table (`<table>.csv`, `.parquet` or `.xlsx`)",
-        "or one `.xlsx` workbook with a sheet per table. Only `coaches` is required. Row numbers",
-        "in problem reports count the header as row 1. Empty cells are missing values; dates are",
-        "`YYYY-MM-DD` (or date cells in Excel); true/false also accept yes/no, y/n and 1/0.",
+        "A workspace is a folder with one file per table (`<table>.csv`, `.parquet`, `.xlsx` or",
+        "`.ods`) or one `.xlsx` or `.ods` workbook with a sheet per table. Only `coaches` is",
+        "required. Row numbers in problem reports count the header as row 1. Empty cells are",
+        "missing values; dates are `YYYY-MM-DD` (or date cells in Excel or LibreOffice);",
+        "true/false also accept yes/no, y/n and 1/0.",
         "No names, contact details or free text: ids are pseudonyms.",
         "",
         "Tables: " + ", ".join(f"[`{t.name}`](#{t.name})" for t in schema) + ".",
@@ -283,6 +291,37 @@ def data_dictionary_markdown(schema: Schema | None = None) -> str:
 # --------------------------------------------------------------------------------------------
 # Workbook
 
+#: Name of the first sheet of the workbooks: how to fill them in.
+INSTRUCTIONS_SHEET = "instructions"
+
+
+def instructions_lines() -> list[str]:
+    """The lines of the `instructions` sheet (the same in the .xlsx and the .ods)."""
+    return [
+        "trc-analytics record templates",
+        "Fill one row per record below the header of each table sheet; only coaches is "
+        "required, leave the other sheets empty when you keep no such records.",
+        f"Drop-down lists and date checks cover rows 2 to {VALIDATED_ROWS + 1:,} of every table "
+        f"sheet: {VALIDATED_ROWS:,} records per table. For more, copy a filled row down (its "
+        "checks come with it) or keep that table in its own CSV file.",
+        f"LibreOffice: use {ODS_NAME} and save as .ods (it keeps every drop-down). Saved as "
+        f".xlsx, LibreOffice keeps the drop-downs only {LIBREOFFICE_XLSX_ROWS:,} rows below "
+        "the last filled row.",
+        "Hover over a column name for what it means; the dictionary sheet lists every column, "
+        "its type and allowed values. Dates are YYYY-MM-DD; true/false also accept yes/no.",
+        "Ids are pseudonyms (C-0001, CL-0001, ...): no names, contact details or free text "
+        "about clients.",
+        "Check a filled workbook with: trc validate <folder or workbook>",
+    ]
+
+
+def _write_instructions_sheet(wb: Any, head: Any) -> None:
+    ws = wb.add_worksheet(INSTRUCTIONS_SHEET)
+    wrap = wb.add_format({"text_wrap": True, "valign": "top"})
+    ws.set_column(0, 0, 110, wrap)
+    for r, line in enumerate(instructions_lines()):
+        ws.write_string(r, 0, line, head if r == 0 else None)
+
 
 def workbook_bytes(schema: Schema | None = None) -> bytes:
     """The Excel template: a sheet per table with two example rows, drop-down lists for every
@@ -298,6 +337,7 @@ def workbook_bytes(schema: Schema | None = None) -> bytes:
     date_fmt = wb.add_format({"num_format": "yyyy-mm-dd"})
     text_fmt = wb.add_format({"num_format": "@"})
     lists_ranges = _lists_ranges(schema)
+    _write_instructions_sheet(wb, head)
     for table in schema:
         ws = wb.add_worksheet(table.name)
         ws.freeze_panes(1, 0)
@@ -421,6 +461,93 @@ def _write_dictionary_sheet(wb: Any, schema: Schema, head: Any) -> None:
 
 
 # --------------------------------------------------------------------------------------------
+# OpenDocument workbook
+
+
+def ods_template_bytes(schema: Schema | None = None) -> bytes:
+    """The template as an OpenDocument spreadsheet: the same sheets, example rows, comments,
+    drop-downs and date checks as the .xlsx, for LibreOffice users."""
+    schema = schema or load_schema()
+    frames = example_frames(schema)
+    ranges = _ods_list_ranges(schema)
+    sheets = [
+        ods.Sheet(
+            INSTRUCTIONS_SHEET,
+            [instructions_lines()[0]],
+            [ods.Column(28.0, "wrap")],
+            [[line] for line in instructions_lines()[1:]],
+        )
+    ]
+    for table in schema:
+        columns = [
+            ods.Column(
+                max(len(f.name) + 2, 12) * 0.22,
+                "date" if f.type == "date" else "text" if f.type == "string" else "",
+                _ods_validation(f, ranges),
+                _comment(f),
+            )
+            for f in table.fields
+        ]
+        rows = list(frames[table.name].iter_rows())
+        sheets.append(
+            ods.Sheet(table.name, table.columns, columns, rows, VALIDATED_ROWS, freeze_header=True)
+        )
+    sheets.append(_ods_dictionary_sheet(schema))
+    sheets.append(_ods_lists_sheet(schema, ranges))
+    return ods.ods_bytes(sheets, WORKBOOK_PROPERTIES)
+
+
+def _ods_list_ranges(schema: Schema) -> dict[str, str]:
+    """Vocabulary -> condition on its `lists` column, for the lists the .xlsx keeps there too
+    (the same sheet in both workbooks)."""
+    ranges = {}
+    for name, voc in schema.vocabularies.items():
+        if len(",".join(voc["values"])) > INLINE_LIST_LIMIT:
+            ranges[name] = ods.in_range(
+                "lists", _col_letter(len(ranges)), 2, len(voc["values"]) + 1
+            )
+    return ranges
+
+
+def _ods_validation(f: Field, ranges: dict[str, str]) -> ods.Validation | None:
+    """The .ods counterpart of the .xlsx data validation of column `f` (None when it has none)."""
+    if f.enum:
+        return ods.Validation(
+            ranges.get(f.vocabulary or "") or ods.in_list(f.enum),
+            "Not in the list",
+            f"Pick a value of the {f.vocabulary} vocabulary.",
+            drop_down=True,
+        )
+    if f.type == "boolean":
+        return ods.Validation(ods.in_list(["TRUE", "FALSE"]), drop_down=True)
+    if f.type == "date":
+        return ods.Validation(
+            # as LibreOffice words the .xlsx check (a date on or after its day zero)
+            "of:cell-content-is-date() and cell-content()>=0",
+            "Not a date",
+            "Enter a date (YYYY-MM-DD).",
+        )
+    return None
+
+
+def _ods_dictionary_sheet(schema: Schema) -> ods.Sheet:
+    rows = dictionary_rows(schema)
+    names = list(rows[0])
+    widths = {"table": 20, "column": 28, "type": 18, "required": 9}
+    columns = [ods.Column(widths.get(n, 50) * 0.22, "wrap") for n in names]
+    return ods.Sheet("dictionary", names, columns, [[r[n] for n in names] for r in rows])
+
+
+def _ods_lists_sheet(schema: Schema, ranges: dict[str, str]) -> ods.Sheet:
+    vocabularies = [name for name in schema.vocabularies if name in ranges]
+    values = [schema.vocabularies[name]["values"] for name in vocabularies]
+    depth = max((len(v) for v in values), default=0)
+    rows = [[v[r] if r < len(v) else None for v in values] for r in range(depth)]
+    columns = [ods.Column(max(len(x) for x in v) * 0.22 + 0.5, "text") for v in values]
+    return ods.Sheet("lists", vocabularies, columns, rows, hidden=True)
+
+
+# --------------------------------------------------------------------------------------------
 # Writing
 
 
@@ -429,6 +556,7 @@ def template_files(schema: Schema | None = None) -> dict[str, bytes]:
     schema = schema or load_schema()
     files = {f"{name}.csv": csv_bytes(frame) for name, frame in example_frames(schema).items()}
     files[WORKBOOK_NAME] = workbook_bytes(schema)
+    files[ODS_NAME] = ods_template_bytes(schema)
     files["datapackage.json"] = descriptor_json(schema).encode("utf-8")
     return files
 

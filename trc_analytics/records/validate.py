@@ -596,7 +596,7 @@ def check_workspace(
                     problem(
                         "coaches.csv",
                         "missing_file",
-                        "a coaches table (coaches.csv, .parquet, .xlsx or a coaches sheet): "
+                        "a coaches table (coaches.csv, .parquet, .xlsx, .ods or a coaches sheet): "
                         "every workspace needs one",
                     )
                 ]
