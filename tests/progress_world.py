@@ -94,3 +94,20 @@ def world(*, training_started: str | None = "2025-01-01"):
         ],
         sessions=sessions,
     )
+
+
+def write_world(folder, ws=None):
+    """The workspace as one CSV per table in `folder` (made), as a coach keeps it."""
+    folder.mkdir(parents=True, exist_ok=True)
+    ws = ws if ws is not None else world()
+    for name in ws.schema.tables:
+        if name in ws:
+            ws[name].write_csv(folder / f"{name}.csv")
+    return folder
+
+
+def write_policy(folder):
+    """A policy file setting `icf_max_group_size` to 3, as the module doc assumes."""
+    path = folder / "policy.toml"
+    path.write_text("icf_max_group_size = 3\n", encoding="utf-8")
+    return path

@@ -212,6 +212,7 @@ ESTIMATE_COLUMNS: dict[str, pl.DataType] = {
     "paid_hours_still_needed": pl.Float64(),
     "clients_still_needed": pl.Int64(),
     "recent_hours_still_needed": pl.Float64(),
+    "recent_months": pl.Int64(),
     "hours_per_month": pl.Float64(),
     "estimated_on": pl.Date(),
     "estimate": pl.String(),
@@ -295,7 +296,8 @@ def level_estimates(sc: Scope, requirements: Requirements) -> pl.DataFrame:
                 .select("requirement", "still_needed")
                 .iter_rows()
             )
-            rows.append(_estimate(p, level.name, titles[level.name], still, as_of, days))
+            row = _estimate(p, level.name, titles[level.name], still, as_of, days)
+            rows.append({**row, "recent_months": level.recent_months})
     return pl.DataFrame(rows, schema=ESTIMATE_COLUMNS)
 
 

@@ -96,7 +96,9 @@ def _other_needs(e: dict[str, Any]) -> str:
     if e["clients_still_needed"] > 0:
         parts.append(f"{plural(e['clients_still_needed'], 'more client')}")
     if e["recent_hours_still_needed"] > 0:
-        parts.append(f"{hours(e['recent_hours_still_needed'])} more in the recent window")
+        parts.append(
+            f"{hours(e['recent_hours_still_needed'])} more in the last {e['recent_months']} months"
+        )
     return " and ".join(parts)
 
 
