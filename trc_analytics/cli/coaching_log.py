@@ -94,7 +94,7 @@ def coaching_log(
     except OutputError as exc:
         _fail(str(exc))
     click.echo(
-        f"Wrote {path}: {log.clients} clients and {log.groups} groups, "
+        f"Wrote {path}: {_count(log.clients, 'client')} and {_count(log.groups, 'group')}, "
         f"{log.paid_hours:.1f} paid and {log.pro_bono_hours:.1f} pro-bono hours."
     )
     for line in log.lines[1:]:
@@ -110,6 +110,10 @@ def _names(export: Path, key_file: Path) -> pl.DataFrame:
         return client_names(export, key_file)
     except (KeyFileError, NamesError) as exc:
         _fail(f"{exc}. No log was written.")
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 def _fail(message: str) -> NoReturn:
