@@ -72,23 +72,22 @@ def coaching_log(
     if (names_from is None) != (key_file is None):
         raise click.UsageError("--names-from and --key-file go together: give both or neither")
     policy = load_policy(policy_file)
+    ws = load_or_exit(folder, keep_valid=keep_valid, stopped="No log was written.")
+    from trc_analytics.errors import unknown_id_message
     from trc_analytics.outputs import OutputError, check_target
+    from trc_analytics.reports.coaching_log import build_log, write_log
 
+    known = ws["coaches"]["coach_id"].to_list()
+    if coach not in known:
+        raise click.UsageError(unknown_id_message("coach", [coach], sorted(known)))
+    if "sessions" not in ws:
+        _fail(f"no sessions records in {folder}: there are no hours to log. No log was written.")
     try:
         check_target(out)
     except OutputError as exc:
         _fail(str(exc))
-    ws = load_or_exit(folder, keep_valid=keep_valid, stopped="No log was written.")
-    if "sessions" not in ws:
-        _fail(f"no sessions records in {folder}: there are no hours to log. No log was written.")
     names = _names(names_from, key_file) if names_from and key_file else None
-    from trc_analytics.errors import UnknownId
-    from trc_analytics.reports.coaching_log import build_log, write_log
-
-    try:
-        log = build_log(ws, coach, as_of=as_of, policy=policy, names=names)
-    except UnknownId as exc:
-        raise click.UsageError(str(exc)) from None
+    log = build_log(ws, coach, as_of=as_of, policy=policy, names=names)
     try:
         path = write_log(log, out)
     except OutputError as exc:

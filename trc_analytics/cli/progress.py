@@ -130,6 +130,8 @@ def _print_table(
     for e in estimates.iter_rows(named=True):
         console.print(escape(words.level_line(e)))
     console.print(escape("Levels and figures: " + "; ".join(requirements.sources) + "."))
+    for url in requirements.source_urls:
+        console.print(escape(f"See {url}"))
 
 
 def _print_data(
@@ -168,5 +170,6 @@ def _print_data(
         "totals": {k: v for k, v in totals.items() if k != "coach_id"},
         "levels": levels,
         "sources": list(requirements.sources),
+        "source_urls": list(requirements.source_urls),
     }
     click.echo(json.dumps(payload, indent=2, default=str, ensure_ascii=False))

@@ -146,8 +146,9 @@ def credential_progress(sc: Scope) -> pl.LazyFrame:
     """Coaching hours (paid, pro bono), distinct clients and recent hours toward a credential.
 
     One row per coach in scope, as of the period end, counting the sessions of
-    `counted_sessions` (see the module doc). counted_since: `coach_training_started_on` (null:
-    every held session on record counts); hours, paid_hours (a reduced fee is paid),
+    `counted_sessions` (see the module doc). Columns: coach_id, region, counted_since
+    (`coach_training_started_on`; null: every held session on record counts), hours,
+    paid_hours (a reduced fee is paid),
     pro_bono_hours; clients (distinct, each group member counting); hours_last_18_months,
     hours_last_6_months and paid_hours_last_6_months (the pace estimates use); groups_over_cap
     and hours_over_cap: groups above `icf_max_group_size`, left out of every other column.
@@ -355,8 +356,9 @@ LOG_COLUMNS: dict[str, pl.DataType] = {
 def coaching_log(sc: Scope) -> pl.LazyFrame:
     """The coaching log a credentialing body asks for: one row per client or group coached.
 
-    One row per client coached one-to-one and per group (kind individual or group), over the
-    sessions of `counted_sessions` up to the period end: group_size (members present at its
+    One row per client coached one-to-one and per group, over the sessions of
+    `counted_sessions` up to the period end. Columns: coach_id, region, client_id (individual)
+    or group_id (group), kind (individual or group), group_size (members present at its
     sessions), started_on and ended_on (first and last counted session), paid_hours (a reduced
     fee is paid) and pro_bono_hours. log_consent is false only when the client's
     `icf_log_consent` is recorded as false (null for a group); over_cap marks a group above

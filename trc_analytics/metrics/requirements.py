@@ -54,6 +54,7 @@ class Requirements:
 
     levels: tuple[Level, ...]
     sources: tuple[str, ...]
+    source_urls: tuple[str, ...] = ()
 
     def with_file(self, path: str | Path) -> Requirements:
         """These levels and those of `path` after them; a name already used is refused."""
@@ -65,7 +66,11 @@ class Requirements:
                     f"{path}: level {lv.name!r} is already defined ({', '.join(self.names)}); "
                     "give your level another name"
                 )
-        return Requirements(self.levels + extra.levels, self.sources + extra.sources)
+        return Requirements(
+            self.levels + extra.levels,
+            self.sources + extra.sources,
+            self.source_urls + extra.source_urls,
+        )
 
     @property
     def names(self) -> list[str]:
@@ -110,11 +115,14 @@ def read_requirements(path: str | Path, *, shown: str | None = None) -> Requirem
     twice = next((lv.name for lv in levels if names.count(lv.name.casefold()) > 1), None)
     if twice is not None:
         raise RequirementsError(f"{where}: level {twice!r} is defined twice")
-    return Requirements(levels, (source,))
+    url = data["source"].get("url")
+    return Requirements(levels, (source,), (url,) if url else ())
 
 
 def _source(raw: Any, where: str) -> str:
-    """`name, url (recorded on DATE)` of the `[source]` table, which must name the source."""
+    """`name (recorded DATE)` of the `[source]` table, which must name the source. The url is
+    checked but not part of the text: an offline report holds no link (`trc progress` prints
+    it, `source_urls`)."""
     if not isinstance(raw, dict) or not isinstance(raw.get("name"), str) or not raw["name"]:
         raise RequirementsError(
             f'{where}: [source] name is missing: say where the figures come from (name = "...")'
@@ -129,8 +137,10 @@ def _source(raw: Any, where: str) -> str:
         raise RequirementsError(
             f"{where}: [source] recorded_on {recorded!r} is not a date (write it as 2026-01-31)"
         )
-    text = raw["name"] + (f", {raw['url']}" if raw.get("url") else "")
-    return text + (f" (recorded {recorded.isoformat()})" if recorded else "")
+    url = raw.get("url")
+    if url is not None and not isinstance(url, str):
+        raise RequirementsError(f"{where}: [source] url must be text")
+    return raw["name"] + (f" (recorded {recorded.isoformat()})" if recorded else "")
 
 
 def _level(raw: Any, i: int, where: str, source: str) -> Level:
