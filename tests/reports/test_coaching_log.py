@@ -139,6 +139,7 @@ def test_names_come_from_the_coachs_own_export_through_the_key(tmp_path):
     assert result.exit_code == 0, result.output
     assert "2 clients and 1 group, 5.5 paid and 1.0 pro-bono hours" in result.output
     assert LEFT_OUT[0] in result.output
+    assert f"Names found in {export} for 2 of 2 clients." in result.output
     rows = {r[1]: r for r in _read_csv(out)[1:5]}
     assert rows["Client Avery Example"][2] == "avery@example.org; 555-0101"
     assert rows["Client Blake Example"][7:9] == ["1.0", "1.0"]
@@ -170,6 +171,23 @@ def test_refusals_are_usage_errors(folder, tmp_path):
     assert unknown.exit_code == 2 and "did you mean C-1" in unknown.output
     future = _run(str(folder), "--coach", "C-1", "--out", out, "--as-of", "2999-01-01")
     assert future.exit_code == 2 and "--as-of: 2999-01-01 is after today" in future.output
+
+
+def test_an_export_that_matches_no_client_says_so(tmp_path):
+    export, key = _export(tmp_path), tmp_path / "keys" / "coach.key"
+    ws = tmp_path / "workspace"
+    pseudonymize(export, ws, key)
+    other = tmp_path / "keys" / "other.key"
+    pseudonymize(export, tmp_path / "other-ws", other)  # a second key: other pseudonyms
+    out = tmp_path / "private" / "log.csv"
+    result = CliRunner().invoke(
+        main,
+        ["coaching-log", str(ws), "--coach", "C-1", "--out", str(out), "--as-of", "2026-06-30",
+         "--names-from", str(export), "--key-file", str(other)],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "for 0 of 2 clients" in result.stdout
+    assert "No client of that export matched" in result.stderr
 
 
 def test_a_missing_key_is_never_created(folder, tmp_path):

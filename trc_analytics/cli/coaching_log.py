@@ -98,6 +98,14 @@ def coaching_log(
     )
     for line in log.lines[1:]:
         click.echo(line)
+    if log.named is not None:
+        click.echo(f"Names found in {names_from} for {log.named} of {log.clients} clients.")
+        if log.clients and not log.named:
+            click.echo(
+                "No client of that export matched: is it the export you pseudonymized with "
+                "this key?",
+                err=True,
+            )
 
 
 def _names(export: Path, key_file: Path) -> pl.DataFrame:

@@ -61,6 +61,7 @@ class CoachingLog:
     pro_bono_hours: float
     left_out_clients: int
     left_out_groups: int
+    named: int | None = None  # clients given a name from the export (None: no names asked)
 
 
 def build_log(
@@ -85,6 +86,10 @@ def build_log(
         "Pro-bono hours": round(free, 2),
     }
     lines = _lines(sc, refused, over, policy or Policy(), as_of)
+    named = None
+    if names is not None:
+        individual = table.filter(pl.col("Individual or group") == "individual")
+        named = individual.filter(pl.col("Name").is_not_null()).height
     return CoachingLog(
         table=pl.concat([table, pl.DataFrame([total], schema=table.schema)]),
         lines=lines,
@@ -94,6 +99,7 @@ def build_log(
         pro_bono_hours=free,
         left_out_clients=refused.height,
         left_out_groups=over.height,
+        named=named,
     )
 
 
