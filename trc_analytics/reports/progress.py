@@ -72,12 +72,11 @@ def level_line(e: dict[str, Any]) -> str:
     rest = _other_needs(e)
     if e["estimate"] == "hours_met":
         return f"{name}: the hours are there; still needed: {rest}."
-    paid = e["paid_hours_still_needed"]
-    need = hours(e["hours_still_needed"]) + " still needed"
-    if paid > 0:
-        need += f" ({num(paid, 1)} of them paid)" if e["hours_still_needed"] > 0 else ""
-        if e["hours_still_needed"] <= 0:
-            need = f"{hours(paid)} of paid coaching still needed"
+    total, paid = e["hours_still_needed"], e["paid_hours_still_needed"]
+    if total > 0:
+        need = f"{hours(total)} still needed" + (f" ({num(paid, 1)} of them paid)" if paid else "")
+    else:
+        need = f"{hours(paid)} of paid coaching still needed"
     extra = f"; also {rest}" if rest else ""
     if e["estimate"] == "no_pace":
         return (
@@ -153,7 +152,9 @@ def section(ctx: ReportContext, coach: str, title: str, *, strength_first: bool)
     """The credential-progress section of a coach report, as of the period end."""
     require(ctx, "sessions")
     requirements = icf_requirements()
-    p, needs, estimates = coach_progress(ctx.scope, coach, requirements)
+    # a scope of this coach alone: a portfolio review asks once per coach
+    sc = Scope.make(ctx.ws, ctx.period, coaches=coach, policy=ctx.policy)
+    p, needs, estimates = coach_progress(sc, coach, requirements)
     lines = [level_line(e) for e in estimates.iter_rows(named=True)]
     reached = estimates.filter(pl.col("met"))["level"].to_list()
     built = totals_line(p)
