@@ -69,3 +69,12 @@ def test_without_sessions_the_section_says_so(tmp_path):
     ws = build(clients=[{}])
     html = self_audit.credential_progress(_ctx("self-audit", tmp_path, ws)).to_html()
     assert "no sessions records" in html
+
+
+def test_levels_read_as_a_list_and_whole_hours_as_whole_numbers():
+    from trc_analytics.reports import progress
+
+    assert progress.and_list(["ACC"]) == "ACC"
+    assert progress.and_list(["ACC", "PCC", "MCC"]) == "ACC, PCC and MCC"
+    assert (progress.amount(75.0, "paid_hours"), progress.amount(5.5, "hours")) == ("75", "5.5")
+    assert progress.amount(8.0, "clients") == "8"

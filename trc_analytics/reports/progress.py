@@ -60,8 +60,15 @@ def totals_line(p: dict[str, Any]) -> str:
 
 
 def amount(value: float, requirement: str) -> str:
-    """A requirement's figure: clients as a whole number, hours to one decimal."""
-    return num(value, 0 if requirement == "clients" else 1)
+    """A requirement's figure: clients and whole hours as whole numbers (`75`), other hours to
+    one decimal (`5.5`)."""
+    whole = requirement == "clients" or float(value).is_integer()
+    return num(value, 0 if whole else 1)
+
+
+def and_list(names: list[str]) -> str:
+    """`ACC`, `ACC and PCC`, `ACC, PCC and MCC`."""
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
 def level_line(e: dict[str, Any]) -> str:
@@ -160,10 +167,10 @@ def section(ctx: ReportContext, coach: str, title: str, *, strength_first: bool)
     built = totals_line(p)
     if strength_first:
         takeaway = f"You have built {built[0].lower()}{built[1:]}" + (
-            f" Every requirement of {', '.join(reached)} is met." if reached else ""
+            f" Every requirement of {and_list(reached)} is met." if reached else ""
         )
     else:
-        takeaway = built + (f" Meets every requirement of {', '.join(reached)}." if reached else "")
+        takeaway = built + (f" Meets every requirement of {and_list(reached)}." if reached else "")
     notes = [
         f"Counted: {counted_since_text(p['counted_since'])}, to {long_date(ctx.period.as_of)}; "
         "a reduced fee counts as paid; each group member counts as a client.",
