@@ -81,6 +81,7 @@ ALLOWED: dict[str, Allowed] = {
     "min_contributors": Allowed(int, MIN_CONTRIBUTORS_FLOOR),
     "dominance_one": Allowed(float, 0, 0.5, low_open=True),
     "dominance_two": Allowed(float, 0, 0.8, low_open=True),
+    "icf_max_group_size": Allowed(int, 2, 1000),
 }
 #: The severities a check may be given (`severity.<CHECK-ID>` policy values).
 SEVERITY_VALUES = ("critical", "major", "minor")
@@ -175,6 +176,9 @@ class Policy:
     dominance_one: float = 0.5
     #: Disclosure control: largest share of a sum the two largest contributors may hold.
     dominance_two: float = 0.67
+    #: Credential progress and the coaching log: a group of more members than this is not
+    #: coaching experience the ICF counts (neither its hours nor its members as clients).
+    icf_max_group_size: int = 15
     #: Severity per check id, set by the association (`[severity]` table of the policy file,
     #: or `severity.<CHECK-ID>`): replaces the catalogue's severity for every finding of that
     #: check. Empty: every check keeps the severity the catalogue gives it.

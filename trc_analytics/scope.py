@@ -135,6 +135,13 @@ class Scope:
             date_lit(self.period.start - lag), date_lit(self.period.end - lag), closed="both"
         )
 
+    def in_last_months(self, column: str, months: int) -> pl.Expr:
+        """The date falls in the `months` whole months up to the as-of date (after the day
+        `months` months before it, up to and including as-of): credential progress counts the
+        hours of the last 18 months, and its pace from the last 6."""
+        since = date_lit(add_months(self.period.as_of, -months))
+        return (pl.col(column) > since) & (pl.col(column) <= self.as_of)
+
     def seen(self, column: str) -> pl.Expr:
         """The date column, or null when it lies after the as-of date (not yet known then)."""
         return pl.when(pl.col(column) <= self.as_of).then(pl.col(column))

@@ -30,9 +30,16 @@ COMMANDS = {
     "metrics": (["metrics"], PERIOD),
     "validate": (["validate"], []),
     "lab": (["lab"], ["--dry-run"]),
+    "progress": (["progress"], ["--coach", "C-0001", "--as-of", "2026-06-30"]),
+    "coaching-log": (
+        ["coaching-log"],
+        ["--coach", "C-0001", "--as-of", "2026-06-30", "--out", "never-written.csv"],
+    ),
 }
-DATED = [c for c in COMMANDS if c not in ("validate", "lab")]
-BY_COACH = ["report supervisor", "report self-audit", "findings", "metrics"]
+#: Commands judged as of one day (`--as-of`) rather than over a period.
+AS_OF = ["progress", "coaching-log"]
+DATED = [c for c in COMMANDS if c not in ("validate", "lab", *AS_OF)]
+BY_COACH = ["report supervisor", "report self-audit", "findings", "metrics", *AS_OF]
 
 
 def run(name: str, folder: Path | str, tmp_path: Path, *extra: str, swap=()):
@@ -67,6 +74,14 @@ def test_a_bad_date_is_one_message_and_a_usage_error(name, demo_dir, tmp_path):
     result = run(name, demo_dir, tmp_path, swap=[("2026-01-01", "2026-13-01")])
     assert result.exit_code == 2, result.output
     assert "--from: '2026-13-01' is not a date as YYYY-MM-DD" in result.stderr
+    assert "Traceback" not in result.output + result.stderr
+
+
+@pytest.mark.parametrize("name", AS_OF)
+def test_a_bad_as_of_date_is_the_same_message(name, demo_dir, tmp_path):
+    result = run(name, demo_dir, tmp_path, swap=[("2026-06-30", "2026-13-01")])
+    assert result.exit_code == 2, result.output
+    assert "--as-of: '2026-13-01' is not a date as YYYY-MM-DD" in result.stderr
     assert "Traceback" not in result.output + result.stderr
 
 

@@ -37,6 +37,7 @@ def test_every_metric_module_registers_and_documents_its_columns():
         "goals",
         "association",
         "supervision_cycle",
+        "credential_progress",
     }
     for metric in METRICS.values():
         doc = metric.fn.__doc__ or ""

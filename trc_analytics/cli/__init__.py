@@ -13,10 +13,12 @@ import click
 #: subcommand name -> "module:function" of a click command, imported on first use.
 COMMANDS: dict[str, str] = {
     "checks": "trc_analytics.cli.checks:checks",
+    "coaching-log": "trc_analytics.cli.coaching_log:coaching_log",
     "demo": "trc_analytics.cli.demo:demo",
     "findings": "trc_analytics.cli.findings:findings",
     "lab": "trc_analytics.cli.lab:lab",
     "metrics": "trc_analytics.cli.metrics:metrics",
+    "progress": "trc_analytics.cli.progress:progress",
     "pseudonymize": "trc_analytics.cli.pseudonymize:pseudonymize",
     "report": "trc_analytics.cli.report:report",
     "templates": "trc_analytics.cli.templates:templates",

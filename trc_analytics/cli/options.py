@@ -168,3 +168,40 @@ def load_policy(policy_file: Path | None) -> Policy:
         return Policy.load(policy_file)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--policy") from None
+
+
+def as_of_option(f: F) -> F:
+    """`--as-of YYYY-MM-DD` (default today), passed on as `as_of`; a day after today is refused
+    as `period_options` refuses a period ending after today."""
+
+    @click.option(
+        "--as-of",
+        "as_of",
+        type=DATE,
+        default=None,
+        help="The day the figures are judged at (YYYY-MM-DD). Default: today.",
+    )
+    @functools.wraps(f)
+    def with_as_of(*args: Any, as_of: dt.date | None, **kwargs: Any) -> Any:
+        today = dt.date.today()
+        day = as_of or today
+        if day > today:
+            raise click.UsageError(
+                f"--as-of: {day.isoformat()} is after today ({today.isoformat()}); only days "
+                "that have passed have records"
+            )
+        return f(*args, as_of=day, **kwargs)
+
+    return with_as_of  # type: ignore[return-value]
+
+
+def requirements_option(f: F) -> F:
+    """`--requirements FILE`: an association's credential levels, added after the ICF's."""
+    return click.option(
+        "--requirements",
+        "requirements_file",
+        type=click.Path(exists=True, dir_okay=False, path_type=Path),
+        default=None,
+        help="TOML file of your association's credential levels, in the form of the ICF's "
+        "(shown after the ICF's ACC, PCC and MCC).",
+    )(f)

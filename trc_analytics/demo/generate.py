@@ -15,6 +15,7 @@ import polars as pl
 from trc_analytics.demo.clients import build_one_to_one
 from trc_analytics.demo.coaches import build_competencies, build_roster
 from trc_analytics.demo.config import DemoConfig
+from trc_analytics.demo.credential_stages import training_starts
 from trc_analytics.demo.credentials import build_credentials
 from trc_analytics.demo.development import build_supervision, build_trainings
 from trc_analytics.demo.finalize import finalize
@@ -150,4 +151,5 @@ def build_demo(cfg: DemoConfig) -> Demo:
     frames, planted = finalize(
         roster, rec, pl.concat(manifest).cast(MANIFEST_SCHEMA), seed=cfg.seed, end=cfg.end
     )
+    frames["coaches"] = training_starts(frames["coaches"], frames["sessions"], cfg.plant_period.end)
     return Demo(config=cfg, frames=frames, planted=planted)

@@ -1,8 +1,9 @@
 """Every practice metric in one call, sharing the frames they have in common.
 
 The metrics live in `caseload`, `referrals`, `competence`, `giving`, `standing`, `safety`,
-`goals`, `association` and `supervision_cycle`; this module gathers their registry and computes
-them together (one scope, one `polars.collect_all`), which is what reports and the benchmark use.
+`goals`, `association`, `supervision_cycle` and `credential_progress`; this module gathers
+their registry and computes them together (one scope, one `polars.collect_all`), which is what
+reports and the benchmark use.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ MODULES = (
     "goals",
     "association",
     "supervision_cycle",
+    "credential_progress",
 )
 
 

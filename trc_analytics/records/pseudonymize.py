@@ -120,7 +120,9 @@ class Pseudonymized:
     age_bands_from_birth_dates: int = 0
 
 
-def _column_name(header: str) -> str:
+def column_name(header: str) -> str:
+    """A header as the column name it stands for: trimmed, lower-case, spaces and dashes as
+    underscores ("Client Name" -> client_name)."""
     return re.sub(r"[\s\-]+", "_", header.strip().lower())
 
 
@@ -234,7 +236,7 @@ def _named_columns(rt: RawTable, schema: Schema) -> tuple[pl.DataFrame, list[str
     known = set(schema[rt.table].columns) | DIRECT_IDENTIFIERS | {"age_band"}
     keep, dropped, seen = [], [], set()
     for i, header in enumerate(rt.raw.header):
-        name = _column_name(header)
+        name = column_name(header)
         if name in seen:
             raise PseudonymizeError(f"{rt.source}: column {header!r} appears twice")
         seen.add(name)

@@ -13,7 +13,7 @@ from typing import Any
 
 import polars as pl
 
-from trc_analytics.reports import charts, opening
+from trc_analytics.reports import charts, opening, progress
 from trc_analytics.reports import sections as facts
 from trc_analytics.reports import supervision_cycle as cycle
 from trc_analytics.reports.context import (
@@ -569,6 +569,13 @@ def keeping_up(ctx: ReportContext) -> Section:
 
 
 @shows_missing
+def credential_progress(ctx: ReportContext) -> Section:
+    """Coaching hours, clients and recent hours against each credential level, with the month
+    each is reached at the pace of the last 6 months, told strength-first (issue 12)."""
+    return progress.section(ctx, _coach(ctx), _heading(credential_progress), strength_first=True)
+
+
+@shows_missing
 def clients_to_discuss(ctx: ReportContext) -> Section:
     """Clients with a risk event, exclusion, decompensation, triggered exit or silent
     engagement, told strength-first: what already followed, then what to take to supervision."""
@@ -604,6 +611,7 @@ SECTIONS: Outline = (
     ("Goals reached with clients", goals),
     ("Giving back to the community", giving),
     ("Keeping up to date", keeping_up),
+    ("Your path to the next credential", credential_progress),
     ("Clients to talk through in supervision", clients_to_discuss),
     ("Supervision agreed and received", supervision_agreed),
     ("Actions agreed in supervision", agreed_actions),

@@ -15,7 +15,7 @@ from collections.abc import Callable
 import polars as pl
 
 from trc_analytics.checks import findings_per_100
-from trc_analytics.reports import charts, opening
+from trc_analytics.reports import charts, opening, progress
 from trc_analytics.reports import sections as facts
 from trc_analytics.reports import supervision_cycle as cycle
 from trc_analytics.reports.context import (
@@ -686,6 +686,12 @@ def credentials(ctx: ReportContext, coach: str) -> Section:
 
 
 @shows_missing
+def credential_progress(ctx: ReportContext, coach: str) -> Section:
+    """Coaching hours, clients and recent hours against each credential level (issue 12)."""
+    return progress.section(ctx, coach, _heading(credential_progress), strength_first=False)
+
+
+@shows_missing
 def probono(ctx: ReportContext, coach: str) -> Section:
     """Pro-bono and reduced-fee share of hours, community service, longest stretch without."""
     require(ctx, "sessions")
@@ -821,6 +827,7 @@ SECTIONS: Outline = (
     ("Referral patterns", referrals),
     ("Supervision and training against the gaps", supervision_training),
     ("Credential status", credentials),
+    ("Credential progress", credential_progress),
     ("Pro-bono and affordable service", probono),
     ("Clients to discuss", clients_to_discuss),
     ("Supervision agreed and received", supervision_agreed),

@@ -282,6 +282,12 @@ footer.trc-footer code { font-size: 0.7rem; word-break: break-all; }
   .trc-table-box.trc-wide table.trc-table td { padding: 0.15rem 0.35rem; }
   footer.trc-footer { break-before: auto; }
 }
+
+/* credential progress: plain bars, no script (reports/progress.py) */
+table.trc-progress td { vertical-align: middle; }
+.trc-bar { width: 12rem; height: 0.8rem; background: #e8e8e8; border-radius: 2px;
+           overflow: hidden; print-color-adjust: exact; -webkit-print-color-adjust: exact; }
+.trc-bar span { display: block; height: 100%; background: #2f6f8f; }
 """
 
 

@@ -1,0 +1,45 @@
+"""The demo holds coaches at several stages of credential progress (issue 12): below ACC,
+ACC met, PCC met, counted from `coach_training_started_on` as of the end of the planted period."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+from conftest import SMALL_DEMO
+
+from trc_analytics.demo import make_demo
+from trc_analytics.demo.credential_stages import RECENT_HOURS, RECENT_TRAINING
+from trc_analytics.metrics.credential_progress import credential_progress, level_estimates
+from trc_analytics.metrics.requirements import icf_requirements
+from trc_analytics.period import Period
+from trc_analytics.records.workspace import Workspace
+from trc_analytics.scope import Scope
+
+
+def _stages(demo) -> dict[str, str]:
+    """coach_id -> the highest ICF level whose every requirement is met ("" for none)."""
+    ws = Workspace.from_frames(demo.frames)
+    end = demo.config.plant_period.end
+    sc = Scope.make(ws, Period(end.replace(day=1), end))
+    met = level_estimates(sc, icf_requirements()).filter(pl.col("met"))
+    reached = dict(met.group_by("coach_id").agg(pl.col("level").last()).iter_rows())
+    return {c: reached.get(c, "") for c in ws["coaches"]["coach_id"]}
+
+
+def test_the_default_demo_has_coaches_below_acc_at_acc_and_at_pcc():
+    demo = make_demo(today=dt.date(2026, 11, 30))
+    stages = _stages(demo)
+    assert {"", "ACC", "PCC"} <= set(stages.values())
+    ids = demo.frames["coaches"]["coach_id"].to_list()
+    assert all(stages[ids[i]] == "" for i in RECENT_TRAINING)
+
+
+def test_recently_trained_coaches_count_fewer_hours_than_the_acc_asks(demo):
+    ws = Workspace.from_frames(demo.frames)
+    end = SMALL_DEMO.plant_period.end
+    progress = credential_progress(ws, Period(end, end))
+    ids = demo.frames["coaches"]["coach_id"].to_list()
+    recent = progress.filter(pl.col("coach_id").is_in([ids[i] for i in RECENT_TRAINING[:2]]))
+    assert (recent["hours"] < RECENT_HOURS).all()
+    assert progress["counted_since"].is_not_null().all()

@@ -1,0 +1,80 @@
+"""The credential-progress sections of the self-audit (strength-first) and the supervisor
+review, on the hand-worked workspace of `progress_world`."""
+
+from __future__ import annotations
+
+import re
+
+from builders import build
+from progress_world import world, write_policy
+
+from trc_analytics.reports import self_audit, supervisor
+from trc_analytics.reports.context import open_report
+from trc_analytics.reports.self_audit import reader_text, shaming_words
+
+
+def _ctx(kind: str, tmp_path, ws=None):
+    return open_report(
+        kind, date_from="2026-01-01", date_to="2026-06-30", workspace=ws or world(),
+        coach="C-1", policy_file=write_policy(tmp_path),
+    )  # fmt: skip
+
+
+def _text(html: str) -> str:
+    return " ".join(reader_text(html).split())
+
+
+def test_the_self_audit_tells_progress_strength_first(tmp_path):
+    html = self_audit.credential_progress(_ctx("self-audit", tmp_path)).to_html()
+    text = _text(html)
+    assert "Your path to the next credential" in text
+    assert text.index("You have built 8.5 coaching hours") < text.index("ACC: 91.5 hours")
+    assert "about March 2034" in text
+    assert "Left out: 1 group of more than 3 members (3.0 hours)" in text
+    assert shaming_words(text) == []
+    # one plain HTML/CSS bar per requirement: ACC hours 8.5 of 100
+    assert len(re.findall(r'class="trc-bar"', html)) == 11
+    assert '<span style="width:8.5%"></span>' in html
+    assert "<script" not in html
+
+
+def test_the_supervisor_review_states_the_figures(tmp_path):
+    ctx = _ctx("supervisor", tmp_path)
+    text = _text(supervisor.credential_progress(ctx, "C-1").to_html())
+    assert text.startswith("Credential progress 8.5 coaching hours (5.5 paid, 3.0 pro bono)")
+    assert "since 1 January 2025" in text and "International Coaching Federation" in text
+
+
+def test_a_coach_whose_levels_are_met_reads_so(tmp_path):
+    """Near miss of "still needed": every ACC requirement met by a coach with enough hours."""
+    from builders import client, coach, engagement, session
+
+    sessions = [
+        session(f"S-{i}", engagement_id=f"E-{i % 8}", client_id=f"K-{i % 8}",
+                held_on=f"2026-0{1 + i % 6}-{10 + i % 18}", duration_min=60 * 2)
+        for i in range(60)
+    ]  # fmt: skip
+    ws = build(
+        coaches=[coach("C-1", coach_training_started_on="2025-06-01")],
+        clients=[client(f"K-{i}") for i in range(8)],
+        engagements=[engagement(f"E-{i}", client_id=f"K-{i}") for i in range(8)],
+        sessions=sessions,
+    )
+    text = _text(self_audit.credential_progress(_ctx("self-audit", tmp_path, ws)).to_html())
+    assert "ACC: every requirement met." in text
+    assert "Every requirement of ACC is met." in text
+
+
+def test_without_sessions_the_section_says_so(tmp_path):
+    ws = build(clients=[{}])
+    html = self_audit.credential_progress(_ctx("self-audit", tmp_path, ws)).to_html()
+    assert "no sessions records" in html
+
+
+def test_levels_read_as_a_list_and_whole_hours_as_whole_numbers():
+    from trc_analytics.reports import progress
+
+    assert progress.and_list(["ACC"]) == "ACC"
+    assert progress.and_list(["ACC", "PCC", "MCC"]) == "ACC, PCC and MCC"
+    assert (progress.amount(75.0, "paid_hours"), progress.amount(5.5, "hours")) == ("75", "5.5")
+    assert progress.amount(8.0, "clients") == "8"

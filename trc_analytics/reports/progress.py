@@ -1,0 +1,187 @@
+"""Credential progress in words and bars, shared by `trc progress`, the self-audit and the
+supervisor review (issue 12).
+
+Facts come from `metrics.credential_progress` (hours since coach-specific training began, paid
+and pro bono, distinct clients, recent hours, the pace of the last 6 months) against the levels
+of `metrics.requirements`; here they become one line per level and plain HTML/CSS bars (no
+script, printable). The self-audit words it strength-first: what the coach has built comes
+before what is still needed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import polars as pl
+
+from trc_analytics.metrics.credential_progress import (
+    credential_progress,
+    level_estimates,
+    progress_levels,
+)
+from trc_analytics.metrics.requirements import Requirements, icf_requirements
+from trc_analytics.reports.context import ReportContext, long_date
+from trc_analytics.reports.display import Section, bullet_list, esc
+from trc_analytics.reports.outline import level, require
+from trc_analytics.reports.sections import num, plural
+from trc_analytics.scope import Scope
+
+
+def hours(value: float) -> str:
+    """Hours as a person reads them: `8.5 hours`, `1 hour`, `2,500 hours`."""
+    return f"{num(value, 1)} {'hour' if value == 1 else 'hours'}"
+
+
+def month_text(day: dt.date) -> str:
+    """`March 2034`: an estimate is never as exact as a day."""
+    return day.strftime("%B %Y")
+
+
+def counted_since_text(since: dt.date | None) -> str:
+    """Where the hours are counted from."""
+    if since is None:
+        return (
+            "every held coaching session on record (no start of coach-specific training recorded)"
+        )
+    return f"held coaching sessions since {long_date(since)}, when coach-specific training began"
+
+
+def totals_line(p: dict[str, Any]) -> str:
+    """`8.5 coaching hours (5.5 paid, 3 pro bono) with 5 clients; 8.5 of them in the last 18
+    months.`"""
+    total = p["hours"]
+    return (
+        f"{num(total, 1)} coaching {'hour' if total == 1 else 'hours'} "
+        f"({num(p['paid_hours'], 1)} paid, {num(p['pro_bono_hours'], 1)} pro bono) with "
+        f"{plural(p['clients'], 'client')}; {num(p['hours_last_18_months'], 1)} of them in the "
+        "last 18 months."
+    )
+
+
+def amount(value: float, requirement: str) -> str:
+    """A requirement's figure: clients and whole hours as whole numbers (`75`), other hours to
+    one decimal (`5.5`)."""
+    whole = requirement == "clients" or float(value).is_integer()
+    return num(value, 0 if whole else 1)
+
+
+def and_list(names: list[str]) -> str:
+    """`ACC`, `ACC and PCC`, `ACC, PCC and MCC`."""
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def level_line(e: dict[str, Any]) -> str:
+    """One level: met, or what is still needed and the estimated month (or why there is none)."""
+    name = e["level"]
+    if e["estimate"] == "met":
+        return f"{name}: every requirement met."
+    rest = _other_needs(e)
+    if e["estimate"] == "hours_met":
+        return f"{name}: the hours are there; still needed: {rest}."
+    total, paid = e["hours_still_needed"], e["paid_hours_still_needed"]
+    if total > 0:
+        need = f"{hours(total)} still needed" + (f" ({num(paid, 1)} of them paid)" if paid else "")
+    else:
+        need = f"{hours(paid)} of paid coaching still needed"
+    extra = f"; also {rest}" if rest else ""
+    if e["estimate"] == "no_pace":
+        return (
+            f"{name}: {need}{extra}. No coaching hours (or no paid hours) in the last 6 months, "
+            "so no date can be estimated."
+        )
+    return (
+        f"{name}: {need}{extra}. At the pace of the last 6 months "
+        f"({num(e['hours_per_month'], 1)} hours a month), about {month_text(e['estimated_on'])}."
+    )
+
+
+def _other_needs(e: dict[str, Any]) -> str:
+    """Clients and recent hours still needed, in words (empty when none)."""
+    parts = []
+    if e["clients_still_needed"] > 0:
+        parts.append(f"{plural(e['clients_still_needed'], 'more client')}")
+    if e["recent_hours_still_needed"] > 0:
+        parts.append(
+            f"{hours(e['recent_hours_still_needed'])} more in the last {e['recent_months']} months"
+        )
+    return " and ".join(parts)
+
+
+def bars_html(needs: pl.DataFrame) -> str:
+    """A table of plain HTML/CSS bars: one row per level and requirement, have of required."""
+    rows = []
+    for r in needs.iter_rows(named=True):
+        share = min(1.0, r["have"] / r["required"]) if r["required"] else 1.0
+        still = "met" if r["met"] else f"{amount(r['still_needed'], r['requirement'])} to go"
+        rows.append(
+            f"<tr><td>{esc(r['level'])}</td><td>{esc(r['label'])}</td>"
+            f'<td><div class="trc-bar" role="img" aria-label="{share:.0%}">'
+            f'<span style="width:{share * 100:.1f}%"></span></div></td>'
+            f'<td class="trc-num">{amount(r["have"], r["requirement"])} of '
+            f"{amount(r['required'], r['requirement'])}</td>"
+            f"<td>{esc(still)}</td></tr>"
+        )
+    head = (
+        "<tr><th>Level</th><th>Requirement</th><th>Progress</th><th>Have</th>"
+        "<th>Still needed</th></tr>"
+    )
+    return (
+        f'<table class="trc-progress"><thead>{head}</thead><tbody>{"".join(rows)}</tbody></table>'
+    )
+
+
+def coach_progress(
+    sc: Scope, coach: str, requirements: Requirements
+) -> tuple[dict[str, Any], pl.DataFrame, pl.DataFrame]:
+    """One coach's totals (a `credential_progress` row), requirement rows and level estimates."""
+    totals = credential_progress.metric.build(sc).collect()  # type: ignore[attr-defined]
+    mine = pl.col("coach_id") == coach
+    row = totals.filter(mine).row(0, named=True)
+    return (
+        row,
+        progress_levels(sc, requirements).filter(mine),
+        level_estimates(sc, requirements).filter(mine),
+    )
+
+
+def left_out_note(p: dict[str, Any], cap: int) -> str | None:
+    """The groups above the cap the counts leave out, if any."""
+    if not p["groups_over_cap"]:
+        return None
+    return (
+        f"Left out: {plural(p['groups_over_cap'], 'group')} of more than {cap} members "
+        f"({hours(p['hours_over_cap'])}), which the ICF does not count as coaching experience."
+    )
+
+
+def section(ctx: ReportContext, coach: str, title: str, *, strength_first: bool) -> Section:
+    """The credential-progress section of a coach report, as of the period end."""
+    require(ctx, "sessions")
+    requirements = icf_requirements()
+    # a scope of this coach alone: a portfolio review asks once per coach
+    sc = Scope.make(ctx.ws, ctx.period, coaches=coach, policy=ctx.policy)
+    p, needs, estimates = coach_progress(sc, coach, requirements)
+    lines = [level_line(e) for e in estimates.iter_rows(named=True)]
+    reached = estimates.filter(pl.col("met"))["level"].to_list()
+    built = totals_line(p)
+    if strength_first:
+        takeaway = f"You have built {built[0].lower()}{built[1:]}" + (
+            f" Every requirement of {and_list(reached)} is met." if reached else ""
+        )
+    else:
+        takeaway = built + (f" Meets every requirement of {and_list(reached)}." if reached else "")
+    notes = [
+        f"Counted: {counted_since_text(p['counted_since'])}, to {long_date(ctx.period.as_of)}; "
+        "a reduced fee counts as paid; each group member counts as a client.",
+        "Levels and figures: " + "; ".join(requirements.sources) + ".",
+    ]
+    if (note := left_out_note(p, ctx.policy.icf_max_group_size)) is not None:
+        notes.insert(1, note)
+    return Section(
+        title,
+        takeaway=takeaway,
+        html_blocks=[bars_html(needs), bullet_list(lines)],
+        notes=notes,
+        level=level(ctx),
+    )
