@@ -353,7 +353,7 @@ def growth(ctx: ReportContext) -> Section:
             "area",
             "sessions",
             x_title="Sessions without declared competence or supervision in time",
-            value_format="d",
+            values="count",
         )
         if table.height
         else None
@@ -439,7 +439,7 @@ def goals(ctx: ReportContext) -> Section:
         }
     )
     chart = charts.bars(
-        short, "goals", "count", x_title="Goals", value_format="d", sort_by_value=False
+        short, "goals", "count", x_title="Goals", values="count", sort_by_value=False
     )
     return Section(_heading(goals), takeaway=takeaway, chart=chart, tables=[Table("", table)])
 

@@ -174,6 +174,7 @@ def supervision_agreed(ctx: ReportContext, coach: str, title: str) -> Section:
             kind="bar",
             x_title="Quarter",
             label=charts.quarter_label("quarter"),
+            values="hours",
         )
         if quarters.height and not agreed.is_empty()
         else None

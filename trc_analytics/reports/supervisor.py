@@ -147,7 +147,7 @@ def portfolio(ctx: ReportContext) -> Section | None:
         "coach_id",
         x_title="Findings per 100 held sessions",
         columns={s: f"{s}_per_100" for s in facts.SEVERITIES},
-        value_format=",.1f",
+        values="rate",
     )
     return Section(
         "Who needs attention first",
@@ -531,7 +531,7 @@ def referrals(ctx: ReportContext, coach: str) -> Section:
             x_title="Referrals",
             colour="service_type",
             colour_title="Service type",
-            value_format="d",
+            values="count",
         )
         if total
         else None

@@ -38,7 +38,11 @@ def hidden_note(*tables: Any) -> str:
     n = sum(_hidden_in(t) for t in tables)
     if not n:
         return "Every figure of this section could be published."
-    return f"{n:,} figure(s) of this section are hidden; charts leave them out."
+    figures = "1 figure of this section is" if n == 1 else f"{n:,} figures of this section are"
+    return (
+        f"{figures} hidden. Charts draw nothing for a hidden figure; a bar chart keeps a "
+        "category whose figures are all hidden, marked “suppressed”."
+    )
 
 
 def clients_note() -> str:
