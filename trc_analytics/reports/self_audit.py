@@ -233,7 +233,8 @@ def going_well(ctx: ReportContext) -> Section:
     achieved = int(facts.first_row(ctx.metric("goal_progress", coach)[0]).get("achieved") or 0)
     if achieved:
         strengths.append(f"{plural(achieved, 'goal')} reached together with your clients.")
-    strengths += [facts.kept_line(s.check_id, s.title, s.examined) for s in kept]
+    renewals = facts.renewals_in_period(ctx, coach) if "credentials" in ctx.ws else None
+    strengths += [facts.kept_line(s.check_id, s.title, s.examined, renewals=renewals) for s in kept]
     takeaway = empty or (
         f"{plural(len(kept), 'item')} of the Code kept in every case the records show; "
         "the list below starts with the work itself."
@@ -478,7 +479,8 @@ def giving(ctx: ReportContext) -> Section:
             Table("Community service in the period", community),
             Table("Estimated value given, at your usual hourly fee", value.drop("coach_id")),
         ],
-        notes=[note] if note else [],
+        notes=([note] if note else [])
+        + facts.community_not_counted(community, aff.get("community_hours")),
     )
 
 
