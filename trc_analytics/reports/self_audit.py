@@ -377,6 +377,17 @@ def growth(ctx: ReportContext) -> Section:
     )
 
 
+def _cases_cell(s: facts.CheckStanding, status: str) -> str:
+    """The checklist's cases cell: `35 of 36 new clients kept`; for a rule kept only because
+    nothing is recorded against it (dual relationships, impaired sessions), that, as the
+    strengths list says it, not "1 of 1 coach kept"."""
+    if status == "kept" and s.check_id in facts.RECORDED_ONLY:
+        return "nothing recorded against it"
+    if status in ("kept", "attention") and s.examined:
+        return f"{s.compliant:,} of {s.examined:,} {facts.case_noun(s.check_id, s.examined)} kept"
+    return ""
+
+
 @shows_missing
 def checklist(ctx: ReportContext) -> Section:
     """The Code as a checklist: each item with its status and the passage it rests on."""
@@ -388,11 +399,7 @@ def checklist(ctx: ReportContext) -> Section:
         status = s.status if judged or s.status != "kept" else "unjudged"
         label = STATUS_WORDS[status]
         cls = _STATUS_CLASS[status]
-        cases = (
-            f"{s.compliant:,} of {s.examined:,} {facts.case_noun(s.check_id, s.examined)} kept"
-            if status in ("kept", "attention") and s.examined
-            else ""
-        )
+        cases = _cases_cell(s, status)
         rows.append(
             f'<tr><td><span class="trc-status trc-status-{cls}">{esc(label)}</span></td>'
             f"<td><strong>{esc(s.title)}</strong>{quote(facts.passage(s.check_id))}</td>"
