@@ -168,7 +168,7 @@ def test_clients_to_discuss_with_what_followed():
         (
             "K-2",
             D("2026-03-05"),
-            "excluded after assessment (active_suicidality)",
+            "excluded after assessment (active suicidality)",
             "nothing recorded since",
         ),
     ]

@@ -4,8 +4,10 @@ cases" names what a case is; vocabulary values print with their display labels."
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
+import polars as pl
 from builders import build, coach, row
 
 from trc_analytics.reports import self_audit
@@ -285,3 +287,276 @@ def test_a_rule_kept_only_by_nothing_recorded_says_so_and_claims_no_more():
     )
     near_miss = kept_line("SAFE-TRIGGERED", "No client leaves triggered", 4)
     assert near_miss == "No client leaves triggered: kept in the period for all 4 held sessions."
+
+
+# --- odd sentences of the rendered reports (issue 11) ------------------------------------------
+
+
+def _review(ws):
+    return open_report(
+        "supervisor", date_from="2026-01-01", date_to="2026-06-30", workspace=ws, coach="C-1"
+    )
+
+
+def _said(section) -> str:
+    return re.sub(r"\s+", " ", self_audit.reader_text(section.to_html()))
+
+
+def _credentials(*kinds: str) -> str:
+    from trc_analytics.reports import supervisor
+
+    creds = [row("credentials", credential=k) for k in kinds]
+    return _said(supervisor.credentials(_review(build(credentials=creds)), "C-1"))
+
+
+def test_two_current_credentials_are_both_not_all_2():
+    text = _credentials("initial", "advanced")
+    assert "Both credentials are current as of the period end." in text
+    assert "All 2" not in text
+
+
+def test_one_and_three_current_credentials_read_as_such_near_miss():
+    assert "The one credential is current as of the period end." in _credentials("initial")
+    three = _credentials("initial", "advanced", "group")
+    assert "All 3 credentials are current as of the period end." in three
+
+
+def test_every_case_of_two_is_both():
+    from trc_analytics.reports.sections import every_case, kept_line
+
+    assert every_case("CERT-LAPSED", 2) == "both credentials"
+    assert every_case("CERT-LAPSED", 3) == "all 3 credentials"
+    assert kept_line("PRACT-CONTEXT", "Context explored", 2) == (
+        "Context explored: kept in the period for both clients."
+    )
+
+
+def _months(values: list[int]) -> pl.DataFrame:
+    months = [dt.date(2026, m, 1) for m in range(1, len(values) + 1)]
+    return pl.DataFrame({"month": months, "active_clients": values})
+
+
+def test_a_peak_in_the_last_month_is_said_once():
+    from trc_analytics.reports.supervisor import _peak_text
+
+    text = _peak_text(_months([3, 5, 9]))
+    assert text == "Active clients peaked at 9 in March 2026, the last month of the period"
+    assert text.count("March 2026") == 1
+
+
+def test_a_peak_before_the_last_month_names_both_months_near_miss():
+    from trc_analytics.reports.supervisor import _peak_text
+
+    assert _peak_text(_months([3, 9, 4])) == (
+        "Active clients peaked at 9 in February 2026 and stood at 4 in March 2026"
+    )
+    assert _peak_text(_months([3, 4, 4])) == (
+        "Active clients peaked at 4 in February 2026 and were still 4 in March 2026"
+    )
+
+
+def test_every_hour_in_one_format_is_all_not_most_100_percent():
+    from trc_analytics.reports.supervisor import _main_format
+
+    assert _main_format({"format": "one_to_one", "hours_share": 1.0}) == (
+        "All hours were one-to-one"
+    )
+    assert _main_format({"format": "one_to_one", "hours_share": 0.63}) == (
+        "Most hours were one-to-one (63%)"
+    )
+
+
+def test_names_in_a_sentence_end_with_and():
+    from trc_analytics.reports.display import and_list
+
+    assert and_list(["workplace abuse"]) == "workplace abuse"
+    assert and_list(["a", "b"]) == "a and b"
+    assert and_list(["a", "b", "c"]) == "a, b and c"
+
+
+def _quarters_table_text() -> str:
+    from trc_analytics.reports import supervision_cycle
+
+    ws = build(
+        coaches=[coach(supervision_hours_per_quarter=3.0)],
+        supervision=[
+            row("supervision", met_on="2026-02-01"),
+            row("supervision", supervision_id="SV-2", met_on="2026-05-01"),
+        ],
+    )
+    section = supervision_cycle.supervision_agreed(_review(ws), "C-1", "Supervision")
+    return _said(section)
+
+
+def test_quarters_are_labelled_as_quarters_in_the_table():
+    text = _quarters_table_text()
+    assert "2026 Q1" in text and "2026 Q2" in text
+    assert "2026-01-01" not in text and "2026-04-01" not in text
+
+
+def _events(followed: list[str], events: list[str] | None = None) -> pl.DataFrame:
+    n = len(followed)
+    return pl.DataFrame(
+        {
+            "client_id": [f"K-{i}" for i in range(n)],
+            "event": events or ["decompensation observed in a session"] * n,
+            "followed": followed,
+        }
+    )
+
+
+def test_no_zero_events_to_take_to_supervision_beside_the_list():
+    from trc_analytics.reports.supervision_cycle import _discuss_takeaway
+
+    one = _discuss_takeaway(_events(["referral on 2026-02-14"]), strength_first=True)
+    assert (
+        one == "For the one event (1 client), a referral, assessment or session already followed."
+    )
+    both = _discuss_takeaway(_events(["referral", "session"]), strength_first=True)
+    assert both.startswith("For each of the 2 events (2 clients)")
+    for text in (one, both):
+        assert "0 events" not in text and "1 of 1" not in text
+
+
+def test_events_still_open_are_counted_for_supervision_near_miss():
+    from trc_analytics.reports.supervision_cycle import _discuss_takeaway
+
+    waiting = "nothing recorded since"
+    some = _discuss_takeaway(_events(["referral", waiting]), strength_first=True)
+    assert some == (
+        "For 1 of 2 events (2 clients), a referral, assessment or session already followed; "
+        "1 event to take to supervision."
+    )
+    none = _discuss_takeaway(_events([waiting]), strength_first=True)
+    assert none == "1 event (1 client) to take to supervision: nothing recorded since."
+
+
+def test_the_supervisor_reads_followed_it_for_a_single_event():
+    from trc_analytics.reports.supervision_cycle import _discuss_takeaway
+
+    assert _discuss_takeaway(_events(["referral"]), strength_first=False).endswith(
+        "a referral, assessment or session followed it."
+    )
+    assert _discuss_takeaway(_events(["referral", "session"]), strength_first=False).endswith(
+        "followed each."
+    )
+
+
+def test_silent_is_explained_only_beside_a_silent_engagement():
+    from trc_analytics.reports.supervision_cycle import _silent_note
+
+    assert _silent_note(_events(["referral"]), 60) == []
+    silent = _events(["nothing recorded since"], ["silent engagement: no held session for 70 days"])
+    assert _silent_note(silent, 60)[0].startswith("Silent: an open engagement")
+
+
+def test_an_exclusion_reason_reaches_the_reader_as_words():
+    ws = build(
+        clients=[row("clients")],
+        engagements=[row("engagements")],
+        safety_assessments=[
+            row("safety_assessments", outcome="excluded", exclusion_reason="active_self_harm")
+        ],
+    )
+    events, _ = _review(ws).metric("clients_to_discuss", "C-1")
+    excluded = events.filter(pl.col("event").str.starts_with("excluded"))
+    assert excluded["event"].to_list() == ["excluded after assessment (active self-harm)"]
+    assert not events["event"].str.contains("_").any()
+
+
+def test_no_renewal_in_the_period_is_said_not_kept_in_the_period():
+    from trc_analytics.reports.sections import kept_line
+
+    title = "An ethics review course before every renewal"
+    line = kept_line("CERT-ETHICS", title, 3, renewals=0)
+    assert line == (
+        f"{title}: no credential was renewed in the period; all 3 renewed credentials held at "
+        "its end had a review course before their renewal."
+    )
+    assert "kept in the period" not in line
+    assert kept_line("CERT-ETHICS", title, 2, renewals=1) == (
+        f"{title}: kept for both renewed credentials held at its end (1 renewal in the period)."
+    )
+
+
+def _renewals(certified_on: str) -> int:
+    from trc_analytics.reports.sections import renewals_in_period
+
+    creds = [
+        row("credentials", certified_on="2023-01-01", expires_on="2025-01-01"),
+        row("credentials", certified_on=certified_on, expires_on="2027-06-01"),
+        row("credentials", credential="advanced", certified_on=certified_on),
+    ]
+    return renewals_in_period(_review(build(credentials=creds)), "C-1")
+
+
+def test_a_renewal_counts_in_the_period_only_when_certified_in_it():
+    assert _renewals("2026-03-01") == 1  # the initial renewed; the advanced is a first
+    assert _renewals("2025-12-31") == 0  # near miss: renewed the day before the period
+
+
+def test_advocacy_left_out_of_the_survivor_total_is_named():
+    from trc_analytics.reports import supervisor
+
+    ws = build(
+        sessions=[row("sessions")],
+        community_service=[
+            row("community_service", hours=2.0, participants=12),
+            row("community_service", activity_id="CS-2", kind="advocacy", hours=1.5),
+        ],
+    )
+    text = _said(supervisor.probono(_review(ws), "C-1"))
+    assert "plus 2.0 hours of community service to survivors" in text
+    assert (
+        "Advocacy (1.5 hours) is listed but not counted in the 2.0 hours of community service "
+        "to survivors" in text
+    )
+
+
+def test_no_note_when_every_kind_listed_is_counted_near_miss():
+    from trc_analytics.reports.sections import community_not_counted
+
+    frame = pl.DataFrame({"kind": ["free_workshop", "support_group"], "hours": [2.0, 0.5]})
+    assert community_not_counted(frame, 2.5) == []
+
+
+def _with_a_finding():
+    return build(
+        clients=[row("clients")],
+        engagements=[row("engagements")],
+        sessions=[row("sessions")],
+        safety_assessments=[row("safety_assessments", client_id="K-9", assessed_on="2026-03-01")],
+    )
+
+
+def test_the_findings_section_does_not_repeat_the_summary():
+    from trc_analytics.reports import opening, supervisor
+
+    ctx = _review(_with_a_finding())
+    summary = _said(opening.summary(ctx, "C-1", title="Summary"))
+    findings = _said(supervisor.findings(ctx, "C-1"))
+    assert summary.count("1 critical finding") == 1
+    assert "Go to the findings: critical" in summary
+    assert "To discuss" not in findings and "1 critical finding" not in findings
+    assert "Each finding in full" in findings
+    assert "SAFE-SRA" in findings
+
+
+def test_the_association_does_not_call_advocacy_service_to_survivors():
+    from trc_analytics.reports.association import words
+
+    text = words.giving(1183.0, 317.0)
+    assert "317 hours of community service of every kind" in text
+    assert "to survivors" not in text
+
+
+def test_the_checklist_claims_no_more_than_nothing_recorded():
+    from trc_analytics.reports.sections import CheckStanding
+    from trc_analytics.reports.self_audit import _cases_cell
+
+    def standing(check_id: str, findings: int = 0) -> CheckStanding:
+        return CheckStanding(check_id, "t", "major", True, None, 1, 1 - findings, findings)
+
+    assert _cases_cell(standing("CONDUCT-DUAL"), "kept") == "nothing recorded against it"
+    assert _cases_cell(standing("CONDUCT-DUAL", 1), "attention") == "0 of 1 coach kept"
+    assert _cases_cell(standing("CERT-LAPSED"), "kept") == "1 of 1 credential kept"

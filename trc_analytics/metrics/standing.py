@@ -198,6 +198,7 @@ def credential_standing(sc: Scope) -> pl.LazyFrame:
         "remediation_supervisor": pl.String(),
         "remediation_complete": pl.Boolean(),
         "practised_after_grace": pl.Date(),
+        "held": pl.Int64(),
     },
 )
 def credential_status(sc: Scope) -> pl.LazyFrame:
@@ -212,9 +213,11 @@ def credential_status(sc: Scope) -> pl.LazyFrame:
     lapsed specialty (group, npe, supervisor): practised_after_grace = the first day it was
     practised after the grace. Columns: coach_id, region, credential, certified_on, expires_on,
     status, days_to_expiry (negative once expired), grace_ends_on, remediation_hours,
-    remediation_supervisor, remediation_complete, practised_after_grace.
+    remediation_supervisor, remediation_complete, practised_after_grace, held (how many
+    credentials of that kind the coach has had: more than 1 makes the latest a renewal).
     """
-    return sc.with_region(credential_standing(sc)).sort("coach_id", "credential")
+    standing = credential_standing(sc).with_columns(pl.col("held").cast(pl.Int64))
+    return sc.with_region(standing).sort("coach_id", "credential")
 
 
 @summary_metric(

@@ -14,6 +14,7 @@ import polars as pl
 
 from trc_analytics.metrics.caseload import silent_engagements
 from trc_analytics.metrics.registry import case_metric, summary_metric
+from trc_analytics.records.schema import load_schema
 from trc_analytics.scope import Scope, date_lit
 
 #: Order in which actions are listed: overdue first, then open, then done in the period.
@@ -216,6 +217,14 @@ def _session_events(sc: Scope) -> list[pl.LazyFrame]:
     ]
 
 
+def _reason_words() -> pl.Expr:
+    """The exclusion reason as the words reports print (its label in `vocabularies.toml`,
+    else its name with underscores as spaces): this event text reaches the reader as is."""
+    labels = load_schema().display_labels()
+    reason = pl.col("exclusion_reason").cast(pl.String)
+    return reason.replace(labels).str.replace_all("_", " ")
+
+
 def _other_events(sc: Scope) -> list[pl.LazyFrame]:
     """Exclusions after a safety assessment and silent engagements of the period."""
     out = []
@@ -230,7 +239,7 @@ def _other_events(sc: Scope) -> list[pl.LazyFrame]:
                 event_on="assessed_on",
                 event=pl.concat_str(
                     pl.lit("excluded after assessment ("),
-                    pl.col("exclusion_reason").cast(pl.String).fill_null("reason not recorded"),
+                    _reason_words().fill_null("reason not recorded"),
                     pl.lit(")"),
                 ),
             )

@@ -7,15 +7,62 @@ Vocabulary values are shown with their display labels (`reports.display.vocab_la
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import math
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, Literal
 
 import polars as pl
 
-from trc_analytics.reports.display import vocab_label, vocab_words
+from trc_analytics.reports.display import SUPPRESSED_TEXT, vocab_label, vocab_words
 from trc_analytics.reports.theme import HEIGHT, PALETTE, SEVERITY_COLOURS, WIDTH
 
 if TYPE_CHECKING:
     import altair as alt
+
+
+#: What a value axis measures, which sets its ticks: whole counts, hours, or a rate.
+Values = Literal["count", "hours", "rate"]
+#: d3 number format and smallest step between ticks, per kind of value. Counts tick at whole
+#: numbers only (never "0 1 1 2 2 3" on a small range: the ticks are listed, see
+#: `count_ticks`); hours at halves at the finest, printed with the decimals they have (a 2.5 h
+#: bar ends at the tick "2.5", not at a "3" that is 2.5 rounded); rates with one decimal.
+AXES: dict[str, tuple[str, float | None]] = {
+    "count": (",d", 1),
+    "hours": (",.2~f", 0.5),
+    "rate": (",.1f", None),
+}
+#: Most ticks on a count axis (the axis is at most 400 px wide).
+MAX_COUNT_TICKS = 8
+#: Grey of the "suppressed" marker drawn where a hidden category has no bar.
+HIDDEN_COLOUR = "#555555"
+
+
+def count_ticks(top: float) -> list[int]:
+    """Whole-number ticks from 0 to at least `top`, 1, 2 or 5 times a power of ten apart, at
+    most `MAX_COUNT_TICKS` of them. Listed because Vega's own ticks (even with a minimum
+    step) fall on halves when the largest count is 1 or 2."""
+    top = max(1, math.ceil(top))
+    step = 1
+    while True:
+        for factor in (1, 2, 5):
+            if math.ceil(top / (step * factor)) < MAX_COUNT_TICKS:
+                stride = step * factor
+                return list(range(0, math.ceil(top / stride) * stride + 1, stride))
+        step *= 10
+
+
+def value_scale(values: Values, top: float | None) -> tuple[alt.Axis, alt.Scale]:
+    """Axis and scale of a value of kind `values` (see `AXES`) whose largest drawn value (a
+    stacked bar's total) is `top`: a count axis lists whole-number ticks and ends at the last."""
+    import altair as alt
+
+    fmt, step = AXES[values]
+    if values == "count":
+        ticks = count_ticks(top or 0)
+        axis = alt.Axis(format=fmt, values=ticks, tickMinStep=1)
+        return axis, alt.Scale(zero=True, domain=[0, ticks[-1]])
+    extra = {"tickMinStep": step} if step is not None else {}
+    return alt.Axis(format=fmt, **extra), alt.Scale(zero=True)
 
 
 def words(column: str) -> pl.Expr:
@@ -43,11 +90,13 @@ def monthly(
     x_title: str = "Month",
     label: pl.Expr | None = None,
     share: bool = False,
+    values: Values = "count",
 ) -> alt.Chart:
     """One line (or grouped bar) per series over the months (or quarters) of the period.
 
     `series` maps a column of `frame` to the label the legend shows; `label` turns the date
-    column into axis text (default `2026-01`); `share` draws 0..1 values as percentages.
+    column into axis text (default `2026-01`); `values` says what the y axis counts (ticks
+    follow `AXES`); `share` draws 0..1 values as percentages instead.
     """
     import altair as alt
 
@@ -64,10 +113,12 @@ def monthly(
         title=None,
         sort=list(series.values()),
         scale=alt.Scale(range=list(PALETTE[: len(series)])),
-        legend=alt.Legend(orient="bottom") if len(series) > 1 else None,
+        legend=alt.Legend(orient="bottom", labelLimit=0) if len(series) > 1 else None,
     )
-    y_axis = alt.Axis(format=".0%") if share else alt.Axis()
-    y_scale = alt.Scale(zero=True)
+    if share:
+        y_axis, y_scale = alt.Axis(format=".0%"), alt.Scale(zero=True)
+    else:
+        y_axis, y_scale = value_scale(values, long.get_column("value").max())
     angle = 0 if long.get_column("when").n_unique() <= 6 else -45
     enc = {
         "x": alt.X("when:O", title=x_title, axis=alt.Axis(labelAngle=angle)),
@@ -77,6 +128,83 @@ def monthly(
     if kind != "line" and len(series) > 1:
         enc["xOffset"] = alt.XOffset("series:N", sort=list(series.values()))
     return mark.encode(**enc).properties(width=WIDTH, height=HEIGHT)
+
+
+def _category_order(
+    data: pl.DataFrame,
+    category: str,
+    value: str,
+    *,
+    sort_by_value: bool,
+    order: list[str] | None,
+    hidden: list[str],
+) -> str | list[str] | None:
+    """Top-to-bottom order of a bar chart's categories (labels): `order` when given, else by
+    value (largest first) or as the frame lists them; hidden categories come last."""
+    if order is not None:
+        listed = [vocab_label(c) for c in order]
+    elif not hidden:
+        return "-x" if sort_by_value else None
+    elif sort_by_value:
+        sums = data.group_by(category, maintain_order=True).agg(pl.col(value).sum())
+        listed = sums.sort(value, descending=True, maintain_order=True)[category].to_list()
+    else:
+        listed = data.get_column(category).unique(maintain_order=True).to_list()
+    return listed + [h for h in hidden if h not in listed]
+
+
+def _hidden_marks(category: str, hidden: list[str], sort: Any) -> alt.Chart:
+    """A "suppressed" label at the start of each hidden category's row: the category stays on
+    the chart, marked as withheld, and no bar suggests a value (not even zero)."""
+    import altair as alt
+
+    frame = pl.DataFrame({category: hidden, "marker": [SUPPRESSED_TEXT] * len(hidden)})
+    return (
+        alt.Chart(frame)
+        .mark_text(align="left", dx=4, fontStyle="italic", color=HIDDEN_COLOUR)
+        .encode(y=alt.Y(f"{category}:N", sort=sort), x=alt.value(0), text="marker:N")
+    )
+
+
+def _colour(
+    data: pl.DataFrame,
+    colour: str,
+    value: str,
+    *,
+    title: str | None,
+    order: list[str] | None,
+    colours: dict[str, str] | None,
+) -> tuple[pl.DataFrame, dict]:
+    """The colour encoding of stacked bars, its legend listing only the values drawn (a bar
+    longer than zero), in `order`; with `colours`, each value keeps its own colour."""
+    import altair as alt
+
+    drawn = set(data.filter(pl.col(value) > 0).get_column(colour).to_list())
+    listed = [vocab_label(c) for c in (order or colours or [])]
+    listed = listed or sorted(drawn)
+    domain = [c for c in listed if c in drawn] or listed
+    palette = {vocab_label(k): v for k, v in (colours or {}).items()}
+    scale = (
+        alt.Scale(domain=domain, range=[palette[d] for d in domain])
+        if palette
+        else alt.Scale(domain=domain)
+    )
+    enc: dict = {
+        "color": alt.Color(
+            f"{colour}:N",
+            title=title,
+            scale=scale,
+            sort=domain,
+            legend=alt.Legend(orient="bottom", labelLimit=0),
+        )
+    }
+    if order:
+        enc["order"] = alt.Order(f"{colour}_order:Q")
+        rank = {d: i for i, d in enumerate(listed)}
+        data = data.with_columns(
+            pl.col(colour).replace_strict(rank, default=len(rank)).alias(f"{colour}_order")
+        )
+    return data, enc
 
 
 def bars(
@@ -91,54 +219,42 @@ def bars(
     colour_order: list[str] | None = None,
     colours: dict[str, str] | None = None,
     sort_by_value: bool = True,
-    value_format: str = ",.0f",
+    values: Values = "hours",
     order: list[str] | None = None,
-) -> alt.Chart:
+    hidden: Sequence[str] = (),
+) -> alt.Chart | alt.LayerChart:
     """Horizontal bars, one per category (stacked by `colour` when given); long labels fit.
 
     `order` lists the categories top to bottom (then the values do not sort them), so a chart
-    can follow the order of the table beside it."""
+    can follow the order of the table beside it. `values` says what the bars measure (the
+    axis ticks follow `AXES`). `hidden` names categories whose figure disclosure control
+    withheld: they keep a row, marked "suppressed", below the others."""
     import altair as alt
 
     cols = [category, value] + ([colour] if colour else [])
     data = frame.select(cols).with_columns(words(category).alias(category))
-    if colour:
-        data = data.with_columns(words(colour).alias(colour))
-    n = data.get_column(category).n_unique()
-    height = max(60, min(22 * n, 420))
-    sort: str | list[str] | None = "-x" if sort_by_value else None
-    if order is not None:
-        sort = [str(c).replace("_", " ") for c in order]
+    hidden_labels = [vocab_label(h) for h in hidden]
+    sort = _category_order(
+        data, category, value, sort_by_value=sort_by_value, order=order, hidden=hidden_labels
+    )
+    top = data.group_by(category).agg(pl.col(value).sum()).get_column(value).max()
+    axis, scale = value_scale(values, top)
     enc: dict = {
         "y": alt.Y(f"{category}:N", title=y_title or None, sort=sort),
-        "x": alt.X(f"sum({value}):Q", title=x_title, axis=alt.Axis(format=value_format)),
+        "x": alt.X(f"sum({value}):Q", title=x_title, axis=axis, scale=scale),
+        "color": alt.value(PALETTE[0]),
     }
     if colour:
-        domain = [vocab_label(c) for c in colour_order] if colour_order else None
-        if colours:
-            scale = alt.Scale(
-                domain=[vocab_label(k) for k in colours],
-                range=list(colours.values()),
-            )
-        else:
-            scale = alt.Scale(domain=domain) if domain else alt.Scale()
-        enc["color"] = alt.Color(
-            f"{colour}:N",
-            title=colour_title,
-            scale=scale,
-            sort=domain,
-            legend=alt.Legend(orient="bottom"),
+        data = data.with_columns(words(colour).alias(colour))
+        data, colour_enc = _colour(
+            data, colour, value, title=colour_title, order=colour_order, colours=colours
         )
-        if domain:
-            enc["order"] = alt.Order(f"{colour}_order:Q")
-            data = data.with_columns(
-                pl.col(colour)
-                .replace_strict({d: i for i, d in enumerate(domain)}, default=len(domain))
-                .alias(f"{colour}_order")
-            )
-    else:
-        enc["color"] = alt.value(PALETTE[0])
-    return alt.Chart(data).mark_bar().encode(**enc).properties(width=WIDTH - 120, height=height)
+        enc.update(colour_enc)
+    n = len(set(data.get_column(category).to_list()) | set(hidden_labels))
+    chart = alt.Chart(data).mark_bar().encode(**enc)
+    if hidden_labels:
+        chart = alt.layer(chart, _hidden_marks(category, hidden_labels, sort))
+    return chart.properties(width=WIDTH - 120, height=max(60, min(22 * n, 420)))
 
 
 def severity_bars(
@@ -147,7 +263,7 @@ def severity_bars(
     *,
     x_title: str,
     columns: dict[str, str] | None = None,
-    value_format: str = "d",
+    values: Values = "count",
 ) -> alt.Chart:
     """Findings per category stacked by severity, in the frame's row order.
 
@@ -166,24 +282,36 @@ def severity_bars(
         colour_title="Severity",
         colour_order=list(SEVERITY_COLOURS),
         colours=SEVERITY_COLOURS,
-        value_format=value_format,
+        values=values,
         order=frame.get_column(category).cast(pl.String).to_list(),
     )
 
 
-def share_bars(frame: pl.DataFrame, category: str, share: str, *, x_title: str) -> alt.Chart:
-    """Horizontal bars of a share (0..1 or 0..100 given by the data) per category."""
+def share_bars(
+    frame: pl.DataFrame,
+    category: str,
+    share: str,
+    *,
+    x_title: str,
+    hidden: Sequence[str] = (),
+) -> alt.Chart | alt.LayerChart:
+    """Horizontal bars of a share (0..1 or 0..100 given by the data) per category, lowest
+    first; `hidden` categories (rate withheld) keep a row marked "suppressed", last."""
     import altair as alt
 
     data = frame.select(category, share).with_columns(words(category).alias(category))
     top = 100 if data.get_column(share).max() is not None and data[share].max() > 1 else 1
     fmt = ".0f" if top == 100 else ".0%"
-    n = data.get_column(category).n_unique()
-    return (
+    hidden_labels = [vocab_label(h) for h in hidden]
+    sort: str | list[str] = "x"
+    if hidden_labels:
+        sort = data.sort(share, maintain_order=True)[category].to_list() + hidden_labels
+    n = data.get_column(category).n_unique() + len(hidden_labels)
+    chart = (
         alt.Chart(data)
         .mark_bar(color=PALETTE[2])
         .encode(
-            y=alt.Y(f"{category}:N", title=None, sort="x"),
+            y=alt.Y(f"{category}:N", title=None, sort=sort),
             x=alt.X(
                 f"{share}:Q",
                 title=x_title,
@@ -191,5 +319,7 @@ def share_bars(frame: pl.DataFrame, category: str, share: str, *, x_title: str) 
                 axis=alt.Axis(format=fmt),
             ),
         )
-        .properties(width=WIDTH - 120, height=max(60, min(22 * n, 420)))
     )
+    if hidden_labels:
+        chart = alt.layer(chart, _hidden_marks(category, hidden_labels, sort))
+    return chart.properties(width=WIDTH - 120, height=max(60, min(22 * n, 420)))

@@ -74,6 +74,12 @@ def vocab_words(column: str) -> pl.Expr:
     return pl.col(column).cast(pl.String).replace(vocabulary_labels()).str.replace_all("_", " ")
 
 
+def and_list(names: Sequence[str]) -> str:
+    """`a`, `a and b`, `a, b and c`: names in a sentence."""
+    names = list(names)
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
 def _or_list(names: list[str]) -> str:
     """`a`, `a or b`, `a, b or c`."""
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]

@@ -14,7 +14,7 @@ from trc_analytics.errors import MissingTables
 from trc_analytics.metrics.compare import FigureChange, figure_changes
 from trc_analytics.reports import sections as facts
 from trc_analytics.reports.context import ReportContext, long_date
-from trc_analytics.reports.display import Figure, Section, bullet_list, esc, format_value
+from trc_analytics.reports.display import Figure, Section, and_list, bullet_list, esc, format_value
 from trc_analytics.reports.sections import findings_anchor, plural
 from trc_analytics.reports.supervision_cycle import actions_due
 
@@ -153,15 +153,18 @@ def resolved_lines(ctx: ReportContext, coach: str) -> list[str]:
 
 
 def _severity_links(ctx: ReportContext, coach: str, target: str | None) -> str:
-    """`<a href=#…>2 critical</a> · 1 major` for the severities with findings; each links to
-    its list of findings, or to `target` (a section id) when given."""
+    """`Go to the findings: <a href=#…>critical</a> · <a>major</a>` for the severities with
+    findings; each links to its list of findings, or to `target` (a section id) when given.
+    The counts are in the takeaway just above, so the links do not repeat them."""
     f = ctx.findings(coach)
     links = [
-        f'<a href="#{target or findings_anchor(coach, s)}">{esc(plural(n, s + " finding"))}</a>'
+        f'<a href="#{target or findings_anchor(coach, s)}">{esc(s)}</a>'
         for s in SEVERITIES
-        if (n := f.filter(pl.col("severity") == s).height)
+        if f.filter(pl.col("severity") == s).height
     ]
-    return '<p class="trc-summary-findings">' + " · ".join(links) + "</p>" if links else ""
+    if not links:
+        return ""
+    return f'<p class="trc-summary-findings">Go to the findings: {" · ".join(links)}</p>'
 
 
 def change_text(ctx: ReportContext, coach: str) -> str:
@@ -190,7 +193,7 @@ def summary(
     else:
         takeaway = (
             "To discuss: "
-            + ", ".join(plural(n, f"{s} finding") for s, n in counts.items() if n)
+            + and_list([plural(n, f"{s} finding") for s, n in counts.items() if n])
             + "."
         )
         if empty:

@@ -13,6 +13,7 @@ from typing import Any
 
 import polars as pl
 
+from trc_analytics.metrics.giving import SURVIVOR_SERVICE
 from trc_analytics.reports.context import ReportContext
 from trc_analytics.reports.display import (
     Table,
@@ -234,11 +235,34 @@ CASE_NOUNS: dict[str, tuple[str, str]] = {
 RECORDED_ONLY = frozenset({"CONDUCT-DUAL", "CONDUCT-IMPAIRED"})
 
 
-def kept_line(check_id: str, title: str, examined: int) -> str:
-    """A strength line for a check kept in the period, claiming no more than the records show."""
+def kept_line(check_id: str, title: str, examined: int, *, renewals: int | None = None) -> str:
+    """A strength line for a check kept in the period, claiming no more than the records show.
+
+    CERT-ETHICS examines every renewed credential held at the period end, whenever it was
+    renewed: with `renewals` (how many of them were renewed in the period) the line says so,
+    and says there was no renewal in the period rather than "kept in the period"."""
     if check_id in RECORDED_ONLY:
         return f"{title}: nothing recorded against it in the period."
-    return f"{title}: kept in the period for {every_case(check_id, examined)}."
+    cases = every_case(check_id, examined)
+    if check_id == "CERT-ETHICS" and renewals is not None:
+        held = f"{cases} held at its end"
+        if not renewals:
+            return (
+                f"{title}: no credential was renewed in the period; {held} had a review course "
+                f"before {'its' if examined == 1 else 'their'} renewal."
+            )
+        return f"{title}: kept for {held} ({plural(renewals, 'renewal')} in the period)."
+    return f"{title}: kept in the period for {cases}."
+
+
+def renewals_in_period(ctx: ReportContext, coach: str) -> int:
+    """How many of a coach's latest credentials were renewals (not a first certification)
+    certified within the period (`credential_status`)."""
+    creds, note = ctx.metric("credential_status", coach)
+    if note or creds.is_empty():
+        return 0
+    start, end = ctx.period.start, ctx.period.end
+    return creds.filter((pl.col("held") > 1) & pl.col("certified_on").is_between(start, end)).height
 
 
 def case_noun(check_id: str, n: int) -> str:
@@ -254,8 +278,11 @@ def case_noun(check_id: str, n: int) -> str:
 
 
 def every_case(check_id: str, n: int) -> str:
-    """`the one credential` / `all 12 held sessions`: every case of a check, named."""
-    return f"the one {case_noun(check_id, 1)}" if n == 1 else f"all {n:,} {case_noun(check_id, n)}"
+    """`the one credential` / `both credentials` / `all 12 held sessions`: every case of a
+    check, named."""
+    if n == 1:
+        return f"the one {case_noun(check_id, 1)}"
+    return f"{'both' if n == 2 else f'all {n:,}'} {case_noun(check_id, n)}"
 
 
 @dataclass(frozen=True)
@@ -399,3 +426,22 @@ def community(ctx: ReportContext, coach: str) -> tuple[pl.DataFrame, str | None]
     """Community service of the period by kind: activities, hours, participants."""
     frame, note = ctx.metric("community_service_hours", coach)
     return frame.drop("coach_id").sort("hours", descending=True), note
+
+
+def community_not_counted(community: pl.DataFrame, counted: float | None) -> list[str]:
+    """A note when the community-service table lists kinds the survivor-service total leaves
+    out (advocacy: it speaks for survivors, it is not a service given to them), so the total
+    beside the table does not look like a sum that skipped rows."""
+    if not community.height or counted is None:
+        return []
+    other = community.filter(~pl.col("kind").cast(pl.String).is_in(list(SURVIVOR_SERVICE)))
+    if not other.height:
+        return []
+    kinds = " and ".join(vocab_label(k) for k in other["kind"].to_list())
+    hours = float(other["hours"].sum() or 0)
+    verb = "are" if other.height > 1 else "is"
+    return [
+        f"{kinds[0].upper() + kinds[1:]} ({hours:,.1f} hours) {verb} "
+        f"listed but not counted in the {counted:,.1f} hours of community service to survivors: "
+        "advocacy speaks for survivors rather than serving them."
+    ]

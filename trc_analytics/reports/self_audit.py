@@ -234,7 +234,8 @@ def going_well(ctx: ReportContext) -> Section:
     achieved = int(facts.first_row(ctx.metric("goal_progress", coach)[0]).get("achieved") or 0)
     if achieved:
         strengths.append(f"{plural(achieved, 'goal')} reached together with your clients.")
-    strengths += [facts.kept_line(s.check_id, s.title, s.examined) for s in kept]
+    renewals = facts.renewals_in_period(ctx, coach) if "credentials" in ctx.ws else None
+    strengths += [facts.kept_line(s.check_id, s.title, s.examined, renewals=renewals) for s in kept]
     takeaway = empty or (
         f"{plural(len(kept), 'item')} of the Code kept in every case the records show; "
         "the list below starts with the work itself."
@@ -354,7 +355,7 @@ def growth(ctx: ReportContext) -> Section:
             "area",
             "sessions",
             x_title="Sessions without declared competence or supervision in time",
-            value_format="d",
+            values="count",
         )
         if table.height
         else None
@@ -377,6 +378,17 @@ def growth(ctx: ReportContext) -> Section:
     )
 
 
+def _cases_cell(s: facts.CheckStanding, status: str) -> str:
+    """The checklist's cases cell: `35 of 36 new clients kept`; for a rule kept only because
+    nothing is recorded against it (dual relationships, impaired sessions), that, as the
+    strengths list says it, not "1 of 1 coach kept"."""
+    if status == "kept" and s.check_id in facts.RECORDED_ONLY:
+        return "nothing recorded against it"
+    if status in ("kept", "attention") and s.examined:
+        return f"{s.compliant:,} of {s.examined:,} {facts.case_noun(s.check_id, s.examined)} kept"
+    return ""
+
+
 @shows_missing
 def checklist(ctx: ReportContext) -> Section:
     """The Code as a checklist: each item with its status and the passage it rests on."""
@@ -388,11 +400,7 @@ def checklist(ctx: ReportContext) -> Section:
         status = s.status if judged or s.status != "kept" else "unjudged"
         label = STATUS_WORDS[status]
         cls = _STATUS_CLASS[status]
-        cases = (
-            f"{s.compliant:,} of {s.examined:,} {facts.case_noun(s.check_id, s.examined)} kept"
-            if status in ("kept", "attention") and s.examined
-            else ""
-        )
+        cases = _cases_cell(s, status)
         rows.append(
             f'<tr><td><span class="trc-status trc-status-{cls}">{esc(label)}</span></td>'
             f"<td><strong>{esc(s.title)}</strong>{quote(facts.passage(s.check_id))}</td>"
@@ -442,7 +450,7 @@ def goals(ctx: ReportContext) -> Section:
         }
     )
     chart = charts.bars(
-        short, "goals", "count", x_title="Goals", value_format="d", sort_by_value=False
+        short, "goals", "count", x_title="Goals", values="count", sort_by_value=False
     )
     return Section(_heading(goals), takeaway=takeaway, chart=chart, tables=[Table("", table)])
 
@@ -481,7 +489,8 @@ def giving(ctx: ReportContext) -> Section:
             Table("Community service in the period", community),
             Table("Estimated value given, at your usual hourly fee", value.drop("coach_id")),
         ],
-        notes=[note] if note else [],
+        notes=([note] if note else [])
+        + facts.community_not_counted(community, aff.get("community_hours")),
     )
 
 

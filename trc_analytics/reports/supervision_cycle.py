@@ -111,23 +111,7 @@ def clients_to_discuss(
         return Section(
             title, missing=["sessions", "safety_assessments", "engagements"], level=level(ctx)
         )
-    n = clients.get_column("client_id").n_unique()
-    open_ = clients.filter(pl.col("followed") == "nothing recorded since")
-    waiting = open_.get_column("client_id").n_unique()
-    if not clients.height:
-        takeaway = "No client had a risk event, exclusion or silent engagement in the period."
-    elif strength_first:
-        takeaway = (
-            f"For {clients.height - open_.height} of {plural(clients.height, 'event')} "
-            f"({plural(n, 'client')}), a referral, assessment or session already followed; "
-            f"{plural(open_.height, 'event')} to take to supervision."
-        )
-    else:
-        takeaway = f"{plural(n, 'client')} to discuss ({plural(clients.height, 'event')}); " + (
-            f"{plural(waiting, 'client')} with nothing recorded since."
-            if waiting
-            else "a referral, assessment or session followed each."
-        )
+    takeaway = _discuss_takeaway(clients, strength_first=strength_first)
     table = clients.select("client_id", "event_on", "event", "followed")
     return Section(
         title,
@@ -140,12 +124,46 @@ def clients_to_discuss(
                 empty_text="No client to discuss.",
             )
         ],
-        notes=[
-            "Silent: an open engagement with no held session for more than "
-            f"{ctx.policy.silent_engagement_days} days at the period end."
-        ],
+        notes=_silent_note(clients, ctx.policy.silent_engagement_days),
         level=level(ctx),
     )
+
+
+def _discuss_takeaway(clients: pl.DataFrame, *, strength_first: bool) -> str:
+    """The clients-to-discuss sentence: how many events had something recorded after them and
+    how many are left to take to supervision (a part that is zero is not said, so "0 events to
+    take to supervision" never stands beside a list of clients)."""
+    if not clients.height:
+        return "No client had a risk event, exclusion or silent engagement in the period."
+    open_ = clients.filter(pl.col("followed") == "nothing recorded since")
+    events, waiting = clients.height, open_.height
+    who = plural(clients.get_column("client_id").n_unique(), "client")
+    followed = "a referral, assessment or session"
+    if not strength_first:
+        start = f"{who} to discuss ({plural(events, 'event')}); "
+        if waiting:
+            waiting_clients = open_.get_column("client_id").n_unique()
+            return start + f"{plural(waiting_clients, 'client')} with nothing recorded since."
+        return start + f"{followed} followed {'it' if events == 1 else 'each'}."
+    if not waiting:
+        each = "the one event" if events == 1 else f"each of the {events:,} events"
+        return f"For {each} ({who}), {followed} already followed."
+    if waiting == events:
+        return f"{plural(events, 'event')} ({who}) to take to supervision: nothing recorded since."
+    return (
+        f"For {events - waiting:,} of {plural(events, 'event')} ({who}), {followed} already "
+        f"followed; {plural(waiting, 'event')} to take to supervision."
+    )
+
+
+def _silent_note(clients: pl.DataFrame, days: int) -> list[str]:
+    """What "silent" means, when a silent engagement is listed (else nothing to explain)."""
+    if not clients.filter(pl.col("event").str.starts_with("silent engagement")).height:
+        return []
+    return [
+        f"Silent: an open engagement with no held session for more than {days} days at the "
+        "period end."
+    ]
 
 
 def supervision_agreed(ctx: ReportContext, coach: str, title: str) -> Section:
@@ -174,6 +192,7 @@ def supervision_agreed(ctx: ReportContext, coach: str, title: str) -> Section:
             kind="bar",
             x_title="Quarter",
             label=charts.quarter_label("quarter"),
+            values="hours",
         )
         if quarters.height and not agreed.is_empty()
         else None
@@ -185,7 +204,9 @@ def supervision_agreed(ctx: ReportContext, coach: str, title: str) -> Section:
         tables=[
             Table(
                 "Supervision agreed and received per quarter (agreed pro rata for part quarters)",
-                quarters.drop("coach_id"),
+                quarters.drop("coach_id").with_columns(
+                    charts.quarter_label("quarter").alias("quarter")
+                ),
             )
         ],
         notes=[sup_note] if sup_note else [],

@@ -24,7 +24,15 @@ from trc_analytics.reports.context import (
     open_report,
     set_aside_text,
 )
-from trc_analytics.reports.display import Figure, Header, Section, Table, bullet_list, slug
+from trc_analytics.reports.display import (
+    Figure,
+    Header,
+    Section,
+    Table,
+    and_list,
+    bullet_list,
+    slug,
+)
 from trc_analytics.reports.outline import Outline, level, require, shows_missing, title_of, titles
 from trc_analytics.reports.sections import num, pct, plural, wordy
 from trc_analytics.reports.theme import running_header_css
@@ -150,7 +158,7 @@ def portfolio(ctx: ReportContext) -> Section | None:
         "coach_id",
         x_title="Findings per 100 held sessions",
         columns={s: f"{s}_per_100" for s in facts.SEVERITIES},
-        value_format=",.1f",
+        values="rate",
     )
     return Section(
         "Who needs attention first",
@@ -256,18 +264,36 @@ def headline(ctx: ReportContext, coach: str) -> Section:
     )
 
 
+def _main_format(main: dict) -> str:
+    """`Most hours were one-to-one (63%)`, or `All hours were one-to-one` when it is every
+    hour (not "most ... (100%)")."""
+    if main["hours_share"] is not None and main["hours_share"] >= 1:
+        return f"All hours were {wordy(main['format'])}"
+    return f"Most hours were {wordy(main['format'])} ({pct(main['hours_share'])})"
+
+
+def _peak_text(by_month: pl.DataFrame) -> str:
+    """Active clients at their peak and in the last month, said once when they are the same
+    month (not "peaked at 9 in June 2026 and stood at 9 in June 2026")."""
+    peak = by_month.sort("active_clients", descending=True, maintain_order=True).row(0, named=True)
+    last = by_month.row(-1, named=True)
+    top, now = peak["active_clients"], last["active_clients"]
+    when, last_month = peak["month"].strftime("%B %Y"), last["month"].strftime("%B %Y")
+    if when == last_month:
+        return f"Active clients peaked at {top:,} in {last_month}, the last month of the period"
+    if top == now:
+        return f"Active clients peaked at {top:,} in {when} and were still {now:,} in {last_month}"
+    return f"Active clients peaked at {top:,} in {when} and stood at {now:,} in {last_month}"
+
+
 @shows_missing
 def caseload(ctx: ReportContext, coach: str) -> Section:
     """Active clients and new intakes per month; closures by reason; silent engagements."""
     by_month, notes = facts.caseload_by_month(ctx, coach)
     require(ctx, "engagements")
-    peak = by_month.sort("active_clients", descending=True).row(0, named=True)
-    last = by_month.row(-1, named=True)
     takeaway = (
-        f"Active clients peaked at {peak['active_clients']:,} in "
-        f"{peak['month'].strftime('%B %Y')} and stood at {last['active_clients']:,} in "
-        f"{last['month'].strftime('%B %Y')}; {int(by_month['new_intakes'].sum()):,} new "
-        "clients came in over the period."
+        f"{_peak_text(by_month)}; {int(by_month['new_intakes'].sum()):,} new clients came in "
+        "over the period."
     )
     chart = charts.monthly(
         by_month,
@@ -308,7 +334,7 @@ def practice_mix(ctx: ReportContext, coach: str) -> Section:
     if formats.height:
         main = formats.row(0, named=True)
         takeaway = (
-            f"Most hours were {wordy(main['format'])} ({pct(main['hours_share'])}); "
+            f"{_main_format(main)}; "
             f"{pct(att.get('held_share'))} of booked sessions were held and "
             f"{pct(affordable)} of hours were pro bono or at a reduced fee (any client; the "
             "affordable-service share counts a reduced fee only for clients of few financial "
@@ -386,7 +412,7 @@ def competence(ctx: ReportContext, coach: str) -> Section:
             "competence in."
         )
     else:
-        names = ", ".join(wordy(a) for a in undeclared["area"].to_list()[:3])
+        names = and_list([wordy(a) for a in undeclared["area"].to_list()[:3]])
         takeaway = (
             f"{num(outside, 1)} of {num(total, 1)} hours "
             f"({pct(outside / total if total else None)}) were in areas without declared "
@@ -557,7 +583,7 @@ def referrals(ctx: ReportContext, coach: str) -> Section:
             x_title="Referrals",
             colour="service_type",
             colour_title="Service type",
-            value_format="d",
+            values="count",
         )
         if total
         else None
@@ -648,6 +674,14 @@ def supervision_training(ctx: ReportContext, coach: str) -> Section:
     )
 
 
+def _all_current(n: int) -> str:
+    """`The one credential is current`, `Both credentials are current`, `All 3 credentials
+    are current` (never "All 2 credentials")."""
+    if n == 1:
+        return "The one credential is current"
+    return f"{'Both' if n == 2 else f'All {n:,}'} credentials are current"
+
+
 @shows_missing
 def credentials(ctx: ReportContext, coach: str) -> Section:
     """Each credential's status as of the period end, and lapse remediation."""
@@ -660,7 +694,7 @@ def credentials(ctx: ReportContext, coach: str) -> Section:
     else:
         statuses = creds["status"].to_list()
         if all(s == "current" for s in statuses):
-            takeaway = f"All {plural(len(statuses), 'credential')} current as of the period end."
+            takeaway = f"{_all_current(len(statuses))} as of the period end."
         else:
             worst = next(s for s in ("lapsed", "grace", "due", "current") if s in statuses)
             text = {
@@ -679,7 +713,9 @@ def credentials(ctx: ReportContext, coach: str) -> Section:
     return Section(
         _heading(credentials),
         takeaway=takeaway,
-        tables=[Table("Credentials as of the period end", creds.drop("coach_id", "region"))],
+        tables=[
+            Table("Credentials as of the period end", creds.drop("coach_id", "region", "held"))
+        ],
         notes=notes,
         level=level(ctx),
     )
@@ -733,7 +769,8 @@ def probono(ctx: ReportContext, coach: str) -> Section:
             ),
             Table("Community service in the period", community),
         ],
-        notes=[community_note] if community_note else [],
+        notes=([community_note] if community_note else [])
+        + facts.community_not_counted(community, aff.get("community_hours")),
         level=level(ctx),
     )
 
@@ -755,7 +792,6 @@ def findings(ctx: ReportContext, coach: str) -> Section:
     """Every finding of the period, grouped by severity, each check with its Code passage."""
     f = ctx.findings(coach)
     not_evaluated = ctx.checks.not_evaluated
-    counts = {s: f.filter(pl.col("severity") == s).height for s in facts.SEVERITIES}
     takeaway = (
         (
             _all_kept_text(facts.check_standing(ctx, coach))
@@ -763,9 +799,8 @@ def findings(ctx: ReportContext, coach: str) -> Section:
             else "No findings: with no session in the period, no rule is shown kept either."
         )
         if f.is_empty()
-        else "To discuss: "
-        + ", ".join(plural(n, f"{s} finding") for s, n in counts.items() if n)
-        + "."
+        else "Each finding in full, by severity and then by rule of the Code, with the Code's "
+        "words and the cases the records show."
     )
     blocks = facts.findings_by_check(ctx, coach, level=level(ctx) + 1)
     resolved = opening.resolved_lines(ctx, coach)
@@ -784,7 +819,6 @@ def findings(ctx: ReportContext, coach: str) -> Section:
     return Section(
         _heading(findings),
         takeaway=takeaway,
-        figures=[Figure(s.capitalize(), n) for s, n in counts.items()],
         html_blocks=blocks,
         level=level(ctx),
     )

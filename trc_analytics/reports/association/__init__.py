@@ -211,7 +211,7 @@ def compliance(ctx: ReportContext) -> Section:
     return _section(
         compliance,
         takeaway=words.compliance(shown, rates.height),
-        chart=charts.compliance(shown),
+        chart=charts.compliance(rates),
         tables=[
             Table(
                 rel.COMPLIANCE,
@@ -261,7 +261,7 @@ def referrals(ctx: ReportContext) -> Section:
     return _section(
         referrals,
         takeaway=words.referrals(by_reason, table.row_totals.height),
-        chart=charts.referrals(by_reason),
+        chart=charts.referrals(table.row_totals),
         tables=shown,
         notes=[words.hidden_note(table, *released), *notes],
     )

@@ -1,5 +1,6 @@
-"""The association report's charts, each drawn from the published cells of one table (hidden
-cells are left out, never drawn as zero)."""
+"""The association report's charts, each drawn from the published cells of one table. A hidden
+figure is never drawn (not even as zero); a category whose figure is hidden keeps its row,
+marked "suppressed", so it does not vanish from the chart."""
 
 from __future__ import annotations
 
@@ -12,12 +13,27 @@ from trc_analytics.reports.association.cells import published
 from trc_analytics.reports.association.release import STATUSES
 
 
+def withheld(frame: pl.DataFrame, shown: pl.DataFrame, category: str, value: str) -> list[str]:
+    """Categories of a published table with a `value` disclosure control hid and nothing in
+    `shown` (the rows the chart draws), in the table's order: the chart marks them."""
+    drawn = set(shown.get_column(category).to_list())
+    hidden = frame.filter(pl.col(value).is_null()).get_column(category)
+    return [c for c in hidden.unique(maintain_order=True).to_list() if c not in drawn]
+
+
 def served(cells: pl.DataFrame) -> Any:
     """Clients served by region."""
     shown = published(cells, "clients")
     if not shown.height:
         return None
-    return charts.bars(shown, "region", "clients", x_title="Clients served", value_format="d")
+    return charts.bars(
+        shown,
+        "region",
+        "clients",
+        x_title="Clients served",
+        values="count",
+        hidden=withheld(cells, shown, "region", "clients"),
+    )
 
 
 def sessions(month_totals: pl.DataFrame) -> Any:
@@ -49,22 +65,38 @@ def demand(table: pl.DataFrame) -> Any:
         colour="need",
         colour_title=None,
         colours={"covered": charts.PALETTE[0], "training needed": charts.PALETTE[3]},
-        value_format="d",
+        values="count",
+        hidden=withheld(table, shown, "area", "sessions"),
     )
 
 
-def compliance(shown: pl.DataFrame) -> Any:
-    """Share of cases kept, per check with a published rate."""
+def compliance(rates: pl.DataFrame) -> Any:
+    """Share of cases kept, per check with a published rate (the others marked)."""
+    shown = published(rates, "kept_pct")
     if not shown.height:
         return None
-    return charts.share_bars(shown, "check", "kept_pct", x_title="Cases kept (%)")
+    return charts.share_bars(
+        shown,
+        "check",
+        "kept_pct",
+        x_title="Cases kept (%)",
+        hidden=withheld(rates, shown, "check", "kept_pct"),
+    )
 
 
-def referrals(shown: pl.DataFrame) -> Any:
-    """Referrals by reason (published row totals)."""
+def referrals(row_totals: pl.DataFrame) -> Any:
+    """Referrals by reason (the published row totals; hidden ones marked)."""
+    shown = published(row_totals, "referrals")
     if not shown.height:
         return None
-    return charts.bars(shown, "reason", "referrals", x_title="Referrals", value_format="d")
+    return charts.bars(
+        shown,
+        "reason",
+        "referrals",
+        x_title="Referrals",
+        values="count",
+        hidden=withheld(row_totals, shown, "reason", "referrals"),
+    )
 
 
 def pipeline(cells: pl.DataFrame) -> Any:
@@ -81,7 +113,8 @@ def pipeline(cells: pl.DataFrame) -> Any:
         colour_title="Status",
         colour_order=STATUSES,
         colours=dict(zip(STATUSES, charts.PALETTE[:4], strict=True)),
-        value_format="d",
+        values="count",
+        hidden=withheld(cells, shown, "credential", "credentials"),
     )
 
 
@@ -90,8 +123,20 @@ def giving(fee_cells: pl.DataFrame, community_cells: pl.DataFrame | None) -> Any
     if community_cells is not None:
         shown = published(community_cells, "hours")
         if shown.height:
-            return charts.bars(shown, "kind", "hours", x_title="Community-service hours")
+            return charts.bars(
+                shown,
+                "kind",
+                "hours",
+                x_title="Community-service hours",
+                hidden=withheld(community_cells, shown, "kind", "hours"),
+            )
     shown = published(fee_cells, "hours")
     if not shown.height:
         return None
-    return charts.bars(shown, "fee_type", "hours", x_title="Hours held")
+    return charts.bars(
+        shown,
+        "fee_type",
+        "hours",
+        x_title="Hours held",
+        hidden=withheld(fee_cells, shown, "fee_type", "hours"),
+    )

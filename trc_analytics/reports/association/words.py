@@ -7,7 +7,7 @@ from typing import Any
 import polars as pl
 
 from trc_analytics.policy import Policy
-from trc_analytics.reports.display import vocab_label
+from trc_analytics.reports.display import and_list, vocab_label
 
 #: What a table reads when public totals already give a small count of it away.
 NOT_SHOWN = "Not shown: too few records to publish safely."
@@ -38,7 +38,11 @@ def hidden_note(*tables: Any) -> str:
     n = sum(_hidden_in(t) for t in tables)
     if not n:
         return "Every figure of this section could be published."
-    return f"{n:,} figure(s) of this section are hidden; charts leave them out."
+    figures = "1 figure of this section is" if n == 1 else f"{n:,} figures of this section are"
+    return (
+        f"{figures} hidden. Charts draw nothing for a hidden figure; a bar chart keeps a "
+        "category whose figures are all hidden, marked “suppressed”."
+    )
 
 
 def clients_note() -> str:
@@ -73,7 +77,7 @@ def demand(table: pl.DataFrame, policy: Policy) -> str:
     if needed:
         return (
             "Among the areas whose figures are published, training is most needed in "
-            + ", ".join(vocab_label(a) for a in needed[:3])
+            + and_list([vocab_label(a) for a in needed[:3]])
             + f": sessions were held there and fewer than {policy.min_cell} coaches declare "
             "competence in them"
             + (
@@ -173,7 +177,8 @@ def pipeline_note(policy: Policy) -> str:
 
 def giving(affordable_hours: float | None, community_hours: float | None) -> str:
     """Hours given pro bono or at a reduced fee to clients marked low income, and of community
-    service to survivors (None: hidden)."""
+    service of every kind (None: hidden). The published total includes advocacy, which the
+    coach reports do not count as service to survivors, so it is not called that here."""
     parts = []
     if affordable_hours is not None:
         parts.append(
@@ -181,7 +186,7 @@ def giving(affordable_hours: float | None, community_hours: float | None) -> str
             "to clients with few financial resources"
         )
     if community_hours is not None:
-        parts.append(f"{community_hours:,.0f} hours of community service to survivors")
+        parts.append(f"{community_hours:,.0f} hours of community service of every kind")
     if not parts:
         return "Pro-bono and community-service hours are too concentrated to publish this period."
     return "In the period, " + " and ".join(parts) + "."
