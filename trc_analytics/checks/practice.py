@@ -287,14 +287,21 @@ def probono_cases(sc: Scope) -> pl.LazyFrame:
         .filter(pl.col("held_on").is_between(lo, sc.as_of))
         .select("coach_id", "held_on", afford=pl.lit(True), worked=pl.lit(False))
     )
+    # the windows do not overlap: each day falls in at most one, named by a few comparisons
+    # (cheaper than crossing every coach-day with every window)
+    window_of = pl.coalesce(
+        pl.lit(None, pl.Date()),
+        *(pl.when(pl.col("held_on").is_between(b, e)).then(pl.lit(b)) for b, e in bounds),
+    )
     return (
         pl.concat([worked, affordable, community], how="diagonal")
         .join(sc.active_coaches(), on="coach_id", how="semi")
-        .join(windows, how="cross")
-        .filter(pl.col("held_on").is_between(pl.col("window_start"), pl.col("window_end")))
-        .group_by("coach_id", "window_start", "window_end")
+        .with_columns(window_start=window_of)
+        .drop_nulls("window_start")
+        .group_by("coach_id", "window_start")
         .agg(worked=pl.col("worked").any(), afford=pl.col("afford").any())
         .filter(pl.col("worked"))
+        .join(windows, on="window_start", how="inner")
         .select("coach_id", "window_start", "window_end", on="window_end", compliant="afford")
     )
 

@@ -30,10 +30,12 @@ def affordable_sessions(sc: Scope, held: pl.LazyFrame) -> pl.LazyFrame:
         .filter(pl.col("low_income").fill_null(False))
         .select("client_id", low_income=pl.lit(True))
     )
-    fee = pl.col("fee_type").cast(pl.String())
+    fee = pl.col("fee_type")
+    # only the (few) pro-bono and reduced-fee rows are joined to the clients
     return (
-        held.join(low_income, on="client_id", how="left")
-        .filter((fee == "pro_bono") | ((fee == "reduced") & pl.col("low_income").fill_null(False)))
+        held.filter(fee.is_in(["pro_bono", "reduced"]))
+        .join(low_income, on="client_id", how="left")
+        .filter((fee == "pro_bono") | pl.col("low_income").fill_null(False))
         .drop("low_income")
     )
 
