@@ -330,6 +330,14 @@ class Scope:
         """
         return self.coded_attendance().with_columns(pl.col("area", "fee_type").cast(pl.String))
 
+    def area_clients(self) -> pl.LazyFrame:
+        """Distinct (coach_id, area, client_id) met at held sessions of the period, group
+        members included; area an Enum. Several metrics count clients per area from it."""
+        return self.cached(
+            "area_clients",
+            lambda: self.coded_attendance().select("coach_id", "area", "client_id").unique(),
+        )
+
     def open_engagement_months(self) -> pl.LazyFrame:
         """One row per (coach, client, month) a client's engagement was open in the period.
 
