@@ -24,8 +24,6 @@ def active_coaches(sc: Scope) -> pl.LazyFrame:
     return sc.complete(counts, [sc.key], ["coaches"])
 
 
-
-
 @case_metric(
     needs=("sessions",),
     columns={
