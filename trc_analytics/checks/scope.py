@@ -337,10 +337,11 @@ NEEDS = {
 }
 
 
-def _first_seen(sc: Scope) -> pl.LazyFrame:
-    """Per client and coach working with them: the first sign of work in the period (intake by
-    the client's coach, a one-to-one session, or a group session attended, judged against the
-    group's coach)."""
+def _first_seen(sc: Scope, wanted: pl.LazyFrame) -> pl.LazyFrame:
+    """Per client of `wanted` (a frame with client_id) and coach working with them: the first
+    sign of work in the period (intake by the client's coach, a one-to-one session, or a group
+    session attended, judged against the group's coach). Only those clients' rows are grouped
+    (the clients with a need are few beside every held session)."""
     seen = [
         sc.table("clients")
         .filter(sc.in_period("intake_on"))
@@ -360,6 +361,7 @@ def _first_seen(sc: Scope) -> pl.LazyFrame:
             )
     return (
         pl.concat(seen, how="vertical")
+        .join(wanted.select("client_id").unique(), on="client_id", how="semi")
         .group_by("client_id", "coach_id")
         .agg(on=pl.col("day").min())
     )
@@ -393,7 +395,7 @@ def population_cases(sc: Scope) -> pl.LazyFrame:
         .otherwise(pl.col("trained_couples_families"))
     )
     return (
-        needs.join(_first_seen(sc), on="client_id", how="inner")
+        needs.join(_first_seen(sc, needs), on="client_id", how="inner")
         .join(flags, on="coach_id", how="left")
         .join(trained, on=["coach_id", "need"], how="left")
         .with_columns(
