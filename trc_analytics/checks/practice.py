@@ -198,14 +198,18 @@ PRACT_GRIEVANCE = Check(
 def context_cases(sc: Scope) -> pl.LazyFrame:
     """Clients in a coaching relationship with at least one held session (up to the period
     end) whose window after intake closes in the period."""
+    cases = _notice_cases(sc, "context_explored_on", sc.policy.context_explored_days)
     relationship = (
         sc.table("engagements")
         .filter(pl.col("coaching_relationship").fill_null(False))
         .select("engagement_id")
     )
+    # only the sessions of the clients whose window closes in the period are looked at
     coached = [
         sc.held_to_end()
         .filter(pl.col("client_id").is_not_null())
+        .select("client_id", "engagement_id")
+        .join(cases.select("client_id"), on="client_id", how="semi")
         .join(relationship, on="engagement_id", how="semi")
         .select("client_id")
     ]
@@ -216,9 +220,7 @@ def context_cases(sc: Scope) -> pl.LazyFrame:
             .select("client_id")
         )
     coached = pl.concat(coached).unique()
-    return _notice_cases(sc, "context_explored_on", sc.policy.context_explored_days).join(
-        coached, on="client_id", how="semi"
-    )
+    return cases.join(coached, on="client_id", how="semi")
 
 
 def context_detail(policy: Policy) -> pl.Expr:
