@@ -1,9 +1,10 @@
 """Which metrics and checks take the time: each one timed on its own, printed as a table.
 
-    python benchmarks/profile_catalogue.py [--sessions 1000000] [--top 25]
+    python benchmarks/profile_catalogue.py [--sessions 1000000] [--top 25] [--from D --to D]
 
 Reads the cached Parquet demo workspace of `bench_metrics.py` (generated there when absent),
-association-wide over its whole window. First the shared frames of the one `Scope` are built
+association-wide over its whole window (or the period given with --from and --to, e.g. the
+half-year a report covers). First the shared frames of the one `Scope` are built
 and timed (held sessions, attendance, active client-months, the per-day frames the checks start
 from, credential standing); then, on that warm scope, every registered metric and every check
 of the catalogue is collected alone, so each row is the cost of that metric or check beyond the
@@ -14,6 +15,7 @@ shared frames. Wall and CPU time per row; the sum beside the time of `compute_in
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import resource
 import time
 from pathlib import Path
@@ -91,9 +93,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sessions", type=int, default=1_000_000)
     parser.add_argument("--top", type=int, default=30)
+    parser.add_argument("--from", dest="start", type=dt.date.fromisoformat)
+    parser.add_argument("--to", dest="end", type=dt.date.fromisoformat)
     args = parser.parse_args()
     folder = bench.workspace_for(args.sessions)
     start, end = bench.window()
+    start, end = args.start or start, args.end or end
     ws = load(folder)
     print(f"{ws['sessions'].height:,} sessions, {start} to {end}")
     metrics, checks = together(ws, start, end)
