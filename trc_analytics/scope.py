@@ -496,7 +496,8 @@ class Scope:
         """One pass over held sessions, per engagement: the days several checks start from.
 
         Columns: engagement_id, client_id (the engagement's; null for a group), first_held,
-        first_paid (first session charged a fee), first_in_period.
+        first_paid (first session charged a fee), first_in_period, last_held (the latest held
+        session up to the period end: how long an engagement has been silent).
         """
 
         def build() -> pl.LazyFrame:
@@ -505,6 +506,7 @@ class Scope:
                 first_held=day.min(),
                 first_paid=pl.when(pl.col("fee_type").is_in(FEE_PAYING)).then(day).min(),
                 first_in_period=pl.when(self.in_period(day)).then(day).min(),
+                last_held=day.max(),
             )
             if not self.has("engagements"):
                 return self.held_to_end().group_by("engagement_id", "client_id").agg(**firsts)
