@@ -569,6 +569,8 @@ def compare(results: Path, kinds: list[str]) -> list[str]:
                 cs.datetime().cast(pl.Date), (cs.numeric() - cs.by_name(keys)).cast(pl.Float64)
             )
             frames[kind] = df.select(sorted(df.columns)).sort(keys)
+        if not frames:
+            continue  # no measurement asked for computes this one
         base_kind, base = next(iter(frames.items()))
         for kind, df in frames.items():
             try:
