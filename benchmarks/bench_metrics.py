@@ -8,6 +8,9 @@ own subprocess (so peak RSS belongs to it alone), association-wide over the whol
 
 - package         `load_workspace` (validation included) + every metric + every check
 - package-compute Parquet read into a `Workspace` + every metric + every check (no validation)
+- package-headline Parquet read into a `Workspace` + the headline set through the package's
+                  public metrics (`compute_all` of the five metrics behind it, `run_checks` of
+                  SAFE-SRA for the sixth)
 - polars          the headline set written directly in lazy polars over the Parquet files
 - duckdb          the headline set in DuckDB SQL over the Parquet files
 - pandas          the headline set in idiomatic pandas
@@ -42,7 +45,15 @@ DATA = HERE / "data"
 MONTHS = 36
 START = dt.date(2023, 11, 1)  # 36 months end 2026-10-31: no future dates
 SEED = 7
-KINDS = ("package", "package-compute", "polars", "duckdb", "pandas")
+KINDS = ("package", "package-compute", "package-headline", "polars", "duckdb", "pandas")
+#: The package's public metrics behind the headline set (plus the SAFE-SRA check's plan).
+HEADLINE_METRICS = (
+    "active_clients_by_month",
+    "fee_mix",
+    "affordable_share_by_quarter",
+    "outside_competence",
+    "referrals_by",
+)
 #: the headline outputs, each sorted by these keys; values compared to 1e-9
 HEADLINE_KEYS = {
     "active_caseload": ["coach_id", "month"],
@@ -176,7 +187,12 @@ def headline_polars(folder: Path, start: dt.date, end: dt.date) -> dict:
     quarter = held.group_by("coach_id", quarter=pl.col("held_on").dt.truncate("1q")).agg(
         pro_bono_share=hours.filter(pl.col("fee_type") == "pro_bono").sum() / hours.sum()
     )
-    declared = scan("competencies").select("coach_id", "area", "declared_on")
+    declared = (
+        scan("competencies")
+        .filter(pl.col("basis") != "lived_experience")
+        .group_by("coach_id", "area")
+        .agg(pl.col("declared_on").min())
+    )
     outside = (
         held.join(declared, on=["coach_id", "area"], how="left")
         .group_by("coach_id")
@@ -277,7 +293,10 @@ def headline_duckdb(folder: Path, start: dt.date, end: dt.date) -> dict:
                    coalesce(sum(h.duration_min) FILTER (c.declared_on IS NULL
                                                      OR c.declared_on > h.held_on), 0)
                        / sum(h.duration_min) AS undeclared_share
-            FROM held h LEFT JOIN competencies c USING (coach_id, area) GROUP BY ALL""",
+            FROM held h LEFT JOIN (
+                SELECT coach_id, area, min(declared_on) AS declared_on FROM competencies
+                WHERE basis <> 'lived_experience' GROUP BY ALL) c USING (coach_id, area)
+            GROUP BY ALL""",
         "first_without_sra": """
             WITH firsts AS (
                 SELECT a.coach_id, a.client_id, min(a.held_on) AS first_session
@@ -379,7 +398,9 @@ def headline_pandas(folder: Path, start: dt.date, end: dt.date) -> dict:
     held["pro_bono_hours"] = held["hours"].where(held["fee_type"] == "pro_bono", 0.0)
     q = held.groupby(["coach_id", "quarter"])[["pro_bono_hours", "hours"]].sum().reset_index()
     q["pro_bono_share"] = q["pro_bono_hours"] / q["hours"]
-    comp = read("competencies", ["coach_id", "area", "declared_on"])
+    comp = read("competencies", ["coach_id", "area", "basis", "declared_on"])
+    comp = comp[comp["basis"] != "lived_experience"]
+    comp = comp.groupby(["coach_id", "area"], observed=True)["declared_on"].min().reset_index()
     comp["declared_on"] = pd.to_datetime(comp["declared_on"])
     marked = held.merge(comp, on=["coach_id", "area"], how="left")
     undeclared = marked["declared_on"].isna() | (marked["declared_on"] > marked["held_on"])
@@ -416,8 +437,11 @@ def headline_pandas(folder: Path, start: dt.date, end: dt.date) -> dict:
 # --- the package ----------------------------------------------------------------------------
 
 
-def package(folder: Path, start: dt.date, end: dt.date, *, validate: bool) -> tuple[dict, dict]:
-    """Every metric and every check through the package; returns comparable frames and phases."""
+def package(
+    folder: Path, start: dt.date, end: dt.date, *, validate: bool, headline: bool = False
+) -> tuple[dict, dict]:
+    """Every metric and every check through the package (or, with `headline`, the headline
+    metrics and SAFE-SRA only); returns comparable frames and phases."""
     import polars as pl
 
     from trc_analytics.checks import run_checks
@@ -439,10 +463,10 @@ def package(folder: Path, start: dt.date, end: dt.date, *, validate: bool) -> tu
     phases["load"] = time.perf_counter() - t
     period, policy = Period(start, end), Policy()
     t = time.perf_counter()
-    metrics = compute_all(ws, period, policy=policy)
+    metrics = compute_all(ws, period, policy=policy, names=HEADLINE_METRICS if headline else None)
     phases["metrics"] = time.perf_counter() - t
     t = time.perf_counter()
-    checks = run_checks(ws, period, policy)
+    checks = run_checks(ws, period, policy, checks=["SAFE-SRA"] if headline else None)
     phases["checks"] = time.perf_counter() - t
     phases["findings"] = checks.findings.height
     comparable = {
@@ -507,7 +531,9 @@ def child(kind: str, folder: Path, out: Path) -> None:
     elif kind == "pandas":
         frames = headline_pandas(folder, start, end)
     else:
-        frames, phases = package(folder, start, end, validate=kind == "package")
+        frames, phases = package(
+            folder, start, end, validate=kind == "package", headline=kind == "package-headline"
+        )
     seconds, cpu = time.perf_counter() - t, cpu_seconds() - cpu
     peak = peak_mib()
     out.mkdir(parents=True, exist_ok=True)
@@ -543,6 +569,8 @@ def compare(results: Path, kinds: list[str]) -> list[str]:
                 cs.datetime().cast(pl.Date), (cs.numeric() - cs.by_name(keys)).cast(pl.Float64)
             )
             frames[kind] = df.select(sorted(df.columns)).sort(keys)
+        if not frames:
+            continue  # no measurement asked for computes this one
         base_kind, base = next(iter(frames.items()))
         for kind, df in frames.items():
             try:
@@ -612,7 +640,7 @@ def report(runs: dict[str, list[dict]], problems: list[str]) -> None:
             f"{kind:<17}{wall:>8.2f}{cpu:>8.2f}{peak:>10.0f}"
             f"{ratios[0]:>13}{ratios[1]:>13}{ratios[2]:>12}{ratios[3]:>12}"
         )
-    for kind in ("package", "package-compute"):
+    for kind in ("package", "package-compute", "package-headline"):
         if kind in runs:
             phases = {
                 p: statistics.median(r["phases"][p] for r in runs[kind])
@@ -624,12 +652,42 @@ def report(runs: dict[str, list[dict]], problems: list[str]) -> None:
                 + ", ".join(f"{p} {s:.2f} s" for p, s in phases.items())
                 + f"; {findings:,} findings"
             )
+    targets(runs, median)
     if problems:
         print("RESULTS DIFFER:")
         for p in problems:
             print("  " + p)
     else:
         print("the headline results agree across every measurement")
+
+
+#: Issue 13's targets: (label, measured kind, reference kind, bound, how the ratio is read).
+TARGETS = (
+    ("headline via public metrics <= 1.2x polars", "package-headline", "polars", 1.2, "x/ref"),
+    ("all metrics + checks <= 2x polars", "package-compute", "polars", 2.0, "x/ref"),
+    ("all metrics + checks >= 4x faster than pandas", "package-compute", "pandas", 4.0, "ref/x"),
+)
+
+
+def targets(runs: dict[str, list[dict]], median) -> None:
+    """Each target of issue 13 on wall and CPU time, met or missed by how much; peak memory."""
+    print("targets (wall; cpu):")
+    for label, kind, ref, bound, how in TARGETS:
+        if kind not in runs or ref not in runs:
+            continue
+        parts = []
+        for field in ("seconds", "cpu"):
+            x, r = median(kind, field), median(ref, field)
+            ratio = x / r if how == "x/ref" else r / x
+            met = ratio <= bound if how == "x/ref" else ratio >= bound
+            parts.append(
+                f"{ratio:.2f} {'met' if met else f'missed by {abs(ratio / bound - 1):.0%}'}"
+            )
+        print(f"  {label:<48}{'; '.join(parts)}")
+    if "package-compute" in runs:
+        peak = median("package-compute", "peak_mib")
+        state = "met" if peak <= 1024 else f"missed by {peak / 1024 - 1:.0%}"
+        print(f"  {'all metrics + checks peak <= 1 GiB (at 5M)':<48}{peak:.0f} MiB {state}")
 
 
 if __name__ == "__main__":

@@ -99,3 +99,37 @@ def test_add_months_clamps_to_the_last_day_like_polars(day, months, expected) ->
     assert add_months(day, months) == expected
     polars = pl.select(pl.lit(day).dt.offset_by(f"{months}mo")).item()
     assert polars == expected
+
+
+def test_engagement_firsts_carry_the_last_held_session_up_to_the_period_end() -> None:
+    sessions = [
+        session("S-1", engagement_id="E-1", held_on="2025-11-03"),
+        session("S-2", engagement_id="E-1", held_on="2026-03-02"),
+        session("S-3", engagement_id="E-1", held_on="2026-04-06", status="cancelled"),
+        session("S-4", engagement_id="E-1", held_on="2026-07-06"),  # after the end: not seen
+        session("S-5", engagement_id="E-2", held_on="2025-10-01"),
+    ]
+    ws = build(
+        engagements=[row("engagements"), row("engagements", engagement_id="E-2")],
+        sessions=sessions,
+    )
+    firsts = Scope(ws=ws, period=period()).engagement_firsts().collect().sort("engagement_id")
+    assert firsts.select("engagement_id", "first_held", "last_held").rows() == [
+        ("E-1", dt.date(2025, 11, 3), dt.date(2026, 3, 2)),
+        ("E-2", dt.date(2025, 10, 1), dt.date(2025, 10, 1)),
+    ]
+
+
+def test_area_clients_are_distinct_coach_area_clients_of_the_period() -> None:
+    sessions = [
+        session("S-1", held_on="2026-01-05"),
+        session("S-2", held_on="2026-02-05"),  # the same client and area again: once
+        session("S-3", held_on="2026-02-06", area="traumatic_grief"),
+        session("S-4", held_on="2025-12-31", client_id="K-2"),  # before the period: not met
+    ]
+    ws = build(clients=[row("clients"), row("clients", client_id="K-2")], sessions=sessions)
+    got = Scope(ws=ws, period=period()).area_clients().collect()
+    assert sorted(got.with_columns(pl.col("area").cast(pl.String)).rows()) == [
+        ("C-1", "complex_trauma_general", "K-1"),
+        ("C-1", "traumatic_grief", "K-1"),
+    ]

@@ -337,6 +337,14 @@ class Scope:
         """
         return self.coded_attendance().with_columns(pl.col("area", "fee_type").cast(pl.String))
 
+    def area_clients(self) -> pl.LazyFrame:
+        """Distinct (coach_id, area, client_id) met at held sessions of the period, group
+        members included; area an Enum. Several metrics count clients per area from it."""
+        return self.cached(
+            "area_clients",
+            lambda: self.coded_attendance().select("coach_id", "area", "client_id").unique(),
+        )
+
     def open_engagement_months(self) -> pl.LazyFrame:
         """One row per (coach, client, month) a client's engagement was open in the period.
 
@@ -495,7 +503,8 @@ class Scope:
         """One pass over held sessions, per engagement: the days several checks start from.
 
         Columns: engagement_id, client_id (the engagement's; null for a group), first_held,
-        first_paid (first session charged a fee), first_in_period.
+        first_paid (first session charged a fee), first_in_period, last_held (the latest held
+        session up to the period end: how long an engagement has been silent).
         """
 
         def build() -> pl.LazyFrame:
@@ -504,6 +513,7 @@ class Scope:
                 first_held=day.min(),
                 first_paid=pl.when(pl.col("fee_type").is_in(FEE_PAYING)).then(day).min(),
                 first_in_period=pl.when(self.in_period(day)).then(day).min(),
+                last_held=day.max(),
             )
             if not self.has("engagements"):
                 return self.held_to_end().group_by("engagement_id", "client_id").agg(**firsts)

@@ -135,3 +135,22 @@ def test_affordable_service_is_the_one_notion_of_the_check():
     )
     got = giving.affordable_service(ws, Period(D("2026-01-01"), D("2026-06-30")))
     assert rows(got, "reduced_hours", "affordable_hours", "community_hours") == [(2.0, 2.0, 0.0)]
+
+
+@pytest.mark.parametrize(
+    ("currencies", "usual"),
+    [
+        (["USD", "EUR", "EUR", None, None, None], "EUR"),  # the most often charged, nulls aside
+        (["USD", "EUR", "USD", "EUR"], "EUR"),  # a tie goes to the first in sort order
+        (["USD", "USD", "EUR"], "USD"),  # near miss: no tie
+    ],
+)
+def test_value_given_is_in_the_currency_the_coach_charges_most_often(currencies, usual):
+    paid = [
+        session(f"S-{i}", held_on="2026-01-05", fee_type="paid", fee_amount=100.0, currency=c)
+        for i, c in enumerate(currencies)
+    ]
+    free = session("S-free", held_on="2026-01-06", fee_type="pro_bono", fee_amount=None)
+    ws = build(clients=[client()], sessions=[*paid, free])
+    got = giving.value_given(ws, Period(D("2026-01-01"), D("2026-01-31")))
+    assert got.get_column("currency").to_list() == [usual]

@@ -198,14 +198,18 @@ PRACT_GRIEVANCE = Check(
 def context_cases(sc: Scope) -> pl.LazyFrame:
     """Clients in a coaching relationship with at least one held session (up to the period
     end) whose window after intake closes in the period."""
+    cases = _notice_cases(sc, "context_explored_on", sc.policy.context_explored_days)
     relationship = (
         sc.table("engagements")
         .filter(pl.col("coaching_relationship").fill_null(False))
         .select("engagement_id")
     )
+    # only the sessions of the clients whose window closes in the period are looked at
     coached = [
         sc.held_to_end()
         .filter(pl.col("client_id").is_not_null())
+        .select("client_id", "engagement_id")
+        .join(cases.select("client_id"), on="client_id", how="semi")
         .join(relationship, on="engagement_id", how="semi")
         .select("client_id")
     ]
@@ -216,9 +220,7 @@ def context_cases(sc: Scope) -> pl.LazyFrame:
             .select("client_id")
         )
     coached = pl.concat(coached).unique()
-    return _notice_cases(sc, "context_explored_on", sc.policy.context_explored_days).join(
-        coached, on="client_id", how="semi"
-    )
+    return cases.join(coached, on="client_id", how="semi")
 
 
 def context_detail(policy: Policy) -> pl.Expr:
@@ -287,14 +289,21 @@ def probono_cases(sc: Scope) -> pl.LazyFrame:
         .filter(pl.col("held_on").is_between(lo, sc.as_of))
         .select("coach_id", "held_on", afford=pl.lit(True), worked=pl.lit(False))
     )
+    # the windows do not overlap: each day falls in at most one, named by a few comparisons
+    # (cheaper than crossing every coach-day with every window)
+    window_of = pl.coalesce(
+        pl.lit(None, pl.Date()),
+        *(pl.when(pl.col("held_on").is_between(b, e)).then(pl.lit(b)) for b, e in bounds),
+    )
     return (
         pl.concat([worked, affordable, community], how="diagonal")
         .join(sc.active_coaches(), on="coach_id", how="semi")
-        .join(windows, how="cross")
-        .filter(pl.col("held_on").is_between(pl.col("window_start"), pl.col("window_end")))
-        .group_by("coach_id", "window_start", "window_end")
+        .with_columns(window_start=window_of)
+        .drop_nulls("window_start")
+        .group_by("coach_id", "window_start")
         .agg(worked=pl.col("worked").any(), afford=pl.col("afford").any())
         .filter(pl.col("worked"))
+        .join(windows, on="window_start", how="inner")
         .select("coach_id", "window_start", "window_end", on="window_end", compliant="afford")
     )
 

@@ -188,7 +188,7 @@ def silent_cases(sc: Scope) -> pl.LazyFrame:
     """Open coaching engagements whose silence (no held session, no ending) passed
     `silent_engagement_days` in the period and still goes on at the as-of date."""
     n = sc.policy.silent_engagement_days
-    last = sc.held_to_end().group_by("engagement_id").agg(last=pl.col("held_on").max())
+    last = sc.engagement_firsts().select("engagement_id", last="last_held")
     return (
         sc.table("engagements")
         .filter(

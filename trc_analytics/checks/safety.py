@@ -742,6 +742,7 @@ def reassess_cases(sc: Scope) -> pl.LazyFrame:
         .filter(pl.col("next_on").is_not_null())
         .filter(sc.in_period("next_on"))
         .with_columns(_row=pl.int_range(pl.len()))
+        .cache()  # read twice below: computed once, so the row numbers are the same rows
     )
     trigger = pl.col("trigger").cast(pl.String()).fill_null("intake")
     assessed = (

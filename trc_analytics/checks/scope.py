@@ -186,11 +186,14 @@ SCOPE_PRACTICE = Check(
 # --- SCOPE-COMPETENCE --------------------------------------------------------------------------
 
 
-def _focus(sc: Scope) -> pl.LazyFrame:
-    """Per engagement: its focus area (`engagements.focus_area`, else the area of its first held
-    session) and the day it was taken on (its start, else that first session)."""
+def _focus(sc: Scope, wanted: pl.LazyFrame) -> pl.LazyFrame:
+    """Per engagement of `wanted` (a frame with engagement_id): its focus area
+    (`engagements.focus_area`, else the area of its first held session) and the day it was
+    taken on (its start, else that first session). Only the sessions of those engagements are
+    sorted (the cases are few beside every held session)."""
     first = (
         sc.held_to_end()
+        .join(wanted.select("engagement_id").unique(), on="engagement_id", how="semi")
         .sort("held_on", "session_id")
         .group_by("engagement_id")
         .agg(first_area=pl.col("area").first(), first_held=pl.col("held_on").first())
@@ -256,7 +259,7 @@ def competence_cases(sc: Scope) -> pl.LazyFrame:
         .filter(pl.col("declared_on").is_null() | (pl.col("declared_on") > pl.col("held_on")))
     )
     uncovered = ~pl.col("covered")
-    return (
+    cases = (
         _supervised(sessions, supervision, sc)
         .group_by("coach_id", "engagement_id", "area")
         .agg(
@@ -267,7 +270,9 @@ def competence_cases(sc: Scope) -> pl.LazyFrame:
             first_any=pl.col("held_on").min(),
             declared_on=pl.col("declared_on").first(),
         )
-        .join(_focus(sc), on="engagement_id", how="left")
+    )
+    return (
+        cases.join(_focus(sc, cases), on="engagement_id", how="left")
         .with_columns(
             compliant=pl.col("n") == 0,
             on=pl.coalesce("first", "first_any") + days(n),
@@ -332,10 +337,11 @@ NEEDS = {
 }
 
 
-def _first_seen(sc: Scope) -> pl.LazyFrame:
-    """Per client and coach working with them: the first sign of work in the period (intake by
-    the client's coach, a one-to-one session, or a group session attended, judged against the
-    group's coach)."""
+def _first_seen(sc: Scope, wanted: pl.LazyFrame) -> pl.LazyFrame:
+    """Per client of `wanted` (a frame with client_id) and coach working with them: the first
+    sign of work in the period (intake by the client's coach, a one-to-one session, or a group
+    session attended, judged against the group's coach). Only those clients' rows are grouped
+    (the clients with a need are few beside every held session)."""
     seen = [
         sc.table("clients")
         .filter(sc.in_period("intake_on"))
@@ -355,6 +361,7 @@ def _first_seen(sc: Scope) -> pl.LazyFrame:
             )
     return (
         pl.concat(seen, how="vertical")
+        .join(wanted.select("client_id").unique(), on="client_id", how="semi")
         .group_by("client_id", "coach_id")
         .agg(on=pl.col("day").min())
     )
@@ -388,7 +395,7 @@ def population_cases(sc: Scope) -> pl.LazyFrame:
         .otherwise(pl.col("trained_couples_families"))
     )
     return (
-        needs.join(_first_seen(sc), on="client_id", how="inner")
+        needs.join(_first_seen(sc, needs), on="client_id", how="inner")
         .join(flags, on="coach_id", how="left")
         .join(trained, on=["coach_id", "need"], how="left")
         .with_columns(

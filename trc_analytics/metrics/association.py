@@ -24,11 +24,6 @@ def active_coaches(sc: Scope) -> pl.LazyFrame:
     return sc.complete(counts, [sc.key], ["coaches"])
 
 
-def _held(sc: Scope) -> pl.LazyFrame:
-    """Held sessions of the period with the coach's region (every status column dropped)."""
-    return sc.with_region(sc.within_period(sc.table("sessions").filter(pl.col("status") == "held")))
-
-
 @case_metric(
     needs=("sessions",),
     columns={
@@ -45,12 +40,9 @@ def held_by_coach_month(sc: Scope) -> pl.LazyFrame:
     One row per coach and month with a held session. Columns: coach_id, region, month,
     sessions, hours.
     """
-    return (
-        _held(sc)
-        .group_by("coach_id", "region", month=pl.col("held_on").dt.truncate("1mo"))
-        .agg(sessions=pl.len(), hours=(pl.col("duration_min") / 60.0).sum())
-        .sort("region", "month", "coach_id")
-    )
+    # from the shared per coach, month and fee type counts; the region joined to the counts
+    counts = sc.fee_months().group_by("coach_id", "month").agg(pl.col("sessions", "hours").sum())
+    return sc.with_region(counts).sort("region", "month", "coach_id")
 
 
 @case_metric(
@@ -70,13 +62,17 @@ def held_by_coach_area(sc: Scope) -> pl.LazyFrame:
     One row per coach and area with a held session. Columns: coach_id, region, area,
     sessions, clients.
     """
-    sessions = (
-        _held(sc)
-        .group_by("coach_id", "region", area=pl.col("area").cast(pl.String))
+    sessions = sc.with_region(
+        sc.held_in_period()
+        .group_by("coach_id", "area")
         .agg(sessions=pl.len())
+        .with_columns(pl.col("area").cast(pl.String))
     )
     clients = (
-        sc.attendance().group_by("coach_id", "area").agg(clients=pl.col("client_id").n_unique())
+        sc.area_clients()
+        .group_by("coach_id", "area")
+        .agg(clients=pl.len())
+        .with_columns(pl.col("area").cast(pl.String))
     )
     return (
         sessions.join(clients, on=["coach_id", "area"], how="left")
@@ -91,4 +87,9 @@ def clients_by_area(sc: Scope) -> pl.LazyFrame:
 
     A client seen by two coaches of the scope counts once. Columns: area, clients.
     """
-    return sc.attendance().group_by("area").agg(clients=pl.col("client_id").n_unique()).sort("area")
+    return (
+        sc.area_clients()
+        .group_by(pl.col("area").cast(pl.String))
+        .agg(clients=pl.col("client_id").n_unique())
+        .sort("area")
+    )

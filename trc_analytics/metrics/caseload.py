@@ -210,9 +210,7 @@ def silent_engagements(sc: Scope) -> pl.LazyFrame:
         & (pl.col("ended_on").is_null() | (pl.col("ended_on") > sc.end))
     )
     if "sessions" in sc.ws:
-        last = (
-            sc.held_to_end().group_by("engagement_id").agg(last_session_on=pl.col("held_on").max())
-        )
+        last = sc.engagement_firsts().select("engagement_id", last_session_on="last_held")
         open_eng = open_eng.join(last, on="engagement_id", how="left")
     else:
         open_eng = open_eng.with_columns(last_session_on=pl.lit(None, pl.Date()))

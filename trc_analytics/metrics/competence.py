@@ -67,14 +67,6 @@ def _area_cube(sc: Scope) -> pl.LazyFrame:
     return sc.cached("area_cube", build)
 
 
-def _area_clients(sc: Scope) -> pl.LazyFrame:
-    """Distinct (coach, area, client) met at held sessions of the period (members included)."""
-    return sc.cached(
-        "area_clients",
-        lambda: sc.coded_attendance().select("coach_id", "area", "client_id").unique(),
-    )
-
-
 def _declaring(sc: Scope, key: str) -> pl.LazyFrame:
     """How many coaches of each group had declared each area by the period end."""
     declared = sc.table("competencies").filter(GROUNDED & (pl.col("declared_on") <= sc.end))
@@ -94,7 +86,7 @@ def _practice(sc: Scope) -> pl.LazyFrame:
         .agg(*[pl.col(c).sum() for c in sums], coaches_practising=pl.len())
     )
     clients = (
-        sc.keyed(_area_clients(sc))
+        sc.keyed(sc.area_clients())
         .group_by(sc.key, "area")
         .agg(clients=pl.col("client_id").n_unique())
     )

@@ -30,10 +30,12 @@ def affordable_sessions(sc: Scope, held: pl.LazyFrame) -> pl.LazyFrame:
         .filter(pl.col("low_income").fill_null(False))
         .select("client_id", low_income=pl.lit(True))
     )
-    fee = pl.col("fee_type").cast(pl.String())
+    fee = pl.col("fee_type")
+    # only the (few) pro-bono and reduced-fee rows are joined to the clients
     return (
-        held.join(low_income, on="client_id", how="left")
-        .filter((fee == "pro_bono") | ((fee == "reduced") & pl.col("low_income").fill_null(False)))
+        held.filter(fee.is_in(["pro_bono", "reduced"]))
+        .join(low_income, on="client_id", how="left")
+        .filter((fee == "pro_bono") | pl.col("low_income").fill_null(False))
         .drop("low_income")
     )
 
@@ -310,17 +312,23 @@ def _no_service(sc: Scope) -> pl.LazyFrame:
 
 def _hourly_fees(held: pl.LazyFrame) -> pl.LazyFrame:
     """Per coach: median fee per hour of the paid sessions given, and the usual currency."""
-    return (
-        held.filter(
-            (pl.col("fee_type") == "paid")
-            & (pl.col("hours") > 0)
-            & pl.col("fee_amount").is_not_null()
-        )
+    paid = held.filter(
+        (pl.col("fee_type") == "paid") & (pl.col("hours") > 0) & pl.col("fee_amount").is_not_null()
+    )
+    # the currency charged most often (ties: the first in sort order), counted per currency
+    # rather than as a per-coach mode of every session's text
+    usual = (
+        paid.drop_nulls("currency")
+        .group_by("coach_id", "currency")
+        .agg(n=pl.len())
+        .filter(pl.col("n") == pl.col("n").max().over("coach_id"))
         .group_by("coach_id")
-        .agg(
-            hourly_fee=(pl.col("fee_amount") / pl.col("hours")).median(),
-            currency=pl.col("currency").drop_nulls().mode().sort().first(),
-        )
+        .agg(pl.col("currency").min())
+    )
+    return (
+        paid.group_by("coach_id")
+        .agg(hourly_fee=(pl.col("fee_amount") / pl.col("hours")).median())
+        .join(usual, on="coach_id", how="left")
     )
 
 

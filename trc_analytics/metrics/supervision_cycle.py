@@ -302,7 +302,8 @@ def clients_to_discuss(sc: Scope) -> pl.LazyFrame:
     next_referral_on, next_assessment_on, next_session_on, followed.
     """
     parts = [*_session_events(sc), *_other_events(sc)]
-    events = pl.concat([p.cast(_EVENT_SCHEMA) for p in parts]) if parts else None
+    # read by each `_first_after` twice: computed once
+    events = pl.concat([p.cast(_EVENT_SCHEMA) for p in parts]).cache() if parts else None
     if events is None:
         return pl.LazyFrame(schema=_EVENT_SCHEMA).pipe(sc.with_region)
     referrals = sc.table("referrals").filter(pl.col("referred_on") <= sc.as_of)
