@@ -67,9 +67,21 @@ class Metric:
 METRICS: dict[str, Metric] = {}
 
 
+#: Decimals a float result keeps. Hours are sums of many sixtieths whose last bits depend on the
+#: order parallel threads add them in; rounded here, a figure is the same on every run (a report
+#: no longer prints 29.7 one time and 29.8 the next).
+FLOAT_DECIMALS = 9
+
+
 def _finish(lf: pl.LazyFrame, schema: dict[str, pl.DataType]) -> pl.LazyFrame:
-    """Columns in declared order and dtypes, so an empty and a full result look alike."""
-    return lf.select([pl.col(c).cast(t) for c, t in schema.items()])
+    """Columns in declared order and dtypes, so an empty and a full result look alike; floats
+    rounded to `FLOAT_DECIMALS` so a result does not change from run to run."""
+    return lf.select(
+        [
+            pl.col(c).cast(t).round(FLOAT_DECIMALS) if t.is_float() else pl.col(c).cast(t)
+            for c, t in schema.items()
+        ]
+    )
 
 
 def _register(
