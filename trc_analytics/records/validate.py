@@ -1,7 +1,10 @@
 """Schema-driven, vectorized validation: every problem of a workspace as one polars frame.
 
-Each table arrives as text (see `loading.py`); every column is cast with `strict=False` and a
-cell whose text was present but whose cast gave null is a problem. All checks are polars
+Each table arrives as text (see `read.py`); every column is cast with `strict=False` and a
+cell whose text was present but whose cast gave null is a problem. A Parquet column kept in its
+own type is checked as typed when its values fit the schema's type exactly as their text would
+(`typed_column`: the same typed values, the same problems, the same text in the report); any
+other column is turned into the text a CSV would hold and cast like one. All checks are polars
 expressions over whole columns, so a million rows are checked in a small multiple of the time
 it takes to read them. Nothing is capped: every problem is reported, ordered by file, row and
 column.
@@ -23,7 +26,13 @@ from trc_analytics.records.problems import (
     problem,
     problems_frame,
 )
-from trc_analytics.records.read import ROW, RawTable, RawWorkspace, read_workspace_files
+from trc_analytics.records.read import (
+    ROW,
+    RawTable,
+    RawWorkspace,
+    parquet_text,
+    read_workspace_files,
+)
 from trc_analytics.records.schema import FALSE_VALUES, TRUE_VALUES, Field, Schema, Table
 from trc_analytics.records.workspace import PROBLEM_SCHEMA
 
@@ -187,7 +196,7 @@ def cast_column(f: Field, text: pl.Series) -> pl.Series:
             whole = as_float.is_finite() & (as_float == as_float.floor())
             whole = whole & (as_float.abs() < _INT_LIMIT)
             typed = typed.fill_null(
-                pl.select(pl.when(whole).then(as_float.cast(pl.Int64))).to_series()
+                pl.select(pl.when(whole).then(as_float.cast(pl.Int64, strict=False))).to_series()
             )
         return typed.alias(f.name)
     if f.type == "number":
@@ -215,18 +224,112 @@ def cast_column(f: Field, text: pl.Series) -> pl.Series:
     return text.alias(f.name)
 
 
-def _cell_problem(f: Field, today: dt.date) -> pl.Expr:
+#: Integer types whose every value is an Int64 (UInt64 is checked value by value).
+_INT_TYPES = (pl.Int8, pl.Int16, pl.Int32, pl.Int64, pl.UInt8, pl.UInt16, pl.UInt32)
+
+
+def typed_column(f: Field, s: pl.Series) -> pl.Series | None:
+    """A Parquet column kept in its type, as the field's type, when checking it typed gives
+    exactly what its text would (`parquet_text` then `cast_column`): the same values, no
+    type or vocabulary problem. None when the column must go through text: a text column,
+    a free-text field (scanned for identifiers as text), another type, or values whose text
+    would not cast back the same (a fraction or NaN for a whole number, a year before 1 or
+    after 9999, a timestamp that is not midnight, a category outside the vocabulary)."""
+    dtype = s.dtype
+    if dtype == pl.String or (f.type == "string" and f.enum is None):
+        return None
+    if f.enum is not None:
+        return _typed_category(f, s)
+    if f.type == "date":
+        return _typed_date(s)
+    if f.type == "boolean":
+        return s if dtype == pl.Boolean else None
+    if f.type == "integer":
+        return _typed_integer(s)
+    if f.type == "number":
+        return _typed_number(s)
+    return None
+
+
+def _typed_category(f: Field, s: pl.Series) -> pl.Series | None:
+    """An Enum or Categorical column whose values are all in the field's vocabulary."""
+    if not isinstance(s.dtype, pl.Enum | pl.Categorical):
+        return None
+    allowed = set(f.enum or ())
+    if isinstance(s.dtype, pl.Enum) and set(s.dtype.categories.to_list()) <= allowed:
+        return s.cast(f.dtype)
+    used = s.drop_nulls().unique().cast(pl.String).to_list()
+    return s.cast(f.dtype, strict=False) if set(used) <= allowed else None
+
+
+def _typed_date(s: pl.Series) -> pl.Series | None:
+    """A Date column (or a Datetime one at midnight) whose years are written with 4 digits."""
+    if isinstance(s.dtype, pl.Datetime):
+        if not bool((s.dt.time() == dt.time(0)).fill_null(True).all()):
+            return None
+        s = s.dt.date()
+    if s.dtype != pl.Date:
+        return None
+    years = s.dt.year()
+    if s.null_count() < s.len() and not (years.min() >= 1 and years.max() <= 9999):
+        return None
+    return s
+
+
+def _typed_integer(s: pl.Series) -> pl.Series | None:
+    """Integers that fit Int64; floats only when every value is whole, finite and below 2**53
+    (as their text "3.0" would be read)."""
+    if s.dtype in _INT_TYPES:
+        return s.cast(pl.Int64)
+    if s.dtype == pl.UInt64:
+        return s.cast(pl.Int64) if s.null_count() == s.len() or s.max() < 2**63 else None
+    if s.dtype == pl.Float64:
+        good = s.is_finite() & (s == s.floor()) & (s.abs() < _INT_LIMIT)
+        return s.cast(pl.Int64) if bool(good.fill_null(True).all()) else None
+    return None
+
+
+def _typed_number(s: pl.Series) -> pl.Series | None:
+    """Finite floats (their text reads back the same), integers below 2**53."""
+    if s.dtype == pl.Float64:
+        return s if bool(s.is_finite().fill_null(True).all()) else None
+    if s.dtype in (*_INT_TYPES, pl.UInt64):
+        fits = s.null_count() == s.len() or s.abs().max() < _INT_LIMIT
+        return s.cast(pl.Float64) if fits else None
+    return None
+
+
+def _as_text(name: str, dtype: pl.DataType) -> pl.Expr:
+    """Column `name` as the text its file would show (`parquet_text`, as an expression): the
+    value a problem report repeats, whether the column was checked as text or typed."""
+    col = pl.col(name)
+    if dtype == pl.String:
+        return col
+    if dtype == pl.Boolean:
+        return pl.when(col).then(pl.lit("true")).when(~col).then(pl.lit("false"))
+    if isinstance(dtype, pl.Datetime):
+        return (
+            pl.when(col.dt.time() == dt.time(0))
+            .then(col.dt.date().cast(pl.String))
+            .otherwise(col.cast(pl.String))
+        )
+    return col.cast(pl.String)
+
+
+def _cell_problem(f: Field, today: dt.date, typed_source: bool = False) -> pl.Expr:
     """The problem kind of each cell of `f` (null when the cell is fine), from the text column
-    and its typed copy. Dates that fail are `bad_date`, refined once filtered (few rows)."""
+    and its typed copy. Dates that fail are `bad_date`, refined once filtered (few rows).
+    A `typed_source` column (`typed_column`) has no type or vocabulary problem to look for."""
     text, typed = pl.col(f.name), pl.col(f.name + TYPED)
     chain = pl.when(text.is_null() & pl.lit(f.required)).then(pl.lit("required"))
     if f.type == "date":
-        chain = chain.when(text.is_not_null() & typed.is_null()).then(pl.lit("bad_date"))
+        if not typed_source:
+            chain = chain.when(text.is_not_null() & typed.is_null()).then(pl.lit("bad_date"))
         if f.not_future:
             chain = chain.when(typed > pl.lit(today)).then(pl.lit("future_date"))
-    elif f.type != "string":
+    elif f.type != "string" and not typed_source:
         chain = chain.when(text.is_not_null() & typed.is_null()).then(pl.lit("type"))
-    if f.enum is not None:
+    if f.enum is not None and not typed_source:
         chain = chain.when(text.is_not_null() & ~text.is_in(list(f.enum))).then(
             pl.lit("vocabulary")
         )
@@ -281,24 +384,12 @@ def check_table(
     as unknown references (and relabelled as identifiers when they look like one).
     """
     positions, header_problems, usable = _check_header(rt, table)
-    src = rt.raw.frame
-    text = src.select(
-        pl.col(ROW),
-        *[
-            (pl.col(f"__c{positions[f.name]}") if f.name in positions else pl.lit(None, pl.String))
-            .cast(pl.String)
-            .alias(f.name)
-            for f in table.fields
-        ],
-    )
+    text, typed, typed_source = _cast_table(rt.raw.frame, table, positions)
     present = [f for f in table.fields if f.name in positions]
-    typed = text.select(
-        pl.col(ROW), *[cast_column(f, text.get_column(f.name)) for f in table.fields]
-    )
     both = text.hstack(
         [typed.get_column(f.name).alias(f.name + TYPED) for f in present if f.type != "string"]
     ).with_columns(pl.col(f.name).alias(f.name + TYPED) for f in present if f.type == "string")
-    cell_frames = _cell_problems(both.lazy(), present, positions, today)
+    cell_frames = _cell_problems(both.lazy(), present, positions, today, typed_source)
     row_frames = [
         *_order_problems(typed, text, table, positions),
         *_key_problems(text, table, positions),
@@ -327,17 +418,51 @@ def check_table(
     )
 
 
+def _cast_table(
+    src: pl.DataFrame, table: Table, positions: dict[str, int]
+) -> tuple[pl.DataFrame, pl.DataFrame, set[str]]:
+    """The table's columns under their names (`ROW` first) as read, and cast to the schema;
+    plus the names of the columns checked typed (`typed_column`). Every other column is text
+    (a Parquet column turned into its text here) cast by `cast_column`; an absent one is null."""
+    height = src.height
+    texts, typeds, typed_source = [src.get_column(ROW)], [src.get_column(ROW)], set()
+    for f in table.fields:
+        if f.name not in positions:
+            column = pl.Series(f.name, [None] * height, dtype=pl.String)
+            texts.append(column)
+            typeds.append(cast_column(f, column))
+            continue
+        source = src.get_column(f"__c{positions[f.name]}").alias(f.name)
+        typed = typed_column(f, source) if source.dtype != pl.String else None
+        if typed is not None:
+            texts.append(source)
+            typeds.append(typed.alias(f.name))
+            typed_source.add(f.name)
+            continue
+        column = source if source.dtype == pl.String else parquet_text(source).alias(f.name)
+        texts.append(column)
+        typeds.append(cast_column(f, column))
+    return pl.DataFrame(texts), pl.DataFrame(typeds), typed_source
+
+
 def _cell_problems(
-    both: pl.LazyFrame, present: list[Field], positions: dict[str, int], today: dt.date
+    both: pl.LazyFrame,
+    present: list[Field],
+    positions: dict[str, int],
+    today: dt.date,
+    typed_source: set[str] | frozenset[str] = frozenset(),
 ) -> list[pl.LazyFrame]:
-    """One lazy frame per present column: its cells that fail their type or constraint."""
+    """One lazy frame per present column: its cells that fail their type or constraint. The
+    value is rendered as text only for those cells (a typed column's text is not built)."""
+    schema = both.collect_schema()
     return [
-        both.select(
-            pl.col(ROW).alias("row"),
-            pl.col(f.name).alias("value"),
-            _cell_problem(f, today).alias("problem"),
-        )
+        both.with_columns(_cell_problem(f, today, f.name in typed_source).alias("problem"))
         .filter(pl.col("problem").is_not_null())
+        .select(
+            pl.col(ROW).alias("row"),
+            _as_text(f.name, schema[f.name]).alias("value"),
+            "problem",
+        )
         .with_columns(_refine_date_kind() if f.type == "date" else pl.col("problem"))
         .with_columns(
             pl.lit(f.name).alias("column"),
@@ -428,19 +553,20 @@ def _order_problems(
     for before, after in table.order:
         if before not in positions or after not in positions:
             continue
+        before_text = _as_text("__before_text", text.schema[before])
         out.append(
             typed.lazy()
-            .with_columns(text.select(pl.col(before).alias("__before_text")).to_series())
-            .with_columns(text.select(pl.col(after).alias("__after_text")).to_series())
+            .with_columns(text.get_column(before).alias("__before_text"))
+            .with_columns(text.get_column(after).alias("__after_text"))
             .filter(pl.col(after) < pl.col(before))
             .select(
                 pl.col(ROW).alias("row"),
                 pl.lit(after).alias("column"),
-                pl.col("__after_text").alias("value"),
+                _as_text("__after_text", text.schema[after]).alias("value"),
                 pl.lit("order").alias("problem"),
-                (
-                    pl.lit(f"a date on or after {before} (") + pl.col("__before_text") + pl.lit(")")
-                ).alias("expected"),
+                (pl.lit(f"a date on or after {before} (") + before_text + pl.lit(")")).alias(
+                    "expected"
+                ),
                 pl.lit(positions[after], pl.Int64).alias(COLUMN_ORDER),
             )
         )
@@ -456,9 +582,8 @@ def _key_problems(
         return []
     label = ", ".join(key)
     complete = pl.all_horizontal([pl.col(k).is_not_null() for k in key])
-    value = (
-        pl.concat_str([pl.col(k) for k in key], separator=" / ") if len(key) > 1 else pl.col(key[0])
-    )
+    texts = [_as_text(k, text.schema[k]) for k in key]
+    value = pl.concat_str(texts, separator=" / ") if len(key) > 1 else texts[0]
     # Fast path: hash the keys (u64) and look for repeats among the hashes; only rows whose
     # hash repeats are compared exactly (usually none, so a million keys cost one cheap pass).
     hashed = text.lazy().filter(complete).select(pl.struct(key).hash().alias("__h"))
@@ -680,5 +805,5 @@ def validate_workspace(path: str | Path, today: dt.date | None = None) -> pl.Dat
 
     An empty frame (with `PROBLEM_SCHEMA` columns) means the workspace is valid.
     """
-    raw = read_workspace_files(path)
+    raw = read_workspace_files(path, keep_types=True)
     return check_workspace(raw, today=today).problems.cast(PROBLEM_SCHEMA)
