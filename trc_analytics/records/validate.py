@@ -18,7 +18,13 @@ from pathlib import Path
 
 import polars as pl
 
-from trc_analytics.records.identifiers import DATE_LABEL, looks_like, scan_identifiers
+from trc_analytics.records.identifiers import (
+    DATE_LABEL,
+    FULL_NAME,
+    PATTERNS,
+    looks_like,
+    scan_identifiers,
+)
 from trc_analytics.records.problems import (
     COLUMN_ORDER,
     concat_problems,
@@ -33,7 +39,14 @@ from trc_analytics.records.read import (
     parquet_text,
     read_workspace_files,
 )
-from trc_analytics.records.schema import FALSE_VALUES, TRUE_VALUES, Field, Schema, Table
+from trc_analytics.records.schema import (
+    FALSE_VALUES,
+    TRUE_VALUES,
+    Field,
+    ForeignKey,
+    Schema,
+    Table,
+)
 from trc_analytics.records.workspace import PROBLEM_SCHEMA
 
 #: Columns where a capitalised multi-word value is expected, so the full-name rule is not
@@ -399,8 +412,9 @@ def check_table(
         for f in present
         if f.type == "string" and f.enum is None and f.name not in scanned_elsewhere
     ]
-    row_frames += _identifier_problems(text, scanned, positions)
-    row_frames += _control_characters(text, scanned, positions)
+    suspects = _suspect_rows(text, scanned)
+    row_frames += _identifier_problems(suspects, scanned, positions)
+    row_frames += _control_characters(suspects, scanned, positions)
     collected = pl.collect_all([*cell_frames, *row_frames]) if cell_frames or row_frames else []
     where = {"file": rt.file, "sheet": rt.sheet}
     frames = [
@@ -471,6 +485,23 @@ def _cell_problems(
         )
         for f in present
     ]
+
+
+def _suspect_rows(text: pl.DataFrame, scanned: list[str]) -> pl.DataFrame:
+    """The rows where a scanned cell may be an identifier or hold a control character: one
+    regular-expression pass per column (every pattern of the identifier scan and the control
+    characters together), so the two scans below look at these few rows, not at every row."""
+    if not scanned or not text.height:
+        return text.select(ROW, *scanned)
+    patterns = "|".join(f"(?:{p})" for p in PATTERNS.values())
+    flags = [
+        pl.col(c).str.contains(
+            f"{patterns}|{CONTROL_CHARACTERS}"
+            + ("" if c in NAME_RULE_EXEMPT else f"|(?:{FULL_NAME})")
+        )
+        for c in scanned
+    ]
+    return text.select(ROW, *scanned).filter(pl.any_horizontal(flags))
 
 
 def _identifier_problems(
@@ -573,12 +604,25 @@ def _order_problems(
     return out
 
 
+def _strictly_increasing(text: pl.DataFrame, key: list[str]) -> bool:
+    """True when a one-column text key only grows from row to row (ignoring empty cells):
+    then no value repeats, which files exported from a system (sorted by id) show in one
+    comparison pass instead of hashing every key."""
+    if len(key) != 1 or text.schema[key[0]] != pl.String:
+        return False
+    values = text.get_column(key[0]).drop_nulls()
+    n = values.len()
+    return n < 2 or bool((values.slice(1) > values.slice(0, n - 1)).all())
+
+
 def _key_problems(
     text: pl.DataFrame, table: Table, positions: dict[str, int]
 ) -> list[pl.LazyFrame]:
     """Rows repeating the primary key of an earlier row (the first occurrence is kept)."""
     key = list(table.primary_key)
     if not all(k in text.columns for k in key):
+        return []
+    if _strictly_increasing(text, key):
         return []
     label = ", ".join(key)
     complete = pl.all_horizontal([pl.col(k).is_not_null() for k in key])
@@ -615,6 +659,60 @@ def _key_problems(
 # References and the whole workspace
 
 
+def _reference_links(
+    checked: dict[str, CheckedTable],
+    frames: dict[str, pl.DataFrame],
+    provided: set[str],
+    schema: Schema,
+) -> list[tuple[CheckedTable, ForeignKey]]:
+    """The foreign keys to check: of a kept table, present in its file, to a provided table."""
+    return [
+        (ct, fk)
+        for name, ct in checked.items()
+        if name in frames
+        for fk in schema[name].foreign_keys
+        if fk.resource in provided and fk.fields in ct.positions
+    ]
+
+
+def _unknown_values(
+    links: list[tuple[CheckedTable, ForeignKey]], frames: dict[str, pl.DataFrame]
+) -> pl.DataFrame:
+    """Every (link index `__link`, `ROW`, `__value`) whose value names no row it refers to.
+
+    The columns referring to one key (every client_id refers to clients) are stacked and
+    joined against that key once, so each key's hash table is built once however many
+    tables refer to it, and a small table costs no more than its rows."""
+    groups: dict[tuple[str, str], list[int]] = {}
+    for i, (_ct, fk) in enumerate(links):
+        groups.setdefault((fk.resource, fk.reference_fields), []).append(i)
+    plans = []
+    for (resource, column), members in groups.items():
+        ref = frames.get(resource)
+        keys = (
+            ref.lazy().select(pl.col(column).alias("__value")).drop_nulls().unique()
+            if ref is not None
+            else pl.LazyFrame(schema={"__value": pl.String})
+        )
+        stacked = pl.concat(
+            [
+                frames[links[i][0].table]
+                .lazy()
+                .select(
+                    pl.lit(i, pl.Int32).alias("__link"),
+                    ROW,
+                    pl.col(links[i][1].fields).cast(pl.String).alias("__value"),
+                )
+                for i in members
+            ]
+        )
+        plans.append(
+            stacked.filter(pl.col("__value").is_not_null()).join(keys, on="__value", how="anti")
+        )
+    schema = {"__link": pl.Int32, ROW: pl.Int64, "__value": pl.String}
+    return pl.concat(pl.collect_all(plans)) if plans else pl.DataFrame(schema=schema)
+
+
 def _reference_problems(
     checked: dict[str, CheckedTable],
     frames: dict[str, pl.DataFrame],
@@ -628,66 +726,53 @@ def _reference_problems(
     used counts as empty. A table never provided is not checked against (it is optional).
     With `originals`, a value found among the original rows is said to refer to a set-aside row.
     """
+    links = _reference_links(checked, frames, provided, schema)
+    unknown = _unknown_values(links, frames)
     out = []
-    for name, ct in checked.items():
-        df = frames.get(name)
-        if df is None:
-            continue
-        table = schema[name]
-        for fk in table.foreign_keys:
-            if fk.resource not in provided or fk.fields not in ct.positions:
-                continue
-            ref = frames.get(fk.resource)
-            ref_values = (
-                ref.select(pl.col(fk.reference_fields).alias(fk.fields)).drop_nulls().unique()
-                if ref is not None
-                else pl.DataFrame(schema={fk.fields: pl.String})
-            )
-            bad = (
-                df.lazy()
-                .select(ROW, fk.fields)
-                .filter(pl.col(fk.fields).is_not_null())
-                .join(ref_values.lazy(), on=fk.fields, how="anti")
-            )
-            source = checked[fk.resource].raw.source if fk.resource in checked else fk.resource
-            expected = f"a {fk.reference_fields} listed in {fk.resource} ({source})"
-            if ref is None:
-                expected = (
-                    f"a {fk.reference_fields} of {fk.resource}, but {source} could not be used "
-                    "(see its column problems)"
-                )
-            if originals is not None and fk.resource in originals:
-                orig = originals[fk.resource].select(pl.col(fk.reference_fields).alias(fk.fields))
-                bad = bad.join(
-                    orig.lazy().unique().with_columns(pl.lit(True).alias("__was")),
-                    on=fk.fields,
-                    how="left",
-                )
-                expected_expr = (
-                    pl.when(pl.col("__was"))
-                    .then(
-                        pl.lit(
-                            f"a {fk.reference_fields} of a kept row of {fk.resource} "
-                            f"({source}); the row with this id was set aside"
-                        )
-                    )
-                    .otherwise(pl.lit(expected))
-                )
-            else:
-                expected_expr = pl.lit(expected)
-            out.append(
-                bad.select(
-                    pl.lit(ct.raw.file, pl.String).alias("file"),
-                    pl.lit(ct.raw.sheet, pl.String).alias("sheet"),
-                    pl.col(ROW).alias("row"),
-                    pl.lit(fk.fields).alias("column"),
-                    pl.col(fk.fields).alias("value"),
-                    pl.lit("unknown_reference").alias("problem"),
-                    expected_expr.alias("expected"),
-                    pl.lit(ct.positions[fk.fields], pl.Int64).alias(COLUMN_ORDER),
-                )
-            )
-    return concat_problems(pl.collect_all(out)) if out else concat_problems([])
+    for i in unknown.get_column("__link").unique().sort().to_list():
+        ct, fk = links[i]
+        bad = unknown.filter(pl.col("__link") == i).select(ROW, pl.col("__value").alias(fk.fields))
+        out.append(_reference_rows(bad, ct, fk, checked, frames.get(fk.resource), originals))
+    return concat_problems(out)
+
+
+def _reference_rows(
+    bad: pl.DataFrame,
+    ct: CheckedTable,
+    fk: ForeignKey,
+    checked: dict[str, CheckedTable],
+    ref: pl.DataFrame | None,
+    originals: dict[str, pl.DataFrame] | None,
+) -> pl.DataFrame:
+    """The problems of the rows of `ct` (`ROW`, `fk.fields`) whose value names no row."""
+    source = checked[fk.resource].raw.source if fk.resource in checked else fk.resource
+    expected = f"a {fk.reference_fields} listed in {fk.resource} ({source})"
+    if ref is None:
+        expected = (
+            f"a {fk.reference_fields} of {fk.resource}, but {source} could not be used "
+            "(see its column problems)"
+        )
+    expected_expr = pl.lit(expected)
+    if originals is not None and fk.resource in originals:
+        orig = originals[fk.resource].select(pl.col(fk.reference_fields).alias(fk.fields))
+        bad = bad.join(
+            orig.unique().with_columns(pl.lit(True).alias("__was")), on=fk.fields, how="left"
+        )
+        set_aside = (
+            f"a {fk.reference_fields} of a kept row of {fk.resource} "
+            f"({source}); the row with this id was set aside"
+        )
+        expected_expr = pl.when(pl.col("__was")).then(pl.lit(set_aside)).otherwise(expected_expr)
+    return bad.select(
+        pl.lit(ct.raw.file, pl.String).alias("file"),
+        pl.lit(ct.raw.sheet, pl.String).alias("sheet"),
+        pl.col(ROW).alias("row"),
+        pl.lit(fk.fields).alias("column"),
+        pl.col(fk.fields).alias("value"),
+        pl.lit("unknown_reference").alias("problem"),
+        expected_expr.alias("expected"),
+        pl.lit(ct.positions[fk.fields], pl.Int64).alias(COLUMN_ORDER),
+    )
 
 
 def check_workspace(
