@@ -329,26 +329,44 @@ def _as_text(name: str, dtype: pl.DataType) -> pl.Expr:
     return col.cast(pl.String)
 
 
-def _cell_problem(f: Field, today: dt.date, typed_source: bool = False) -> pl.Expr:
-    """The problem kind of each cell of `f` (null when the cell is fine), from the text column
-    and its typed copy. Dates that fail are `bad_date`, refined once filtered (few rows).
-    A `typed_source` column (`typed_column`) has no type or vocabulary problem to look for."""
+def _cell_conditions(f: Field, today: dt.date, typed_source: bool) -> list[tuple[pl.Expr, str]]:
+    """(condition, problem kind) for the cells of `f`, first match wins, from the text column
+    and its typed copy. Dates that fail are `bad_date`, refined once filtered (few rows). A
+    `typed_source` column (`typed_column`) has no type or vocabulary problem to look for. A
+    vocabulary value is one the cast to the field's Enum kept (the same set as its values)."""
     text, typed = pl.col(f.name), pl.col(f.name + TYPED)
-    chain = pl.when(text.is_null() & pl.lit(f.required)).then(pl.lit("required"))
+    out = [(text.is_null(), "required")] if f.required else []
     if f.type == "date":
         if not typed_source:
-            chain = chain.when(text.is_not_null() & typed.is_null()).then(pl.lit("bad_date"))
+            out.append((text.is_not_null() & typed.is_null(), "bad_date"))
         if f.not_future:
-            chain = chain.when(typed > pl.lit(today)).then(pl.lit("future_date"))
+            out.append((typed > pl.lit(today), "future_date"))
     elif f.type != "string" and not typed_source:
-        chain = chain.when(text.is_not_null() & typed.is_null()).then(pl.lit("type"))
+        out.append((text.is_not_null() & typed.is_null(), "type"))
     if f.enum is not None and not typed_source:
-        chain = chain.when(text.is_not_null() & ~text.is_in(list(f.enum))).then(
-            pl.lit("vocabulary")
-        )
+        out.append((text.is_not_null() & typed.is_null(), "vocabulary"))
     if f.minimum is not None and f.type in ("integer", "number"):
-        chain = chain.when(typed < f.minimum).then(pl.lit("minimum"))
+        out.append((typed < f.minimum, "minimum"))
+    return out
+
+
+def _cell_problem(f: Field, today: dt.date, typed_source: bool = False) -> pl.Expr:
+    """The problem kind of each cell of `f` (null when the cell is fine)."""
+    conditions = _cell_conditions(f, today, typed_source)
+    if not conditions:
+        return pl.lit(None, pl.String)
+    (condition, kind), *rest = conditions
+    chain = pl.when(condition).then(pl.lit(kind))
+    for condition, kind in rest:
+        chain = chain.when(condition).then(pl.lit(kind))
     return chain.otherwise(pl.lit(None, pl.String))
+
+
+def _cell_flag(f: Field, today: dt.date, typed_source: bool = False) -> pl.Expr:
+    """True for the cells of `f` with a problem: booleans only, so every row is checked
+    without building a problem label for each (labels are made for the flagged rows)."""
+    conditions = [c.fill_null(False) for c, _kind in _cell_conditions(f, today, typed_source)]
+    return pl.any_horizontal(conditions) if conditions else pl.lit(False)
 
 
 def _refine_date_kind() -> pl.Expr:
@@ -399,9 +417,10 @@ def check_table(
     positions, header_problems, usable = _check_header(rt, table)
     text, typed, typed_source = _cast_table(rt.raw.frame, table, positions)
     present = [f for f in table.fields if f.name in positions]
-    both = text.hstack(
-        [typed.get_column(f.name).alias(f.name + TYPED) for f in present if f.type != "string"]
-    ).with_columns(pl.col(f.name).alias(f.name + TYPED) for f in present if f.type == "string")
+    cast = [f for f in present if f.type != "string" or f.enum is not None]
+    both = text.hstack([typed.get_column(f.name).alias(f.name + TYPED) for f in cast]).with_columns(
+        pl.col(f.name).alias(f.name + TYPED) for f in present if f not in cast
+    )
     cell_frames = _cell_problems(both.lazy(), present, positions, today, typed_source)
     row_frames = [
         *_order_problems(typed, text, table, positions),
@@ -470,8 +489,8 @@ def _cell_problems(
     value is rendered as text only for those cells (a typed column's text is not built)."""
     schema = both.collect_schema()
     return [
-        both.with_columns(_cell_problem(f, today, f.name in typed_source).alias("problem"))
-        .filter(pl.col("problem").is_not_null())
+        both.filter(_cell_flag(f, today, f.name in typed_source))
+        .with_columns(_cell_problem(f, today, f.name in typed_source).alias("problem"))
         .select(
             pl.col(ROW).alias("row"),
             _as_text(f.name, schema[f.name]).alias("value"),
@@ -508,6 +527,8 @@ def _identifier_problems(
     text: pl.DataFrame, scanned: list[str], positions: dict[str, int]
 ) -> list[pl.LazyFrame]:
     """Cells of the scanned text columns that look like a personal identifier (never echoed)."""
+    if not text.height:
+        return []
     ident = scan_identifiers(text, scanned, name_rule_exempt=NAME_RULE_EXEMPT)
     if not ident.height:
         return []
@@ -543,6 +564,8 @@ def _control_characters(
     date or vocabulary value, or (a reference) naming no row, unless the row it names holds
     the same value, which is found here. The value is not repeated: the problem names the
     first such character by code point instead."""
+    if not text.height:
+        return []
     flagged = [
         text.lazy()
         .filter(pl.col(c).str.contains_any(_CONTROL_LIST))
