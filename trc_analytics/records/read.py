@@ -441,6 +441,8 @@ def kept_parquet_column(s: pl.Series) -> pl.Series:
     dtype = s.dtype
     if dtype == pl.String:
         return s
+    if isinstance(dtype, pl.Enum) and "" not in dtype.categories.to_list():
+        return s  # no category "", so no value is ""
     if isinstance(dtype, pl.Enum | pl.Categorical):
         return s if not bool((s.unique().cast(pl.String) == "").any()) else parquet_text(s)
     if dtype in KEPT_PARQUET_TYPES or isinstance(dtype, pl.Datetime):

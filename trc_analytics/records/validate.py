@@ -218,6 +218,14 @@ def cast_column(f: Field, text: pl.Series) -> pl.Series:
             typed = pl.select(pl.when(typed.is_finite()).then(typed)).to_series()
         return typed.alias(f.name)
     if f.type == "boolean":
+        # "true"/"false" (what files written by programs hold) with one comparison; any other
+        # spelling goes through the full table of spellings below
+        is_true, is_false = text == "true", text == "false"
+        typed = pl.select(
+            pl.when(is_true).then(pl.lit(True)).when(is_false).then(pl.lit(False))
+        ).to_series()
+        if not _unresolved(text, typed):
+            return typed.alias(f.name)
         typed = text.replace_strict(_BOOL_SPELLINGS, default=None, return_dtype=pl.Boolean)
         if _unresolved(text, typed):
             lower = text.str.to_lowercase()
@@ -436,8 +444,10 @@ def check_table(
     row_frames += _control_characters(suspects, scanned, positions)
     collected = pl.collect_all([*cell_frames, *row_frames]) if cell_frames or row_frames else []
     where = {"file": rt.file, "sheet": rt.sheet}
-    frames = [
-        c.with_columns(pl.lit(v, pl.String).alias(k) for k, v in where.items()) for c in collected
+    frames = [  # each eager step costs a query: only for the frames that found something
+        c.with_columns(pl.lit(v, pl.String).alias(k) for k, v in where.items())
+        for c in collected
+        if c.height
     ]
     problems = concat_problems([problems_frame(header_problems), *frames])
     if COLUMN_ORDER not in problems.columns:
@@ -485,11 +495,20 @@ def _cell_problems(
     today: dt.date,
     typed_source: set[str] | frozenset[str] = frozenset(),
 ) -> list[pl.LazyFrame]:
-    """One lazy frame per present column: its cells that fail their type or constraint. The
-    value is rendered as text only for those cells (a typed column's text is not built)."""
+    """One lazy frame per present column: its cells that fail their type or constraint. One
+    pass over the table first finds the rows with any such cell (usually none, and then no
+    per-column query is built); the value is rendered as text only for those cells (a typed
+    column's text is never built)."""
     schema = both.collect_schema()
+    flags = [_cell_flag(f, today, f.name in typed_source) for f in present]
+    if not flags:
+        return []
+    flagged = both.filter(pl.any_horizontal(flags)).collect()
+    if not flagged.height:
+        return []
     return [
-        both.filter(_cell_flag(f, today, f.name in typed_source))
+        flagged.lazy()
+        .filter(_cell_flag(f, today, f.name in typed_source))
         .with_columns(_cell_problem(f, today, f.name in typed_source).alias("problem"))
         .select(
             pl.col(ROW).alias("row"),
