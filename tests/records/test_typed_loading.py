@@ -286,3 +286,30 @@ def test_infinity_nan_or_a_huge_number_in_a_whole_number_column_is_a_type_proble
         set_cell(ws, "community_service", 2, "participants", value)
         p = only(validate_workspace(ws, today=TODAY), column="participants")
         assert (p["row"], p["value"], p["problem"]) == (2, value, "type")
+
+
+@pytest.mark.parametrize(
+    ("column", "values", "typed"),
+    [
+        ("duration_min", pl.Series([30.0, 45.0]), True),  # whole floats: typed
+        ("duration_min", pl.Series([30.0, 45.5]), False),  # a fraction: text says where
+        ("duration_min", pl.Series([7, 5], dtype=pl.UInt64), True),
+        ("duration_min", pl.Series([2**64 - 1], dtype=pl.UInt64), False),
+        ("fee_amount", pl.Series([1.5, -0.0]), True),
+        ("fee_amount", pl.Series([1.5, float("nan")]), False),
+        ("fee_amount", pl.Series([0.1], dtype=pl.Float32), False),  # its text is not its value
+        ("held_on", pl.Series([T(2026, 1, 5)]), True),
+        ("held_on", pl.Series([T(2026, 1, 5, 9)]), False),
+        ("held_on", pl.Series([D(999, 1, 5)]), True),
+        ("held_on", pl.Series([20_000_000], dtype=pl.Int32).cast(pl.Date), False),  # year > 9999
+        ("held_on", pl.Series(["2026-01-05"]), False),  # text stays text
+        ("status", pl.Series(["held"], dtype=pl.Categorical), True),
+        ("status", pl.Series(["happened"], dtype=pl.Categorical), False),
+        ("supervised_case", pl.Series([True, None]), True),
+        ("supervised_case", pl.Series([1, 0]), False),
+        ("currency", pl.Series(["EUR"], dtype=pl.Categorical), False),  # free text: scanned
+    ],
+)
+def test_which_columns_are_checked_typed(column, values, typed):
+    field = load_schema()["sessions"].field(column)
+    assert (typed_column(field, values.alias(column)) is not None) is typed
