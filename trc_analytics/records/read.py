@@ -1,9 +1,13 @@
-"""Finding and reading a workspace's files (CSV, Parquet, Excel, OpenDocument) into text frames.
+"""Finding and reading a workspace's files (CSV, Parquet, Excel, OpenDocument) into frames of text.
 
-Every table is read as text first, each row keeping the row number the user sees in the file
-(header = row 1), so that `validate.py` can say exactly where a value failed to cast. Nothing
-here decides whether a value is valid: reading problems (encodings, empty or unknown files) are
-reported, everything else is left to validation.
+Every table is read as text, each row keeping the row number the user sees in the file
+(header = row 1), so that `validate.py` can say exactly where a value failed to cast. A Parquet
+file's columns of a plain type (dates, numbers, true/false, text, categories) may instead be
+kept in their own type (`keep_types=True`, as loading does): validation then checks them as
+typed, without turning millions of values into text and back, and turns a column into text
+only where its type or its values do not fit the schema. Nothing here decides whether a value
+is valid: reading problems (encodings, empty or unknown files) are reported, everything else
+is left to validation.
 """
 
 from __future__ import annotations
@@ -54,8 +58,9 @@ _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 
 @dataclass
 class RawFrame:
-    """A table as text: `frame` has columns `__c0`, `__c1`, ... (strings, in file order) and
-    `ROW`; `header[i]` is the name the file gives column `__c{i}` ("" when it has none)."""
+    """A table as read: `frame` has columns `__c0`, `__c1`, ... (in file order) and `ROW`;
+    `header[i]` is the name the file gives column `__c{i}` ("" when it has none). Columns are
+    text, except a Parquet column kept in its own type (see `kept_parquet_column`)."""
 
     header: list[str]
     frame: pl.DataFrame
@@ -101,16 +106,16 @@ TABLE_FILES_HINT = (
 
 
 def _text_frame(header: list[Any], columns: list[pl.Series], first_row: int) -> RawFrame:
-    """Columns `__c0`, `__c1`, ... as text plus `ROW`, numbered from `first_row` (the file row of
-    the first data row); "" is missing and rows with no value at all (blank lines) are dropped."""
+    """Columns `__c0`, `__c1`, ... plus `ROW`, numbered from `first_row` (the file row of the
+    first data row); "" is missing and rows with no value at all (blank lines) are dropped.
+    `columns` are text, or Parquet columns kept in their type (which hold no "")."""
     names = [f"__c{i}" for i in range(len(columns))]
-    df = pl.DataFrame(
-        {n: s.cast(pl.String) for n, s in zip(names, columns, strict=True)}
-    ).with_row_index(ROW, offset=first_row)
+    df = pl.DataFrame(dict(zip(names, columns, strict=True))).with_row_index(ROW, offset=first_row)
     df = df.with_columns(pl.col(ROW).cast(pl.Int64))
     if names:
         # Each step only where needed, so a clean million-row file is not copied.
-        empty = [n for n in names if bool((df.get_column(n).str.len_bytes() == 0).any())]
+        text = [n for n in names if df.schema[n] == pl.String]
+        empty = [n for n in text if bool((df.get_column(n).str.len_bytes() == 0).any())]
         if empty:
             df = df.with_columns(pl.col(n).replace("", None) for n in empty)
         has_value = df.select(pl.any_horizontal(pl.col(n).is_not_null() for n in names))
@@ -389,8 +394,11 @@ def _csv_frame(path: Path, file: str) -> tuple[RawFrame | None, list[dict]]:
 # Parquet
 
 
-def _parquet_frame(path: Path, file: str) -> tuple[RawFrame | None, list[dict]]:
-    """A Parquet file as text. Rows are numbered as if a header were row 1 (record n = row n+1)."""
+def _parquet_frame(
+    path: Path, file: str, keep_types: bool = False
+) -> tuple[RawFrame | None, list[dict]]:
+    """A Parquet file as text, or with `keep_types` its plain columns in their own type (see
+    `kept_parquet_column`). Rows are numbered as if a header were row 1 (record n = row n+1)."""
     try:
         df = pl.read_parquet(path)
     except Exception as err:  # polars raises several kinds for corrupt files
@@ -400,7 +408,7 @@ def _parquet_frame(path: Path, file: str) -> tuple[RawFrame | None, list[dict]]:
     columns = []
     for s in df.get_columns():
         try:
-            columns.append(_parquet_text(s))
+            columns.append(kept_parquet_column(s) if keep_types else parquet_text(s))
         except pl.exceptions.PolarsError:  # nested or binary columns have no text form
             return None, [
                 problem(
@@ -414,7 +422,40 @@ def _parquet_frame(path: Path, file: str) -> tuple[RawFrame | None, list[dict]]:
     return _text_frame(df.columns, columns, first_row=2), []
 
 
-def _parquet_text(s: pl.Series) -> pl.Series:
+#: Parquet types validation checks as they are (`validate.typed_column` says, column by column,
+#: whether the values fit the schema's type; a column that does not is turned into text there).
+KEPT_PARQUET_TYPES = (
+    pl.Date,
+    pl.Boolean,
+    pl.Float64,
+    pl.Int8,
+    pl.Int16,
+    pl.Int32,
+    pl.Int64,
+    pl.UInt8,
+    pl.UInt16,
+    pl.UInt32,
+    pl.UInt64,
+)
+
+
+def kept_parquet_column(s: pl.Series) -> pl.Series:
+    """A Parquet column as loading keeps it: text as it is ("" as missing), dates, datetimes,
+    numbers and true/false in their type, categories unless one of them is "" (which text
+    reads as missing); any other type as the text a CSV would hold (`parquet_text`)."""
+    dtype = s.dtype
+    if dtype == pl.String:
+        return s
+    if isinstance(dtype, pl.Enum) and "" not in dtype.categories.to_list():
+        return s  # no category "", so no value is ""
+    if isinstance(dtype, pl.Enum | pl.Categorical):
+        return s if not bool((s.unique().cast(pl.String) == "").any()) else parquet_text(s)
+    if dtype in KEPT_PARQUET_TYPES or isinstance(dtype, pl.Datetime):
+        return s
+    return parquet_text(s)
+
+
+def parquet_text(s: pl.Series) -> pl.Series:
     """A typed Parquet column as the text a CSV would hold (true/false; a timestamp at
     midnight as its date, any other timestamp in full, which a date column refuses)."""
     if s.dtype == pl.Boolean:
@@ -715,11 +756,14 @@ def _table_name(name: str, schema: Schema) -> str | None:
     return key if key in schema.tables else None
 
 
-def read_workspace_files(path: str | Path, schema: Schema | None = None) -> RawWorkspace:
+def read_workspace_files(
+    path: str | Path, schema: Schema | None = None, *, keep_types: bool = False
+) -> RawWorkspace:
     """Read every table file of the workspace at `path` (a folder, or one workbook) as text.
 
-    Raises FileNotFoundError when `path` does not exist. A `vocabularies.toml` in the folder
-    extends the vocabularies.
+    With `keep_types`, the plain columns of Parquet files keep their type (validation checks
+    them typed). Raises FileNotFoundError when `path` does not exist. A `vocabularies.toml` in
+    the folder extends the vocabularies.
     """
     root = Path(path)
     if not root.exists():
@@ -752,7 +796,10 @@ def read_workspace_files(path: str | Path, schema: Schema | None = None) -> RawW
         if name is None:
             problems.append(problem(file, "unknown_table_file", TABLE_FILES_HINT, value=p.stem))
             continue
-        frame, probs = _csv_frame(p, file) if suffix == ".csv" else _parquet_frame(p, file)
+        if suffix == ".csv":
+            frame, probs = _csv_frame(p, file)
+        else:
+            frame, probs = _parquet_frame(p, file, keep_types)
         problems += probs
         if frame is not None:
             found.append(RawTable(name, file, None, frame))

@@ -1,7 +1,10 @@
 """Schema-driven, vectorized validation: every problem of a workspace as one polars frame.
 
-Each table arrives as text (see `loading.py`); every column is cast with `strict=False` and a
-cell whose text was present but whose cast gave null is a problem. All checks are polars
+Each table arrives as text (see `read.py`); every column is cast with `strict=False` and a
+cell whose text was present but whose cast gave null is a problem. A Parquet column kept in its
+own type is checked as typed when its values fit the schema's type exactly as their text would
+(`typed_column`: the same typed values, the same problems, the same text in the report); any
+other column is turned into the text a CSV would hold and cast like one. All checks are polars
 expressions over whole columns, so a million rows are checked in a small multiple of the time
 it takes to read them. Nothing is capped: every problem is reported, ordered by file, row and
 column.
@@ -15,7 +18,13 @@ from pathlib import Path
 
 import polars as pl
 
-from trc_analytics.records.identifiers import DATE_LABEL, looks_like, scan_identifiers
+from trc_analytics.records.identifiers import (
+    DATE_LABEL,
+    FULL_NAME,
+    PATTERNS,
+    looks_like,
+    scan_identifiers,
+)
 from trc_analytics.records.problems import (
     COLUMN_ORDER,
     concat_problems,
@@ -23,8 +32,21 @@ from trc_analytics.records.problems import (
     problem,
     problems_frame,
 )
-from trc_analytics.records.read import ROW, RawTable, RawWorkspace, read_workspace_files
-from trc_analytics.records.schema import FALSE_VALUES, TRUE_VALUES, Field, Schema, Table
+from trc_analytics.records.read import (
+    ROW,
+    RawTable,
+    RawWorkspace,
+    parquet_text,
+    read_workspace_files,
+)
+from trc_analytics.records.schema import (
+    FALSE_VALUES,
+    TRUE_VALUES,
+    Field,
+    ForeignKey,
+    Schema,
+    Table,
+)
 from trc_analytics.records.workspace import PROBLEM_SCHEMA
 
 #: Columns where a capitalised multi-word value is expected, so the full-name rule is not
@@ -187,7 +209,7 @@ def cast_column(f: Field, text: pl.Series) -> pl.Series:
             whole = as_float.is_finite() & (as_float == as_float.floor())
             whole = whole & (as_float.abs() < _INT_LIMIT)
             typed = typed.fill_null(
-                pl.select(pl.when(whole).then(as_float.cast(pl.Int64))).to_series()
+                pl.select(pl.when(whole).then(as_float.cast(pl.Int64, strict=False))).to_series()
             )
         return typed.alias(f.name)
     if f.type == "number":
@@ -196,6 +218,14 @@ def cast_column(f: Field, text: pl.Series) -> pl.Series:
             typed = pl.select(pl.when(typed.is_finite()).then(typed)).to_series()
         return typed.alias(f.name)
     if f.type == "boolean":
+        # "true"/"false" (what files written by programs hold) with one comparison; any other
+        # spelling goes through the full table of spellings below
+        is_true, is_false = text == "true", text == "false"
+        typed = pl.select(
+            pl.when(is_true).then(pl.lit(True)).when(is_false).then(pl.lit(False))
+        ).to_series()
+        if not _unresolved(text, typed):
+            return typed.alias(f.name)
         typed = text.replace_strict(_BOOL_SPELLINGS, default=None, return_dtype=pl.Boolean)
         if _unresolved(text, typed):
             lower = text.str.to_lowercase()
@@ -215,24 +245,136 @@ def cast_column(f: Field, text: pl.Series) -> pl.Series:
     return text.alias(f.name)
 
 
-def _cell_problem(f: Field, today: dt.date) -> pl.Expr:
-    """The problem kind of each cell of `f` (null when the cell is fine), from the text column
-    and its typed copy. Dates that fail are `bad_date`, refined once filtered (few rows)."""
-    text, typed = pl.col(f.name), pl.col(f.name + TYPED)
-    chain = pl.when(text.is_null() & pl.lit(f.required)).then(pl.lit("required"))
-    if f.type == "date":
-        chain = chain.when(text.is_not_null() & typed.is_null()).then(pl.lit("bad_date"))
-        if f.not_future:
-            chain = chain.when(typed > pl.lit(today)).then(pl.lit("future_date"))
-    elif f.type != "string":
-        chain = chain.when(text.is_not_null() & typed.is_null()).then(pl.lit("type"))
+#: Integer types whose every value is an Int64 (UInt64 is checked value by value).
+_INT_TYPES = (pl.Int8, pl.Int16, pl.Int32, pl.Int64, pl.UInt8, pl.UInt16, pl.UInt32)
+
+
+def typed_column(f: Field, s: pl.Series) -> pl.Series | None:
+    """A Parquet column kept in its type, as the field's type, when checking it typed gives
+    exactly what its text would (`parquet_text` then `cast_column`): the same values, no
+    type or vocabulary problem. None when the column must go through text: a text column,
+    a free-text field (scanned for identifiers as text), another type, or values whose text
+    would not cast back the same (a fraction or NaN for a whole number, a year before 1 or
+    after 9999, a timestamp that is not midnight, a category outside the vocabulary)."""
+    dtype = s.dtype
+    if dtype == pl.String or (f.type == "string" and f.enum is None):
+        return None
     if f.enum is not None:
-        chain = chain.when(text.is_not_null() & ~text.is_in(list(f.enum))).then(
-            pl.lit("vocabulary")
+        return _typed_category(f, s)
+    if f.type == "date":
+        return _typed_date(s)
+    if f.type == "boolean":
+        return s if dtype == pl.Boolean else None
+    if f.type == "integer":
+        return _typed_integer(s)
+    if f.type == "number":
+        return _typed_number(s)
+    return None
+
+
+def _typed_category(f: Field, s: pl.Series) -> pl.Series | None:
+    """An Enum or Categorical column whose values are all in the field's vocabulary."""
+    if not isinstance(s.dtype, pl.Enum | pl.Categorical):
+        return None
+    allowed = set(f.enum or ())
+    if isinstance(s.dtype, pl.Enum) and set(s.dtype.categories.to_list()) <= allowed:
+        return s.cast(f.dtype)
+    used = s.drop_nulls().unique().cast(pl.String).to_list()
+    return s.cast(f.dtype, strict=False) if set(used) <= allowed else None
+
+
+def _typed_date(s: pl.Series) -> pl.Series | None:
+    """A Date column (or a Datetime one at midnight) whose years are written with 4 digits."""
+    if isinstance(s.dtype, pl.Datetime):
+        if not bool((s.dt.time() == dt.time(0)).fill_null(True).all()):
+            return None
+        s = s.dt.date()
+    if s.dtype != pl.Date:
+        return None
+    years = s.dt.year()
+    if s.null_count() < s.len() and not (years.min() >= 1 and years.max() <= 9999):
+        return None
+    return s
+
+
+def _typed_integer(s: pl.Series) -> pl.Series | None:
+    """Integers that fit Int64; floats only when every value is whole, finite and below 2**53
+    (as their text "3.0" would be read)."""
+    if s.dtype in _INT_TYPES:
+        return s.cast(pl.Int64)
+    if s.dtype == pl.UInt64:
+        return s.cast(pl.Int64) if s.null_count() == s.len() or s.max() < 2**63 else None
+    if s.dtype == pl.Float64:
+        good = s.is_finite() & (s == s.floor()) & (s.abs() < _INT_LIMIT)
+        return s.cast(pl.Int64) if bool(good.fill_null(True).all()) else None
+    return None
+
+
+def _typed_number(s: pl.Series) -> pl.Series | None:
+    """Finite floats (their text reads back the same), integers below 2**53."""
+    if s.dtype == pl.Float64:
+        return s if bool(s.is_finite().fill_null(True).all()) else None
+    if s.dtype in (*_INT_TYPES, pl.UInt64):
+        fits = s.null_count() == s.len() or s.abs().max() < _INT_LIMIT
+        return s.cast(pl.Float64) if fits else None
+    return None
+
+
+def _as_text(name: str, dtype: pl.DataType) -> pl.Expr:
+    """Column `name` as the text its file would show (`parquet_text`, as an expression): the
+    value a problem report repeats, whether the column was checked as text or typed."""
+    col = pl.col(name)
+    if dtype == pl.String:
+        return col
+    if dtype == pl.Boolean:
+        return pl.when(col).then(pl.lit("true")).when(~col).then(pl.lit("false"))
+    if isinstance(dtype, pl.Datetime):
+        return (
+            pl.when(col.dt.time() == dt.time(0))
+            .then(col.dt.date().cast(pl.String))
+            .otherwise(col.cast(pl.String))
         )
+    return col.cast(pl.String)
+
+
+def _cell_conditions(f: Field, today: dt.date, typed_source: bool) -> list[tuple[pl.Expr, str]]:
+    """(condition, problem kind) for the cells of `f`, first match wins, from the text column
+    and its typed copy. Dates that fail are `bad_date`, refined once filtered (few rows). A
+    `typed_source` column (`typed_column`) has no type or vocabulary problem to look for. A
+    vocabulary value is one the cast to the field's Enum kept (the same set as its values)."""
+    text, typed = pl.col(f.name), pl.col(f.name + TYPED)
+    out = [(text.is_null(), "required")] if f.required else []
+    if f.type == "date":
+        if not typed_source:
+            out.append((text.is_not_null() & typed.is_null(), "bad_date"))
+        if f.not_future:
+            out.append((typed > pl.lit(today), "future_date"))
+    elif f.type != "string" and not typed_source:
+        out.append((text.is_not_null() & typed.is_null(), "type"))
+    if f.enum is not None and not typed_source:
+        out.append((text.is_not_null() & typed.is_null(), "vocabulary"))
     if f.minimum is not None and f.type in ("integer", "number"):
-        chain = chain.when(typed < f.minimum).then(pl.lit("minimum"))
+        out.append((typed < f.minimum, "minimum"))
+    return out
+
+
+def _cell_problem(f: Field, today: dt.date, typed_source: bool = False) -> pl.Expr:
+    """The problem kind of each cell of `f` (null when the cell is fine)."""
+    conditions = _cell_conditions(f, today, typed_source)
+    if not conditions:
+        return pl.lit(None, pl.String)
+    (condition, kind), *rest = conditions
+    chain = pl.when(condition).then(pl.lit(kind))
+    for condition, kind in rest:
+        chain = chain.when(condition).then(pl.lit(kind))
     return chain.otherwise(pl.lit(None, pl.String))
+
+
+def _cell_flag(f: Field, today: dt.date, typed_source: bool = False) -> pl.Expr:
+    """True for the cells of `f` with a problem: booleans only, so every row is checked
+    without building a problem label for each (labels are made for the flagged rows)."""
+    conditions = [c.fill_null(False) for c, _kind in _cell_conditions(f, today, typed_source)]
+    return pl.any_horizontal(conditions) if conditions else pl.lit(False)
 
 
 def _refine_date_kind() -> pl.Expr:
@@ -281,24 +423,13 @@ def check_table(
     as unknown references (and relabelled as identifiers when they look like one).
     """
     positions, header_problems, usable = _check_header(rt, table)
-    src = rt.raw.frame
-    text = src.select(
-        pl.col(ROW),
-        *[
-            (pl.col(f"__c{positions[f.name]}") if f.name in positions else pl.lit(None, pl.String))
-            .cast(pl.String)
-            .alias(f.name)
-            for f in table.fields
-        ],
-    )
+    text, typed, typed_source = _cast_table(rt.raw.frame, table, positions)
     present = [f for f in table.fields if f.name in positions]
-    typed = text.select(
-        pl.col(ROW), *[cast_column(f, text.get_column(f.name)) for f in table.fields]
+    cast = [f for f in present if f.type != "string" or f.enum is not None]
+    both = text.hstack([typed.get_column(f.name).alias(f.name + TYPED) for f in cast]).with_columns(
+        pl.col(f.name).alias(f.name + TYPED) for f in present if f not in cast
     )
-    both = text.hstack(
-        [typed.get_column(f.name).alias(f.name + TYPED) for f in present if f.type != "string"]
-    ).with_columns(pl.col(f.name).alias(f.name + TYPED) for f in present if f.type == "string")
-    cell_frames = _cell_problems(both.lazy(), present, positions, today)
+    cell_frames = _cell_problems(both.lazy(), present, positions, today, typed_source)
     row_frames = [
         *_order_problems(typed, text, table, positions),
         *_key_problems(text, table, positions),
@@ -308,12 +439,15 @@ def check_table(
         for f in present
         if f.type == "string" and f.enum is None and f.name not in scanned_elsewhere
     ]
-    row_frames += _identifier_problems(text, scanned, positions)
-    row_frames += _control_characters(text, scanned, positions)
+    suspects = _suspect_rows(text, scanned)
+    row_frames += _identifier_problems(suspects, scanned, positions)
+    row_frames += _control_characters(suspects, scanned, positions)
     collected = pl.collect_all([*cell_frames, *row_frames]) if cell_frames or row_frames else []
     where = {"file": rt.file, "sheet": rt.sheet}
-    frames = [
-        c.with_columns(pl.lit(v, pl.String).alias(k) for k, v in where.items()) for c in collected
+    frames = [  # each eager step costs a query: only for the frames that found something
+        c.with_columns(pl.lit(v, pl.String).alias(k) for k, v in where.items())
+        for c in collected
+        if c.height
     ]
     problems = concat_problems([problems_frame(header_problems), *frames])
     if COLUMN_ORDER not in problems.columns:
@@ -327,17 +461,60 @@ def check_table(
     )
 
 
+def _cast_table(
+    src: pl.DataFrame, table: Table, positions: dict[str, int]
+) -> tuple[pl.DataFrame, pl.DataFrame, set[str]]:
+    """The table's columns under their names (`ROW` first) as read, and cast to the schema;
+    plus the names of the columns checked typed (`typed_column`). Every other column is text
+    (a Parquet column turned into its text here) cast by `cast_column`; an absent one is null."""
+    height = src.height
+    texts, typeds, typed_source = [src.get_column(ROW)], [src.get_column(ROW)], set()
+    for f in table.fields:
+        if f.name not in positions:
+            column = pl.Series(f.name, [None] * height, dtype=pl.String)
+            texts.append(column)
+            typeds.append(cast_column(f, column))
+            continue
+        source = src.get_column(f"__c{positions[f.name]}").alias(f.name)
+        typed = typed_column(f, source) if source.dtype != pl.String else None
+        if typed is not None:
+            texts.append(source)
+            typeds.append(typed.alias(f.name))
+            typed_source.add(f.name)
+            continue
+        column = source if source.dtype == pl.String else parquet_text(source).alias(f.name)
+        texts.append(column)
+        typeds.append(cast_column(f, column))
+    return pl.DataFrame(texts), pl.DataFrame(typeds), typed_source
+
+
 def _cell_problems(
-    both: pl.LazyFrame, present: list[Field], positions: dict[str, int], today: dt.date
+    both: pl.LazyFrame,
+    present: list[Field],
+    positions: dict[str, int],
+    today: dt.date,
+    typed_source: set[str] | frozenset[str] = frozenset(),
 ) -> list[pl.LazyFrame]:
-    """One lazy frame per present column: its cells that fail their type or constraint."""
+    """One lazy frame per present column: its cells that fail their type or constraint. One
+    pass over the table first finds the rows with any such cell (usually none, and then no
+    per-column query is built); the value is rendered as text only for those cells (a typed
+    column's text is never built)."""
+    schema = both.collect_schema()
+    flags = [_cell_flag(f, today, f.name in typed_source) for f in present]
+    if not flags:
+        return []
+    flagged = both.filter(pl.any_horizontal(flags)).collect()
+    if not flagged.height:
+        return []
     return [
-        both.select(
+        flagged.lazy()
+        .filter(_cell_flag(f, today, f.name in typed_source))
+        .with_columns(_cell_problem(f, today, f.name in typed_source).alias("problem"))
+        .select(
             pl.col(ROW).alias("row"),
-            pl.col(f.name).alias("value"),
-            _cell_problem(f, today).alias("problem"),
+            _as_text(f.name, schema[f.name]).alias("value"),
+            "problem",
         )
-        .filter(pl.col("problem").is_not_null())
         .with_columns(_refine_date_kind() if f.type == "date" else pl.col("problem"))
         .with_columns(
             pl.lit(f.name).alias("column"),
@@ -348,10 +525,29 @@ def _cell_problems(
     ]
 
 
+def _suspect_rows(text: pl.DataFrame, scanned: list[str]) -> pl.DataFrame:
+    """The rows where a scanned cell may be an identifier or hold a control character: one
+    regular-expression pass per column (every pattern of the identifier scan and the control
+    characters together), so the two scans below look at these few rows, not at every row."""
+    if not scanned or not text.height:
+        return text.select(ROW, *scanned)
+    patterns = "|".join(f"(?:{p})" for p in PATTERNS.values())
+    flags = [
+        pl.col(c).str.contains(
+            f"{patterns}|{CONTROL_CHARACTERS}"
+            + ("" if c in NAME_RULE_EXEMPT else f"|(?:{FULL_NAME})")
+        )
+        for c in scanned
+    ]
+    return text.select(ROW, *scanned).filter(pl.any_horizontal(flags))
+
+
 def _identifier_problems(
     text: pl.DataFrame, scanned: list[str], positions: dict[str, int]
 ) -> list[pl.LazyFrame]:
     """Cells of the scanned text columns that look like a personal identifier (never echoed)."""
+    if not text.height:
+        return []
     ident = scan_identifiers(text, scanned, name_rule_exempt=NAME_RULE_EXEMPT)
     if not ident.height:
         return []
@@ -387,6 +583,8 @@ def _control_characters(
     date or vocabulary value, or (a reference) naming no row, unless the row it names holds
     the same value, which is found here. The value is not repeated: the problem names the
     first such character by code point instead."""
+    if not text.height:
+        return []
     flagged = [
         text.lazy()
         .filter(pl.col(c).str.contains_any(_CONTROL_LIST))
@@ -428,23 +626,35 @@ def _order_problems(
     for before, after in table.order:
         if before not in positions or after not in positions:
             continue
+        before_text = _as_text("__before_text", text.schema[before])
         out.append(
             typed.lazy()
-            .with_columns(text.select(pl.col(before).alias("__before_text")).to_series())
-            .with_columns(text.select(pl.col(after).alias("__after_text")).to_series())
+            .with_columns(text.get_column(before).alias("__before_text"))
+            .with_columns(text.get_column(after).alias("__after_text"))
             .filter(pl.col(after) < pl.col(before))
             .select(
                 pl.col(ROW).alias("row"),
                 pl.lit(after).alias("column"),
-                pl.col("__after_text").alias("value"),
+                _as_text("__after_text", text.schema[after]).alias("value"),
                 pl.lit("order").alias("problem"),
-                (
-                    pl.lit(f"a date on or after {before} (") + pl.col("__before_text") + pl.lit(")")
-                ).alias("expected"),
+                (pl.lit(f"a date on or after {before} (") + before_text + pl.lit(")")).alias(
+                    "expected"
+                ),
                 pl.lit(positions[after], pl.Int64).alias(COLUMN_ORDER),
             )
         )
     return out
+
+
+def _strictly_increasing(text: pl.DataFrame, key: list[str]) -> bool:
+    """True when a one-column text key only grows from row to row (ignoring empty cells):
+    then no value repeats, which files exported from a system (sorted by id) show in one
+    comparison pass instead of hashing every key."""
+    if len(key) != 1 or text.schema[key[0]] != pl.String:
+        return False
+    values = text.get_column(key[0]).drop_nulls()
+    n = values.len()
+    return n < 2 or bool((values.slice(1) > values.slice(0, n - 1)).all())
 
 
 def _key_problems(
@@ -454,11 +664,12 @@ def _key_problems(
     key = list(table.primary_key)
     if not all(k in text.columns for k in key):
         return []
+    if _strictly_increasing(text, key):
+        return []
     label = ", ".join(key)
     complete = pl.all_horizontal([pl.col(k).is_not_null() for k in key])
-    value = (
-        pl.concat_str([pl.col(k) for k in key], separator=" / ") if len(key) > 1 else pl.col(key[0])
-    )
+    texts = [_as_text(k, text.schema[k]) for k in key]
+    value = pl.concat_str(texts, separator=" / ") if len(key) > 1 else texts[0]
     # Fast path: hash the keys (u64) and look for repeats among the hashes; only rows whose
     # hash repeats are compared exactly (usually none, so a million keys cost one cheap pass).
     hashed = text.lazy().filter(complete).select(pl.struct(key).hash().alias("__h"))
@@ -490,6 +701,60 @@ def _key_problems(
 # References and the whole workspace
 
 
+def _reference_links(
+    checked: dict[str, CheckedTable],
+    frames: dict[str, pl.DataFrame],
+    provided: set[str],
+    schema: Schema,
+) -> list[tuple[CheckedTable, ForeignKey]]:
+    """The foreign keys to check: of a kept table, present in its file, to a provided table."""
+    return [
+        (ct, fk)
+        for name, ct in checked.items()
+        if name in frames
+        for fk in schema[name].foreign_keys
+        if fk.resource in provided and fk.fields in ct.positions
+    ]
+
+
+def _unknown_values(
+    links: list[tuple[CheckedTable, ForeignKey]], frames: dict[str, pl.DataFrame]
+) -> pl.DataFrame:
+    """Every (link index `__link`, `ROW`, `__value`) whose value names no row it refers to.
+
+    The columns referring to one key (every client_id refers to clients) are stacked and
+    joined against that key once, so each key's hash table is built once however many
+    tables refer to it, and a small table costs no more than its rows."""
+    groups: dict[tuple[str, str], list[int]] = {}
+    for i, (_ct, fk) in enumerate(links):
+        groups.setdefault((fk.resource, fk.reference_fields), []).append(i)
+    plans = []
+    for (resource, column), members in groups.items():
+        ref = frames.get(resource)
+        keys = (
+            ref.lazy().select(pl.col(column).alias("__value")).drop_nulls().unique()
+            if ref is not None
+            else pl.LazyFrame(schema={"__value": pl.String})
+        )
+        stacked = pl.concat(
+            [
+                frames[links[i][0].table]
+                .lazy()
+                .select(
+                    pl.lit(i, pl.Int32).alias("__link"),
+                    ROW,
+                    pl.col(links[i][1].fields).cast(pl.String).alias("__value"),
+                )
+                for i in members
+            ]
+        )
+        plans.append(
+            stacked.filter(pl.col("__value").is_not_null()).join(keys, on="__value", how="anti")
+        )
+    schema = {"__link": pl.Int32, ROW: pl.Int64, "__value": pl.String}
+    return pl.concat(pl.collect_all(plans)) if plans else pl.DataFrame(schema=schema)
+
+
 def _reference_problems(
     checked: dict[str, CheckedTable],
     frames: dict[str, pl.DataFrame],
@@ -503,66 +768,53 @@ def _reference_problems(
     used counts as empty. A table never provided is not checked against (it is optional).
     With `originals`, a value found among the original rows is said to refer to a set-aside row.
     """
+    links = _reference_links(checked, frames, provided, schema)
+    unknown = _unknown_values(links, frames)
     out = []
-    for name, ct in checked.items():
-        df = frames.get(name)
-        if df is None:
-            continue
-        table = schema[name]
-        for fk in table.foreign_keys:
-            if fk.resource not in provided or fk.fields not in ct.positions:
-                continue
-            ref = frames.get(fk.resource)
-            ref_values = (
-                ref.select(pl.col(fk.reference_fields).alias(fk.fields)).drop_nulls().unique()
-                if ref is not None
-                else pl.DataFrame(schema={fk.fields: pl.String})
-            )
-            bad = (
-                df.lazy()
-                .select(ROW, fk.fields)
-                .filter(pl.col(fk.fields).is_not_null())
-                .join(ref_values.lazy(), on=fk.fields, how="anti")
-            )
-            source = checked[fk.resource].raw.source if fk.resource in checked else fk.resource
-            expected = f"a {fk.reference_fields} listed in {fk.resource} ({source})"
-            if ref is None:
-                expected = (
-                    f"a {fk.reference_fields} of {fk.resource}, but {source} could not be used "
-                    "(see its column problems)"
-                )
-            if originals is not None and fk.resource in originals:
-                orig = originals[fk.resource].select(pl.col(fk.reference_fields).alias(fk.fields))
-                bad = bad.join(
-                    orig.lazy().unique().with_columns(pl.lit(True).alias("__was")),
-                    on=fk.fields,
-                    how="left",
-                )
-                expected_expr = (
-                    pl.when(pl.col("__was"))
-                    .then(
-                        pl.lit(
-                            f"a {fk.reference_fields} of a kept row of {fk.resource} "
-                            f"({source}); the row with this id was set aside"
-                        )
-                    )
-                    .otherwise(pl.lit(expected))
-                )
-            else:
-                expected_expr = pl.lit(expected)
-            out.append(
-                bad.select(
-                    pl.lit(ct.raw.file, pl.String).alias("file"),
-                    pl.lit(ct.raw.sheet, pl.String).alias("sheet"),
-                    pl.col(ROW).alias("row"),
-                    pl.lit(fk.fields).alias("column"),
-                    pl.col(fk.fields).alias("value"),
-                    pl.lit("unknown_reference").alias("problem"),
-                    expected_expr.alias("expected"),
-                    pl.lit(ct.positions[fk.fields], pl.Int64).alias(COLUMN_ORDER),
-                )
-            )
-    return concat_problems(pl.collect_all(out)) if out else concat_problems([])
+    for i in unknown.get_column("__link").unique().sort().to_list():
+        ct, fk = links[i]
+        bad = unknown.filter(pl.col("__link") == i).select(ROW, pl.col("__value").alias(fk.fields))
+        out.append(_reference_rows(bad, ct, fk, checked, frames.get(fk.resource), originals))
+    return concat_problems(out)
+
+
+def _reference_rows(
+    bad: pl.DataFrame,
+    ct: CheckedTable,
+    fk: ForeignKey,
+    checked: dict[str, CheckedTable],
+    ref: pl.DataFrame | None,
+    originals: dict[str, pl.DataFrame] | None,
+) -> pl.DataFrame:
+    """The problems of the rows of `ct` (`ROW`, `fk.fields`) whose value names no row."""
+    source = checked[fk.resource].raw.source if fk.resource in checked else fk.resource
+    expected = f"a {fk.reference_fields} listed in {fk.resource} ({source})"
+    if ref is None:
+        expected = (
+            f"a {fk.reference_fields} of {fk.resource}, but {source} could not be used "
+            "(see its column problems)"
+        )
+    expected_expr = pl.lit(expected)
+    if originals is not None and fk.resource in originals:
+        orig = originals[fk.resource].select(pl.col(fk.reference_fields).alias(fk.fields))
+        bad = bad.join(
+            orig.unique().with_columns(pl.lit(True).alias("__was")), on=fk.fields, how="left"
+        )
+        set_aside = (
+            f"a {fk.reference_fields} of a kept row of {fk.resource} "
+            f"({source}); the row with this id was set aside"
+        )
+        expected_expr = pl.when(pl.col("__was")).then(pl.lit(set_aside)).otherwise(expected_expr)
+    return bad.select(
+        pl.lit(ct.raw.file, pl.String).alias("file"),
+        pl.lit(ct.raw.sheet, pl.String).alias("sheet"),
+        pl.col(ROW).alias("row"),
+        pl.lit(fk.fields).alias("column"),
+        pl.col(fk.fields).alias("value"),
+        pl.lit("unknown_reference").alias("problem"),
+        expected_expr.alias("expected"),
+        pl.lit(ct.positions[fk.fields], pl.Int64).alias(COLUMN_ORDER),
+    )
 
 
 def check_workspace(
@@ -680,5 +932,5 @@ def validate_workspace(path: str | Path, today: dt.date | None = None) -> pl.Dat
 
     An empty frame (with `PROBLEM_SCHEMA` columns) means the workspace is valid.
     """
-    raw = read_workspace_files(path)
+    raw = read_workspace_files(path, keep_types=True)
     return check_workspace(raw, today=today).problems.cast(PROBLEM_SCHEMA)

@@ -1,0 +1,680 @@
+"""Finding and reading a workspace's files (CSV, Parquet, Excel) into text frames.
+
+Every table is read as text first, each row keeping the row number the user sees in the file
+(header = row 1), so that `validate.py` can say exactly where a value failed to cast. Nothing
+here decides whether a value is valid: reading problems (encodings, empty or unknown files) are
+reported, everything else is left to validation.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import datetime as dt
+import hashlib
+import io
+import warnings
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from trc_analytics.records.problems import problem, problems_frame
+from trc_analytics.records.schema import Schema, Table, load_schema
+from trc_analytics.records.workspace import empty_problems
+
+#: File types a table can come in.
+TABLE_SUFFIXES = (".csv", ".parquet", ".xlsx")
+#: Files that may sit beside the tables: an association's extra vocabularies and the descriptor
+#: published with the templates.
+COMPANION_FILES = ("vocabularies.toml", "datapackage.json")
+#: Sheets of a workbook that are not tables (the templates' data dictionary and drop-down lists).
+IGNORED_SHEETS = ("dictionary", "lists")
+#: Private column holding the row number as seen in the file.
+ROW = "__row"
+
+#: Workbook limits, checked from the zip directory before a workbook is parsed (a zip bomb
+#: would otherwise inflate into memory): total uncompressed size of every part, and the
+#: compression ratio of any part larger than `RATIO_FLOOR`. A workbook holding a 1,000,000-row
+#: sessions sheet is about 1 GiB uncompressed; real sheets compress about 10:1.
+MAX_WORKBOOK_UNCOMPRESSED = 2 * 1024**3
+MAX_COMPRESSION_RATIO = 100
+RATIO_FLOOR = 1024**2
+
+_UTF8_BOM = b"\xef\xbb\xbf"
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+
+
+@dataclass
+class RawFrame:
+    """A table as text: `frame` has columns `__c0`, `__c1`, ... (strings, in file order) and
+    `ROW`; `header[i]` is the name the file gives column `__c{i}` ("" when it has none)."""
+
+    header: list[str]
+    frame: pl.DataFrame
+
+
+@dataclass
+class RawTable:
+    """One table read as text from one file (or sheet)."""
+
+    table: str
+    file: str
+    sheet: str | None
+    raw: RawFrame
+
+    @property
+    def source(self) -> str:
+        """'file' or 'file/sheet', as `Workspace.sources` reports it."""
+        return f"{self.file}/{self.sheet}" if self.sheet else self.file
+
+
+@dataclass
+class RawWorkspace:
+    """Every table found in a workspace folder, as text, plus the problems met reading it."""
+
+    path: Path
+    schema: Schema
+    tables: dict[str, RawTable] = field(default_factory=dict)
+    problems: pl.DataFrame = field(default_factory=empty_problems)
+    files: list[Path] = field(default_factory=list)
+
+    @property
+    def digest(self) -> str:
+        """sha-256 over the names and bytes of the input files (and vocabularies.toml)."""
+        folder = self.path if self.path.is_dir() else self.path.parent
+        return _digest(folder, self.files)
+
+
+#: What a table file may be called, in plain words.
+TABLE_FILES_HINT = (
+    "a file named after a table (coaches.csv, sessions.parquet, ...) or a workbook with a "
+    "sheet per table"
+)
+
+
+def _text_frame(header: list[Any], columns: list[pl.Series], first_row: int) -> RawFrame:
+    """Columns `__c0`, `__c1`, ... as text plus `ROW`, numbered from `first_row` (the file row of
+    the first data row); "" is missing and rows with no value at all (blank lines) are dropped."""
+    names = [f"__c{i}" for i in range(len(columns))]
+    df = pl.DataFrame(
+        {n: s.cast(pl.String) for n, s in zip(names, columns, strict=True)}
+    ).with_row_index(ROW, offset=first_row)
+    df = df.with_columns(pl.col(ROW).cast(pl.Int64))
+    if names:
+        # Each step only where needed, so a clean million-row file is not copied.
+        empty = [n for n in names if bool((df.get_column(n).str.len_bytes() == 0).any())]
+        if empty:
+            df = df.with_columns(pl.col(n).replace("", None) for n in empty)
+        has_value = df.select(pl.any_horizontal(pl.col(n).is_not_null() for n in names))
+        if not has_value.to_series().all():
+            df = df.filter(has_value.to_series())
+    header_text = ["" if h is None else str(h).strip() for h in header]
+    # A column with neither a name nor a value (a trailing comma, a once-used spreadsheet
+    # column) is not data; a nameless column holding values is kept and refused later.
+    blank = [
+        i
+        for i, h in enumerate(header_text)
+        if h == "" and df.get_column(names[i]).null_count() == df.height
+    ]
+    if blank:
+        keep = [i for i in range(len(names)) if i not in blank]
+        df = df.select(ROW, *(pl.col(names[i]).alias(f"__c{j}") for j, i in enumerate(keep)))
+        header_text = [header_text[i] for i in keep]
+    return RawFrame(header_text, df)
+
+
+# --------------------------------------------------------------------------------------------
+# CSV
+
+
+def _decode_problem(data: bytes, file: str) -> tuple[str | None, dict | None]:
+    """Decode bytes that are not UTF-8: UTF-16 with a BOM, else Windows-1252; None + a problem
+    naming the row when neither works."""
+    if data.startswith(_UTF16_BOMS):
+        try:
+            return data.decode("utf-16"), None
+        except UnicodeDecodeError as err:
+            return None, _encoding_problem(data, err.start, file, "UTF-16")
+    mixed = _mixed_encoding_problem(data, file)
+    if mixed is not None:
+        return None, mixed
+    try:
+        return data.decode("cp1252"), None
+    except UnicodeDecodeError as err:
+        return None, _encoding_problem(data, err.start, file, "UTF-8 or Windows-1252")
+
+
+def _mixed_encoding_problem(data: bytes, file: str) -> dict | None:
+    """A problem when some lines are UTF-8 and others are not (a UTF-8 file with rows pasted
+    from a Windows-1252 one): read as Windows-1252, "Nörth" would become "NÃ¶rth".
+
+    The encoding of the first line with a non-ASCII character is the one chosen; the problem
+    names the first line that is not in it."""
+    first_utf8 = first_other = None
+    for n, line in enumerate(data.split(b"\n"), start=1):
+        if line.isascii():
+            continue
+        try:
+            line.decode("utf-8")
+        except UnicodeDecodeError:
+            first_other = first_other or n
+        else:
+            first_utf8 = first_utf8 or n
+        if first_utf8 and first_other:
+            break
+    if not (first_utf8 and first_other):
+        return None
+    if first_utf8 < first_other:
+        row, chosen, other, since = first_other, "UTF-8", "not UTF-8", first_utf8
+    else:
+        row, chosen, other, since = first_utf8, "Windows-1252", "UTF-8", first_other
+    return problem(
+        file,
+        "unreadable_encoding",
+        f"one encoding for the whole file: row {since} is {chosen}, so every row must be; "
+        "save the file once more as CSV UTF-8",
+        row=row,
+        value=f"this row is {other}: the file mixes encodings",
+    )
+
+
+def _encoding_problem(data: bytes, position: int, file: str, tried: str) -> dict:
+    line = data.count(b"\n", 0, position) + 1
+    return problem(
+        file,
+        "unreadable_encoding",
+        "text in UTF-8 (with or without BOM) or Windows-1252; save the file as CSV UTF-8",
+        row=line,
+        value=f"byte 0x{data[position]:02x} at byte {position} is not {tried}",
+    )
+
+
+def _parse_csv_text(source: bytes | Path, file: str) -> tuple[pl.DataFrame | None, list[dict]]:
+    """Parse CSV (a path or UTF-8 bytes) with polars; on malformed rows fall back to Python's
+    csv module so the well-formed rows are still checked and the broken ones named."""
+    try:
+        df = pl.read_csv(
+            source,
+            has_header=False,
+            infer_schema=False,
+            quote_char='"',
+            raise_if_empty=True,
+        )
+        return df, []
+    except pl.exceptions.NoDataError:
+        return None, [problem(file, "empty_file", "a header row naming the columns")]
+    except Exception:  # any refusal (bad rows or quotes, bytes that look compressed):
+        pass  # the slow path below names the rows
+    text = source.read_bytes() if isinstance(source, Path) else source
+    return _parse_csv_fallback(text.decode("utf-8"), file)
+
+
+#: Malformed rows listed one by one per file; the rest are summarized in one problem.
+MAX_MALFORMED_ROWS = 20
+
+
+class _Lines:
+    """The lines of a text, fed one at a time to `csv.reader`; `pos` is the next line's index,
+    so a record's first and last line are known and parsing can restart at any line."""
+
+    def __init__(self, text: str) -> None:
+        self.lines = io.StringIO(text, newline="").readlines()
+        self.pos = 0
+
+    def __iter__(self) -> _Lines:
+        return self
+
+    def __next__(self) -> str:
+        if self.pos >= len(self.lines):
+            raise StopIteration
+        self.pos += 1
+        return self.lines[self.pos - 1]
+
+
+def _open_quote(record: list[str], width: int, span: int) -> int | None:
+    """The field whose quote swallowed line breaks it should not have, or None.
+
+    A record spanning several lines is a quoted field with line breaks: an unclosed quote when
+    the record then has the wrong number of fields, or when a line inside the field holds as
+    many separators as a whole row (rows were swallowed)."""
+    if span <= 1:
+        return None
+    multiline = [i for i, v in enumerate(record) if "\n" in v or "\r" in v]
+    if not multiline:
+        return None
+    swallowed = any(
+        line.count(",") >= width - 1 for i in multiline for line in record[i].splitlines()[1:]
+    )
+    return multiline[0] if swallowed or len(record) != width else None
+
+
+def _open_quote_problem(file: str, row: int, column: str | None) -> dict:
+    return problem(
+        file,
+        "malformed_row",
+        "a closing quote for the quote that opens in this row (it swallowed the line breaks "
+        "after it); reading went on at the next line",
+        row=row,
+        column=column,
+    )
+
+
+def _parse_csv_fallback(text: str, file: str) -> tuple[pl.DataFrame | None, list[dict]]:
+    """Slow path for CSV polars refuses: keep rows as wide as the header, report the rest.
+
+    A quote left open is named at the row where it starts; reading then restarts at the next
+    line, so the rows after it are still read (not swallowed into one field). After
+    `MAX_MALFORMED_ROWS` malformed rows the others are summarized in one problem."""
+    feed = _Lines(text.removeprefix("\ufeff"))
+    reader = csv.reader(feed)
+    rows: list[list[str]] = []
+    malformed: list[dict] = []
+    width = 0
+    record_no = 0
+    stopped = False
+    while True:
+        start = feed.pos
+        try:
+            record = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as err:
+            record_no += 1
+            if feed.pos - start > 1:  # a quoted field grew past the csv module's field limit
+                malformed.append(_open_quote_problem(file, record_no, None))
+            else:
+                malformed.append(
+                    problem(file, "malformed_row", "well-formed CSV", row=record_no, value=str(err))
+                )
+            rows.append([""] * width)
+            if len(malformed) > MAX_MALFORMED_ROWS:
+                stopped = True  # each restart may read far ahead: stop after too many
+                break
+            feed.pos = start + 1
+            reader = csv.reader(feed)
+            continue
+        record_no += 1
+        if record_no == 1:
+            rows.append(record)
+            width = len(record)
+            continue
+        quoted = _open_quote(record, width, feed.pos - start)
+        if quoted is not None:
+            column = rows[0][quoted] if quoted < width else None
+            malformed.append(_open_quote_problem(file, record_no, column))
+            rows.append([""] * width)  # keeps the numbering; blank rows are dropped
+            if len(malformed) > MAX_MALFORMED_ROWS:
+                stopped = True  # each restart may read far ahead: stop after too many
+                break
+            feed.pos = start + 1
+            reader = csv.reader(feed)
+        elif len(record) > width:
+            malformed.append(
+                problem(
+                    file,
+                    "malformed_row",
+                    f"at most {width} fields, as many as the header has",
+                    row=record_no,
+                    value=f"{len(record)} fields",
+                )
+            )
+            rows.append([""] * width)
+        else:
+            rows.append(record + [""] * (width - len(record)))
+    if not rows:
+        return None, [problem(file, "empty_file", "a header row naming the columns")]
+    problems = malformed[:MAX_MALFORMED_ROWS]
+    if len(malformed) > MAX_MALFORMED_ROWS:
+        rest = malformed[MAX_MALFORMED_ROWS:]
+        problems.append(
+            problem(
+                file,
+                "malformed_row",
+                "well-formed rows; the first malformed rows are listed above, fix them first",
+                row=rest[0]["row"],
+                value=f"{len(rest)} more malformed rows not listed, the last at row "
+                f"{rest[-1]['row']}"
+                + ("; reading stopped there, the rows after it were not read" if stopped else ""),
+            )
+        )
+    columns = [pl.Series([r[i] for r in rows], dtype=pl.String) for i in range(width)]
+    return pl.DataFrame(columns), problems
+
+
+def read_csv_table(path: Path, file: str) -> tuple[pl.DataFrame | None, list[dict]]:
+    """A CSV file as a text frame (header as first row), or None and the problems met."""
+    with path.open("rb") as fh:
+        head = fh.read(4096)
+    if not head.strip() or head.strip(b"\r\n\t ") == _UTF8_BOM:
+        return None, [problem(file, "empty_file", "a header row naming the columns")]
+    if head.startswith(_UTF16_BOMS):
+        source: bytes | Path | None = None
+    else:
+        source = path
+    if source is not None:
+        try:
+            return _parse_csv_text(source, file)
+        except UnicodeDecodeError:
+            pass  # not UTF-8: decode the whole file below
+    data = path.read_bytes()
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        text, prob = _decode_problem(data, file)
+        if text is None:
+            return None, [prob]
+        return _parse_csv_text(text.removeprefix("\ufeff").encode("utf-8"), file)
+    return _parse_csv_text(data, file)
+
+
+def _csv_frame(path: Path, file: str) -> tuple[RawFrame | None, list[dict]]:
+    df, problems = read_csv_table(path, file)
+    if df is None:
+        return None, problems
+    header = list(df.row(0)) if df.height else []
+    body = df.slice(1)
+    # the header row is row 1, so data row i (0-based) is row i + 2
+    return _text_frame(header, body.get_columns(), first_row=2), problems
+
+
+# --------------------------------------------------------------------------------------------
+# Parquet
+
+
+def _parquet_frame(path: Path, file: str) -> tuple[RawFrame | None, list[dict]]:
+    """A Parquet file as text. Rows are numbered as if a header were row 1 (record n = row n+1)."""
+    try:
+        df = pl.read_parquet(path)
+    except Exception as err:  # polars raises several kinds for corrupt files
+        return None, [
+            problem(file, "unreadable_file", "a Parquet file", value=str(err).splitlines()[0])
+        ]
+    columns = []
+    for s in df.get_columns():
+        try:
+            columns.append(_parquet_text(s))
+        except pl.exceptions.PolarsError:  # nested or binary columns have no text form
+            return None, [
+                problem(
+                    file,
+                    "unreadable_file",
+                    "plain columns (text, numbers, dates, true/false)",
+                    column=s.name,
+                    value=str(s.dtype),
+                )
+            ]
+    return _text_frame(df.columns, columns, first_row=2), []
+
+
+def _parquet_text(s: pl.Series) -> pl.Series:
+    """A typed Parquet column as the text a CSV would hold (true/false; a timestamp at
+    midnight as its date, any other timestamp in full, which a date column refuses)."""
+    if s.dtype == pl.Boolean:
+        return _bool_text(s)
+    if isinstance(s.dtype, pl.Datetime):
+        return pl.select(
+            pl.when(s.dt.time() == dt.time(0))
+            .then(s.dt.date().cast(pl.String))
+            .otherwise(s.cast(pl.String))
+        ).to_series()
+    return s.cast(pl.String)
+
+
+def _bool_text(s: pl.Series) -> pl.Series:
+    return pl.select(
+        pl.when(s).then(pl.lit("true")).when(~s).then(pl.lit("false")).otherwise(None)
+    ).to_series()
+
+
+# --------------------------------------------------------------------------------------------
+# Excel
+
+
+def _cell_text(value: Any, is_date: bool, epoch: dt.datetime) -> str | None:
+    """The text of one Excel cell as a CSV would hold it: dates as ISO, 3.0 as 3, serial numbers
+    in date columns as dates (the workbook's 1900 or 1904 system)."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dt.datetime):
+        if value.time() == dt.time(0):
+            return value.date().isoformat()
+        return value.isoformat(sep=" ")
+    if isinstance(value, dt.date | dt.time):
+        return value.isoformat()
+    if isinstance(value, int | float):
+        if is_date and 0 < value < 2958466:
+            from openpyxl.utils.datetime import from_excel
+
+            return _cell_text(from_excel(value, epoch=epoch), is_date, epoch)
+        if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+            return str(int(value))
+        return repr(value) if isinstance(value, float) else str(value)
+    return str(value)
+
+
+def _sheet_frame(
+    ws: Any, table: Table, epoch: dt.datetime, file: str
+) -> tuple[RawFrame | None, list[dict]]:
+    """A worksheet as text; rows keep their sheet row numbers (blank rows in between count)."""
+    rows = ws.iter_rows(values_only=True)
+    header = list(next(rows, None) or ())
+    date_columns = {f.name for f in table.fields if f.type == "date"}
+    is_date = [h is not None and str(h).strip() in date_columns for h in header]
+    values: list[list[str | None]] = [[] for _ in header]
+    for n, row in enumerate(rows, start=1):
+        if len(row) > len(values):  # a value right of the header: a column without a name
+            for _ in range(len(row) - len(values)):
+                values.append([None] * (n - 1))
+                is_date.append(False)
+                header.append(None)
+        for i, col in enumerate(values):
+            col.append(_cell_text(row[i], is_date[i], epoch) if i < len(row) else None)
+    # drop trailing columns with neither a name nor a value (sheet dimensions are often wider)
+    while header and header[-1] is None and all(v is None for v in values[-1]):
+        header.pop()
+        values.pop()
+    if not header:
+        return None, [
+            problem(file, "empty_file", "a header row naming the columns", sheet=ws.title)
+        ]
+    if all(h is None or str(h).strip() == "" for h in header):
+        return None, [
+            problem(
+                file,
+                "missing_column",
+                "a header row naming the columns in row 1",
+                sheet=ws.title,
+                row=1,
+            )
+        ]
+    columns = [pl.Series(v, dtype=pl.String) for v in values]
+    return _text_frame(header, columns, first_row=2), []
+
+
+def workbook_limit_problem(path: Path, file: str) -> dict | None:
+    """A problem when the workbook's zip directory announces more than the limits allow
+    (read from the directory only, nothing is inflated); None when it is within them or is not
+    a zip file at all (then opening it reports that)."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            parts = zf.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return None
+    expected = (
+        f"a workbook of at most {MAX_WORKBOOK_UNCOMPRESSED // 1024**3} GiB uncompressed, no "
+        f"part compressed more than {MAX_COMPRESSION_RATIO}:1 (checked before reading)"
+    )
+    total = sum(i.file_size for i in parts)
+    if total > MAX_WORKBOOK_UNCOMPRESSED:
+        return problem(
+            file, "workbook_limit", expected, value=f"{total / 1024**3:.1f} GiB uncompressed"
+        )
+    for info in parts:
+        ratio = info.file_size / max(info.compress_size, 1)
+        if info.file_size > RATIO_FLOOR and ratio > MAX_COMPRESSION_RATIO:
+            return problem(
+                file,
+                "workbook_limit",
+                expected,
+                value=f"part {info.filename} inflates {ratio:.0f}:1 to {info.file_size:,} bytes",
+            )
+    return None
+
+
+def _open_workbook(path: Path, file: str) -> tuple[Any, list[dict]]:
+    from openpyxl import load_workbook
+
+    too_large = workbook_limit_problem(path, file)
+    if too_large is not None:
+        return None, [too_large]
+    try:
+        with warnings.catch_warnings():
+            # openpyxl warns about workbook features it does not read (styles, extensions);
+            # only the cell values matter here
+            warnings.simplefilter("ignore", UserWarning)
+            return load_workbook(path, read_only=True, data_only=True), []
+    except Exception as err:  # zipfile, XML and openpyxl errors for corrupt workbooks
+        return None, [
+            problem(file, "unreadable_file", "an Excel .xlsx workbook", value=str(err)[:200])
+        ]
+
+
+# --------------------------------------------------------------------------------------------
+# Finding the files of a workspace
+
+
+def _is_companion(path: Path) -> bool:
+    name = path.name
+    return name.startswith((".", "~$")) or name.lower() in COMPANION_FILES or path.is_dir()
+
+
+def _table_name(name: str, schema: Schema) -> str | None:
+    key = name.strip().lower()
+    return key if key in schema.tables else None
+
+
+def read_workspace_files(path: str | Path, schema: Schema | None = None) -> RawWorkspace:
+    """Read every table file of the workspace at `path` (a folder, or one workbook) as text.
+
+    Raises FileNotFoundError when `path` does not exist. A `vocabularies.toml` in the folder
+    extends the vocabularies.
+    """
+    root = Path(path)
+    if not root.exists():
+        raise FileNotFoundError(f"no workspace at {root}")
+    folder = root if root.is_dir() else root.parent
+    if schema is None:
+        extra = folder / "vocabularies.toml"
+        schema = load_schema(extra if extra.is_file() else None)
+    files = sorted(p for p in folder.iterdir() if not _is_companion(p)) if root.is_dir() else [root]
+    raw = RawWorkspace(path=root, schema=schema)
+    problems: list[dict] = []
+    found: list[RawTable] = []
+    for p in files:
+        file = p.name
+        suffix = p.suffix.lower()
+        name = _table_name(p.stem, schema)
+        if suffix not in TABLE_SUFFIXES:
+            problems.append(problem(file, "unknown_table_file", TABLE_FILES_HINT, value=file))
+            continue
+        if suffix == ".xlsx":
+            wb, probs = _open_workbook(p, file)
+            problems += probs
+            if wb is None:
+                continue
+            try:
+                found += _read_workbook(wb, file, name, schema, problems)
+            finally:
+                wb.close()
+            continue
+        if name is None:
+            problems.append(problem(file, "unknown_table_file", TABLE_FILES_HINT, value=p.stem))
+            continue
+        frame, probs = _csv_frame(p, file) if suffix == ".csv" else _parquet_frame(p, file)
+        problems += probs
+        if frame is not None:
+            found.append(RawTable(name, file, None, frame))
+    for rt in found:
+        first = raw.tables.get(rt.table)
+        if first is None:
+            raw.tables[rt.table] = rt
+        else:
+            problems.append(
+                problem(
+                    rt.file,
+                    "duplicate_table_file",
+                    f"one file for {rt.table}; it was already read from {first.source}",
+                    sheet=rt.sheet,
+                )
+            )
+    raw.problems = problems_frame(problems)
+    raw.files = files
+    return raw
+
+
+def _read_workbook(
+    wb: Any, file: str, name: str | None, schema: Schema, problems: list[dict]
+) -> list[RawTable]:
+    """Tables of a workbook: the sheet of a per-table workbook (`sessions.xlsx`: the sheet named
+    after the table, else the first), or every sheet of a workbook holding a sheet per table."""
+    epoch = wb.epoch
+    sheets = wb.worksheets
+    if name is not None:
+        chosen = [ws for ws in sheets if _table_name(ws.title, schema) == name] or sheets[:1]
+        pairs = [(name, ws) for ws in chosen]
+    else:
+        pairs = []
+        for ws in sheets:
+            table = _table_name(ws.title, schema)
+            if table is None:
+                if ws.title.strip().lower() not in IGNORED_SHEETS:
+                    problems.append(
+                        problem(
+                            file,
+                            "unknown_table_file",
+                            "a sheet named after a table (coaches, sessions, ...)",
+                            sheet=ws.title,
+                            value=ws.title,
+                        )
+                    )
+                continue
+            pairs.append((table, ws))
+    out = []
+    for table, ws in pairs:
+        with contextlib.suppress(AttributeError):  # only read-only sheets have it
+            ws.reset_dimensions()  # LibreOffice and others may write wrong dimensions
+        try:
+            frame, probs = _sheet_frame(ws, schema[table], epoch, file)
+        except Exception as err:  # broken sheet XML: openpyxl raises many kinds
+            frame, probs = (
+                None,
+                [
+                    problem(
+                        file,
+                        "unreadable_file",
+                        "a readable worksheet",
+                        sheet=ws.title,
+                        value=str(err)[:200],
+                    )
+                ],
+            )
+        problems += probs
+        if frame is not None:
+            out.append(RawTable(table, file, ws.title, frame))
+    return out
+
+
+def _digest(folder: Path, files: list[Path]) -> str:
+    """sha-256 over the names and bytes of the input files (and vocabularies.toml)."""
+    h = hashlib.sha256()
+    extra = folder / "vocabularies.toml"
+    for p in sorted([*files, *([extra] if extra.is_file() else [])]):
+        with p.open("rb") as fh:
+            h.update(p.name.encode("utf-8") + b"\x00")
+            h.update(hashlib.file_digest(fh, "sha256").digest())
+    return h.hexdigest()
