@@ -223,7 +223,7 @@ def test_a_column_named_twice(ws):
     lines = csv_lines(ws, "goals")
     write_lines(ws, "goals", [line + "," + line.split(",")[-1] for line in lines])
     p = only(check(ws), problem="duplicate_column")
-    assert (p["file"], p["column"]) == ("goals.csv", "closed_on")
+    assert (p["file"], p["column"]) == ("goals.csv", "weight")
 
 
 def test_an_empty_file(ws):

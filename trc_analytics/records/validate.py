@@ -232,6 +232,8 @@ def _cell_problem(f: Field, today: dt.date) -> pl.Expr:
         )
     if f.minimum is not None and f.type in ("integer", "number"):
         chain = chain.when(typed < f.minimum).then(pl.lit("minimum"))
+    if f.maximum is not None and f.type in ("integer", "number"):
+        chain = chain.when(typed > f.maximum).then(pl.lit("maximum"))
     return chain.otherwise(pl.lit(None, pl.String))
 
 
@@ -246,10 +248,15 @@ def _refine_date_kind() -> pl.Expr:
     )
 
 
+def _shown_bound(bound: float | None) -> float | int | None:
+    """A bound as the user reads it: `0`, not `0.0`."""
+    return int(bound) if bound is not None and float(bound).is_integer() else bound
+
+
 def _expected(f: Field, today: dt.date) -> pl.Expr:
     """Plain-words expectation for each problem kind of a field."""
     minimum = f.minimum
-    shown_min = int(minimum) if minimum is not None and float(minimum).is_integer() else minimum
+    shown_min = _shown_bound(minimum)
     return (
         pl.when(pl.col("problem") == "required")
         .then(pl.lit(f"a value: {f.name} is required"))
@@ -263,6 +270,8 @@ def _expected(f: Field, today: dt.date) -> pl.Expr:
         .then(pl.lit("one of: " + ", ".join(f.enum or ())))
         .when(pl.col("problem") == "minimum")
         .then(pl.lit(f"a value of at least {shown_min}"))
+        .when(pl.col("problem") == "maximum")
+        .then(pl.lit(f"a value of at most {_shown_bound(f.maximum)}"))
         .otherwise(None)
     )
 
