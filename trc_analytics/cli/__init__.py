@@ -18,6 +18,7 @@ COMMANDS: dict[str, str] = {
     "lab": "trc_analytics.cli.lab:lab",
     "metrics": "trc_analytics.cli.metrics:metrics",
     "pseudonymize": "trc_analytics.cli.pseudonymize:pseudonymize",
+    "renewal": "trc_analytics.cli.renewal:renewal",
     "report": "trc_analytics.cli.report:report",
     "templates": "trc_analytics.cli.templates:templates",
     "validate": "trc_analytics.cli.validate:validate",

@@ -36,7 +36,7 @@ from trc_analytics.demo.sessions import build_sessions
 
 @dataclass(frozen=True)
 class Demo:
-    """A generated workspace: the 18 tables, and the planted cases they contain."""
+    """A generated workspace: the 19 tables, and the planted cases they contain."""
 
     config: DemoConfig
     frames: dict[str, pl.DataFrame]

@@ -30,8 +30,12 @@ STATUS_WORDS = {
 URGENCY = ("lapsed", "at_risk", "in_progress", "ready")
 
 
+#: A requirement's state: met, not met yet, or not asked of this coach (no supervision agreed).
+DONE, TO_DO, NOT_ASKED = "done", "still to do", "not asked"
+
+
 def _done(met: bool | None) -> str:
-    return "done" if met else "still to do"
+    return DONE if met else TO_DO
 
 
 def requirement_rows(r: dict[str, Any], policy: Policy) -> list[tuple[str, str, str]]:
@@ -42,7 +46,7 @@ def requirement_rows(r: dict[str, Any], policy: Policy) -> list[tuple[str, str, 
     supervision = (
         f"{num(r['supervision_hours'], 1)} of the {num(needed, 1)} hours agreed for the cycle"
         if needed is not None
-        else f"{num(r['supervision_hours'], 1)} hours {since}; no hours agreed, so none asked"
+        else f"{num(r['supervision_hours'], 1)} hours {since}; no hours agreed with the supervisor"
     )
     return [
         (
@@ -53,12 +57,12 @@ def requirement_rows(r: dict[str, Any], policy: Policy) -> list[tuple[str, str, 
         (
             "Continuing education",
             _done(r["ce_met"]),
-            f"{num(r['ce_hours'], 1)} of {num(r['ce_needed'], 1)} hours {since} "
-            "(the ethics review course not counted)",
+            f"{num(r['ce_hours'], 1)} of {num(r['ce_needed'], 1)} hours {since}, not counting "
+            "the ethics review course",
         ),
         (
             "Supervision",
-            "done" if r["supervision_met"] is not False else "still to do",
+            NOT_ASKED if needed is None else _done(r["supervision_met"]),
             supervision,
         ),
         (
