@@ -98,8 +98,11 @@ def _takeaway(progress: dict[str, Any], levels: dict[str, Any], scores: pl.DataF
     )
 
 
-def section(ctx: ReportContext, coach: str, title: str, *, level: int = 2) -> Section:
-    """Goals by status, attainment by level, T-scores, engagements with no goal, measures."""
+def section(
+    ctx: ReportContext, coach: str, title: str, *, counts: bool = True, level: int = 2
+) -> Section:
+    """Goals by status (unless `counts` is False: the self-audit shows them just before),
+    attainment by level, T-scores, engagements with no goal recorded yet, measures."""
     progress = first_row(need(ctx, "goal_progress", coach))
     levels = first_row(need(ctx, "attainment_levels", coach))
     scores = need(ctx, "goal_attainment", coach)
@@ -114,6 +117,14 @@ def section(ctx: ReportContext, coach: str, title: str, *, level: int = 2) -> Se
             ("released", "Released"),
         )
     ]
+    scored = int(levels.get("scored") or 0)
+    figures += [
+        Figure("Goals scored", scored),
+        Figure("At or above expected", levels.get("at_or_above") / scored if scored else None,
+               column="x_share"),
+    ]  # fmt: skip
+    if not counts:
+        figures = figures[4:]
     tables = [
         Table(
             "Goal attainment T-score per engagement",

@@ -138,14 +138,7 @@ def section(
     rows = list(frame.iter_rows(named=True))
     if not rows:
         return Section(title, takeaway="No credential on record as of the period end.", level=level)
-    counts = frame["status"].value_counts()
-    by = dict(zip(counts["status"], counts["count"], strict=True))
-    order = ("ready", "in_progress", "at_risk", "lapsed") if strength_first else URGENCY
-    takeaway = (
-        "Renewals as of the period end: "
-        + ", ".join(f"{by[s]} {STATUS_WORDS[s]}" for s in order if s in by)
-        + "."
-    )
+    takeaway = _strengths(rows, ctx.policy) if strength_first else _counts(frame)
     tables = [
         Table(
             f"{wordy(r['credential'])}: the requirements of the cycle since {r['certified_on']}",
@@ -162,6 +155,33 @@ def section(
         notes=[note(ctx.policy)],
         level=level,
     )
+
+
+def _counts(frame: pl.DataFrame) -> str:
+    """`Renewals as of the period end: 1 lapsed, 2 at risk.`, most urgent first."""
+    counts = frame["status"].value_counts()
+    by = dict(zip(counts["status"], counts["count"], strict=True))
+    listed = ", ".join(f"{by[s]} {STATUS_WORDS[s]}" for s in URGENCY if s in by)
+    return f"Renewals as of the period end: {listed}."
+
+
+def _strengths(rows: list[dict[str, Any]], policy: Policy) -> str:
+    """What is done for the renewals still open, then what is still to do and by when."""
+    open_rows = [r for r in rows if r["status"] != "lapsed"]
+    if not open_rows:
+        return "Each credential has lapsed: its section below says how renewal starts."
+    done = {n for r in open_rows for n, state, _ in requirement_rows(r, policy) if state == DONE}
+    to_do = {n for r in open_rows for n, state, _ in requirement_rows(r, policy) if state == TO_DO}
+    first = min(r["expires_on"] for r in open_rows)
+    said = f"Done for your renewal so far: {_listed(done) or 'nothing yet'}."
+    if not to_do:
+        return f"{said} Every requirement of the cycle is in place."
+    return f"{said} Still to do before {first}: {_listed(to_do)}."
+
+
+def _listed(names: set[str]) -> str:
+    """Requirement names in a sentence: `affordable service, Code of Ethics review course`."""
+    return ", ".join(sorted(names)).lower().replace("code of ethics", "Code of Ethics")
 
 
 def note(policy: Policy) -> str:

@@ -448,7 +448,7 @@ def goals(ctx: ReportContext) -> Section:
 def attainment(ctx: ReportContext) -> Section:
     """How your clients' goals came out (Goal Attainment Scaling), engagements with no goal
     recorded yet, and outcome measures per instrument."""
-    return outcomes.section(ctx, _coach(ctx), _heading(attainment))
+    return outcomes.section(ctx, _coach(ctx), _heading(attainment), counts=False)
 
 
 @shows_missing

@@ -95,3 +95,32 @@ def giving(fee_cells: pl.DataFrame, community_cells: pl.DataFrame | None) -> Any
     if not shown.height:
         return None
     return charts.bars(shown, "fee_type", "hours", x_title="Hours held")
+
+
+def renewals(by_readiness: pl.DataFrame) -> Any:
+    """Renewals due soon by readiness (published, non-zero rows)."""
+    shown = published(by_readiness, "renewals").filter(pl.col("renewals") > 0)
+    if not shown.height:
+        return None
+    return charts.bars(
+        shown,
+        "readiness",
+        "renewals",
+        x_title="Renewals due soon (published)",
+        value_format="d",
+        sort_by_value=False,
+    )
+
+
+def attainment(rates: pl.DataFrame) -> Any:
+    """Share of scored goals at or above expectation per region (published rows)."""
+    shown = rates.filter(pl.col("at_or_above_pct").is_not_null())
+    if not shown.height:
+        return None
+    return charts.bars(
+        shown,
+        "region",
+        "at_or_above_pct",
+        x_title="Scored goals at or above the expected outcome (%)",
+        value_format=".0f",
+    )
