@@ -30,9 +30,11 @@ COMMANDS = {
     "metrics": (["metrics"], PERIOD),
     "validate": (["validate"], []),
     "lab": (["lab"], ["--dry-run"]),
+    "renewal": (["renewal"], ["--coach", "C-0001", "--as-of", "2026-06-30"]),
 }
-DATED = [c for c in COMMANDS if c not in ("validate", "lab")]
-BY_COACH = ["report supervisor", "report self-audit", "findings", "metrics"]
+#: Commands taking --from/--to (renewal takes one --as-of day: tests/cli/test_renewal_cli.py).
+DATED = [c for c in COMMANDS if c not in ("validate", "lab", "renewal")]
+BY_COACH = ["report supervisor", "report self-audit", "findings", "metrics", "renewal"]
 
 
 def run(name: str, folder: Path | str, tmp_path: Path, *extra: str, swap=()):
