@@ -49,6 +49,9 @@ demo: $(STAMP)
 	@$(BIN)/trc report self-audit demo_workspace --coach C-0001 $(DEMO_REPORT)
 	@$(BIN)/trc report association demo_workspace $(DEMO_REPORT)
 	@$(BIN)/trc report supervisor demo_workspace --supervisor C-0035 $(DEMO_REPORT)
+	@echo "Renewal readiness of a coach whose credential has lapsed (C-0035's portfolio shows"
+	@echo "ready, in-progress and at-risk renewals):"
+	@$(BIN)/trc renewal demo_workspace --coach C-0037 --as-of 2026-06-30
 
 lab: $(STAMP)
 	$(BIN)/trc lab demo_workspace

@@ -203,8 +203,10 @@ def attainment_levels(sc: Scope) -> pl.LazyFrame:
     },
 )
 def goals_not_recorded(sc: Scope) -> pl.LazyFrame:
-    """Coaching engagements open in the period with at least `goal_after_sessions` (4) held
-    sessions by the period end and no goal recorded for them ("no goal recorded yet").
+    """Engagements with `goal_after_sessions` (4) or more held sessions and no goal recorded.
+
+    Coaching engagements open in the period with at least that many held sessions by the
+    period end and no goal recorded for them ("no goal recorded yet").
 
     One-to-one coaching relationships only (goals are set with one client); a goal counts for
     its engagement as `goal_engagements` maps it; without a goals table, no engagement has one.
