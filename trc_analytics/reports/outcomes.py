@@ -98,17 +98,11 @@ def _takeaway(progress: dict[str, Any], levels: dict[str, Any], scores: pl.DataF
     )
 
 
-def section(
-    ctx: ReportContext, coach: str, title: str, *, counts: bool = True, level: int = 2
-) -> Section:
-    """Goals by status (unless `counts` is False: the self-audit shows them just before),
-    attainment by level, T-scores, engagements with no goal recorded yet, measures."""
-    progress = first_row(need(ctx, "goal_progress", coach))
-    levels = first_row(need(ctx, "attainment_levels", coach))
-    scores = need(ctx, "goal_attainment", coach)
-    missing_goal, _ = ctx.metric("goals_not_recorded", coach)
-    per_instrument = measures_frame(ctx, coach)
-    figures = [
+def _figures(progress: dict[str, Any], levels: dict[str, Any], counts: bool) -> list[Figure]:
+    """Goals by status (when `counts`), then goals scored and the share at or above expected."""
+    scored = int(levels.get("scored") or 0)
+    share = int(levels.get("at_or_above") or 0) / scored if scored else None
+    by_status = [
         Figure(label, progress.get(key))
         for key, label in (
             ("set", "Goals set"),
@@ -117,14 +111,17 @@ def section(
             ("released", "Released"),
         )
     ]
-    scored = int(levels.get("scored") or 0)
-    figures += [
+    scoring = [
         Figure("Goals scored", scored),
-        Figure("At or above expected", levels.get("at_or_above") / scored if scored else None,
-               column="x_share"),
-    ]  # fmt: skip
-    if not counts:
-        figures = figures[4:]
+        Figure("At or above expected", share, column="x_share"),
+    ]
+    return (by_status if counts else []) + scoring
+
+
+def _tables(ctx: ReportContext, coach: str, scores: pl.DataFrame) -> tuple[list[Table], list[str]]:
+    """T-scores, engagements with no goal recorded yet and measures per instrument (tables),
+    and the measures chart as an HTML block ("" without measures)."""
+    missing_goal, _ = ctx.metric("goals_not_recorded", coach)
     tables = [
         Table(
             "Goal attainment T-score per engagement",
@@ -137,40 +134,53 @@ def section(
             empty_text="Every engagement with that many sessions has a goal recorded.",
         ),
     ]
-    blocks, notes = (
-        [],
-        [
-            "Goal Attainment Scaling: each goal scored with the client from −2 to +2, 0 the "
-            "expected outcome; T = 50 + 10·Σwx / √(0.7·Σw² + 0.3·(Σw)²)."
-        ],
-    )
+    per_instrument = measures_frame(ctx, coach)
     if per_instrument is None:
-        notes.append("No measures records: outcome measures are not shown.")
-    else:
-        tables.append(
-            Table(
-                "Outcome measures, per instrument",
-                per_instrument,
-                empty_text="No measure taken up to the period end.",
-            )
+        return tables, []
+    tables.append(
+        Table(
+            "Outcome measures, per instrument",
+            per_instrument,
+            empty_text="No measure taken up to the period end.",
         )
-        blocks.append(_measures_chart(per_instrument))
+    )
+    return tables, [b for b in [_measures_chart(per_instrument)] if b]
+
+
+#: How the T-score is computed, stated under the goal sections.
+GAS_NOTE = (
+    "Goal Attainment Scaling: each goal scored with the client from −2 to +2, 0 the expected "
+    "outcome; T = 50 + 10·Σwx / √(0.7·Σw² + 0.3·(Σw)²)."
+)
+
+
+def section(
+    ctx: ReportContext, coach: str, title: str, *, counts: bool = True, level: int = 2
+) -> Section:
+    """Goals by status (unless `counts` is False: the self-audit shows them just before),
+    attainment by level, T-scores, engagements with no goal recorded yet, measures."""
+    progress = first_row(need(ctx, "goal_progress", coach))
+    levels = first_row(need(ctx, "attainment_levels", coach))
+    scores = need(ctx, "goal_attainment", coach)
+    tables, blocks = _tables(ctx, coach, scores)
+    notes = [GAS_NOTE]
+    if "measures" not in ctx.ws:
+        notes.append("No measures records: outcome measures are not shown.")
+    chart = charts.bars(
+        levels_frame(levels),
+        "level",
+        "goals",
+        x_title="Scored goals",
+        value_format="d",
+        order=list(LEVEL_WORDS.values()),
+    )
     return Section(
         title,
         takeaway=_takeaway(progress, levels, scores),
-        figures=figures,
-        chart=charts.bars(
-            levels_frame(levels),
-            "level",
-            "goals",
-            x_title="Scored goals",
-            value_format="d",
-            order=list(LEVEL_WORDS.values()),
-        )
-        if levels.get("scored")
-        else None,
+        figures=_figures(progress, levels, counts),
+        chart=chart if levels.get("scored") else None,
         tables=tables,
-        html_blocks=[b for b in blocks if b],
+        html_blocks=blocks,
         notes=notes,
         level=level,
     )
