@@ -63,7 +63,7 @@ def test_csv_and_json_carry_the_metric_rows(folder):
     assert [(r["credential"], r["days_left"], r["status"]) for r in rows] == [
         ("initial", "32", "at_risk")
     ]
-    assert rows[0]["missing"] == "ethics review course, affordable service"
+    assert rows[0]["missing"] == "Code of Ethics review course, affordable service"
     got = run("renewal", folder, "--coach", "C-1", "--as-of", "2026-06-30", "--format", "json")
     assert json.loads(got.output)[0]["ce_hours"] == 22.0
 

@@ -99,14 +99,14 @@ def test_each_status_with_its_requirements_worked_out_by_hand():
     assert (one["supervision_hours"], one["supervision_needed"]) == (16.0, 16.0)
     assert (one["affordable_hours"], one["missing"]) == (1.0, "")
     two = got["C-2"]
-    assert (two["days_left"], two["missing"]) == (77, "ethics review course")
+    assert (two["days_left"], two["missing"]) == (77, "Code of Ethics review course")
     assert (two["affordable_hours"], two["supervision_needed"], two["supervision_met"]) == (
         2.0,
         None,
         None,
     )
     assert got["C-4"]["missing"] == (
-        "ethics review course, continuing education, affordable service"
+        "Code of Ethics review course, continuing education, affordable service"
     )
 
 
@@ -142,7 +142,7 @@ def test_a_requirement_just_short_is_missing():
             )
         ]
     )
-    assert readiness(ws)["C-1"]["missing"] == "supervision hours"
+    assert readiness(ws)["C-1"]["missing"] == "supervision"
     assert readiness(workspace(), ce_hours_per_cycle=22.5)["C-1"]["missing"] == (
         "continuing education"
     )
@@ -175,7 +175,7 @@ def test_renewals_due_in_the_next_90_days_by_status():
 
 def test_without_trainings_nothing_on_record_meets_continuing_education():
     got = readiness(_without("trainings"))
-    assert got["C-1"]["missing"] == "ethics review course, continuing education"
+    assert got["C-1"]["missing"] == "Code of Ethics review course, continuing education"
     assert got["C-1"]["status"] == "at_risk"
 
 

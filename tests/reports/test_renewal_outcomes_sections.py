@@ -69,7 +69,7 @@ def test_supervisor_review_leads_with_the_lapsed_credential_then_the_one_at_risk
     lapsed = got.index("Coach C-1's advanced credential expired on 2025-06-01")
     at_risk = got.index(
         "Coach C-1's initial credential expires on 2026-09-15, in 77 days: at risk, with "
-        "ethics review course still to do and fewer than 90 days left."
+        "Code of Ethics review course still to do and fewer than 90 days left."
     )
     assert lapsed < at_risk
     assert (
@@ -102,6 +102,25 @@ def test_a_ready_renewal_says_every_requirement_is_in_place():
     got = text(self_audit.renewal_readiness(context("self-audit", ready, coach="C-1")).to_html())
     assert "Every requirement of the cycle is in place." in got
     assert "in 77 days: ready, every requirement of the cycle is done." in got
+
+
+def test_credentials_of_one_cycle_share_one_requirements_table():
+    same = coach_workspace(
+        credentials=[
+            row("credentials", certified_on="2024-09-01", expires_on="2026-09-15"),
+            row(
+                "credentials",
+                credential="group",
+                certified_on="2024-09-01",
+                expires_on="2026-09-15",
+            ),
+        ]
+    )
+    got = text(supervisor.renewal_readiness(context("supervisor", same, coach="C-1"), "C-1")
+               .to_html())  # fmt: skip
+    assert got.count("the requirements of the cycle since 2024-09-01") == 1
+    assert "group, initial: the requirements of the cycle since 2024-09-01" in got
+    assert got.count(": at risk, with Code of Ethics review course still to do") == 2
 
 
 def test_goal_attainment_section_by_hand():

@@ -33,9 +33,9 @@ from trc_analytics.scope import Scope
 RENEWAL_STATUSES = ("lapsed", "at_risk", "in_progress", "ready")
 #: Requirement -> the words a report uses for it when it is missing.
 REQUIREMENTS = {
-    "ethics_met": "ethics review course",
+    "ethics_met": "Code of Ethics review course",
     "ce_met": "continuing education",
-    "supervision_met": "supervision hours",
+    "supervision_met": "supervision",
     "affordable_met": "affordable service",
 }
 

@@ -141,11 +141,10 @@ def section(
     takeaway = _strengths(rows, ctx.policy) if strength_first else _counts(frame)
     tables = [
         Table(
-            f"{wordy(r['credential'])}: the requirements of the cycle since {r['certified_on']}",
+            f"{names}: the requirements of the cycle since {r['certified_on']}",
             requirement_table(r, ctx.policy),
         )
-        for r in rows
-        if r["status"] != "lapsed"
+        for names, r in _same_cycles(rows)
     ]
     return Section(
         title,
@@ -155,6 +154,18 @@ def section(
         notes=[note(ctx.policy)],
         level=level,
     )
+
+
+def _same_cycles(rows: list[dict[str, Any]]) -> list[tuple[str, dict[str, Any]]]:
+    """Open (not lapsed) credentials grouped by cycle: credentials certified the same day with
+    the same figures share one requirements table (`advanced, initial`)."""
+    groups: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
+    figures = ("certified_on", "ethics_review_on", "ce_hours", "supervision_hours",
+               "supervision_needed", "affordable_hours")  # fmt: skip
+    for r in rows:
+        if r["status"] != "lapsed":
+            groups.setdefault(tuple(r[k] for k in figures), []).append(r)
+    return [(", ".join(wordy(r["credential"]) for r in g), g[0]) for g in groups.values()]
 
 
 def _counts(frame: pl.DataFrame) -> str:
