@@ -84,6 +84,17 @@ def test_usage_errors_exit_2(folder):
     assert run("renewal", folder, "--as-of", "2026-06-30").exit_code == 2  # --coach is required
 
 
+def test_an_inactive_coach_has_nothing_to_renew(tmp_path):
+    ws = build(
+        coaches=[coach("C-1", active=False)],
+        credentials=[row("credentials", certified_on="2024-08-01", expires_on="2026-08-01")],
+    )
+    result = run("renewal", write_workspace(ws, tmp_path / "ws"), "--coach", "C-1",
+                 "--as-of", "2026-06-30")  # fmt: skip
+    assert result.exit_code == 0
+    assert "No credential of coach C-1 to renew as of 2026-06-30" in " ".join(result.output.split())
+
+
 def test_no_credentials_table_exits_1_naming_it(tmp_path):
     folder = write_workspace(build(coaches=[coach("C-1")]), tmp_path / "ws")
     result = run("renewal", folder, "--coach", "C-1", "--as-of", "2026-06-30")

@@ -80,7 +80,10 @@ def _print(rows: list[dict], coach: str, as_of: dt.date, policy: Policy) -> None
 
     console = Console(highlight=False)
     if not rows:
-        console.print(f"Coach {escape(coach)} holds no credential as of {as_of.isoformat()}.")
+        console.print(
+            f"No credential of coach {escape(coach)} to renew as of {as_of.isoformat()} "
+            "(none certified by then, or the coach is not active)."
+        )
         return
     console.print(f"Renewal readiness of coach {escape(coach)} as of {as_of.isoformat()}")
     for r in rows:
