@@ -52,6 +52,9 @@ demo: $(STAMP)
 	@echo "Credential progress as of 2026-06-30: C-0003 below ACC, C-0002 at ACC, C-0001 at PCC:"
 	@for c in C-0003 C-0002 C-0001; do $(BIN)/trc progress demo_workspace --coach $$c --as-of 2026-06-30; done
 	@$(BIN)/trc coaching-log demo_workspace --coach C-0001 --as-of 2026-06-30 --out reports/demo/coaching-log_C-0001.xlsx
+	@echo "Renewal readiness of a coach whose credential has lapsed (C-0035's portfolio shows"
+	@echo "ready, in-progress and at-risk renewals):"
+	@$(BIN)/trc renewal demo_workspace --coach C-0037 --as-of 2026-06-30
 
 lab: $(STAMP)
 	$(BIN)/trc lab demo_workspace

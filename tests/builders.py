@@ -140,6 +140,14 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         "set_on": "2026-01-05",
         "status": "active",
     },
+    "measures": {
+        "client_id": "K-1",
+        "coach_id": "C-1",
+        "measured_on": "2026-02-01",
+        "instrument": "wellbeing",
+        "score": 20.0,
+        "direction": "higher_better",
+    },
     "supervision_actions": {
         "action_id": "SA-1",
         "coach_id": "C-1",

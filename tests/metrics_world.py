@@ -508,7 +508,8 @@ def world_frames() -> dict[str, pl.DataFrame]:
             ],
         ),
         # C-1: G-1 set before and achieved in the period, G-2 set in the period and open,
-        # G-3 set in the period and revised after it; C-3: G-4 released, G-5 achieved (K-5)
+        # G-3 set in the period and revised after it; C-3: G-4 released, G-5 achieved (K-5).
+        # Attained levels (Goal Attainment Scaling): G-2 0 (E-1), G-3 -1 (E-2), G-5 +2 (E-5).
         "goals": frame(
             "goals",
             [
@@ -519,14 +520,30 @@ def world_frames() -> dict[str, pl.DataFrame]:
                     "set_on": s,
                     "status": st,
                     "closed_on": e,
+                    "attained_level": level,
                 }
-                for g, k, c, s, st, e in [
-                    ("G-1", "C-1", "K-1", "2025-11-01", "achieved", "2026-01-15"),
-                    ("G-2", "C-1", "K-1", "2026-02-01", "active", None),
-                    ("G-3", "C-1", "K-2", "2026-03-01", "revised", "2026-04-01"),
-                    ("G-4", "C-3", "K-5", "2026-01-01", "released", "2026-03-31"),
-                    ("G-5", "C-3", "K-5", "2026-01-02", "achieved", "2026-02-01"),
+                for g, k, c, s, st, e, level in [
+                    ("G-1", "C-1", "K-1", "2025-11-01", "achieved", "2026-01-15", None),
+                    ("G-2", "C-1", "K-1", "2026-02-01", "active", None, 0),
+                    ("G-3", "C-1", "K-2", "2026-03-01", "revised", "2026-04-01", -1),
+                    ("G-4", "C-3", "K-5", "2026-01-01", "released", "2026-03-31", None),
+                    ("G-5", "C-3", "K-5", "2026-02-12", "achieved", "2026-03-01", 2),
                 ]
+            ],
+        ),
+        # K-1's wellbeing, first and latest in the period
+        "measures": frame(
+            "measures",
+            [
+                {
+                    "client_id": "K-1",
+                    "coach_id": "C-1",
+                    "measured_on": on,
+                    "instrument": "wellbeing",
+                    "score": score,
+                    "direction": "higher_better",
+                }
+                for on, score in [("2026-01-10", 20.0), ("2026-02-10", 24.0)]
             ],
         ),
         "supervision_actions": frame(

@@ -70,6 +70,9 @@ ALLOWED: dict[str, Allowed] = {
     "credential_due_days": _DAYS,
     "training_window_months": _MONTHS,
     "ce_hours_per_year": Allowed(float, 0, 1000),
+    "ce_hours_per_cycle": Allowed(float, 0, 10000),
+    "renewal_warning_days": _DAYS,
+    "goal_after_sessions": Allowed(int, 1, 1000),
     "probono_window_months": _MONTHS,
     "charge_report_days": _DAYS,
     "silent_engagement_days": Allowed(int, 1, MAX_DAYS),
@@ -151,6 +154,16 @@ class Policy:
     training_window_months: int = 12
     #: DEV-CE: hours of training, other than the ethics review course, asked per window.
     ce_hours_per_year: float = 10.0
+    #: Renewal readiness: continuing-education hours (other than the ethics review course)
+    #: asked in a whole renewal cycle: `ce_hours_per_year` over the `renewal_cycle_months`
+    #: (10 h x 24 months / 12) unless the association sets its own figure.
+    ce_hours_per_cycle: float = 20.0
+    #: Renewal readiness: a requirement still missing with fewer than this many days to the
+    #: expiry puts the renewal "at risk" (more days left: "in progress").
+    renewal_warning_days: int = 90
+    #: Goals: an engagement with at least this many held sessions and no goal is listed as
+    #: "no goal recorded yet".
+    goal_after_sessions: int = 4
     #: COMM-PROBONO: months within which some pro-bono or affordable service must be given.
     probono_window_months: int = 6
     #: CONDUCT-CHARGE: days to report a criminal charge to the Professional Standards Committee.

@@ -35,9 +35,10 @@ COMMANDS = {
         ["coaching-log"],
         ["--coach", "C-0001", "--as-of", "2026-06-30", "--out", "never-written.csv"],
     ),
+    "renewal": (["renewal"], ["--coach", "C-0001", "--as-of", "2026-06-30"]),
 }
 #: Commands judged as of one day (`--as-of`) rather than over a period.
-AS_OF = ["progress", "coaching-log"]
+AS_OF = ["progress", "coaching-log", "renewal"]
 DATED = [c for c in COMMANDS if c not in ("validate", "lab", *AS_OF)]
 BY_COACH = ["report supervisor", "report self-audit", "findings", "metrics", *AS_OF]
 

@@ -112,7 +112,7 @@ def test_same_seed_gives_the_same_bytes_and_another_seed_does_not(tmp_path, fmt)
     write_frames(build_demo(DemoConfig(seed=3, **small)).frames, tmp_path / "b", format=fmt)
     write_frames(build_demo(DemoConfig(seed=4, **small)).frames, tmp_path / "c", format=fmt)
     first, again, other = (_bytes(tmp_path / x) for x in "abc")
-    assert len(first) == 18  # the 17 tables of the spec and supervision_actions
+    assert len(first) == 19  # the 17 tables of the spec, supervision_actions, measures
     assert first == again
     assert first["sessions." + fmt] != other["sessions." + fmt]
 
@@ -934,5 +934,5 @@ def test_write_demo_returns_the_files_and_the_planted_cases(tmp_path):
     built = write_demo(
         tmp_path / "w", format="parquet", coaches=8, months=6, start="2025-07-01", today=TODAY
     )
-    assert len(built.files) == 18 and all(p.suffix == ".parquet" for p in built.files)
+    assert len(built.files) == 19 and all(p.suffix == ".parquet" for p in built.files)
     assert set(built.planted["check_id"]) == set(PLANTED_CHECKS)

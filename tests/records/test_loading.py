@@ -67,7 +67,7 @@ def test_trailing_empty_columns_are_not_data_but_a_nameless_column_with_values_i
         "\n".join([lines[0] + ",", lines[1] + ",x", lines[2] + ","]) + "\n"
     )
     p = only(validate_workspace(ws, today=TODAY), problem="unknown_column")
-    assert (p["file"], p["column"]) == ("goals.csv", "(column G, no name)")
+    assert (p["file"], p["column"]) == ("goals.csv", "(column K, no name)")
 
 
 def test_parquet_with_native_types(tmp_path, reference):

@@ -5,7 +5,7 @@ import polars as pl
 from trc_analytics.records.schema import load_schema
 
 
-def test_the_seventeen_tables_of_the_spec_and_supervision_actions_are_declared():
+def test_the_seventeen_tables_of_the_spec_supervision_actions_and_measures_are_declared():
     schema = load_schema()
     assert schema.names == [
         "coaches",
@@ -25,6 +25,7 @@ def test_the_seventeen_tables_of_the_spec_and_supervision_actions_are_declared()
         "community_service",
         "conduct_events",
         "goals",
+        "measures",  # issue 12: outcome measures, any instrument an association licenses
         "supervision_actions",  # issue 10: actions agreed in supervision
     ]
     assert [t.name for t in schema if t.required] == ["coaches"]

@@ -127,6 +127,24 @@ def test_negative_duration_fee_and_hours(ws):
     assert problems["expected"][0] == "a value of at least 0"
 
 
+def test_a_goal_level_outside_minus_two_to_plus_two_and_a_negative_weight(ws):
+    set_cell(ws, "goals", 2, "attained_level", "3")
+    set_cell(ws, "goals", 2, "baseline_level", "-3")
+    set_cell(ws, "goals", 2, "weight", "-1")
+    problems = check(ws).filter(pl.col("file") == "goals.csv")
+    assert problems.select("row", "column", "problem", "expected").rows() == [
+        (2, "baseline_level", "minimum", "a value of at least -2"),
+        (2, "attained_level", "maximum", "a value of at most 2"),
+        (2, "weight", "minimum", "a value of at least 0"),
+    ]
+
+
+def test_goal_levels_at_the_ends_of_the_scale_are_valid(ws):
+    set_cell(ws, "goals", 2, "attained_level", "2")
+    set_cell(ws, "goals", 2, "baseline_level", "-2")
+    assert check(ws).filter(pl.col("file") == "goals.csv").is_empty()
+
+
 def test_an_end_before_its_start(ws):
     set_cell(ws, "engagements", 2, "ended_on", "2025-01-01")
     p = only(check(ws), problem="order")
@@ -223,7 +241,7 @@ def test_a_column_named_twice(ws):
     lines = csv_lines(ws, "goals")
     write_lines(ws, "goals", [line + "," + line.split(",")[-1] for line in lines])
     p = only(check(ws), problem="duplicate_column")
-    assert (p["file"], p["column"]) == ("goals.csv", "closed_on")
+    assert (p["file"], p["column"]) == ("goals.csv", "weight")
 
 
 def test_an_empty_file(ws):

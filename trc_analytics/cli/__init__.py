@@ -20,6 +20,7 @@ COMMANDS: dict[str, str] = {
     "metrics": "trc_analytics.cli.metrics:metrics",
     "progress": "trc_analytics.cli.progress:progress",
     "pseudonymize": "trc_analytics.cli.pseudonymize:pseudonymize",
+    "renewal": "trc_analytics.cli.renewal:renewal",
     "report": "trc_analytics.cli.report:report",
     "templates": "trc_analytics.cli.templates:templates",
     "validate": "trc_analytics.cli.validate:validate",

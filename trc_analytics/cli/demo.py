@@ -1,4 +1,4 @@
-"""`trc demo DIR`: write a synthetic demo workspace (all 18 tables, planted findings)."""
+"""`trc demo DIR`: write a synthetic demo workspace (all 19 tables, planted findings)."""
 
 from __future__ import annotations
 
@@ -60,7 +60,7 @@ def demo(
     """Write a synthetic demo workspace into FOLDER.
 
     Anonymized practice records of a made-up association: coaches in regions of very different
-    sizes, supervisors, clients, engagements, sessions and the rest of the 18 tables, with a few
+    sizes, supervisors, clients, engagements, sessions and the rest of the 19 tables, with a few
     planted cases of every ethics check. The same options always give the same bytes.
     """
     import time

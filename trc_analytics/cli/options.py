@@ -82,6 +82,32 @@ def period_options(f: F) -> F:
     return with_period  # type: ignore[return-value]
 
 
+def as_of_option(f: F) -> F:
+    """`--as-of DATE`: the day standing is judged at (default today), passed on as `as_of`; a
+    day after today is refused, as a period ending after today is (`Period.refuse_after`)."""
+
+    @click.option(
+        "--as-of",
+        "as_of",
+        type=DATE,
+        default=None,
+        metavar="YYYY-MM-DD",
+        help="Day the standing is judged at (YYYY-MM-DD; default: today).",
+    )
+    @functools.wraps(f)
+    def with_as_of(*args: Any, as_of: dt.date | None, **kwargs: Any) -> Any:
+        today = dt.date.today()
+        day = as_of or today
+        if day > today:
+            raise click.UsageError(
+                f"--as-of: {day.isoformat()} is after today ({today.isoformat()}); only days "
+                "that have passed have records"
+            )
+        return f(*args, as_of=day, **kwargs)
+
+    return with_as_of  # type: ignore[return-value]
+
+
 def coach_option(*, multiple: bool) -> Callable[[F], F]:
     """`--coach ID`: one coach (a report's subject) or, repeated, the coaches to keep."""
     if multiple:
@@ -168,31 +194,6 @@ def load_policy(policy_file: Path | None) -> Policy:
         return Policy.load(policy_file)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--policy") from None
-
-
-def as_of_option(f: F) -> F:
-    """`--as-of YYYY-MM-DD` (default today), passed on as `as_of`; a day after today is refused
-    as `period_options` refuses a period ending after today."""
-
-    @click.option(
-        "--as-of",
-        "as_of",
-        type=DATE,
-        default=None,
-        help="The day the figures are judged at (YYYY-MM-DD). Default: today.",
-    )
-    @functools.wraps(f)
-    def with_as_of(*args: Any, as_of: dt.date | None, **kwargs: Any) -> Any:
-        today = dt.date.today()
-        day = as_of or today
-        if day > today:
-            raise click.UsageError(
-                f"--as-of: {day.isoformat()} is after today ({today.isoformat()}); only days "
-                "that have passed have records"
-            )
-        return f(*args, as_of=day, **kwargs)
-
-    return with_as_of  # type: ignore[return-value]
 
 
 def requirements_option(f: F) -> F:

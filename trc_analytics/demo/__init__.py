@@ -4,7 +4,7 @@
     frames = generate_demo(coaches=40, months=24, seed=7)   # {table: polars.DataFrame}
     demo = write_demo("demo_workspace", format="csv")       # files, frames and planted cases
 
-All 18 tables of the schema, every column present (nulls where optional), in schema order and
+All 19 tables of the schema, every column present (nulls where optional), in schema order and
 dtypes. No names, contact details or free text: ids only (`C-0001`, `CL-000001`, `E-000001`,
 `G-0001`, `S-00000001`, ...). Every ethics check of SPEC section 4 has planted cases
 (`PLANTED_CHECKS`); `Demo.planted` lists each case. Same parameters, same bytes.
@@ -88,7 +88,7 @@ def generate_demo(
     *,
     today: dt.date | None = None,
 ) -> dict[str, pl.DataFrame]:
-    """The 18 tables of a demo workspace, by name, in schema order."""
+    """The 19 tables of a demo workspace, by name, in schema order."""
     return make_demo(coaches, months, start, seed, finding_rate, today=today).frames
 
 

@@ -36,6 +36,7 @@ SORTS: dict[str, tuple[str, ...]] = {
     "group_members": ("_g", "_c"),
     "sessions": ("_s",),
     "vetted_services": ("_k", "vetted_on", "service_id"),
+    "measures": ("_c", "instrument", "measured_on"),
 }
 
 

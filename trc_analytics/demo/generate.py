@@ -21,6 +21,7 @@ from trc_analytics.demo.development import build_supervision, build_trainings
 from trc_analytics.demo.finalize import finalize
 from trc_analytics.demo.groups import build_groups
 from trc_analytics.demo.manifest import MANIFEST_SCHEMA
+from trc_analytics.demo.outcomes import build_measures, score_goals
 from trc_analytics.demo.plants import Records, plan_engagements, plant_events
 from trc_analytics.demo.profiles import assign_profiles
 from trc_analytics.demo.records import (
@@ -36,7 +37,7 @@ from trc_analytics.demo.sessions import build_sessions
 
 @dataclass(frozen=True)
 class Demo:
-    """A generated workspace: the 18 tables, and the planted cases they contain."""
+    """A generated workspace: the 19 tables, and the planted cases they contain."""
 
     config: DemoConfig
     frames: dict[str, pl.DataFrame]
@@ -148,6 +149,8 @@ def build_demo(cfg: DemoConfig) -> Demo:
         goals=build_goals(cfg, rng, engagements, members),
     )
     manifest.extend(plant_events(cfg, rng, roster, rec, pool))
+    rec.goals = score_goals(cfg, rec.goals)
+    rec.measures = build_measures(cfg, rec.sessions)
     frames, planted = finalize(
         roster, rec, pl.concat(manifest).cast(MANIFEST_SCHEMA), seed=cfg.seed, end=cfg.end
     )

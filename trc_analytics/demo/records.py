@@ -45,6 +45,7 @@ def build_goals(
             {
                 "_c": one["_c"].to_numpy()[owner],
                 "_k": one["_k"].to_numpy()[owner],
+                "_e": one["_e"].to_numpy()[owner],
                 "set_on": as_dates(set_on),
                 "status": status.astype(str),
                 "closed_on": as_dates(closed),
@@ -72,7 +73,7 @@ def build_goals(
                 }
             )
         )
-    return pl.concat(goals)
+    return pl.concat(goals, how="diagonal")
 
 
 def build_mandatory_reports(

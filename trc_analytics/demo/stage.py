@@ -7,7 +7,7 @@ random generator, the roster, the picker, and the held one-to-one sessions in sl
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import polars as pl
@@ -37,6 +37,8 @@ class Records:
     community_service: pl.DataFrame
     conduct_events: pl.DataFrame
     goals: pl.DataFrame
+    #: Outcome-measure scores (`demo.outcomes`), added after every planted case.
+    measures: pl.DataFrame = field(default_factory=pl.DataFrame)
 
 
 @dataclass

@@ -1,9 +1,9 @@
 """Every practice metric in one call, sharing the frames they have in common.
 
-The metrics live in `caseload`, `referrals`, `competence`, `giving`, `standing`, `safety`,
-`goals`, `association`, `supervision_cycle` and `credential_progress`; this module gathers
-their registry and computes them together (one scope, one `polars.collect_all`), which is what
-reports and the benchmark use.
+The metrics live in `caseload`, `referrals`, `competence`, `giving`, `standing`, `renewal`,
+`safety`, `goals`, `association`, `supervision_cycle` and `credential_progress`; this module
+gathers their registry and computes them together (one scope, one `polars.collect_all`), which
+is what reports and the benchmark use.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ MODULES = (
     "competence",
     "giving",
     "standing",
+    "renewal",
     "safety",
     "goals",
     "association",

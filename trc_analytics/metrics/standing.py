@@ -248,6 +248,26 @@ def certification_pipeline(sc: Scope) -> pl.LazyFrame:
     )
 
 
+def ethics_reviews(sc: Scope) -> pl.LazyFrame:
+    """Every Code of Ethics review course on record, any date: a training of kind
+    `ethics_review` or a credential's `ethics_review_on` (the one notion `ethics_review` and
+    renewal readiness share). Columns: coach_id, reviewed_on."""
+    reviews = [pl.LazyFrame(schema={"coach_id": pl.String(), "reviewed_on": pl.Date()})]
+    if "trainings" in sc.ws:
+        reviews.append(
+            sc.table("trainings")
+            .filter(pl.col("kind") == "ethics_review")
+            .select("coach_id", reviewed_on="completed_on")
+        )
+    if "credentials" in sc.ws:
+        reviews.append(
+            sc.table("credentials")
+            .filter(pl.col("ethics_review_on").is_not_null())
+            .select("coach_id", reviewed_on="ethics_review_on")
+        )
+    return pl.concat(reviews)
+
+
 @summary_metric(
     needs=(("trainings", "credentials"),),
     columns={
@@ -263,21 +283,8 @@ def ethics_review(sc: Scope) -> pl.LazyFrame:
     before the period end; in the cycle = within `policy.renewal_cycle_months` before it.
     Columns: key, coaches (active coaches), reviewed_in_cycle, last_review_on (latest).
     """
-    reviews = []
-    if "trainings" in sc.ws:
-        reviews.append(
-            sc.table("trainings")
-            .filter(pl.col("kind") == "ethics_review")
-            .select("coach_id", reviewed_on="completed_on")
-        )
-    if "credentials" in sc.ws:
-        reviews.append(
-            sc.table("credentials")
-            .filter(pl.col("ethics_review_on").is_not_null())
-            .select("coach_id", reviewed_on="ethics_review_on")
-        )
     last = (
-        pl.concat(reviews)
+        ethics_reviews(sc)
         .filter(pl.col("reviewed_on") <= sc.end)
         .group_by("coach_id")
         .agg(last_review_on=pl.col("reviewed_on").max())

@@ -85,7 +85,7 @@ ID_KINDS = {
 CLIENT_TABLES = frozenset(
     {
         "clients", "engagements", "sessions", "referrals", "disclosures", "mandatory_reports",
-        "goals", "group_members", "safety_assessments",
+        "goals", "group_members", "safety_assessments", "measures",
     }
 )  # fmt: skip
 #: Kinds of id that are never re-keyed: coach ids name the coach who holds the key.

@@ -98,6 +98,8 @@ def _example(table: Table, f: Field, i: int) -> Any:
         if not any(after == f.name for _, after in table.order):
             return day
         return day + LATER_BY if f.not_future else day.replace(year=day.year + 2)
+    if f.type == "integer" and f.maximum is not None:
+        return int(f.maximum) - 1 - i  # inside a bounded scale (a goal level: 1, then 0)
     if f.type == "integer":
         return (60, 50)[i] if f.name.endswith("_min") else (8, 12)[i]
     if f.type == "number":
@@ -188,6 +190,8 @@ def _allowed_words(table: Table, f: Field) -> str:
         parts.append(f"a {fk.reference_fields} of {fk.resource}")
     if f.minimum is not None:
         parts.append(f"at least {f.minimum:g}")
+    if f.maximum is not None:
+        parts.append(f"at most {f.maximum:g}")
     if f.not_future:
         parts.append("not in the future")
     for before, after in table.order:

@@ -355,6 +355,8 @@ def _cell_conditions(f: Field, today: dt.date, typed_source: bool) -> list[tuple
         out.append((text.is_not_null() & typed.is_null(), "vocabulary"))
     if f.minimum is not None and f.type in ("integer", "number"):
         out.append((typed < f.minimum, "minimum"))
+    if f.maximum is not None and f.type in ("integer", "number"):
+        out.append((typed > f.maximum, "maximum"))
     return out
 
 
@@ -388,10 +390,15 @@ def _refine_date_kind() -> pl.Expr:
     )
 
 
+def _shown_bound(bound: float | None) -> float | int | None:
+    """A bound as the user reads it: `0`, not `0.0`."""
+    return int(bound) if bound is not None and float(bound).is_integer() else bound
+
+
 def _expected(f: Field, today: dt.date) -> pl.Expr:
     """Plain-words expectation for each problem kind of a field."""
     minimum = f.minimum
-    shown_min = int(minimum) if minimum is not None and float(minimum).is_integer() else minimum
+    shown_min = _shown_bound(minimum)
     return (
         pl.when(pl.col("problem") == "required")
         .then(pl.lit(f"a value: {f.name} is required"))
@@ -405,6 +412,8 @@ def _expected(f: Field, today: dt.date) -> pl.Expr:
         .then(pl.lit("one of: " + ", ".join(f.enum or ())))
         .when(pl.col("problem") == "minimum")
         .then(pl.lit(f"a value of at least {shown_min}"))
+        .when(pl.col("problem") == "maximum")
+        .then(pl.lit(f"a value of at most {_shown_bound(f.maximum)}"))
         .otherwise(None)
     )
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import polars as pl
 
-from trc_analytics.reports import charts, opening, progress
+from trc_analytics.reports import charts, opening, outcomes, progress, renewal
 from trc_analytics.reports import sections as facts
 from trc_analytics.reports import supervision_cycle as cycle
 from trc_analytics.reports.context import (
@@ -456,6 +456,13 @@ def goals(ctx: ReportContext) -> Section:
 
 
 @shows_missing
+def attainment(ctx: ReportContext) -> Section:
+    """How your clients' goals came out (Goal Attainment Scaling), engagements with no goal
+    recorded yet, and outcome measures per instrument."""
+    return outcomes.section(ctx, _coach(ctx), _heading(attainment), counts=False)
+
+
+@shows_missing
 def giving(ctx: ReportContext) -> Section:
     """Pro-bono and reduced-fee work and community service given."""
     coach = _coach(ctx)
@@ -584,6 +591,12 @@ def credential_progress(ctx: ReportContext) -> Section:
     return progress.section(ctx, _coach(ctx), _heading(credential_progress), strength_first=True)
 
 
+def renewal_readiness(ctx: ReportContext) -> Section:
+    """Your renewals, strength-first: what is done for each credential's cycle, then what is
+    still to do and by when."""
+    return renewal.section(ctx, _coach(ctx), _heading(renewal_readiness), strength_first=True)
+
+
 @shows_missing
 def clients_to_discuss(ctx: ReportContext) -> Section:
     """Clients with a risk event, exclusion, decompensation, triggered exit or silent
@@ -618,9 +631,11 @@ SECTIONS: Outline = (
     ("Growth areas and next steps", growth),
     ("The Code, item by item", checklist),
     ("Goals reached with clients", goals),
+    ("How goals came out", attainment),
     ("Giving back to the community", giving),
     ("Keeping up to date", keeping_up),
     ("Your path to the next credential", credential_progress),
+    ("Renewal readiness", renewal_readiness),
     ("Clients to talk through in supervision", clients_to_discuss),
     ("Supervision agreed and received", supervision_agreed),
     ("Actions agreed in supervision", agreed_actions),

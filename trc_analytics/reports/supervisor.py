@@ -15,7 +15,7 @@ from collections.abc import Callable
 import polars as pl
 
 from trc_analytics.checks import findings_per_100
-from trc_analytics.reports import charts, opening, progress
+from trc_analytics.reports import charts, opening, outcomes, progress, renewal
 from trc_analytics.reports import sections as facts
 from trc_analytics.reports import supervision_cycle as cycle
 from trc_analytics.reports.context import (
@@ -727,6 +727,21 @@ def credential_progress(ctx: ReportContext, coach: str) -> Section:
     return progress.section(ctx, coach, _heading(credential_progress), strength_first=False)
 
 
+def renewal_readiness(ctx: ReportContext, coach: str) -> Section:
+    """Each credential's next renewal: expiry, days left, the requirements of the cycle and one
+    status (lapsed, at risk, in progress, ready), most urgent first."""
+    return renewal.section(
+        ctx, coach, _heading(renewal_readiness), strength_first=False, level=level(ctx)
+    )
+
+
+@shows_missing
+def goal_attainment(ctx: ReportContext, coach: str) -> Section:
+    """Goals set, achieved, revised and released; attainment by level and T-score per
+    engagement; engagements with no goal recorded yet; outcome measures per instrument."""
+    return outcomes.section(ctx, coach, _heading(goal_attainment), level=level(ctx))
+
+
 @shows_missing
 def probono(ctx: ReportContext, coach: str) -> Section:
     """Pro-bono and reduced-fee share of hours, community service, longest stretch without."""
@@ -862,7 +877,9 @@ SECTIONS: Outline = (
     ("Supervision and training against the gaps", supervision_training),
     ("Credential status", credentials),
     ("Credential progress", credential_progress),
+    ("Renewal readiness", renewal_readiness),
     ("Pro-bono and affordable service", probono),
+    ("Goals and their attainment", goal_attainment),
     ("Clients to discuss", clients_to_discuss),
     ("Supervision agreed and received", supervision_agreed),
     ("Agreed actions and next review", agreed_actions),

@@ -39,6 +39,7 @@ class Field:
     description: str
     required: bool = False
     minimum: float | None = None
+    maximum: float | None = None
     vocabulary: str | None = None
     enum: tuple[str, ...] | None = None
     not_future: bool = False
@@ -181,6 +182,7 @@ def build_schema(descriptor: dict[str, Any], vocabularies: dict[str, Any]) -> Sc
                     description=f.get("description", ""),
                     required=bool(cons.get("required", False)),
                     minimum=cons.get("minimum"),
+                    maximum=cons.get("maximum"),
                     vocabulary=voc,
                     enum=tuple(vocabularies[voc]["values"]) if voc else None,
                     not_future=bool(f.get("trc:notFuture", False)),

@@ -39,6 +39,7 @@ __all__ = [
     "NOT_SHOWN",
     "SECTIONS",
     "TOTAL",
+    "attainment",
     "compliance",
     "demand",
     "giving",
@@ -47,6 +48,7 @@ __all__ = [
     "protection",
     "referrals",
     "release_of",
+    "renewals",
     "served",
     "sessions_hours",
     "title",
@@ -306,6 +308,51 @@ def giving(ctx: ReportContext) -> Section:
     )
 
 
+@_publishable
+@shows_missing
+def renewals(ctx: ReportContext) -> Section:
+    """Renewals due within `renewal_warning_days`, ready or at risk (something still to do)."""
+    require(ctx, "credentials")
+    table = _table(ctx, rel.RENEWALS)
+    return _section(
+        renewals,
+        takeaway=words.renewals(table.cells, table.total, ctx.policy),
+        chart=charts.renewals(table.cells),
+        tables=[Table(rel.RENEWALS, table.to_wide(total_label=TOTAL))],
+        notes=[words.renewals_note(ctx.policy), words.hidden_note(table)],
+    )
+
+
+@_publishable
+@shows_missing
+def attainment(ctx: ReportContext) -> Section:
+    """The share of scored goals at or above the expected outcome (Goal Attainment Scaling),
+    by region."""
+    require(ctx, "goals", "engagements")
+    if not _registered(ctx, rel.ATTAINMENT):
+        return _section(attainment, takeaway="No goal has an attained level scored in the period.")
+    released = _table(ctx, rel.ATTAINMENT)
+    rates = (
+        release_of(ctx)
+        .rates(rel.ATTAINMENT)
+        .select("region", "at_or_above", "scored", at_or_above_pct="rate")
+    )
+    return _section(
+        attainment,
+        takeaway=words.attainment(rates),
+        chart=charts.attainment(rates),
+        tables=[
+            Table(
+                rel.ATTAINMENT,
+                rates,
+                labels={"at_or_above_pct": "At or above expected (%)"},
+                suppressed=rate_hidden(rates, "at_or_above", "scored", "at_or_above_pct"),
+            )
+        ],
+        notes=[words.attainment_note(), words.hidden_note(released)],
+    )
+
+
 #: The sections, in notebook order: (title, function) pairs (the report's contents).
 SECTIONS: Outline = (
     ("How the figures are protected", protection),
@@ -315,5 +362,7 @@ SECTIONS: Outline = (
     ("Compliance with the Code, check by check", compliance),
     ("Referral patterns", referrals),
     ("Certification pipeline", pipeline),
+    ("Renewals due soon", renewals),
     ("Pro-bono and community service", giving),
+    ("Goal attainment", attainment),
 )

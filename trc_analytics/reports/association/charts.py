@@ -140,3 +140,35 @@ def giving(fee_cells: pl.DataFrame, community_cells: pl.DataFrame | None) -> Any
         x_title="Hours held",
         hidden=withheld(fee_cells, shown, "fee_type", "hours"),
     )
+
+
+def renewals(by_readiness: pl.DataFrame) -> Any:
+    """Renewals due soon by readiness (published, non-zero rows; hidden ones marked)."""
+    shown = published(by_readiness, "renewals").filter(pl.col("renewals") > 0)
+    if not shown.height:
+        return None
+    return charts.bars(
+        shown,
+        "readiness",
+        "renewals",
+        x_title="Renewals due soon (published)",
+        values="count",
+        sort_by_value=False,
+        hidden=withheld(by_readiness, shown, "readiness", "renewals"),
+    )
+
+
+def attainment(rates: pl.DataFrame) -> Any:
+    """Share of scored goals at or above expectation per region (published rows; hidden ones
+    marked)."""
+    shown = rates.filter(pl.col("at_or_above_pct").is_not_null())
+    if not shown.height:
+        return None
+    return charts.bars(
+        shown,
+        "region",
+        "at_or_above_pct",
+        x_title="Scored goals at or above the expected outcome (%)",
+        values="rate",
+        hidden=withheld(rates, shown, "region", "at_or_above_pct"),
+    )

@@ -41,6 +41,10 @@ VETTED = "Referrals to services the coach had vetted, by region"
 PIPELINE = "Credentials by kind and status"
 FEES = "Hours held by fee"
 COMMUNITY = "Community-service hours by kind"
+RENEWALS = "Renewals due soon, by readiness"
+ATTAINMENT = "Scored goals at or above the expected outcome, by region"
+#: Readiness of a renewal due soon (metric column -> the words the table shows), in order.
+READINESS = {"ready": "ready", "at_risk": "at risk"}
 #: The check whose examined and kept cases are the vetted table's referrals and vetted ones.
 REFER_VETTED = "REFER-VETTED"
 #: Credential statuses, in the order the pipeline shows them.
@@ -225,6 +229,37 @@ def _giving(release: Release, ctx: ReportContext) -> None:
     )  # fmt: skip
 
 
+def _renewals(release: Release, ctx: ReportContext) -> None:
+    """Renewals due within `renewal_warning_days`, ready or at risk (each coach a contributor:
+    how many of their own credentials are due)."""
+    per_coach = (
+        _metric(ctx, "renewals_due")
+        .unpivot(index="coach_id", on=list(READINESS), variable_name="readiness",
+                 value_name="renewals")
+        .with_columns(pl.col("readiness").replace_strict(READINESS))
+    )  # fmt: skip
+    release.add_counts(
+        RENEWALS, per_coach, rows="readiness", value="renewals", contributor="coach_id",
+        categories={"readiness": list(READINESS.values())},
+    )  # fmt: skip
+
+
+def _attainment(release: Release, ctx: ReportContext) -> None:
+    """Scored goals and those at or above the expected outcome, by region (each coach a
+    contributor); not registered when no goal is scored."""
+    per_coach = _metric(ctx, "attainment_levels").join(coach_region(ctx), on="coach_id")
+    if not per_coach["scored"].sum():
+        return
+    release.add_rates(
+        ATTAINMENT,
+        per_coach.select("coach_id", "region", "at_or_above", "scored"),
+        rows="region",
+        numerator="at_or_above",
+        denominator="scored",
+        contributor="coach_id",
+    )
+
+
 #: Each registration and the tables it registers (all or none of them).
 _REGISTERS: list[tuple[tuple[str, ...], Callable[[Release, ReportContext], None]]] = [
     ((COACHES, CLIENTS), _served),
@@ -235,6 +270,8 @@ _REGISTERS: list[tuple[tuple[str, ...], Callable[[Release, ReportContext], None]
     ((VETTED,), _vetted),
     ((PIPELINE,), _pipeline),
     ((FEES, COMMUNITY), _giving),
+    ((RENEWALS,), _renewals),
+    ((ATTAINMENT,), _attainment),
 ]
 
 
@@ -244,7 +281,9 @@ _REGISTERS: list[tuple[tuple[str, ...], Callable[[Release, ReportContext], None]
 def _relate_across(release: Release) -> None:
     """Tell the attacker every sum one table gives of another's figures (same population):
     the REFER-VETTED row is the vetted table's totals; hours by fee and sessions by area add up
-    to the totals by region and month; referrals by reason add up to the vetted table's."""
+    to the totals by region and month; referrals by reason add up to the vetted table's.
+    Renewals due soon are not a sum of the pipeline's figures (active coaches only, a window
+    of `renewal_warning_days` against `credential_due_days`), so no equality is declared."""
     vetted_rows = _rows(release, VETTED)
     if _rows(release, COMPLIANCE) and REFER_VETTED in _rows(release, COMPLIANCE):
         for ours, theirs in [("examined", "referrals"), ("compliant", "to_vetted")]:

@@ -190,3 +190,53 @@ def giving(affordable_hours: float | None, community_hours: float | None) -> str
     if not parts:
         return "Pro-bono and community-service hours are too concentrated to publish this period."
     return "In the period, " + " and ".join(parts) + "."
+
+
+def renewals(by_readiness: pl.DataFrame, total: float | None, policy: Policy) -> str:
+    """How many renewals are due soon and how many of them are ready (when published)."""
+    window = f"the next {policy.renewal_warning_days} days"
+    shown = by_readiness.filter(pl.col("renewals").is_not_null())
+    if total is None:
+        return f"Renewals due in {window} are too few to publish this period."
+    if shown.height < by_readiness.height:
+        return (
+            f"{int(total):,} renewals are due in {window}; how many are ready is hidden (a "
+            f"readiness held by fewer than {policy.min_cell} is not shown)."
+        )
+    ready = int(shown.filter(pl.col("readiness") == "ready")["renewals"].sum())  # "at risk": rest
+    return (
+        f"{int(total):,} renewals are due in {window}: {ready:,} ready, "
+        f"{int(total) - ready:,} at risk (a requirement of the cycle still to do)."
+    )
+
+
+def renewals_note(policy: Policy) -> str:
+    """What ready and at risk mean."""
+    return (
+        f"Due soon: a credential of an active coach expiring in the next "
+        f"{policy.renewal_warning_days} days. Ready: the ethics review course, "
+        f"{policy.ce_hours_per_cycle:g} hours of continuing education, the supervision agreed "
+        "and some affordable service, all since the credential was certified; at risk: one of "
+        "them still to do."
+    )
+
+
+def attainment(rates: pl.DataFrame) -> str:
+    """The share of scored goals at or above expectation, over the regions published."""
+    shown = rates.filter(pl.col("at_or_above").is_not_null() & pl.col("scored").is_not_null())
+    if not shown.height:
+        return "Scored goals are too few in every region to publish a share this period."
+    at, scored = int(shown["at_or_above"].sum()), int(shown["scored"].sum())
+    scope = "every region" if shown.height == rates.height else "the regions shown"
+    return (
+        f"{at / scored:.0%} of {scored:,} scored goals in {scope} reached the expected outcome "
+        "or more."
+    )
+
+
+def attainment_note() -> str:
+    """What a scored goal is."""
+    return (
+        "Goal Attainment Scaling (Kiresuk & Sherman): each goal is scored with the client from "
+        "−2 to +2, 0 being the expected outcome; goals of engagements open in the period."
+    )
