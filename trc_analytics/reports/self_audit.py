@@ -591,6 +591,7 @@ def credential_progress(ctx: ReportContext) -> Section:
     return progress.section(ctx, _coach(ctx), _heading(credential_progress), strength_first=True)
 
 
+@shows_missing
 def renewal_readiness(ctx: ReportContext) -> Section:
     """Your renewals, strength-first: what is done for each credential's cycle, then what is
     still to do and by when."""

@@ -727,6 +727,7 @@ def credential_progress(ctx: ReportContext, coach: str) -> Section:
     return progress.section(ctx, coach, _heading(credential_progress), strength_first=False)
 
 
+@shows_missing
 def renewal_readiness(ctx: ReportContext, coach: str) -> Section:
     """Each credential's next renewal: expiry, days left, the requirements of the cycle and one
     status (lapsed, at risk, in progress, ready), most urgent first."""
