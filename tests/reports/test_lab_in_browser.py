@@ -158,7 +158,7 @@ def test_a_prepared_notebook_opens_clean_and_runs_with_the_report_look(lab):
     assert page.js("getComputedStyle(document.querySelector('.trc-figure-value')).display") == (
         "block"  # the cards stand apart: the report stylesheet applies
     )
-    assert page.js("getComputedStyle(document.querySelector('.trc-figures')).display") == "flex"
+    assert page.js("getComputedStyle(document.querySelector('.trc-figures')).display") == "grid"
     assert page.js(toolbar) == before  # JupyterLab itself is not restyled
     assert page.js(ALL_CHARTS_DRAWN)
 

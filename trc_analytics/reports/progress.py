@@ -22,7 +22,7 @@ from trc_analytics.metrics.credential_progress import (
 )
 from trc_analytics.metrics.requirements import Requirements, icf_requirements
 from trc_analytics.reports.context import ReportContext, long_date
-from trc_analytics.reports.display import Section, bullet_list, esc
+from trc_analytics.reports.display import Section, bullet_list, esc, table_box
 from trc_analytics.reports.outline import level, require
 from trc_analytics.reports.sections import num, plural
 from trc_analytics.scope import Scope
@@ -126,9 +126,10 @@ def bars_html(needs: pl.DataFrame) -> str:
         "<tr><th>Level</th><th>Requirement</th><th>Progress</th><th>Have</th>"
         "<th>Still needed</th></tr>"
     )
-    return (
+    table = (
         f'<table class="trc-progress"><thead>{head}</thead><tbody>{"".join(rows)}</tbody></table>'
     )
+    return table_box(table, rows=len(rows), columns=5)  # scrolls on a phone, whole in print
 
 
 def coach_progress(
