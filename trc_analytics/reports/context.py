@@ -33,13 +33,43 @@ _MAX_CACHED = 2
 #: Set (to "1") in the environment of a batch worker's kernel: reports then compute metrics and
 #: checks once for every coach of the workspace and period, and each report filters its coach.
 SHARE_ENV = "TRC_REPORT_BATCH"
-_SHARED: dict[tuple[Any, ...], tuple[Any, dict[str, Any], Any]] = {}
+_SHARED: dict[tuple[Any, ...], SharedResults] = {}
 
 
-def _shared_results(ws: Workspace, period: Period, policy: Policy) -> tuple[dict[str, Any], Any]:
-    """Metrics and check results of every coach, computed once per workspace, period, policy.
+@dataclass(frozen=True)
+class SharedResults:
+    """What a batch kernel computes once per workspace, period and policy for every coach.
 
-    Both run in one scope, so the frames they share (held sessions, credential standing) are
+    `metrics` and `checks` as `compute_in` and `run_checks_in` give them; `held` the number
+    of sessions each coach held in the period; `spans` each coach's first and last recorded
+    session day, whatever the period. A report looks its coach up here: filtering the whole
+    workspace again for each of 2,000 coaches made the batch grow with the square of its size.
+    """
+
+    ws: Workspace
+    metrics: dict[str, Any]
+    checks: Any
+    held: dict[str, int]
+    spans: dict[str, tuple[Any, Any]]
+
+
+def _coach_spans(ws: Workspace) -> dict[str, tuple[Any, Any]]:
+    """First and last `held_on` of every coach's sessions (any status, any period)."""
+    if "sessions" not in ws:
+        return {}
+    spans = (
+        ws["sessions"]
+        .group_by("coach_id")
+        .agg(first=pl.col("held_on").min(), last=pl.col("held_on").max())
+    )
+    return {c: (f, la) for c, f, la in spans.iter_rows()}
+
+
+def _shared_results(ws: Workspace, period: Period, policy: Policy) -> SharedResults:
+    """Metrics, check results and per-coach lookups of every coach, computed once per
+    workspace, period and policy.
+
+    All run in one scope, so the frames they share (held sessions, credential standing) are
     built once.
     """
     from trc_analytics.checks import run_checks_in
@@ -47,13 +77,18 @@ def _shared_results(ws: Workspace, period: Period, policy: Policy) -> tuple[dict
 
     key = (id(ws), period, policy)
     hit = _SHARED.get(key)
-    if hit is None or hit[0] is not ws:
+    if hit is None or hit.ws is not ws:
         if len(_SHARED) >= _MAX_CACHED:
             _SHARED.pop(next(iter(_SHARED)))
         every_coach = Scope.make(ws, period, policy=policy)
-        hit = (ws, compute_in(every_coach), run_checks_in(every_coach))
+        held: dict[str, int] = {}
+        if "sessions" in ws:
+            counts = every_coach.held_in_period().group_by("coach_id").len().collect()
+            held = dict(counts.iter_rows())
+        metrics, checks = compute_in(every_coach), run_checks_in(every_coach)
+        hit = SharedResults(ws, metrics, checks, held, _coach_spans(ws))
         _SHARED[key] = hit
-    return hit[1], hit[2]
+    return hit
 
 
 def _signature(path: Path) -> tuple[Any, ...]:
@@ -124,8 +159,23 @@ class ReportContext:
         from trc_analytics.metrics import compute_in
 
         if self.shares_results:
-            return _shared_results(self.ws, self.period, self.policy)[0]
+            return self._shared.metrics
         return compute_in(self.scope)
+
+    @property
+    def _shared(self) -> SharedResults:
+        """The batch's all-coaches results for this workspace, period and policy."""
+        return _shared_results(self.ws, self.period, self.policy)
+
+    def _shared_span(self, coach: str | None) -> tuple[dt.date, dt.date] | None:
+        """`records_span` from the batch's per-coach spans (same answer, no table scan)."""
+        spans = self._shared.spans
+        found = [spans[c] for c in ([coach] if coach is not None else self.coaches) if c in spans]
+        if not found:
+            return None
+        firsts = [f for f, _ in found if f is not None]
+        lasts = [la for _, la in found if la is not None]
+        return (min(firsts) if firsts else None, max(lasts) if lasts else None)  # type: ignore[return-value]
 
     def metric(self, name: str, coach: str | None = None) -> tuple[pl.DataFrame, str | None]:
         """A metric's frame (for one coach when given) and a note when its tables are missing."""
@@ -148,7 +198,7 @@ class ReportContext:
         from trc_analytics.checks import run_checks
 
         if self.shares_results:
-            return _shared_results(self.ws, self.period, self.policy)[1]
+            return self._shared.checks
         return run_checks(self.ws, self.period, self.policy, coaches=list(self.coaches))
 
     @cached_property
@@ -179,6 +229,8 @@ class ReportContext:
     def records_span(self, coach: str | None = None) -> tuple[dt.date, dt.date] | None:
         """First and last day a session of the coach (or the report's coaches) is recorded on,
         whatever the period; None without sessions."""
+        if self.shares_results and not self.all_coaches and "sessions" in self.ws:
+            return self._shared_span(coach)
         sessions = self.table("sessions", coach)
         if sessions is None or sessions.is_empty():
             return None
@@ -189,6 +241,9 @@ class ReportContext:
 
     def sessions_held_count(self, coach: str | None = None) -> int:
         """Sessions held in the period by the coach (or the report's coaches)."""
+        if self.shares_results and not self.all_coaches and "sessions" in self.ws:
+            counts = self._shared.held
+            return sum(counts.get(c, 0) for c in ([coach] if coach is not None else self.coaches))
         held = self.scope.held_in_period()
         if coach is not None:
             held = held.filter(pl.col("coach_id") == coach)
