@@ -51,6 +51,17 @@ class SharedResults:
     checks: Any
     held: dict[str, int]
     spans: dict[str, tuple[Any, Any]]
+    _by_coach: dict[str, dict[Any, pl.DataFrame]] = field(default_factory=dict, repr=False)
+
+    def rows_of(self, name: str, frame: pl.DataFrame, coach: str) -> pl.DataFrame:
+        """`frame.filter(coach_id == coach)` (same rows, same order), from a split of `frame`
+        by coach made on first use under `name`: one pass instead of one per report."""
+        parts = self._by_coach.get(name)
+        if parts is None:
+            parts = {k[0]: v for k, v in frame.partition_by("coach_id", as_dict=True).items()}
+            self._by_coach[name] = parts
+        part = parts.get(coach)
+        return part if part is not None else frame.clear()
 
 
 def _coach_spans(ws: Workspace) -> dict[str, tuple[Any, Any]]:
@@ -137,11 +148,22 @@ class ReportContext:
         """Whether metrics and checks come from the all-coaches results a batch shares."""
         return self.all_coaches or os.environ.get(SHARE_ENV) == "1"
 
-    def _mine(self, frame: pl.DataFrame) -> pl.DataFrame:
-        """Rows of the report's coaches only (results may have been computed for all)."""
+    def _mine(self, frame: pl.DataFrame, name: str | None = None) -> pl.DataFrame:
+        """Rows of the report's coaches only (results may have been computed for all).
+
+        `name` identifies a frame of the batch's shared results: a one-coach report then takes
+        its rows from the split made once (`SharedResults.rows_of`)."""
         if self.all_coaches or "coach_id" not in frame.columns:
             return frame
+        if name is not None and len(self.coaches) == 1:
+            return self._of_coach(frame, self.coaches[0], name)
         return frame.filter(pl.col("coach_id").is_in(list(self.coaches)))
+
+    def _of_coach(self, frame: pl.DataFrame, coach: str, name: str | None) -> pl.DataFrame:
+        """Rows of one coach: from the batch's split by coach when shared, else a filter."""
+        if name is not None and self.shares_results:
+            return self._shared.rows_of(name, frame, coach)
+        return frame.filter(pl.col("coach_id") == coach)
 
     @cached_property
     def scope(self) -> Scope:
@@ -185,8 +207,8 @@ class ReportContext:
         if isinstance(value, MissingTables):
             return value.empty, str(value)
         if coach is not None and "coach_id" in value.columns:
-            return value.filter(pl.col("coach_id") == coach), None
-        return self._mine(value), None
+            return self._of_coach(value, coach, f"metric:{name}"), None
+        return self._mine(value, f"metric:{name}"), None
 
     def missing_tables(self, *names: str) -> list[str]:
         """Which of these tables the workspace does not have."""
@@ -252,13 +274,15 @@ class ReportContext:
     def findings(self, coach: str | None = None) -> pl.DataFrame:
         """Findings of the period, of the report's coaches or of one coach when given."""
         f = self.checks.findings
-        return self._mine(f) if coach is None else f.filter(pl.col("coach_id") == coach)
+        if coach is None:
+            return self._mine(f, "findings")
+        return self._of_coach(f, coach, "findings")
 
     def check_cases(self, coach: str | None = None) -> pl.DataFrame:
         """Examined and compliant cases per check (for one coach when given)."""
-        cases = self._mine(self.checks.cases)
+        cases = self._mine(self.checks.cases, "cases")
         if coach is not None:
-            cases = cases.filter(pl.col("coach_id") == coach)
+            cases = self._of_coach(cases, coach, None)
         return cases.group_by("check_id").agg(pl.col("examined").sum(), pl.col("compliant").sum())
 
     def table(self, name: str, coach: str | None = None) -> pl.DataFrame | None:
