@@ -603,3 +603,27 @@ def test_batch_lookups_give_the_same_span_and_session_counts(
     assert by_coach["C-0003"][1:] == (None, 0)  # no session at all
     assert by_coach["C-0002"][2] == 0 and by_coach["C-0002"][1] is not None  # none in period
     assert by_coach["C-0001"][2] > 0
+
+
+def test_a_kept_kernels_warm_up_freezes_what_the_imports_made() -> None:
+    """The warm-up ends with `gc.freeze()`: the full collection of each report's reset cell then
+    skips the ~100,000 objects of the imported modules, while a cycle a report makes after the
+    warm-up is still collected."""
+    import subprocess
+    import sys
+
+    from trc_analytics.reports.kernel import RESET_SOURCE, warm_source
+
+    probe = (
+        "import sys\nsys.modules.setdefault('rfc3987_syntax', None)\n"
+        + warm_source("supervisor")
+        + "\nimport gc, weakref\nclass Node: pass\n"
+        "a = Node(); a.me = a; alive = weakref.ref(a); del a\n"
+        + RESET_SOURCE.replace("%reset -f\n", "")
+        + "\nprint(gc.get_freeze_count(), alive() is None)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=300
+    ).stdout.split()
+    assert int(out[0]) > 10_000
+    assert out[1] == "True"
