@@ -18,6 +18,16 @@ parallel speed-up >= 1.7x on 2 cores.
 
     .venv/bin/python benchmarks/bench_reports.py [--runs 3] [--coaches 40] [--workers 2]
         [--skip-fresh-batch]
+
+`--scale N` measures the association-sized batch instead (issue 13): every coach's supervisor
+review for 2026-01..06 on an N-coach demo (24 months, Parquet; generated once and cached in the
+git-ignored `benchmarks/data/reports-<N>/`), with `--workers` workers on kept kernels. It prints
+the time to the first finished report (loading and validating the workspace, starting the
+kernels, computing every coach's metrics and checks once per kernel), the steady time per
+report after it, the total and, with `--limit K` (render the first K coaches only), the total
+extrapolated to all N. Target: 2,000 coaches in under 10 minutes on 2 cores.
+
+    .venv/bin/python benchmarks/bench_reports.py --scale 2000 [--limit 200] [--workers 2]
 """
 
 from __future__ import annotations
@@ -86,13 +96,81 @@ def row(name: str, wall: float, cpu: float, note: str = "") -> None:
     print(f"{name:<44} {wall:8.2f} s wall {cpu:8.2f} s CPU   {note}", flush=True)
 
 
+def scale_workspace(coaches: int) -> Path:
+    """The cached `coaches`-coach demo (Parquet) in benchmarks/data/, generated when absent."""
+    from trc_analytics.demo import write_demo
+
+    folder = Path(__file__).resolve().parent / "data" / f"reports-{coaches}"
+    if not (folder / "sessions.parquet").is_file():
+        t0 = time.perf_counter()
+        write_demo(folder, format="parquet", coaches=coaches, force=True)
+        print(f"generated {folder.name}: {time.perf_counter() - t0:.1f} s", flush=True)
+    return folder
+
+
+def bench_scale(coaches: int, limit: int | None, workers: int) -> None:
+    """Every coach's supervisor review on an association-sized demo, with extrapolation."""
+    import polars as pl
+
+    from trc_analytics.period import Period
+    from trc_analytics.reports.batch import BatchResult, render_all
+    from trc_analytics.reports.request import ReportRequest
+
+    data = scale_workspace(coaches)
+    ids = sorted(pl.read_parquet(data / "coaches.parquet")["coach_id"].to_list())
+    sessions = pl.scan_parquet(data / "sessions.parquet").select(pl.len()).collect().item()
+    todo = ids[:limit] if limit else ids
+    print(
+        f"{len(ids):,} coaches, {sessions:,} sessions; rendering {len(todo):,} supervisor "
+        f"reviews with {workers} workers; {os.cpu_count()} cores; load average "
+        f"{os.getloadavg()[0]:.1f}",
+        flush=True,
+    )
+    done: list[float] = []
+    failed: list[BatchResult] = []
+
+    def on_done(result: BatchResult) -> None:
+        done.append(time.perf_counter())
+        if len(done) % 100 == 0:
+            print(f"  {len(done):,} done at {done[-1] - t0:.0f} s", flush=True)
+        if result.error:
+            failed.append(result)
+
+    with tempfile.TemporaryDirectory(prefix="bench-scale-") as tmp:
+        c0, t0 = cpu_seconds(), time.perf_counter()
+        render_all(
+            ReportRequest("supervisor", Period.parse(*PERIOD), data=str(data)),
+            todo,
+            out_dir=Path(tmp) / "reports",
+            workers=workers,
+            on_done=on_done,
+        )
+        wall, cpu = time.perf_counter() - t0, cpu_seconds() - c0
+    if failed:
+        raise SystemExit(f"{len(failed)} reports failed, e.g. {failed[0].coach}: {failed[0].error}")
+    first = done[0] - t0
+    steady = (done[-1] - done[0]) / max(len(done) - 1, 1)
+    row("to the first report (load, kernels, shared)", first, 0.0)
+    row(f"{len(todo):,} reports", wall, cpu, f"{steady:.3f} s/report after the first")
+    if len(todo) < len(ids):
+        est = first + steady * (len(ids) - 1)
+        print(f"extrapolated to {len(ids):,} reports: {est / 60:.1f} min (target < 10 min)")
+    else:
+        print(f"all {len(ids):,} reports: {wall / 60:.1f} min (target < 10 min)")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--coaches", type=int, default=40)
     ap.add_argument("--workers", type=int, default=os.cpu_count() or 2)
     ap.add_argument("--skip-fresh-batch", action="store_true")
+    ap.add_argument("--scale", type=int, help="coaches of the association-sized batch")
+    ap.add_argument("--limit", type=int, help="with --scale: render the first K coaches only")
     args = ap.parse_args()
+    if args.scale:
+        bench_scale(args.scale, args.limit, args.workers)
+        return
 
     import papermill as pm
 

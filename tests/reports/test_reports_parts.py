@@ -563,3 +563,72 @@ def test_a_notebook_refuses_what_trc_report_refuses_in_the_words_of_its_paramete
         'Set `coach` in the parameters cell to your coach id, e.g. coach = "C-0001".'
     )
     assert "--" not in str(in_kernel.value)
+
+
+def test_batch_lookups_give_the_same_span_and_session_counts(
+    demo_workspace: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A batch kernel answers `records_span` and `sessions_held_count` from per-coach lookups
+    built once (a scan of the whole sessions table per report made 2,000 reports grow with the
+    square of the workspace): the answers equal the per-report ones for every coach, for a
+    portfolio, for a coach with no session in the period and for one with no session at all."""
+    import dataclasses
+    import datetime as dt
+
+    from trc_analytics.reports.context import SHARE_ENV, open_report
+
+    s = demo_workspace["sessions"]
+    period_start = dt.date(2026, 1, 1)
+    trimmed = s.filter(
+        ~((pl.col("coach_id") == "C-0002") & (pl.col("held_on") >= period_start))
+        & (pl.col("coach_id") != "C-0003")
+    )
+    ws = dataclasses.replace(demo_workspace, tables={**demo_workspace.tables, "sessions": trimmed})
+    supervisors = ws["coaches"].get_column("supervisor_id").drop_nulls().unique().to_list()
+
+    def answers(shared: bool) -> list[object]:
+        if shared:
+            monkeypatch.setenv(SHARE_ENV, "1")
+        else:
+            monkeypatch.delenv(SHARE_ENV, raising=False)
+        out: list[object] = []
+        subjects = [{"coach": c} for c in ws["coaches"].get_column("coach_id").to_list()]
+        for subject in subjects + [{"supervisor": sup} for sup in supervisors]:
+            ctx = open_report(
+                "supervisor", date_from="2026-01-01", date_to="2026-06-30", workspace=ws, **subject
+            )
+            assert ctx.shares_results is shared
+            coach = subject.get("coach")
+            out.append((subject, ctx.records_span(coach), ctx.sessions_held_count(coach)))
+        return out
+
+    alone, shared = answers(False), answers(True)
+    assert alone == shared
+    by_coach = {a[0].get("coach"): a for a in alone}
+    assert by_coach["C-0003"][1:] == (None, 0)  # no session at all
+    assert by_coach["C-0002"][2] == 0 and by_coach["C-0002"][1] is not None  # none in period
+    assert by_coach["C-0001"][2] > 0
+
+
+def test_a_kept_kernels_warm_up_freezes_what_the_imports_made() -> None:
+    """The warm-up ends with `gc.freeze()`: the full collection of each report's reset cell then
+    skips the ~100,000 objects of the imported modules, while a cycle a report makes after the
+    warm-up is still collected."""
+    import subprocess
+    import sys
+
+    from trc_analytics.reports.kernel import RESET_SOURCE, warm_source
+
+    probe = (
+        "import sys\nsys.modules.setdefault('rfc3987_syntax', None)\n"
+        + warm_source("supervisor")
+        + "\nimport gc, weakref\nclass Node: pass\n"
+        "a = Node(); a.me = a; alive = weakref.ref(a); del a\n"
+        + RESET_SOURCE.replace("%reset -f\n", "")
+        + "\nprint(gc.get_freeze_count(), alive() is None)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=300
+    ).stdout.split()
+    assert int(out[0]) > 10_000
+    assert out[1] == "True"

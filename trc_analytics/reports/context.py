@@ -38,13 +38,54 @@ _MAX_CACHED = 2
 #: Set (to "1") in the environment of a batch worker's kernel: reports then compute metrics and
 #: checks once for every coach of the workspace and period, and each report filters its coach.
 SHARE_ENV = "TRC_REPORT_BATCH"
-_SHARED: dict[tuple[Any, ...], tuple[Any, dict[str, Any], Any]] = {}
+_SHARED: dict[tuple[Any, ...], SharedResults] = {}
 
 
-def _shared_results(ws: Workspace, period: Period, policy: Policy) -> tuple[dict[str, Any], Any]:
-    """Metrics and check results of every coach, computed once per workspace, period, policy.
+@dataclass(frozen=True)
+class SharedResults:
+    """What a batch kernel computes once per workspace, period and policy for every coach.
 
-    Both run in one scope, so the frames they share (held sessions, credential standing) are
+    `metrics` and `checks` as `compute_in` and `run_checks_in` give them; `held` the number
+    of sessions each coach held in the period; `spans` each coach's first and last recorded
+    session day, whatever the period. A report looks its coach up here: filtering the whole
+    workspace again for each of 2,000 coaches made the batch grow with the square of its size.
+    """
+
+    ws: Workspace
+    metrics: dict[str, Any]
+    checks: Any
+    held: dict[str, int]
+    spans: dict[str, tuple[Any, Any]]
+    _by_coach: dict[str, dict[Any, pl.DataFrame]] = field(default_factory=dict, repr=False)
+
+    def rows_of(self, name: str, frame: pl.DataFrame, coach: str) -> pl.DataFrame:
+        """`frame.filter(coach_id == coach)` (same rows, same order), from a split of `frame`
+        by coach made on first use under `name`: one pass instead of one per report."""
+        parts = self._by_coach.get(name)
+        if parts is None:
+            parts = {k[0]: v for k, v in frame.partition_by("coach_id", as_dict=True).items()}
+            self._by_coach[name] = parts
+        part = parts.get(coach)
+        return part if part is not None else frame.clear()
+
+
+def _coach_spans(ws: Workspace) -> dict[str, tuple[Any, Any]]:
+    """First and last `held_on` of every coach's sessions (any status, any period)."""
+    if "sessions" not in ws:
+        return {}
+    spans = (
+        ws["sessions"]
+        .group_by("coach_id")
+        .agg(first=pl.col("held_on").min(), last=pl.col("held_on").max())
+    )
+    return {c: (f, la) for c, f, la in spans.iter_rows()}
+
+
+def _shared_results(ws: Workspace, period: Period, policy: Policy) -> SharedResults:
+    """Metrics, check results and per-coach lookups of every coach, computed once per
+    workspace, period and policy.
+
+    All run in one scope, so the frames they share (held sessions, credential standing) are
     built once.
     """
     from trc_analytics.checks import run_checks_in
@@ -52,13 +93,18 @@ def _shared_results(ws: Workspace, period: Period, policy: Policy) -> tuple[dict
 
     key = (id(ws), period, policy)
     hit = _SHARED.get(key)
-    if hit is None or hit[0] is not ws:
+    if hit is None or hit.ws is not ws:
         if len(_SHARED) >= _MAX_CACHED:
             _SHARED.pop(next(iter(_SHARED)))
         every_coach = Scope.make(ws, period, policy=policy)
-        hit = (ws, compute_in(every_coach), run_checks_in(every_coach))
+        held: dict[str, int] = {}
+        if "sessions" in ws:
+            counts = every_coach.held_in_period().group_by("coach_id").len().collect()
+            held = dict(counts.iter_rows())
+        metrics, checks = compute_in(every_coach), run_checks_in(every_coach)
+        hit = SharedResults(ws, metrics, checks, held, _coach_spans(ws))
         _SHARED[key] = hit
-    return hit[1], hit[2]
+    return hit
 
 
 def _signature(path: Path) -> tuple[Any, ...]:
@@ -107,11 +153,22 @@ class ReportContext:
         """Whether metrics and checks come from the all-coaches results a batch shares."""
         return self.all_coaches or os.environ.get(SHARE_ENV) == "1"
 
-    def _mine(self, frame: pl.DataFrame) -> pl.DataFrame:
-        """Rows of the report's coaches only (results may have been computed for all)."""
+    def _mine(self, frame: pl.DataFrame, name: str | None = None) -> pl.DataFrame:
+        """Rows of the report's coaches only (results may have been computed for all).
+
+        `name` identifies a frame of the batch's shared results: a one-coach report then takes
+        its rows from the split made once (`SharedResults.rows_of`)."""
         if self.all_coaches or "coach_id" not in frame.columns:
             return frame
+        if name is not None and len(self.coaches) == 1:
+            return self._of_coach(frame, self.coaches[0], name)
         return frame.filter(pl.col("coach_id").is_in(list(self.coaches)))
+
+    def _of_coach(self, frame: pl.DataFrame, coach: str, name: str | None) -> pl.DataFrame:
+        """Rows of one coach: from the batch's split by coach when shared, else a filter."""
+        if name is not None and self.shares_results:
+            return self._shared.rows_of(name, frame, coach)
+        return frame.filter(pl.col("coach_id") == coach)
 
     @cached_property
     def scope(self) -> Scope:
@@ -129,8 +186,23 @@ class ReportContext:
         from trc_analytics.metrics import compute_in
 
         if self.shares_results:
-            return _shared_results(self.ws, self.period, self.policy)[0]
+            return self._shared.metrics
         return compute_in(self.scope)
+
+    @property
+    def _shared(self) -> SharedResults:
+        """The batch's all-coaches results for this workspace, period and policy."""
+        return _shared_results(self.ws, self.period, self.policy)
+
+    def _shared_span(self, coach: str | None) -> tuple[dt.date, dt.date] | None:
+        """`records_span` from the batch's per-coach spans (same answer, no table scan)."""
+        spans = self._shared.spans
+        found = [spans[c] for c in ([coach] if coach is not None else self.coaches) if c in spans]
+        if not found:
+            return None
+        firsts = [f for f, _ in found if f is not None]
+        lasts = [la for _, la in found if la is not None]
+        return (min(firsts) if firsts else None, max(lasts) if lasts else None)  # type: ignore[return-value]
 
     def metric(self, name: str, coach: str | None = None) -> tuple[pl.DataFrame, str | None]:
         """A metric's frame (for one coach when given) and a note when its tables are missing."""
@@ -140,8 +212,8 @@ class ReportContext:
         if isinstance(value, MissingTables):
             return value.empty, str(value)
         if coach is not None and "coach_id" in value.columns:
-            return value.filter(pl.col("coach_id") == coach), None
-        return self._mine(value), None
+            return self._of_coach(value, coach, f"metric:{name}"), None
+        return self._mine(value, f"metric:{name}"), None
 
     def missing_tables(self, *names: str) -> list[str]:
         """Which of these tables the workspace does not have."""
@@ -153,7 +225,7 @@ class ReportContext:
         from trc_analytics.checks import run_checks
 
         if self.shares_results:
-            return _shared_results(self.ws, self.period, self.policy)[1]
+            return self._shared.checks
         return run_checks(self.ws, self.period, self.policy, coaches=list(self.coaches))
 
     @cached_property
@@ -184,6 +256,8 @@ class ReportContext:
     def records_span(self, coach: str | None = None) -> tuple[dt.date, dt.date] | None:
         """First and last day a session of the coach (or the report's coaches) is recorded on,
         whatever the period; None without sessions."""
+        if self.shares_results and not self.all_coaches and "sessions" in self.ws:
+            return self._shared_span(coach)
         sessions = self.table("sessions", coach)
         if sessions is None or sessions.is_empty():
             return None
@@ -194,6 +268,9 @@ class ReportContext:
 
     def sessions_held_count(self, coach: str | None = None) -> int:
         """Sessions held in the period by the coach (or the report's coaches)."""
+        if self.shares_results and not self.all_coaches and "sessions" in self.ws:
+            counts = self._shared.held
+            return sum(counts.get(c, 0) for c in ([coach] if coach is not None else self.coaches))
         held = self.scope.held_in_period()
         if coach is not None:
             held = held.filter(pl.col("coach_id") == coach)
@@ -202,13 +279,15 @@ class ReportContext:
     def findings(self, coach: str | None = None) -> pl.DataFrame:
         """Findings of the period, of the report's coaches or of one coach when given."""
         f = self.checks.findings
-        return self._mine(f) if coach is None else f.filter(pl.col("coach_id") == coach)
+        if coach is None:
+            return self._mine(f, "findings")
+        return self._of_coach(f, coach, "findings")
 
     def check_cases(self, coach: str | None = None) -> pl.DataFrame:
         """Examined and compliant cases per check (for one coach when given)."""
-        cases = self._mine(self.checks.cases)
+        cases = self._mine(self.checks.cases, "cases")
         if coach is not None:
-            cases = cases.filter(pl.col("coach_id") == coach)
+            cases = self._of_coach(cases, coach, None)
         return cases.group_by("check_id").agg(pl.col("examined").sum(), pl.col("compliant").sum())
 
     def table(self, name: str, coach: str | None = None) -> pl.DataFrame | None:

@@ -37,7 +37,10 @@ RESET_SOURCE = "%reset -f\nimport gc as _gc\n_gc.collect()\ndel _gc"
 
 #: Sent to a kept kernel as soon as it starts, while the caller validates the workspace: the
 #: imports and the first chart conversion (vl-convert's JavaScript engine) are most of a
-#: report's cost, and this way they overlap with the caller's own work.
+#: report's cost, and this way they overlap with the caller's own work. It ends by freezing
+#: the objects the imports made (`gc.freeze`): the full collection each report's reset cell
+#: runs then skips those ~100,000 objects (about 0.06 s CPU per report) and still frees
+#: everything the previous report made.
 WARM_MODULES = {
     "supervisor": ("trc_analytics.reports.supervisor",),
     "self-audit": ("trc_analytics.reports.self_audit",),
@@ -52,6 +55,10 @@ from trc_analytics.reports import theme
 vl_convert.vegalite_to_svg({{"mark": "point", "data": {{"values": [{{"a": 1}}]}}}},
                            allowed_base_urls=[])
 theme.enable()
+import gc as _gc
+_gc.collect()
+_gc.freeze()
+del _gc
 """
 
 
