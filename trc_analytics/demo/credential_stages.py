@@ -50,10 +50,9 @@ def training_starts(
 
 def brought_forward(coaches: pl.DataFrame, sessions: pl.DataFrame) -> pl.DataFrame:
     """The coaches table with the `EARLIER_LOG` coach's hours brought forward (module doc),
-    the earlier log ending the day before their first recorded session; empty for the rest.
-    The earlier log began after training, so training starts where it did."""
+    the earlier log ending the day before their first recorded session; empty for the rest."""
     ids = coaches["coach_id"].to_list()
-    coach = pl.lit(ids[EARLIER_LOG] if EARLIER_LOG < len(ids) else None, pl.String())
+    coach = pl.lit(ids[EARLIER_LOG] if len(ids) > EARLIER_LOG else None, pl.String())
     prior = pl.col("coach_id") == coach
     first = sessions.filter(pl.col("coach_id") == coach)["held_on"].min()
     until = first - dt.timedelta(days=1) if isinstance(first, dt.date) else None
