@@ -49,8 +49,9 @@ demo: $(STAMP)
 	@$(BIN)/trc report self-audit demo_workspace --coach C-0001 $(DEMO_REPORT)
 	@$(BIN)/trc report association demo_workspace $(DEMO_REPORT)
 	@$(BIN)/trc report supervisor demo_workspace --supervisor C-0035 $(DEMO_REPORT)
-	@echo "Credential progress as of 2026-06-30: C-0003 below ACC, C-0002 at ACC, C-0001 at PCC:"
-	@for c in C-0003 C-0002 C-0001; do $(BIN)/trc progress demo_workspace --coach $$c --as-of 2026-06-30; done
+	@echo "Credential progress as of 2026-06-30: C-0003 below ACC, C-0002 at ACC, C-0001 at PCC,"
+	@echo "C-0005 ready for the MCC with hours brought forward from an earlier log:"
+	@for c in C-0003 C-0002 C-0001 C-0005; do $(BIN)/trc progress demo_workspace --coach $$c --as-of 2026-06-30; done
 	@$(BIN)/trc coaching-log demo_workspace --coach C-0001 --as-of 2026-06-30 --out reports/demo/coaching-log_C-0001.xlsx
 	@echo "Renewal readiness of a coach whose credential has lapsed (C-0035's portfolio shows"
 	@echo "ready, in-progress and at-risk renewals):"

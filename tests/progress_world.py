@@ -55,8 +55,9 @@ def _s(
     )
 
 
-def world(*, training_started: str | None = "2025-01-01"):
-    """The workspace of the module doc (training start changeable)."""
+def world(*, training_started: str | None = "2025-01-01", prior: dict | None = None):
+    """The workspace of the module doc (training start changeable; `prior`: C-1's hours
+    brought forward, `coaches.prior_*` values)."""
     sessions = [
         _s("S-0", "E-1", "K-1", "2024-12-01"),
         _s("S-1", "E-1", "K-1", "2025-03-01"),
@@ -73,7 +74,10 @@ def world(*, training_started: str | None = "2025-01-01"):
     members = [("G-1", k) for k in ("K-1", "K-4", "K-5")]
     members += [("G-2", k) for k in ("K-6", "K-7", "K-8", "K-9")]
     return build(
-        coaches=[coach("C-1", coach_training_started_on=training_started), coach("C-2")],
+        coaches=[
+            coach("C-1", coach_training_started_on=training_started, **(prior or {})),
+            coach("C-2"),
+        ],
         clients=[
             client(f"K-{i}", icf_log_consent=False if i == 3 else (True if i == 2 else None))
             for i in range(1, 10)

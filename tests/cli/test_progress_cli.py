@@ -9,7 +9,7 @@ import json
 
 import pytest
 from click.testing import CliRunner
-from progress_world import write_policy, write_world
+from progress_world import world, write_policy, write_world
 
 from trc_analytics.cli import main
 
@@ -42,6 +42,19 @@ def test_table_for_people(folder):
         "about March 2034."
     ) in text  # 2026-06-30 + 2,811 days = 2034-03-11
     assert "International Coaching Federation" in text
+
+
+def test_the_table_says_what_was_brought_forward(tmp_path):
+    prior = {"prior_coaching_hours": 100.0, "prior_paid_hours": 80.0, "prior_clients": 7}
+    folder = write_world(tmp_path / "ws", world(prior=prior))
+    result = run(folder)
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.output.split())
+    assert (
+        "108 coaching hours (85.5 paid, 23.0 pro bono) with 12 clients, including 100 hours "
+        "and 7 clients brought forward from your earlier log"
+    ) in text  # 8.5 recorded (no end day: every session counts) + 100
+    assert "Brought forward from an earlier log: 100 hours (80.0 paid) and 7 clients." in text
 
 
 def test_csv_has_one_row_per_level_and_requirement(folder):

@@ -146,6 +146,77 @@ def test_coaching_log_rows_by_hand():
     }
 
 
+# --- hours brought forward from an earlier log ---------------------------------------------------
+
+#: C-1's earlier log: 100 hours (80 paid) and 7 clients, to 2026-02-01.
+PRIOR = {
+    "prior_coaching_hours": 100.0,
+    "prior_paid_hours": 80.0,
+    "prior_clients": 7,
+    "prior_hours_until": "2026-02-01",
+}
+
+
+def test_hours_brought_forward_add_to_hours_paid_and_clients_by_hand():
+    """S-1 (2025-03-01, 1 h paid) and S-2 (2026-02-01, on the last day, 1.5 h paid) are in the
+    earlier log: recorded 1 + 1 + 2 + 2 = 6 h (paid 1 + 2 = 3, pro bono 1 + 2 = 3), clients
+    K-1 (through G-1), K-2..K-5 = 5. Plus 100 h (80 paid, 20 pro bono) and 7 clients."""
+    p = _progress(world(prior=PRIOR))
+    assert (p["hours"], p["paid_hours"], p["pro_bono_hours"]) == (106.0, 83.0, 23.0)
+    assert p["clients"] == 12
+    assert (p["prior_hours"], p["prior_paid_hours"], p["prior_clients"]) == (100.0, 80.0, 7)
+    assert p["prior_hours_until"] == dt.date(2026, 2, 1)
+    assert (p["groups_over_cap"], p["hours_over_cap"]) == (1, 3.0)
+
+
+def test_hours_brought_forward_never_count_in_the_recent_windows():
+    """The windows count dated sessions only: 8.5 h in 18 months, 7.5 (4.5 paid) in 6, as
+    without an earlier log; the recent-hours requirement is unchanged too."""
+    p = _progress(world(prior=PRIOR))
+    assert (p["hours_last_18_months"], p["hours_last_6_months"]) == (8.5, 7.5)
+    assert p["paid_hours_last_6_months"] == 4.5
+    sc = Scope.make(world(prior=PRIOR), PERIOD, policy=POLICY)
+    needs = progress_levels(sc, icf_requirements()).filter(pl.col("coach_id") == "C-1")
+    have = dict(needs.filter(pl.col("level") == "ACC").select("requirement", "have").iter_rows())
+    assert have == {"hours": 106.0, "paid_hours": 83.0, "clients": 12.0, "recent_hours": 8.5}
+
+
+def test_a_session_the_day_after_the_earlier_log_counts_again():
+    """Near miss of the double count: the log ends 2026-01-31, so S-2 (2026-02-01, 1.5 h
+    paid) counts: 107.5 h, 84.5 paid; K-1 counts once still."""
+    p = _progress(world(prior={**PRIOR, "prior_hours_until": "2026-01-31"}))
+    assert (p["hours"], p["paid_hours"], p["clients"]) == (107.5, 84.5, 12)
+
+
+def test_without_an_end_day_every_recorded_session_counts_with_the_earlier_log():
+    p = _progress(world(prior={**PRIOR, "prior_hours_until": None}))
+    assert (p["hours"], p["paid_hours"], p["pro_bono_hours"]) == (108.5, 85.5, 23.0)
+
+
+def test_without_prior_columns_the_figures_are_the_recorded_ones():
+    p = _progress()
+    assert (p["prior_hours"], p["prior_paid_hours"], p["prior_clients"]) == (0.0, 0.0, 0)
+    assert p["prior_hours_until"] is None
+    assert (p["hours"], p["paid_hours"], p["clients"]) == (8.5, 5.5, 5)
+
+
+def test_paid_hours_brought_forward_are_capped_at_the_hours_brought_forward():
+    """Validation reports such a row; if kept anyway, pro bono never turns negative."""
+    p = _progress(world(prior={**PRIOR, "prior_paid_hours": 150.0}))
+    assert (p["paid_hours"], p["pro_bono_hours"], p["prior_paid_hours"]) == (103.0, 3.0, 100.0)
+
+
+def test_the_coaching_log_leaves_out_sessions_the_earlier_log_holds():
+    """K-1's own sessions are both in the earlier log: no K-1 row; the rest as before."""
+    log = coaching_log(world(prior=PRIOR), PERIOD, coaches="C-1", policy=POLICY)
+    assert sorted(r["client_id"] or r["group_id"] for r in log.iter_rows(named=True)) == [
+        "G-1",
+        "G-2",
+        "K-2",
+        "K-3",
+    ]
+
+
 # --- the requirements file ---------------------------------------------------------------------
 
 

@@ -157,6 +157,26 @@ def test_an_end_before_its_start(ws):
     assert p["expected"] == "a date on or after started_on (2025-03-03)"
 
 
+def test_prior_paid_hours_above_prior_hours_name_file_row_and_column(ws):
+    """Hours brought forward (issue 12): paid hours are among the hours, so no more of them."""
+    set_cell(ws, "coaches", 2, "prior_coaching_hours", "100")
+    set_cell(ws, "coaches", 2, "prior_paid_hours", "120.5")
+    p = only(check(ws), problem="order")
+    assert (p["file"], p["row"], p["column"], p["value"]) == (
+        "coaches.csv",
+        2,
+        "prior_coaching_hours",
+        "100",
+    )
+    assert p["expected"] == "a number at least prior_paid_hours (120.5)"
+
+
+def test_prior_paid_hours_equal_to_prior_hours_are_valid(ws):
+    set_cell(ws, "coaches", 2, "prior_coaching_hours", "100")
+    set_cell(ws, "coaches", 2, "prior_paid_hours", "100")
+    assert check(ws).filter(pl.col("file") == "coaches.csv").is_empty()
+
+
 def test_a_duplicate_primary_key_points_at_the_first_row(ws):
     set_cell(ws, "sessions", 3, "session_id", "S-0001")
     p = only(check(ws), problem="duplicate_key")

@@ -72,6 +72,31 @@ def test_rows_and_totals_by_hand(tmp_path):
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
 
 
+def test_hours_brought_forward_are_a_line_under_the_totals_not_rows(tmp_path):
+    """C-1's earlier log (100 h, 80 paid, 7 clients, to 2026-02-01) holds K-1's own sessions:
+    no K-1 row, the same K-2, G-1 rows, and one line for what was brought forward."""
+    prior = {
+        "prior_coaching_hours": 100.0,
+        "prior_paid_hours": 80.0,
+        "prior_clients": 7,
+        "prior_hours_until": "2026-02-01",
+    }
+    log = build_log(world(prior=prior), "C-1", as_of=AS_OF, policy=POLICY)
+    lines = _read_csv(write_log(log, tmp_path / "out" / "log.csv"))
+    assert [r[0] for r in lines[1:3]] == ["group G-1", "K-2"]
+    assert lines[3][0] == TOTAL
+    assert log.lines[1] == (
+        "Brought forward from the earlier log to 2026-02-01: 100 hours (80 paid, 20 pro bono) "
+        "and 7 clients, not listed client by client (no records here); sessions on or before "
+        "2026-02-01 are not listed above."
+    )
+    assert log.lines[2:] == tuple(LEFT_OUT)
+    assert not any(
+        "Brought forward" in line
+        for line in build_log(world(), "C-1", as_of=AS_OF, policy=POLICY).lines
+    )
+
+
 def test_a_group_at_the_cap_is_listed_near_miss(tmp_path):
     from trc_analytics.policy import Policy
 

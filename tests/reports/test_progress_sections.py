@@ -45,6 +45,38 @@ def test_the_supervisor_review_states_the_figures(tmp_path):
     assert "since 1 January 2025" in text and "International Coaching Federation" in text
 
 
+#: C-1's earlier log (as in tests/metrics/test_metrics_credential_progress.py).
+PRIOR = {
+    "prior_coaching_hours": 100.0,
+    "prior_paid_hours": 80.0,
+    "prior_clients": 7,
+    "prior_hours_until": "2026-02-01",
+}
+
+
+def test_both_reports_say_how_much_was_brought_forward(tmp_path):
+    """106 = 6 recorded + 100 brought forward; 12 clients = 5 recorded + 7 (hand-worked in
+    the metric tests); the recent hours stay 8.5."""
+    own = _text(
+        self_audit.credential_progress(_ctx("self-audit", tmp_path, world(prior=PRIOR))).to_html()
+    )
+    assert (
+        "You have built 106 coaching hours (83.0 paid, 23.0 pro bono) with 12 clients, "
+        "including 100 hours and 7 clients brought forward from your earlier log; 8.5 hours "
+        "in the last 18 months."
+    ) in own
+    assert "on or before 1 February 2026, the last day of that log" in own
+    assert "A client in both logs counts twice" in own
+    ctx = _ctx("supervisor", tmp_path, world(prior=PRIOR))
+    review = _text(supervisor.credential_progress(ctx, "C-1").to_html())
+    assert "7 clients brought forward from the coach" in review and "your" not in review
+
+
+def test_without_an_earlier_log_nothing_is_said_to_be_brought_forward(tmp_path):
+    own = _text(self_audit.credential_progress(_ctx("self-audit", tmp_path)).to_html())
+    assert "brought forward" not in own.lower() and "8.5 of them in the last 18" in own
+
+
 def test_a_coach_whose_levels_are_met_reads_so(tmp_path):
     """Near miss of "still needed": every ACC requirement met by a coach with enough hours."""
     from builders import client, coach, engagement, session

@@ -109,9 +109,9 @@ def _print_table(
     console.print(f"[bold]Credential progress of {escape(coach)} as of {as_of.isoformat()}[/]")
     console.print(escape(f"Counted: {words.counted_since_text(totals['counted_since'])}."))
     console.print(escape(words.totals_line(totals)))
-    note = words.left_out_note(totals, cap)
-    if note:
-        console.print(escape(note))
+    for note in (words.brought_forward_note(totals), words.left_out_note(totals, cap)):
+        if note:
+            console.print(escape(note))
     table = Table(header_style="bold", box=None)
     for name in ("level", "requirement", "progress", "have", "required", "still needed"):
         table.add_column(name, justify="right" if name in ("have", "required") else "left")

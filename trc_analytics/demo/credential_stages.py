@@ -6,6 +6,10 @@ counts, and their hours fall between ACC and PCC or between PCC and MCC (the rec
 years, so a coach's recorded hours reach a few hundred to a little over a thousand). A few
 (`RECENT_TRAINING`) began coach-specific training lately, after some earlier peer work: on the
 stage day (the end of the planted period) fewer than `RECENT_HOURS` hours count, below ACC.
+One coach (`EARLIER_LOG`) came with years of practice logged elsewhere: hours brought forward
+(`prior_coaching_hours`, `prior_paid_hours`, `prior_clients`, to the day before their first
+recorded session) make them ready for the MCC on the stage day, which two years of records
+alone never reach.
 No random numbers are drawn, so every other table stays as it was.
 """
 
@@ -19,6 +23,11 @@ import polars as pl
 RECENT_TRAINING = (2, 9, 22)
 #: Hours counted on the stage day for those coaches (below the ACC's 100).
 RECENT_HOURS = 60.0
+#: Roster position (0-based) of the coach with an earlier coaching log: C-0005.
+EARLIER_LOG = 4
+#: What that earlier log brings forward: with their recorded hours, past the MCC's 2,500 hours
+#: (2,250 paid) and 35 clients.
+PRIOR_HOURS, PRIOR_PAID_HOURS, PRIOR_CLIENTS = 2400.0, 2200.0, 30
 #: Days between the end of training and joining the association, for everyone else.
 TRAINED_BEFORE_JOINING = 365
 
@@ -33,8 +42,25 @@ def training_starts(
     }
     default = pl.col("joined_on") - pl.duration(days=TRAINED_BEFORE_JOINING)
     recent_days = pl.col("coach_id").replace_strict(recent, default=None, return_dtype=pl.Date())
-    return coaches.with_columns(
+    trained = coaches.with_columns(
         coach_training_started_on=pl.coalesce(recent_days, default).cast(pl.Date())
+    )
+    return brought_forward(trained, sessions)
+
+
+def brought_forward(coaches: pl.DataFrame, sessions: pl.DataFrame) -> pl.DataFrame:
+    """The coaches table with the `EARLIER_LOG` coach's hours brought forward (module doc),
+    the earlier log ending the day before their first recorded session; empty for the rest."""
+    ids = coaches["coach_id"].to_list()
+    coach = pl.lit(ids[EARLIER_LOG] if len(ids) > EARLIER_LOG else None, pl.String())
+    prior = pl.col("coach_id") == coach
+    first = sessions.filter(pl.col("coach_id") == coach)["held_on"].min()
+    until = first - dt.timedelta(days=1) if isinstance(first, dt.date) else None
+    return coaches.with_columns(
+        prior_coaching_hours=pl.when(prior).then(pl.lit(PRIOR_HOURS)),
+        prior_paid_hours=pl.when(prior).then(pl.lit(PRIOR_PAID_HOURS)),
+        prior_clients=pl.when(prior).then(pl.lit(PRIOR_CLIENTS, pl.Int64())),
+        prior_hours_until=pl.when(prior).then(pl.lit(until, pl.Date())),
     )
 
 

@@ -18,6 +18,16 @@ what each requirement still needs, and an estimated date from the pace of the la
 the day the hours and paid hours still needed are reached if the coach keeps that pace (none
 when the pace is 0: the report says so). Clients and the recent-hours window are shown, not
 projected: a pace of clients is not something a coach keeps.
+
+Hours brought forward: a coach who comes with an earlier coaching log records its totals in
+`coaches` (`prior_coaching_hours`, `prior_paid_hours`, `prior_clients`, to the day
+`prior_hours_until`). They add to the hours, paid hours and distinct clients (the earlier
+log's clients may be among the recorded ones, so clients can be overcounted: the output says
+how many were brought forward). Recorded sessions on or before `prior_hours_until` are in the
+earlier log already: they are left out of the hours, clients and the coaching log (`earlier_log`).
+The windows of recent hours and of the pace count dated sessions only: brought-forward hours
+have no dates and never count there, while a recorded session the earlier log covers still does
+(it is dated, and counted nowhere else in the window).
 """
 
 from __future__ import annotations
@@ -49,9 +59,13 @@ def counted_sessions(sc: Scope) -> pl.LazyFrame:
 
     Columns: coach_id, held_on, hours, paid, client_id (individual sessions), group_id (group
     sessions), group_size (null for individual sessions, or without `group_members`),
-    over_cap (a group above `icf_max_group_size`: its hours and members do not count).
+    over_cap (a group above `icf_max_group_size`: its hours and members do not count),
+    earlier_log (held on or before the coach's `prior_hours_until`: already in the hours
+    brought forward, so counted only in the recent windows).
     """
-    started = sc.table("coaches").select("coach_id", "coach_training_started_on")
+    started = sc.table("coaches").select(
+        "coach_id", "coach_training_started_on", "prior_hours_until"
+    )
     held = (
         sc.held_to_end()
         .join(started, on="coach_id", how="left")
@@ -66,6 +80,7 @@ def counted_sessions(sc: Scope) -> pl.LazyFrame:
             "held_on",
             hours=pl.col("duration_min") / 60.0,
             paid=pl.col("fee_type").cast(pl.String()).is_in(FEE_PAYING),
+            earlier_log=(pl.col("held_on") <= pl.col("prior_hours_until")).fill_null(False),
         )
     )
     if sc.has("engagements"):
@@ -138,6 +153,16 @@ PROGRESS_COLUMNS: dict[str, pl.DataType] = {
     "paid_hours_last_6_months": pl.Float64(),
     "groups_over_cap": pl.Int64(),
     "hours_over_cap": pl.Float64(),
+    "prior_hours": pl.Float64(),
+    "prior_paid_hours": pl.Float64(),
+    "prior_clients": pl.Int64(),
+    "prior_hours_until": pl.Date(),
+}
+#: Columns of the coaches table that bring an earlier log's totals forward.
+PRIOR = {
+    "prior_hours": "prior_coaching_hours",
+    "prior_paid_hours": "prior_paid_hours",
+    "prior_clients": "prior_clients",
 }
 
 
@@ -151,35 +176,61 @@ def credential_progress(sc: Scope) -> pl.LazyFrame:
     paid_hours (a reduced fee is paid),
     pro_bono_hours; clients (distinct, each group member counting); hours_last_18_months,
     hours_last_6_months and paid_hours_last_6_months (the pace estimates use); groups_over_cap
-    and hours_over_cap: groups above `icf_max_group_size`, left out of every other column.
+    and hours_over_cap: groups above `icf_max_group_size`, left out of every other column;
+    prior_hours, prior_paid_hours (at most prior_hours), prior_clients and prior_hours_until:
+    brought forward from the coach's earlier log (0 and null when none), included in hours,
+    paid_hours, pro_bono_hours and clients, never in the recent windows (module doc).
     """
     counted = counted_sessions(sc)
-    kept = pl.col("hours").filter(~pl.col("over_cap"))
+    new = ~pl.col("over_cap") & ~pl.col("earlier_log")
     recent = sc.in_last_months("held_on", RECENT_MONTHS)
     pace = sc.in_last_months("held_on", PACE_MONTHS)
     totals = counted.group_by("coach_id").agg(
-        hours=kept.sum(),
-        paid_hours=pl.col("hours").filter(~pl.col("over_cap") & pl.col("paid")).sum(),
-        pro_bono_hours=pl.col("hours").filter(~pl.col("over_cap") & ~pl.col("paid")).sum(),
+        hours=pl.col("hours").filter(new).sum(),
+        paid_hours=pl.col("hours").filter(new & pl.col("paid")).sum(),
+        pro_bono_hours=pl.col("hours").filter(new & ~pl.col("paid")).sum(),
         hours_last_18_months=pl.col("hours").filter(~pl.col("over_cap") & recent).sum(),
         hours_last_6_months=pl.col("hours").filter(~pl.col("over_cap") & pace).sum(),
         paid_hours_last_6_months=pl.col("hours")
         .filter(~pl.col("over_cap") & pace & pl.col("paid"))
         .sum(),
-        groups_over_cap=pl.col("group_id").filter(pl.col("over_cap")).n_unique(),
-        hours_over_cap=pl.col("hours").filter(pl.col("over_cap")).sum(),
+        groups_over_cap=pl.col("group_id")
+        .filter(pl.col("over_cap") & ~pl.col("earlier_log"))
+        .n_unique(),
+        hours_over_cap=pl.col("hours").filter(pl.col("over_cap") & ~pl.col("earlier_log")).sum(),
     )
-    clients = counted_clients(sc, counted).group_by("coach_id").agg(clients=pl.len())
+    recorded = counted.filter(~pl.col("earlier_log"))
+    clients = counted_clients(sc, recorded).group_by("coach_id").agg(clients=pl.len())
     coaches = sc.table("coaches").select(
-        "coach_id", "region", counted_since="coach_training_started_on"
+        "coach_id",
+        "region",
+        "prior_hours_until",
+        *[pl.col(src).alias(name) for name, src in PRIOR.items()],
+        counted_since="coach_training_started_on",
     )
-    sums = [c for c in PROGRESS_COLUMNS if c not in ("coach_id", "region", "counted_since")]
+    dates = ("coach_id", "region", "counted_since", "prior_hours_until")
+    sums = [c for c in PROGRESS_COLUMNS if c not in dates]
     return (
         coaches.join(totals, on="coach_id", how="left")
         .join(clients, on="coach_id", how="left")
         .with_columns(pl.col(c).fill_null(0) for c in sums)
+        .with_columns(_brought_forward())
+        .select(list(PROGRESS_COLUMNS))
         .sort("coach_id")
     )
+
+
+def _brought_forward() -> list[pl.Expr]:
+    """The earlier log's totals added to the recorded ones; paid hours brought forward are
+    capped at the hours brought forward (validation reports a row where they are not)."""
+    paid = pl.min_horizontal("prior_paid_hours", "prior_hours")
+    return [
+        pl.col("hours") + pl.col("prior_hours"),
+        pl.col("paid_hours") + paid,
+        pl.col("pro_bono_hours") + pl.col("prior_hours") - paid,
+        pl.col("clients") + pl.col("prior_clients").cast(pl.Int64()),
+        paid.alias("prior_paid_hours"),
+    ]
 
 
 def recent_hours(sc: Scope, months: int) -> pl.LazyFrame:
@@ -357,14 +408,15 @@ def coaching_log(sc: Scope) -> pl.LazyFrame:
     """The coaching log a credentialing body asks for: one row per client or group coached.
 
     One row per client coached one-to-one and per group, over the sessions of
-    `counted_sessions` up to the period end. Columns: coach_id, region, client_id (individual)
+    `counted_sessions` up to the period end, leaving out those an earlier log brought forward
+    (held on or before `prior_hours_until`). Columns: coach_id, region, client_id (individual)
     or group_id (group), kind (individual or group), group_size (members present at its
     sessions), started_on and ended_on (first and last counted session), paid_hours (a reduced
     fee is paid) and pro_bono_hours. log_consent is false only when the client's
     `icf_log_consent` is recorded as false (null for a group); over_cap marks a group above
     `icf_max_group_size`, whose hours the credential does not count.
     """
-    counted = counted_sessions(sc)
+    counted = counted_sessions(sc).filter(~pl.col("earlier_log"))
     consent = sc.table("clients").select("client_id", log_consent="icf_log_consent")
     kind = pl.when(pl.col("client_id").is_not_null()).then(pl.lit("individual"))
     rows = (

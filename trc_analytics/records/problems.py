@@ -39,7 +39,7 @@ KINDS: dict[str, str] = {
     "future_date": "a date after today in a column that records something that happened",
     "minimum": "a negative duration, fee, hours or count (or a value below its column's least)",
     "maximum": "a value above its column's greatest (a goal level above +2)",
-    "order": "an end date before its start date",
+    "order": "an end date before its start date (or prior paid hours above prior hours)",
     "duplicate_key": "a second row with the same primary key",
     "unknown_reference": "an id that names no row of the table it refers to",
     "identifier": "a value that looks like a personal identifier (e-mail, phone, address, ...)",

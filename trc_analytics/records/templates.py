@@ -196,7 +196,7 @@ def _allowed_words(table: Table, f: Field) -> str:
         parts.append("not in the future")
     for before, after in table.order:
         if after == f.name:
-            parts.append(f"on or after {before}")
+            parts.append(f"{'on or after' if f.type == 'date' else 'at least'} {before}")
     if f.name in table.primary_key:
         parts.append("unique" if len(table.primary_key) == 1 else "part of the unique key")
     return "; ".join(parts)

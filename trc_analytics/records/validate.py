@@ -630,12 +630,15 @@ def _control_characters(
 def _order_problems(
     typed: pl.DataFrame, text: pl.DataFrame, table: Table, positions: dict[str, int]
 ) -> list[pl.LazyFrame]:
-    """End dates before their start dates (`trc:order` pairs), reported on the end date."""
+    """End dates before their start dates (`trc:order` pairs), reported on the end date; for
+    a pair of numbers (prior_paid_hours, prior_coaching_hours) a later figure below the earlier
+    one, reported on the later."""
     out = []
     for before, after in table.order:
         if before not in positions or after not in positions:
             continue
         before_text = _as_text("__before_text", text.schema[before])
+        kind = "a date on or after" if typed.schema[after] == pl.Date else "a number at least"
         out.append(
             typed.lazy()
             .with_columns(text.get_column(before).alias("__before_text"))
@@ -646,9 +649,7 @@ def _order_problems(
                 pl.lit(after).alias("column"),
                 _as_text("__after_text", text.schema[after]).alias("value"),
                 pl.lit("order").alias("problem"),
-                (pl.lit(f"a date on or after {before} (") + before_text + pl.lit(")")).alias(
-                    "expected"
-                ),
+                (pl.lit(f"{kind} {before} (") + before_text + pl.lit(")")).alias("expected"),
                 pl.lit(positions[after], pl.Int64).alias(COLUMN_ORDER),
             )
         )

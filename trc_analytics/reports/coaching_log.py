@@ -162,6 +162,8 @@ def _lines(
         else "from the first held session on record (no training start recorded)"
     )
     lines = [f"Held coaching sessions {since} to {as_of.isoformat()}."]
+    if (forward := _brought_forward_line(sc)) is not None:
+        lines.append(forward)
     if refused.height:
         hours = float(refused["paid_hours"].sum() + refused["pro_bono_hours"].sum())
         lines.append(
@@ -176,6 +178,29 @@ def _lines(
             "experience)."
         )
     return tuple(lines)
+
+
+def _brought_forward_line(sc: Scope) -> str | None:
+    """The hours an earlier log brought forward (`coaches.prior_*`), which have no per-client
+    rows here; None when none were."""
+    prior = sc.table("coaches").select(
+        "prior_coaching_hours", "prior_paid_hours", "prior_clients", "prior_hours_until"
+    )
+    rows = prior.collect().rows()
+    if not rows:
+        return None
+    total, paid, clients, until = rows[0]
+    if not (total or clients):
+        return None
+    total = float(total or 0)
+    paid = min(float(paid or 0), total)
+    upto = f" to {until.isoformat()}" if until else ""
+    left = f"; sessions on or before {until.isoformat()} are not listed above" if until else ""
+    return (
+        f"Brought forward from the earlier log{upto}: {total:g} hours ({paid:g} paid, "
+        f"{total - paid:g} pro bono) and {_count(int(clients or 0), 'client')}, not listed "
+        f"client by client (no records here){left}."
+    )
 
 
 def _count(n: int, noun: str) -> str:

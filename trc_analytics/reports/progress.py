@@ -47,15 +47,41 @@ def counted_since_text(since: dt.date | None) -> str:
     return f"held coaching sessions since {long_date(since)}, when coach-specific training began"
 
 
-def totals_line(p: dict[str, Any]) -> str:
+def totals_line(p: dict[str, Any], whose: str = "your") -> str:
     """`8.5 coaching hours (5.5 paid, 3 pro bono) with 5 clients; 8.5 of them in the last 18
-    months.`"""
+    months.`, saying what was brought forward from `whose` earlier log (`your`, `the coach's`)
+    when anything was."""
     total = p["hours"]
+    forward = ""
+    if p.get("prior_hours") or p.get("prior_clients"):
+        forward = (
+            f", including {hours(p['prior_hours'])} and {plural(p['prior_clients'], 'client')} "
+            f"brought forward from {whose} earlier log"
+        )
     return (
         f"{num(total, 1)} coaching {'hour' if total == 1 else 'hours'} "
         f"({num(p['paid_hours'], 1)} paid, {num(p['pro_bono_hours'], 1)} pro bono) with "
-        f"{plural(p['clients'], 'client')}; {num(p['hours_last_18_months'], 1)} of them in the "
-        "last 18 months."
+        f"{plural(p['clients'], 'client')}{forward}; {num(p['hours_last_18_months'], 1)} "
+        f"{'hours' if forward else 'of them'} in the last 18 months."
+    )
+
+
+def brought_forward_note(p: dict[str, Any]) -> str | None:
+    """How hours brought forward from an earlier log were counted (None: none were)."""
+    if not (p.get("prior_hours") or p.get("prior_clients")):
+        return None
+    until = p.get("prior_hours_until")
+    skipped = (
+        f"; sessions recorded on or before {long_date(until)}, the last day of that log, are "
+        "left out so that nothing counts twice"
+        if until
+        else ""
+    )
+    return (
+        f"Brought forward from an earlier log: {hours(p['prior_hours'])} "
+        f"({num(p['prior_paid_hours'], 1)} paid) and {plural(p['prior_clients'], 'client')}"
+        f"{skipped}. A client in both logs counts twice; brought-forward hours have no dates, "
+        "so they never count towards the hours of the last 18 months."
     )
 
 
@@ -165,7 +191,7 @@ def section(ctx: ReportContext, coach: str, title: str, *, strength_first: bool)
     p, needs, estimates = coach_progress(sc, coach, requirements)
     lines = [level_line(e) for e in estimates.iter_rows(named=True)]
     reached = estimates.filter(pl.col("met"))["level"].to_list()
-    built = totals_line(p)
+    built = totals_line(p, "your" if strength_first else "the coach's")
     if strength_first:
         takeaway = f"You have built {built[0].lower()}{built[1:]}" + (
             f" Every requirement of {and_list(reached)} is met." if reached else ""
@@ -179,6 +205,8 @@ def section(ctx: ReportContext, coach: str, title: str, *, strength_first: bool)
     ]
     if (note := left_out_note(p, ctx.policy.icf_max_group_size)) is not None:
         notes.insert(1, note)
+    if (forward := brought_forward_note(p)) is not None:
+        notes.insert(1, forward)
     return Section(
         title,
         takeaway=takeaway,
