@@ -271,10 +271,13 @@ ESTIMATE_COLUMNS: dict[str, pl.DataType] = {
 }
 
 
-def progress_levels(sc: Scope, requirements: Requirements) -> pl.DataFrame:
+def progress_levels(
+    sc: Scope, requirements: Requirements, progress: pl.DataFrame | None = None
+) -> pl.DataFrame:
     """Each coach's figures against each requirement of each level (see REQUIREMENT_COLUMNS):
     required, have, still_needed (0 once met) and met, in the levels' order."""
-    progress = credential_progress.metric.build(sc).collect()  # type: ignore[attr-defined]
+    if progress is None:  # a caller that has the totals passes them (built once)
+        progress = credential_progress.metric.build(sc).collect()  # type: ignore[attr-defined]
     recent = _recent_by_months(sc, requirements)
     rows = []
     for p in progress.iter_rows(named=True):
@@ -325,7 +328,12 @@ def _recent_by_months(sc: Scope, requirements: Requirements) -> dict[tuple[str, 
     return out
 
 
-def level_estimates(sc: Scope, requirements: Requirements) -> pl.DataFrame:
+def level_estimates(
+    sc: Scope,
+    requirements: Requirements,
+    progress: pl.DataFrame | None = None,
+    needs: pl.DataFrame | None = None,
+) -> pl.DataFrame:
     """Per coach and level (ESTIMATE_COLUMNS): met, what is still needed, the pace of the last
     6 months and the estimated date the hours are reached.
 
@@ -334,8 +342,10 @@ def level_estimates(sc: Scope, requirements: Requirements) -> pl.DataFrame:
     needed are reached at the pace of the last 6 months), `no_pace` (hours still needed and no
     hours, or no paid hours, in the last 6 months: no date can be given).
     """
-    needs = progress_levels(sc, requirements)
-    progress = credential_progress.metric.build(sc).collect()  # type: ignore[attr-defined]
+    if progress is None:  # a caller that has the totals and requirement rows passes them
+        progress = credential_progress.metric.build(sc).collect()  # type: ignore[attr-defined]
+    if needs is None:
+        needs = progress_levels(sc, requirements, progress)
     as_of = sc.period.as_of
     days = (as_of - add_months(as_of, -PACE_MONTHS)).days
     titles = {lv.name: lv.title for lv in requirements.levels}

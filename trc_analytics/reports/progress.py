@@ -165,10 +165,11 @@ def coach_progress(
     totals = credential_progress.metric.build(sc).collect()  # type: ignore[attr-defined]
     mine = pl.col("coach_id") == coach
     row = totals.filter(mine).row(0, named=True)
+    needs = progress_levels(sc, requirements, totals)  # totals built once, not three times
     return (
         row,
-        progress_levels(sc, requirements).filter(mine),
-        level_estimates(sc, requirements).filter(mine),
+        needs.filter(mine),
+        level_estimates(sc, requirements, totals, needs).filter(mine),
     )
 
 
