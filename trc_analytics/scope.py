@@ -178,8 +178,9 @@ class Scope:
         return lf.join(self.coach_region(), on="coach_id", how="inner")
 
     def with_region(self, lf: pl.LazyFrame) -> pl.LazyFrame:
-        """Add the coach's region (case-level metrics always carry it)."""
-        return lf.join(self.coach_region(), on="coach_id", how="left")
+        """Add the coach's region (case-level metrics always carry it), keeping the rows' order
+        (a left join need not keep it, and a metric's rows must come out the same every run)."""
+        return lf.join(self.coach_region(), on="coach_id", how="left", maintain_order="left")
 
     def months(self) -> pl.LazyFrame:
         """First day of every month the period touches."""
