@@ -91,6 +91,27 @@ def test_self_audit_tells_renewal_strength_first_without_shaming_words():
     assert shaming_words(reader_text(html)) == []
 
 
+def test_a_missing_trainings_table_is_named_not_read_as_a_course_not_taken():
+    import dataclasses
+
+    full = coach_workspace()
+    ws = dataclasses.replace(
+        full, tables={k: v for k, v in full.tables.items() if k != "trainings"}
+    )
+    got = text(
+        supervisor.renewal_readiness(context("supervisor", ws, coach="C-1"), "C-1").to_html()
+    )
+    assert (
+        "No trainings records in this workspace: the review course and continuing education "
+        "show as still to do because nothing is recorded, not because it was found missing."
+    ) in got
+    with_trainings = text(
+        supervisor.renewal_readiness(context("supervisor", full, coach="C-1"), "C-1").to_html()
+    )
+    assert "No trainings records" not in with_trainings  # the near miss: the table is there
+    assert "No supervision records" in with_trainings  # this workspace has none
+
+
 def test_a_ready_renewal_says_every_requirement_is_in_place():
     ready = coach_workspace(
         credentials=[row("credentials", certified_on="2024-09-01", expires_on="2026-09-15")],

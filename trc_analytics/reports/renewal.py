@@ -151,9 +151,28 @@ def section(
         takeaway=takeaway,
         html_blocks=[bullet_list(status_line(r, ctx.policy, you=strength_first) for r in rows)],
         tables=tables,
-        notes=[note(ctx.policy)],
+        notes=[note(ctx.policy), *unrecorded(ctx)],
         level=level,
     )
+
+
+#: The tables renewal requirements are read from, and what each one shows.
+REQUIREMENT_TABLES = {
+    "trainings": "the review course and continuing education",
+    "supervision": "supervision received",
+    "sessions": "affordable sessions",
+}
+
+
+def unrecorded(ctx: ReportContext) -> list[str]:
+    """A note for each requirement table the workspace lacks: "still to do" there means nothing
+    is recorded, not that the coach did not do it (no records is never read as a fact)."""
+    return [
+        f"No {table} records in this workspace: {shows} show as still to do because nothing is "
+        "recorded, not because it was found missing."
+        for table, shows in REQUIREMENT_TABLES.items()
+        if table in ctx.missing_tables(table)
+    ]
 
 
 def _same_cycles(rows: list[dict[str, Any]]) -> list[tuple[str, dict[str, Any]]]:
