@@ -17,7 +17,9 @@ from trc_analytics.metrics.credential_progress import (
     credential_progress,
     level_estimates,
     progress_levels,
+    recent_hours,
 )
+from trc_analytics.metrics.registry import FLOAT_DECIMALS
 from trc_analytics.metrics.requirements import (
     RequirementsError,
     icf_requirements,
@@ -273,3 +275,20 @@ def test_icf_max_group_size_is_a_checked_policy_value():
         Policy().with_overrides(icf_max_group_size=1)
     with pytest.raises(PolicyError, match="not a whole number"):
         Policy().with_overrides(icf_max_group_size=2.5)
+
+
+def test_totals_a_report_collects_itself_are_rounded_like_the_public_metric(demo_workspace):
+    """The supervisor review collects `credential_progress`'s plan itself (`Metric.lazy`) and
+    `recent_hours` directly: both must round their float sums as the registered metric does.
+    Polars adds floats in parallel in no fixed order, so unrounded hours made a progress bar read
+    75.4% in one render and 75.3% in the next."""
+    sc = Scope.make(demo_workspace, PERIOD)
+    lazy = credential_progress.metric.lazy(sc).collect()
+    assert lazy.equals(credential_progress(demo_workspace, PERIOD))
+    raw = credential_progress.metric.build(sc).collect()
+    floats = [c for c, t in raw.schema.items() if t.is_float()]
+    noisy = raw.select(pl.any_horizontal(pl.col(c) != pl.col(c).round(9) for c in floats).any())
+    assert noisy.item(), "the demo no longer has sums with float noise: the test proves nothing"
+    for frame in (lazy, recent_hours(sc, 18).collect()):
+        for c in (c for c, t in frame.schema.items() if t.is_float()):
+            assert frame.get_column(c).equals(frame.get_column(c).round(FLOAT_DECIMALS))

@@ -37,7 +37,7 @@ import math
 
 import polars as pl
 
-from trc_analytics.metrics.registry import case_metric
+from trc_analytics.metrics.registry import FLOAT_DECIMALS, case_metric
 from trc_analytics.metrics.requirements import Level, Requirements
 from trc_analytics.scope import FEE_PAYING, Scope, add_months
 
@@ -239,7 +239,7 @@ def recent_hours(sc: Scope, months: int) -> pl.LazyFrame:
         counted_sessions(sc)
         .filter(~pl.col("over_cap") & sc.in_last_months("held_on", months))
         .group_by("coach_id")
-        .agg(hours=pl.col("hours").sum())
+        .agg(hours=pl.col("hours").sum().round(FLOAT_DECIMALS))
     )
 
 
@@ -277,7 +277,7 @@ def progress_levels(
     """Each coach's figures against each requirement of each level (see REQUIREMENT_COLUMNS):
     required, have, still_needed (0 once met) and met, in the levels' order."""
     if progress is None:  # a caller that has the totals passes them (built once)
-        progress = credential_progress.metric.build(sc).collect()  # type: ignore[attr-defined]
+        progress = credential_progress.metric.lazy(sc).collect()  # type: ignore[attr-defined]
     recent = _recent_by_months(sc, requirements)
     rows = []
     for p in progress.iter_rows(named=True):
@@ -343,7 +343,7 @@ def level_estimates(
     hours, or no paid hours, in the last 6 months: no date can be given).
     """
     if progress is None:  # a caller that has the totals and requirement rows passes them
-        progress = credential_progress.metric.build(sc).collect()  # type: ignore[attr-defined]
+        progress = credential_progress.metric.lazy(sc).collect()  # type: ignore[attr-defined]
     if needs is None:
         needs = progress_levels(sc, requirements, progress)
     as_of = sc.period.as_of

@@ -58,6 +58,11 @@ class Metric:
             return dict(self.columns)
         return {KEYS[by]: pl.String(), **self.columns}
 
+    def lazy(self, sc: Scope) -> pl.LazyFrame:
+        """The metric's plan on `sc`, in its declared columns with floats rounded as its public
+        function returns them (a caller that collects itself gets the same figures)."""
+        return _finish(self.build(sc), self.schema(sc.by) if self.grouped else self.columns)
+
     def empty(self, by: By = "coach") -> pl.DataFrame:
         """The frame this metric returns when there is nothing to count."""
         return pl.DataFrame(schema=self.schema(by))

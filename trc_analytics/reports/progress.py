@@ -162,7 +162,7 @@ def coach_progress(
     sc: Scope, coach: str, requirements: Requirements
 ) -> tuple[dict[str, Any], pl.DataFrame, pl.DataFrame]:
     """One coach's totals (a `credential_progress` row), requirement rows and level estimates."""
-    totals = credential_progress.metric.build(sc).collect()  # type: ignore[attr-defined]
+    totals = credential_progress.metric.lazy(sc).collect()  # type: ignore[attr-defined]
     mine = pl.col("coach_id") == coach
     row = totals.filter(mine).row(0, named=True)
     needs = progress_levels(sc, requirements, totals)  # totals built once, not three times
