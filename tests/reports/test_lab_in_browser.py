@@ -15,13 +15,13 @@ import re
 import shutil
 import socket
 import subprocess
-import sys
 import time
 import urllib.request
+from pathlib import Path
 
 import pytest
 
-from trc_analytics.cli.lab import prepare_notebooks
+from trc_analytics.cli.lab import lab_command, prepare_notebooks
 from trc_analytics.period import Period
 from trc_analytics.reports.render import render_report
 
@@ -100,6 +100,8 @@ def lab(demo_dir, tmp_path_factory):
         keep_notebook=folder / "kept",
     )
     port, cdp = _free_port(), _free_port()
+    kernels = tmp / "kernels"
+    kernels.mkdir(mode=0o700)
     env = {
         **os.environ,
         "JUPYTER_TOKEN": TOKEN,
@@ -109,9 +111,8 @@ def lab(demo_dir, tmp_path_factory):
         "JUPYTERLAB_SETTINGS_DIR": str(tmp / "settings"),
     }
     server = subprocess.Popen(
-        [sys.executable, "-m", "jupyterlab", f"--ServerApp.root_dir={folder}", "--no-browser",
-         f"--ServerApp.port={port}", "--ServerApp.ip=127.0.0.1",
-         "--LabApp.expose_app_in_browser=True", "--allow-root"],
+        [*lab_command(folder, no_browser=True, kernels=kernels), f"--ServerApp.port={port}",
+         "--ServerApp.ip=127.0.0.1", "--LabApp.expose_app_in_browser=True"],
         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     chrome = subprocess.Popen(
@@ -124,7 +125,7 @@ def lab(demo_dir, tmp_path_factory):
         _wait_http(f"http://127.0.0.1:{cdp}/json/version", 60, chrome)
         tabs = json.load(urllib.request.urlopen(f"http://127.0.0.1:{cdp}/json", timeout=10))
         page = Browser(next(t for t in tabs if t["type"] == "page")["webSocketDebuggerUrl"])
-        yield page, port
+        yield page, port, tmp
     finally:
         for proc in (chrome, server):
             proc.terminate()
@@ -147,7 +148,7 @@ def _open(page: Browser, port: int, path: str) -> None:
 
 
 def test_a_prepared_notebook_opens_clean_and_runs_with_the_report_look(lab):
-    page, port = lab
+    page, port, _ = lab
     _open(page, port, "supervisor_review.ipynb")
     assert page.js("NB().context.model.dirty") is False  # no unsaved-change marker
     toolbar = "getComputedStyle(document.querySelector('.jp-NotebookPanel-toolbar')).fontSize"
@@ -164,7 +165,7 @@ def test_a_prepared_notebook_opens_clean_and_runs_with_the_report_look(lab):
 
 
 def test_an_unsigned_executed_notebook_shows_its_charts(lab):
-    page, port = lab
+    page, port, _ = lab
     _open(page, port, "kept/self-audit_C-0001_2026-01-01_2026-06-30.ipynb")
     cells = "[...Array(NB().model.cells.length).keys()].map(i => NB().model.cells.get(i))"
     assert page.js(f"{cells}.some(c => c.type === 'code' && c.outputs.length > 0 && !c.trusted)")
@@ -174,3 +175,16 @@ def test_an_unsigned_executed_notebook_shows_its_charts(lab):
     assert page.js("document.querySelectorAll('.jp-OutputArea-output style').length") == 0
     cards = "[...document.querySelectorAll('.trc-figure')].map(e => e.textContent)"
     assert any(re.match(r"\d+ Clients", card) for card in page.js(cards))  # not "101Clients"
+
+
+def test_lab_kernels_listen_on_unix_sockets_in_the_private_folder(lab):
+    """`trc lab`'s kernels use IPC in an owner-only folder, not loopback TCP ports any local
+    user could subscribe to (the notebooks above ran on such a kernel)."""
+    _page, _port, tmp = lab
+    infos = [json.loads(f.read_text()) for f in (tmp / "runtime").glob("kernel-*.json")]
+    assert infos, "no kernel ran"
+    for info in infos:
+        assert info["transport"] == "ipc"
+        assert Path(info["ip"]).parent == tmp / "kernels"
+    assert any((tmp / "kernels").iterdir())  # the sockets
+    assert (tmp / "kernels").stat().st_mode & 0o077 == 0

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 import stat
+import tempfile
 from pathlib import Path
 
 import altair as alt
@@ -223,6 +224,20 @@ def test_trc_lab_copies_the_notebooks_owner_only_and_points_them_at_the_data(tmp
     assert all(stat.S_IMODE(p.stat().st_mode) == 0o600 for p in folder.iterdir())
     assert f"TRC_DATA={data.resolve()}" in result.stdout
     assert "-m jupyterlab" in result.stdout and "--no-browser" in result.stdout
+    assert "--KernelManager.transport=ipc" in result.stdout  # kernels off loopback TCP
+
+
+def test_trc_lab_gives_its_kernels_a_fresh_owner_only_socket_folder(tmp_path, monkeypatch):
+    from trc_analytics.cli import lab
+
+    monkeypatch.setenv("XDG_RUNTIME_DIR", "")
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
+    monkeypatch.setattr(tempfile, "tempdir", None)
+    folder = lab._kernel_folder()
+    assert folder is not None and folder.parent == tmp_path
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    argv = lab.lab_command(tmp_path / "nb", kernels=folder)
+    assert f"--KernelManager.ip={folder / 'kernel'}" in argv
 
 
 def test_trc_lab_keeps_a_notebook_the_user_edited(tmp_path):

@@ -58,6 +58,38 @@ def prepare_notebooks(folder: Path) -> list[Path]:
     return copied
 
 
+def _kernel_folder(*, placeholder: bool = False) -> Path | None:
+    """A fresh owner-only folder for the Lab kernels' sockets (None where there are no Unix
+    sockets). It belongs to this process, which becomes JupyterLab; once that has ended, the
+    next `trc lab` or report removes it."""
+    from trc_analytics.reports.kernel_runtime import ipc_supported, make_runtime_dir
+
+    if not ipc_supported():
+        return None
+    return Path("<new owner-only folder>") if placeholder else make_runtime_dir()
+
+
+def lab_command(
+    folder: Path, *, port: int | None = None, no_browser: bool = False, kernels: Path | None = None
+) -> list[str]:
+    """The JupyterLab command `trc lab` becomes.
+
+    With `kernels` (an owner-only folder), the notebooks' kernels listen on Unix sockets in it
+    instead of loopback TCP ports, where any local user could subscribe to a kernel's output
+    broadcast and read every section as it runs (the key only signs messages).
+    """
+    argv = [sys.executable, "-m", "jupyterlab", f"--ServerApp.root_dir={folder.resolve()}"]
+    if kernels is not None:
+        argv += ["--KernelManager.transport=ipc", f"--KernelManager.ip={kernels / 'kernel'}"]
+    if port:
+        argv.append(f"--ServerApp.port={port}")
+    if no_browser:
+        argv.append("--no-browser")
+    if hasattr(os, "geteuid") and os.geteuid() == 0:  # containers: Jupyter refuses root else
+        argv.append("--allow-root")
+    return argv
+
+
 @click.command("lab")
 @click.argument("data", required=False, type=click.Path(exists=True, path_type=Path))
 @click.option(
@@ -95,13 +127,9 @@ def lab(data: Path | None, folder: Path, port: int | None, no_browser: bool, dry
         env[DATA_ENV] = str(data.resolve())
     else:
         env.pop(DATA_ENV, None)
-    argv = [sys.executable, "-m", "jupyterlab", f"--ServerApp.root_dir={folder.resolve()}"]
-    if port:
-        argv.append(f"--ServerApp.port={port}")
-    if no_browser:
-        argv.append("--no-browser")
-    if hasattr(os, "geteuid") and os.geteuid() == 0:  # containers: Jupyter refuses root else
-        argv.append("--allow-root")
+    # a dry run makes no folder: it shows where the sockets would go
+    kernels = _kernel_folder() if not dry_run else _kernel_folder(placeholder=True)
+    argv = lab_command(folder, port=port, no_browser=no_browser, kernels=kernels)
     what = str(data.resolve()) if data is not None else "the bundled demo workspace"
     click.echo(f"Notebooks: {', '.join(p.name for p in notebooks)} in {folder}", err=True)
     click.echo(f"Data: {what}", err=True)
