@@ -115,12 +115,15 @@ def _text_frame(header: list[Any], columns: list[pl.Series], first_row: int) -> 
     if names:
         # Each step only where needed, so a clean million-row file is not copied.
         text = [n for n in names if df.schema[n] == pl.String]
-        empty = [n for n in text if bool((df.get_column(n).str.len_bytes() == 0).any())]
+        any_empty = df.select((pl.col(n).str.len_bytes() == 0).any() for n in text)
+        empty = [n for n in text if any_empty.get_column(n).item()]
         if empty:
             df = df.with_columns(pl.col(n).replace("", None) for n in empty)
-        has_value = df.select(pl.any_horizontal(pl.col(n).is_not_null() for n in names))
-        if not has_value.to_series().all():
-            df = df.filter(has_value.to_series())
+        # a column without a missing value means no row is blank (null counts are kept, free)
+        if all(df.get_column(n).null_count() for n in names):
+            has_value = df.select(pl.any_horizontal(pl.col(n).is_not_null() for n in names))
+            if not has_value.to_series().all():
+                df = df.filter(has_value.to_series())
     header_text = ["" if h is None else str(h).strip() for h in header]
     # A column with neither a name nor a value (a trailing comma, a once-used spreadsheet
     # column) is not data; a nameless column holding values is kept and refused later.
