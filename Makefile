@@ -60,8 +60,9 @@ demo: $(STAMP)
 lab: $(STAMP)
 	$(BIN)/trc lab demo_workspace
 
+# bench_issue13.py only runs the others again and tabulates them: left out here
 bench: $(STAMP)
-	for b in benchmarks/bench_*.py; do $(BIN)/python $$b || exit 1; done
+	for b in benchmarks/bench_*.py; do [ $$b = benchmarks/bench_issue13.py ] || $(BIN)/python $$b || exit 1; done
 
 clean:
 	rm -rf $(VENV) demo_workspace .pytest_cache

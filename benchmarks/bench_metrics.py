@@ -590,10 +590,14 @@ def main() -> None:
     parser.add_argument("--child", choices=KINDS, help=argparse.SUPPRESS)
     parser.add_argument("--folder", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--json", type=Path, help="also write the medians to this file (for bench_issue13.py)"
+    )
     args = parser.parse_args()
     if args.child:
         child(args.child, args.folder, args.out)
         return
+    figures: list[dict] = []
     print(f"machine: {os.cpu_count()} cores; load average {os.getloadavg()[0]:.1f} at start")
     for size in args.sessions:
         folder = workspace_for(size)
@@ -610,7 +614,18 @@ def main() -> None:
                     runs[kind].append(measure(kind, folder, Path(tmp) / kind))
             problems = compare(Path(tmp), args.kinds)
         report(runs, problems)
+        figures.append({"sessions": info["sessions"], "kinds": medians(runs), "differ": problems})
     print(f"\nload average {os.getloadavg()[0]:.1f} at the end")
+    if args.json:
+        args.json.write_text(json.dumps(figures, indent=1), encoding="utf-8")
+
+
+def medians(runs: dict[str, list[dict]]) -> dict[str, dict[str, float]]:
+    """Median wall (`seconds`), `cpu` and `peak_mib` of every measured kind."""
+    return {
+        kind: {f: statistics.median(r[f] for r in rs) for f in ("seconds", "cpu", "peak_mib")}
+        for kind, rs in runs.items()
+    }
 
 
 def report(runs: dict[str, list[dict]], problems: list[str]) -> None:

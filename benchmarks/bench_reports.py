@@ -33,6 +33,7 @@ extrapolated to all N. Target: 2,000 coaches in under 10 minutes on 2 cores.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import resource
 import statistics
@@ -108,8 +109,9 @@ def scale_workspace(coaches: int) -> Path:
     return folder
 
 
-def bench_scale(coaches: int, limit: int | None, workers: int) -> None:
-    """Every coach's supervisor review on an association-sized demo, with extrapolation."""
+def bench_scale(coaches: int, limit: int | None, workers: int) -> dict[str, float]:
+    """Every coach's supervisor review on an association-sized demo, with extrapolation;
+    returns the figures printed."""
     import polars as pl
 
     from trc_analytics.period import Period
@@ -152,11 +154,21 @@ def bench_scale(coaches: int, limit: int | None, workers: int) -> None:
     steady = (done[-1] - done[0]) / max(len(done) - 1, 1)
     row("to the first report (load, kernels, shared)", first, 0.0)
     row(f"{len(todo):,} reports", wall, cpu, f"{steady:.3f} s/report after the first")
+    est = first + steady * (len(ids) - 1) if len(todo) < len(ids) else wall
     if len(todo) < len(ids):
-        est = first + steady * (len(ids) - 1)
         print(f"extrapolated to {len(ids):,} reports: {est / 60:.1f} min (target < 10 min)")
     else:
         print(f"all {len(ids):,} reports: {wall / 60:.1f} min (target < 10 min)")
+    return {
+        "coaches": len(ids),
+        "rendered": len(todo),
+        "workers": workers,
+        "first_s": first,
+        "steady_s": steady,
+        "wall_s": wall,
+        "cpu_s": cpu,
+        "all_coaches_s": est,
+    }
 
 
 def main() -> None:
@@ -167,11 +179,21 @@ def main() -> None:
     ap.add_argument("--skip-fresh-batch", action="store_true")
     ap.add_argument("--scale", type=int, help="coaches of the association-sized batch")
     ap.add_argument("--limit", type=int, help="with --scale: render the first K coaches only")
+    ap.add_argument("--json", type=Path, help="also write the figures to this file")
     args = ap.parse_args()
     if args.scale:
-        bench_scale(args.scale, args.limit, args.workers)
+        figures = bench_scale(args.scale, args.limit, args.workers)
+        if args.json:
+            args.json.write_text(json.dumps({"scale": figures}, indent=1), encoding="utf-8")
         return
+    figures = one_and_batch(args)
+    if args.json:
+        args.json.write_text(json.dumps(figures, indent=1), encoding="utf-8")
 
+
+def one_and_batch(args: argparse.Namespace) -> dict[str, float]:
+    """One report (fresh and kept kernel) beside the floor, and the 40-coach batch; returns
+    the figures printed (wall and CPU seconds)."""
     import papermill as pm
 
     from trc_analytics.demo import write_demo
@@ -221,6 +243,13 @@ def main() -> None:
             pid = runner._km.provisioner.process.pid  # the kept kernel, still running
             k_wall, k_cpu = measure(kept, max(args.runs, 5), live_pid=pid)
         row("one report, kept kernel", k_wall, k_cpu, f"ratio {k_wall / f_wall:.2f}x floor")
+        figures = {
+            "floor_s": f_wall,
+            "fresh_s": r_wall,
+            "fresh_cpu_s": r_cpu,
+            "kept_s": k_wall,
+            "kept_cpu_s": k_cpu,
+        }
 
         import polars as pl
 
@@ -252,6 +281,8 @@ def main() -> None:
             p_cpu,
             f"{p_wall / n:.2f} s/report, speed-up {s_wall / p_wall:.2f}x",
         )
+        figures |= {"reports": n, "workers": args.workers, "batch1_s": s_wall}
+        figures |= {"batch1_cpu_s": s_cpu, "batchN_s": p_wall, "batchN_cpu_s": p_cpu}
         if not args.skip_fresh_batch:
             x_wall, x_cpu = measure(batch(args.workers, False), 1)
             row(
@@ -260,6 +291,7 @@ def main() -> None:
                 x_cpu,
                 f"{x_wall / n:.2f} s/report; kept kernels {x_wall / p_wall:.1f}x faster",
             )
+    return figures
 
 
 if __name__ == "__main__":

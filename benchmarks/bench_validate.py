@@ -212,6 +212,9 @@ def main() -> None:
     parser.add_argument("--formats", nargs="+", choices=FORMATS, default=list(FORMATS))
     parser.add_argument("--wrap", nargs=2, metavar=("MODE", "FOLDER"), help=argparse.SUPPRESS)
     parser.add_argument("--work", nargs=2, metavar=("MODE", "FOLDER"), help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--json", type=Path, help="also write the medians to this file (for bench_issue13.py)"
+    )
     args = parser.parse_args()
     if args.work:
         print(json.dumps(worker(args.work[0], Path(args.work[1]))))
@@ -230,6 +233,9 @@ def main() -> None:
             report(label, results)
             curve.append((format, rows, results))
     growth(curve)
+    if args.json:
+        figures = [{"format": f, "rows": n, "modes": r} for f, n, r in curve]
+        args.json.write_text(json.dumps(figures, indent=1), encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -318,6 +318,20 @@ def test_a_cell_that_looks_like_an_e_mail_is_refused_without_repeating_it(ws):
     assert "e-mail" in p["expected"]
 
 
+def test_a_repeated_identifier_is_refused_on_every_row_that_holds_it(ws):
+    # a column that repeats its values (currency, region) is scanned on its distinct values:
+    # a flagged value must still be reported on each row holding it, and only there
+    set_cell(ws, "sessions", 2, "currency", "jane.roe@example.org")
+    set_cell(ws, "sessions", 3, "currency", "jane.roe@example.org")
+    set_cell(ws, "coaches", 2, "region", "north\twest")  # row 3 keeps a clean region
+    problems = check(ws).select("file", "row", "column", "value", "problem").rows()
+    assert problems == [
+        ("coaches.csv", 2, "region", "U+0009", "control_character"),
+        ("sessions.csv", 2, "currency", None, "identifier"),
+        ("sessions.csv", 3, "currency", None, "identifier"),
+    ]
+
+
 def test_identifiers_in_id_and_reference_columns_are_refused_as_identifiers(ws):
     set_cell(ws, "sessions", 2, "session_id", "+1 202 555 0147")
     set_cell(ws, "sessions", 3, "client_id", "Jane Roe")  # a reference column

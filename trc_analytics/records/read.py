@@ -20,6 +20,7 @@ import io
 import warnings
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -115,12 +116,15 @@ def _text_frame(header: list[Any], columns: list[pl.Series], first_row: int) -> 
     if names:
         # Each step only where needed, so a clean million-row file is not copied.
         text = [n for n in names if df.schema[n] == pl.String]
-        empty = [n for n in text if bool((df.get_column(n).str.len_bytes() == 0).any())]
+        any_empty = df.select((pl.col(n).str.len_bytes() == 0).any() for n in text)
+        empty = [n for n in text if any_empty.get_column(n).item()]
         if empty:
             df = df.with_columns(pl.col(n).replace("", None) for n in empty)
-        has_value = df.select(pl.any_horizontal(pl.col(n).is_not_null() for n in names))
-        if not has_value.to_series().all():
-            df = df.filter(has_value.to_series())
+        # a column without a missing value means no row is blank (null counts are kept, free)
+        if all(df.get_column(n).null_count() for n in names):
+            has_value = df.select(pl.any_horizontal(pl.col(n).is_not_null() for n in names))
+            if not has_value.to_series().all():
+                df = df.filter(has_value.to_series())
     header_text = ["" if h is None else str(h).strip() for h in header]
     # A column with neither a name nor a value (a trailing comma, a once-used spreadsheet
     # column) is not data; a nameless column holding values is kept and refused later.
@@ -776,6 +780,40 @@ def read_workspace_files(
     raw = RawWorkspace(path=root, schema=schema)
     problems: list[dict] = []
     found: list[RawTable] = []
+    with ThreadPoolExecutor(max_workers=READ_THREADS) as pool:
+        parquet = {
+            p: pool.submit(_parquet_frame, p, p.name, keep_types)
+            for p in files
+            if p.suffix.lower() == ".parquet" and _table_name(p.stem, schema) is not None
+        }
+        found += _read_files(files, schema, parquet, problems)
+    for rt in found:
+        first = raw.tables.get(rt.table)
+        if first is None:
+            raw.tables[rt.table] = rt
+        else:
+            problems.append(
+                problem(
+                    rt.file,
+                    "duplicate_table_file",
+                    f"one file for {rt.table}; it was already read from {first.source}",
+                    sheet=rt.sheet,
+                )
+            )
+    raw.problems = problems_frame(problems)
+    raw.files = files
+    return raw
+
+
+def _read_files(
+    files: list[Path],
+    schema: Schema,
+    parquet: dict[Path, Future[tuple[RawFrame | None, list[dict]]]],
+    problems: list[dict],
+) -> list[RawTable]:
+    """The tables of `files`, in their order, adding the problems met to `problems`; Parquet
+    files come from `parquet` (already being read on other threads)."""
+    found: list[RawTable] = []
     for p in files:
         file = p.name
         suffix = p.suffix.lower()
@@ -796,29 +834,16 @@ def read_workspace_files(
         if name is None:
             problems.append(problem(file, "unknown_table_file", TABLE_FILES_HINT, value=p.stem))
             continue
-        if suffix == ".csv":
-            frame, probs = _csv_frame(p, file)
-        else:
-            frame, probs = _parquet_frame(p, file, keep_types)
+        frame, probs = _csv_frame(p, file) if suffix == ".csv" else parquet[p].result()
         problems += probs
         if frame is not None:
             found.append(RawTable(name, file, None, frame))
-    for rt in found:
-        first = raw.tables.get(rt.table)
-        if first is None:
-            raw.tables[rt.table] = rt
-        else:
-            problems.append(
-                problem(
-                    rt.file,
-                    "duplicate_table_file",
-                    f"one file for {rt.table}; it was already read from {first.source}",
-                    sheet=rt.sheet,
-                )
-            )
-    raw.problems = problems_frame(problems)
-    raw.files = files
-    return raw
+    return found
+
+
+#: Threads reading Parquet files side by side (polars releases the interpreter while reading,
+#: and a workspace's small files cost more in fixed overhead than in reading).
+READ_THREADS = 2
 
 
 def _read_workbook(
