@@ -191,3 +191,24 @@ def test_a_fresh_report_does_not_read_the_workspace_twice(demo_dir, tmp_path, mo
     monkeypatch.setattr(NotebookRunner, "hand_over", lambda self, prepared: None)
     with pytest.raises(ReportError, match=r"(?i)no workspace at"):
         render_report("supervisor", data, coach="C-0001", period=period, out_dir=tmp_path / "b")
+
+
+def test_the_report_kernel_starts_the_chart_engine_before_ipykernel_loads() -> None:
+    """vl-convert's engine (the longest part of the warm-up) starts first, in a thread, so it
+    runs beside ipykernel's start; importing the module alone starts nothing."""
+    code = (
+        "import sys, threading\n"
+        "from trc_analytics.reports import report_kernel as rk\n"
+        "print('ipykernel' in sys.modules, 'vl_convert' in sys.modules)\n"
+        "def app():\n"
+        "    engine = [t for t in threading.enumerate() if t.name == 'trc-chart-engine']\n"
+        "    print('ipykernel' in sys.modules, len(engine), engine[0].daemon)\n"
+        "    engine[0].join()\n"
+        "    raise SystemExit(0)\n"
+        "rk.report_kernel_app = app\n"
+        "rk.main()\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=300
+    )
+    assert out.stdout.split() == ["False", "False", "False", "1", "True"]
