@@ -212,3 +212,33 @@ def test_the_report_kernel_starts_the_chart_engine_before_ipykernel_loads() -> N
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=300
     )
     assert out.stdout.split() == ["False", "False", "False", "1", "True"]
+
+
+def test_a_hand_over_that_does_not_fit_is_dropped_whole(monkeypatch) -> None:
+    """The near miss of the hand-over: when the runtime folder is full (a small tmpfs and a
+    large workspace), no partial file stays and the kernel is told nothing (it loads itself)."""
+    import errno
+    import pickle
+
+    from trc_analytics.reports.kernel import NotebookRunner
+
+    sent: list[str] = []
+
+    class Client:
+        def execute(self, code: str, **_kw: object) -> None:
+            sent.append(code)
+
+    def full_disk(obj: object, fh, protocol: int = 0) -> None:
+        fh.write(b"partial")
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(pickle, "dump", full_disk)
+    runner = NotebookRunner(reuse=True)
+    runner._kc = Client()
+    try:
+        runner.hand_over({"figures": [1, 2, 3]})
+        assert sent == []
+        assert list(runner.runtime_dir().glob("prepared-*")) == []
+    finally:
+        runner._kc = None
+        runner.close()

@@ -293,7 +293,9 @@ class NotebookRunner:
         (0700, removed on `close`); the kernel loads it before the next notebook (the shell
         channel runs requests in order) and deletes the file. Only this user can write there,
         and this user's own kernel reads it, so unpickling crosses no boundary. A no-op
-        without a kept kernel.
+        without a kept kernel, or when the file cannot be written (the runtime folder is
+        often a small in-memory file system, and a large workspace may not fit): the kernel
+        then loads and computes as it would without.
         """
         if not self.reuse or self._kc is None:
             return
@@ -302,9 +304,13 @@ class NotebookRunner:
         import uuid
 
         path = self.runtime_dir() / f"prepared-{uuid.uuid4().hex}.pickle"
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "wb") as fh:
-            pickle.dump(prepared, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "wb") as fh:
+                pickle.dump(prepared, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        except OSError:  # a full runtime folder (often a small tmpfs): the kernel loads itself
+            path.unlink(missing_ok=True)
+            return
         code = (
             "from trc_analytics.reports.context import receive_prepared as _receive\n"
             f"_receive({str(path)!r})\ndel _receive"
