@@ -4,7 +4,7 @@ notebook) can tell an expected, explained failure from a bug."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import polars as pl
@@ -21,6 +21,10 @@ class MissingTables(TrcError, LookupError):
         self.tables = tuple(tables)
         self.empty = empty
         super().__init__(f"no {' or '.join(self.tables)} records")
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickle by the constructor's arguments (a report's caller hands its results over)."""
+        return (type(self), (self.tables, self.empty))
 
 
 class UnknownId(TrcError, ValueError):

@@ -193,6 +193,9 @@ def test_a_disk_that_fills_up_during_the_render_is_a_message_exit_1(
         def start(self, kind=None):
             return self
 
+        def hand_over(self, prepared):
+            pass
+
         def run(self, notebook, parameters):
             import nbformat
 

@@ -13,7 +13,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy.optimize import linprog
+
+from trc_analytics.disclosure.solver import linprog
 
 #: A relation: the figures in `members` add up to the figure `total` (indexes into a release).
 Relation = tuple[tuple[int, ...], int]

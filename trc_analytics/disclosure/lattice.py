@@ -11,7 +11,8 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.optimize import linprog
+
+from trc_analytics.disclosure.solver import linprog
 
 #: Kinds of node in a table: interior cell, row total, column total, grand total.
 CELL, ROW_TOTAL, COL_TOTAL, GRAND_TOTAL = "cell", "row_total", "col_total", "total"

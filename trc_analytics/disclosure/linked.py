@@ -12,9 +12,9 @@ from collections.abc import Collection, Mapping, Sequence
 from itertools import product
 
 import numpy as np
-from scipy.optimize import linprog
 
 from trc_analytics.disclosure.audit import Violation, node_label
+from trc_analytics.disclosure.solver import linprog
 from trc_analytics.disclosure.suppression import Protected, is_protected
 
 

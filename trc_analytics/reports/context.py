@@ -112,6 +112,84 @@ def _signature(path: Path) -> tuple[Any, ...]:
     return tuple((f.name, f.stat().st_size, f.stat().st_mtime_ns) for f in files if f.is_file())
 
 
+#: What the process that started this kernel prepared for the report it is about to run
+#: (`receive_prepared`), by the report's parameters; taken once by the matching `open_report`.
+_PREPARED: dict[tuple[Any, ...], PreparedReport] = {}
+#: The parameters of `open_report` that identify a report (its notebook's parameters cell).
+REPORT_PARAMETERS = (
+    "data",
+    "coach",
+    "supervisor",
+    "date_from",
+    "date_to",
+    "policy_file",
+    "keep_valid",
+    "min_cell",
+    "compare_to",
+)
+#: The `ReportContext` results a prepared report carries (cached properties of a context).
+PREPARED_RESULTS = ("metrics", "checks")
+
+
+@dataclass(frozen=True)
+class PreparedReport:
+    """A report's validated workspace and results, computed by the process that renders it.
+
+    `trc report` validates the workspace before the notebook runs (an invalid one stops there,
+    never as a kernel traceback) while the kernel starts; it then computes the report's metrics
+    and checks, of the period and of the comparison period, and hands all of it to the kernel
+    (`NotebookRunner.hand_over`), which skips loading, validating and computing them again: on
+    two cores that work overlaps the kernel's start instead of following it. `results` maps a
+    `PREPARED_RESULTS` name to its value, `previous` the same for the comparison period.
+    """
+
+    key: tuple[Any, ...]
+    ws: Workspace
+    results: dict[str, Any]
+    previous: dict[str, Any]
+
+    def adopt(self, ctx: ReportContext) -> None:
+        """Give `ctx` (and its comparison context) these results, as if it had computed them."""
+        ctx.__dict__.update(self.results)
+        if self.previous and ctx.previous is not None:
+            ctx.previous.__dict__.update(self.previous)
+
+
+def _report_key(kind: str, parameters: dict[str, Any]) -> tuple[Any, ...]:
+    """What identifies a report's `open_report` call: its kind and every parameter."""
+    return (kind, *(str(parameters.get(n)) for n in REPORT_PARAMETERS))
+
+
+def _results_of(ctx: ReportContext) -> dict[str, Any]:
+    """A context's metrics and checks (computed now unless shared across a batch)."""
+    if ctx.shares_results:  # a batch's (or the association's) all-coaches results: not here
+        return {}
+    return {name: getattr(ctx, name) for name in PREPARED_RESULTS}
+
+
+def prepare_report(kind: str, parameters: dict[str, Any], ws: Workspace) -> PreparedReport:
+    """What the kernel running report `kind` with notebook `parameters` would compute first:
+    its context over the validated `ws`, with metrics and checks of the period and of the
+    comparison period. Raises what `open_report` raises."""
+    ctx = open_report(kind, **parameters, workspace=ws)
+    previous = _results_of(ctx.previous) if ctx.previous is not None else {}
+    return PreparedReport(_report_key(kind, parameters), ws, _results_of(ctx), previous)
+
+
+def receive_prepared(path: str | os.PathLike[str]) -> None:
+    """Load a `PreparedReport` the caller pickled to `path` (in the runner's private runtime
+    folder) for the next `open_report`, and remove the file."""
+    import pickle
+
+    try:
+        with open(path, "rb") as fh:
+            prepared = pickle.load(fh)
+    finally:
+        Path(path).unlink(missing_ok=True)
+    _PREPARED.clear()
+    _PREPARED[prepared.key] = prepared
+
+
 def load_cached(path: Path, *, keep_valid: bool) -> Workspace:
     """`load_workspace(path)`, reusing the result while the files are unchanged."""
     from trc_analytics.records.load import load_workspace
@@ -377,33 +455,25 @@ def _open_report(
     workspace: Workspace | None,
 ) -> ReportContext:
     """`open_report`, its refusals in the words of `trc report` (`ReportUsageError`)."""
-    from trc_analytics.reports.source import resolve_data
-
-    request = ReportRequest.from_parameters(
-        kind,
-        data=data,
-        coach=coach,
-        supervisor=supervisor,
-        date_from=date_from,
-        date_to=date_to,
-        policy_file=policy_file,
-        keep_valid=keep_valid,
-        min_cell=min_cell,
-        compare_to=compare_to,
-    )
+    parameters = {
+        "data": data,
+        "coach": coach,
+        "supervisor": supervisor,
+        "date_from": date_from,
+        "date_to": date_to,
+        "policy_file": policy_file,
+        "keep_valid": keep_valid,
+        "min_cell": min_cell,
+        "compare_to": compare_to,
+    }
+    request = ReportRequest.from_parameters(kind, **parameters)
     policy = request.validate()
     period = request.period
-    if workspace is None:
-        try:
-            path = resolve_data(data)
-        except FileNotFoundError as exc:
-            raise ReportUsageError(
-                str(exc),
-                notebook=f"{str(exc)[:1].upper()}{str(exc)[1:]}: set `data` in the "
-                "parameters cell to a workspace folder or workbook (None: the one `trc lab` was "
-                "given, else the demo).",
-            ) from None
-        workspace = load_cached(path, keep_valid=keep_valid)
+    prepared = _PREPARED.pop(_report_key(kind, parameters), None) if workspace is None else None
+    if prepared is not None:  # the caller's validated workspace (`receive_prepared`)
+        workspace = prepared.ws
+    elif workspace is None:
+        workspace = _load_for_report(data, keep_valid=keep_valid)
     check_subject(workspace, request)
     if kind == "association":
         coaches: Sequence[str] = workspace["coaches"].get_column("coach_id").to_list()
@@ -414,7 +484,7 @@ def _open_report(
     # the folder's name only: a full path may hold a person's user name
     given = data or os.environ.get("TRC_DATA")
     label = Path(given).name if given else "bundled demo workspace"
-    return ReportContext(
+    ctx = ReportContext(
         kind=kind,
         ws=workspace,
         period=period,
@@ -425,6 +495,25 @@ def _open_report(
         data_label=label,
         comparison=request.comparison,
     )
+    if prepared is not None:
+        prepared.adopt(ctx)
+    return ctx
+
+
+def _load_for_report(data: str | os.PathLike[str] | None, *, keep_valid: bool) -> Workspace:
+    """The workspace a notebook's `data` parameter names, loaded (or reused: `load_cached`)."""
+    from trc_analytics.reports.source import resolve_data
+
+    try:
+        path = resolve_data(data)
+    except FileNotFoundError as exc:
+        raise ReportUsageError(
+            str(exc),
+            notebook=f"{str(exc)[:1].upper()}{str(exc)[1:]}: set `data` in the "
+            "parameters cell to a workspace folder or workbook (None: the one `trc lab` was "
+            "given, else the demo).",
+        ) from None
+    return load_cached(path, keep_valid=keep_valid)
 
 
 def set_aside_text(ws: Workspace, *, limit: int = 6) -> str:

@@ -37,7 +37,9 @@ RESET_SOURCE = "%reset -f\nimport gc as _gc\n_gc.collect()\ndel _gc"
 
 #: Sent to a kept kernel as soon as it starts, while the caller validates the workspace: the
 #: imports and the first chart conversion (vl-convert's JavaScript engine) are most of a
-#: report's cost, and this way they overlap with the caller's own work. It ends by freezing
+#: report's cost, and this way they overlap with the caller's own work. The first conversion
+#: runs in a thread while the report modules import (vl-convert releases the GIL while its
+#: engine starts, so on two cores the two overlap; it imports no module). It ends by freezing
 #: the objects the imports made (`gc.freeze`): the full collection each report's reset cell
 #: runs then skips those ~100,000 objects (about 0.06 s CPU per report) and still frees
 #: everything the previous report made.
@@ -47,14 +49,22 @@ WARM_MODULES = {
     "association": ("trc_analytics.reports.association", "trc_analytics.disclosure"),
 }
 _WARM_TEMPLATE = """
+import threading as _threading
+import vl_convert
+_first_chart = _threading.Thread(
+    target=vl_convert.vegalite_to_svg,
+    args=({{"mark": "point", "data": {{"values": [{{"a": 1}}]}}}},),
+    kwargs={{"allowed_base_urls": []}},
+    daemon=True,
+)
+_first_chart.start()
 import trc_analytics.reports
 import trc_analytics.metrics, trc_analytics.checks
 {imports}
-import vl_convert
 from trc_analytics.reports import theme
-vl_convert.vegalite_to_svg({{"mark": "point", "data": {{"values": [{{"a": 1}}]}}}},
-                           allowed_base_urls=[])
 theme.enable()
+_first_chart.join()
+del _first_chart, _threading
 import gc as _gc
 _gc.collect()
 _gc.freeze()
@@ -275,6 +285,37 @@ class NotebookRunner:
             raise NotebookFailed(exc.ename, exc.evalue, exc.source, cell) from None
         executed.cells = [c for c in executed.cells if RESET_TAG not in c.metadata.get("tags", [])]
         return executed
+
+    def hand_over(self, prepared: Any) -> None:
+        """Give the kept kernel `prepared` (a `context.PreparedReport`) for its next report.
+
+        It is pickled into an owner-only file (0600) of this runner's private runtime folder
+        (0700, removed on `close`); the kernel loads it before the next notebook (the shell
+        channel runs requests in order) and deletes the file. Only this user can write there,
+        and this user's own kernel reads it, so unpickling crosses no boundary. A no-op
+        without a kept kernel, or when the file cannot be written (the runtime folder is
+        often a small in-memory file system, and a large workspace may not fit): the kernel
+        then loads and computes as it would without.
+        """
+        if not self.reuse or self._kc is None:
+            return
+        import os
+        import pickle
+        import uuid
+
+        path = self.runtime_dir() / f"prepared-{uuid.uuid4().hex}.pickle"
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "wb") as fh:
+                pickle.dump(prepared, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        except OSError:  # a full runtime folder (often a small tmpfs): the kernel loads itself
+            path.unlink(missing_ok=True)
+            return
+        code = (
+            "from trc_analytics.reports.context import receive_prepared as _receive\n"
+            f"_receive({str(path)!r})\ndel _receive"
+        )
+        self._kc.execute(code, silent=True, store_history=False)
 
     def close(self) -> None:
         """Shut down the kept kernel, if any, and remove the runtime folder."""

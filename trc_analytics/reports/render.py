@@ -287,6 +287,8 @@ def _execute(
         if ws is None:
             ws = load_workspace(path, keep_valid=request.keep_valid)
         check_subject(ws, request)
+        if own_runner:
+            _hand_over(runner, request, path, ws)
         # build the HTML exporter now: the kernel is still warming up, so this costs no time
         # (not in a thread: importing in two threads at once can see half-imported modules)
         _exporter()
@@ -297,6 +299,22 @@ def _execute(
         if own_runner:
             runner.close()
     return nb, ws
+
+
+def _hand_over(runner: NotebookRunner, request: ReportRequest, path: Path, ws: Workspace) -> None:
+    """Compute the report's metrics and checks here while the kernel starts, and give them
+    with the validated workspace to the kernel (`context.PreparedReport`).
+
+    When that fails the kernel is given nothing: it computes them itself and a failure is
+    reported as the notebook cell that raised it, in the words every report uses.
+    """
+    from trc_analytics.reports.context import prepare_report
+
+    try:
+        prepared = prepare_report(request.kind, request.parameters(path), ws)
+    except Exception:  # the notebook raises it again, naming its cell
+        return
+    runner.hand_over(prepared)
 
 
 def _write(

@@ -1,0 +1,244 @@
+"""A single fresh report starts quickly (issue 13): what its kernel and its caller import, how
+the caller hands the validated workspace and results over, and that nothing is left behind."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+MODULES_PROBE = """
+import json, sys
+import {module}
+print(json.dumps(sorted(m for m in ("scipy", "pandas") if m in sys.modules)))
+"""
+
+
+@pytest.mark.parametrize(
+    "module",
+    [
+        "trc_analytics.reports.supervisor",
+        "trc_analytics.reports.self_audit",
+        "trc_analytics.reports.render",
+        "trc_analytics.disclosure",
+    ],
+)
+def test_a_coach_report_does_not_import_scipy(module: str) -> None:
+    """SciPy (about 0.5 s of a kernel's start) loads only when an audit solves a program."""
+    code = MODULES_PROBE.format(module=module)
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=300
+    )
+    assert json.loads(out.stdout.strip().splitlines()[-1]) == []
+
+
+def test_the_solver_imports_scipy_when_it_solves() -> None:
+    """The near miss: a linear program still gets solved, SciPy loading on the first one."""
+    code = (
+        "import sys\nfrom trc_analytics.disclosure.solver import linprog\n"
+        "assert 'scipy' not in sys.modules\n"
+        "res = linprog([1.0], bounds=[(2.0, None)], method='highs')\n"
+        "print(res.status, round(float(res.x[0]), 6), 'scipy' in sys.modules)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=300
+    )
+    assert out.stdout.split() == ["0", "2.0", "True"]
+
+
+PARAMS = {
+    "coach": "C-0001",
+    "supervisor": None,
+    "date_from": "2026-01-01",
+    "date_to": "2026-06-30",
+    "policy_file": None,
+    "keep_valid": False,
+    "compare_to": None,
+}
+
+
+def test_a_missing_tables_result_survives_the_hand_over() -> None:
+    """A metric whose tables are absent is handed over as what it is, with its empty frame."""
+    import pickle
+
+    import polars as pl
+
+    from trc_analytics.errors import MissingTables
+
+    missing = MissingTables(["sessions", "clients"], pl.DataFrame({"coach_id": ["C-1"]}))
+    back = pickle.loads(pickle.dumps(missing))
+    assert isinstance(back, MissingTables)
+    assert (back.tables, str(back)) == (missing.tables, str(missing))
+    assert back.empty.equals(missing.empty)
+
+
+def _handed_over(prepared, folder: Path) -> Path:
+    """`prepared` pickled as `NotebookRunner.hand_over` writes it, received as a kernel does."""
+    import pickle
+
+    from trc_analytics.reports.context import receive_prepared
+
+    path = folder / "prepared.pickle"
+    path.write_bytes(pickle.dumps(prepared))
+    receive_prepared(path)
+    return path
+
+
+def test_the_kernel_adopts_the_callers_workspace_and_results(demo_dir, demo_workspace, tmp_path):
+    """The notebook's `open_report` takes the handed-over workspace and results (no loading,
+    no computing) and they are the ones it would have computed; the file is gone."""
+    from polars.testing import assert_frame_equal
+
+    from trc_analytics.reports.context import _PREPARED, open_report, prepare_report
+
+    params = {**PARAMS, "data": str(demo_dir)}
+    prepared = prepare_report("supervisor", params, demo_workspace)
+    path = _handed_over(prepared, tmp_path)
+    assert not path.exists()
+    ctx = open_report("supervisor", **params)
+    assert not _PREPARED  # taken once
+    own = open_report("supervisor", **params, workspace=demo_workspace)
+    assert ctx.ws.tables.keys() == demo_workspace.tables.keys()
+    assert ctx.ws is not demo_workspace and ctx.ws.digest == demo_workspace.digest
+    assert "metrics" in ctx.__dict__ and "checks" in ctx.__dict__  # adopted, not computed
+    assert ctx.previous is not None and "checks" in ctx.previous.__dict__
+    assert_frame_equal(ctx.findings(), own.findings())
+    assert_frame_equal(ctx.previous.findings(), own.previous.findings())
+    for name, value in own.metrics.items():
+        mine = ctx.metrics[name]
+        if hasattr(value, "columns"):
+            assert_frame_equal(mine, value)
+        else:  # MissingTables
+            assert (type(mine), str(mine)) == (type(value), str(value))
+
+
+def test_another_reports_parameters_do_not_take_the_prepared_results(
+    demo_dir, demo_workspace, tmp_path
+):
+    """The near miss: a prepared report is for its own parameters only (another coach, another
+    period compute their own), and it is taken once."""
+    from trc_analytics.reports.context import _PREPARED, open_report, prepare_report
+
+    params = {**PARAMS, "data": str(demo_dir)}
+    _handed_over(prepare_report("supervisor", params, demo_workspace), tmp_path)
+    other = open_report("supervisor", **{**params, "coach": "C-0002"})
+    later = open_report("supervisor", **{**params, "date_from": "2026-02-01"})
+    assert "metrics" not in other.__dict__ and "metrics" not in later.__dict__
+    assert len(_PREPARED) == 1
+    assert "metrics" in open_report("supervisor", **params).__dict__
+    again = open_report("supervisor", **params)
+    assert "metrics" not in again.__dict__
+    assert not _PREPARED
+
+
+def test_the_hand_over_file_is_owner_only_and_goes_with_the_runtime_folder() -> None:
+    """The pickle is written 0600 into the runner's 0700 folder; closing removes both."""
+    import stat
+
+    from trc_analytics.reports.kernel import NotebookRunner
+
+    sent: list[str] = []
+
+    class Client:
+        def execute(self, code: str, **_kw: object) -> None:
+            sent.append(code)
+
+    runner = NotebookRunner(reuse=True)
+    runner._kc = Client()
+    runner.hand_over({"figures": [1, 2, 3]})
+    folder = runner.runtime_dir()
+    (file,) = list(folder.glob("prepared-*.pickle"))
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    assert stat.S_IMODE(file.stat().st_mode) == 0o600
+    assert str(file) in sent[0] and "receive_prepared" in sent[0]
+    runner._kc = None
+    runner.close()
+    assert not folder.exists()
+
+
+def test_a_fresh_report_does_not_read_the_workspace_twice(demo_dir, tmp_path, monkeypatch):
+    """`render` validates the workspace once, in the caller; the kernel works from what it is
+    handed. Shown by taking the files away once the caller has loaded them: the report is
+    still written (and the same as without the hand-over), while a kernel left to load the
+    workspace itself finds none."""
+    import shutil
+
+    import trc_analytics.records.load as load
+    from trc_analytics.period import Period
+    from trc_analytics.reports.kernel import NotebookRunner
+    from trc_analytics.reports.render import render_report
+    from trc_analytics.reports.request import ReportError
+
+    real_load = load.load_workspace
+    moved = tmp_path / "moved"
+
+    def load_then_move(path, **kw):
+        ws = real_load(path, **kw)
+        shutil.move(str(path), str(moved))  # the kernel cannot read it from `path` any more
+        return ws
+
+    data = tmp_path / "workspace"
+    shutil.copytree(demo_dir, data)
+    monkeypatch.setattr(load, "load_workspace", load_then_move)
+    period = Period.parse("2026-01-01", "2026-06-30")
+    page = render_report("supervisor", data, coach="C-0001", period=period, out_dir=tmp_path / "a")
+    assert "C-0001" in page.read_text(encoding="utf-8")
+
+    shutil.move(str(moved), str(data))
+    monkeypatch.setattr(NotebookRunner, "hand_over", lambda self, prepared: None)
+    with pytest.raises(ReportError, match=r"(?i)no workspace at"):
+        render_report("supervisor", data, coach="C-0001", period=period, out_dir=tmp_path / "b")
+
+
+def test_the_report_kernel_starts_the_chart_engine_before_ipykernel_loads() -> None:
+    """vl-convert's engine (the longest part of the warm-up) starts first, in a thread, so it
+    runs beside ipykernel's start; importing the module alone starts nothing."""
+    code = (
+        "import sys, threading\n"
+        "from trc_analytics.reports import report_kernel as rk\n"
+        "print('ipykernel' in sys.modules, 'vl_convert' in sys.modules)\n"
+        "def app():\n"
+        "    engine = [t for t in threading.enumerate() if t.name == 'trc-chart-engine']\n"
+        "    print('ipykernel' in sys.modules, len(engine), engine[0].daemon)\n"
+        "    engine[0].join()\n"
+        "    raise SystemExit(0)\n"
+        "rk.report_kernel_app = app\n"
+        "rk.main()\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=300
+    )
+    assert out.stdout.split() == ["False", "False", "False", "1", "True"]
+
+
+def test_a_hand_over_that_does_not_fit_is_dropped_whole(monkeypatch) -> None:
+    """The near miss of the hand-over: when the runtime folder is full (a small tmpfs and a
+    large workspace), no partial file stays and the kernel is told nothing (it loads itself)."""
+    import errno
+    import pickle
+
+    from trc_analytics.reports.kernel import NotebookRunner
+
+    sent: list[str] = []
+
+    class Client:
+        def execute(self, code: str, **_kw: object) -> None:
+            sent.append(code)
+
+    def full_disk(obj: object, fh, protocol: int = 0) -> None:
+        fh.write(b"partial")
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(pickle, "dump", full_disk)
+    runner = NotebookRunner(reuse=True)
+    runner._kc = Client()
+    try:
+        runner.hand_over({"figures": [1, 2, 3]})
+        assert sent == []
+        assert list(runner.runtime_dir().glob("prepared-*")) == []
+    finally:
+        runner._kc = None
+        runner.close()
