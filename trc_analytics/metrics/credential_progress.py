@@ -62,7 +62,17 @@ def counted_sessions(sc: Scope) -> pl.LazyFrame:
     over_cap (a group above `icf_max_group_size`: its hours and members do not count),
     earlier_log (held on or before the coach's `prior_hours_until`: already in the hours
     brought forward, so counted only in the recent windows).
+
+    Built once per scope (`Scope.cached`): credential progress reads it four times and the
+    coaching log twice, and as one lazy plan each read joined every held session to its coach
+    and engagement again (polars' common-subplan elimination does not merge reads whose
+    projections differ).
     """
+    return sc.cached("counted_sessions", lambda: _counted(sc))
+
+
+def _counted(sc: Scope) -> pl.LazyFrame:
+    """The plan of `counted_sessions`."""
     started = sc.table("coaches").select(
         "coach_id", "coach_training_started_on", "prior_hours_until"
     )
@@ -79,7 +89,7 @@ def counted_sessions(sc: Scope) -> pl.LazyFrame:
             "client_id",
             "held_on",
             hours=pl.col("duration_min") / 60.0,
-            paid=pl.col("fee_type").cast(pl.String()).is_in(FEE_PAYING),
+            paid=pl.col("fee_type").is_in(FEE_PAYING),
             earlier_log=(pl.col("held_on") <= pl.col("prior_hours_until")).fill_null(False),
         )
     )
@@ -429,9 +439,8 @@ def coaching_log(sc: Scope) -> pl.LazyFrame:
     counted = counted_sessions(sc).filter(~pl.col("earlier_log"))
     consent = sc.table("clients").select("client_id", log_consent="icf_log_consent")
     kind = pl.when(pl.col("client_id").is_not_null()).then(pl.lit("individual"))
-    rows = (
-        counted.with_columns(kind=kind.otherwise(pl.lit("group")))
-        .group_by("coach_id", "client_id", "group_id", "kind")
+    rows = (  # the kind follows from the client: added after grouping, not a fourth key
+        counted.group_by("coach_id", "client_id", "group_id")
         .agg(
             group_size=pl.col("group_size").first(),
             started_on=pl.col("held_on").min(),
@@ -440,6 +449,7 @@ def coaching_log(sc: Scope) -> pl.LazyFrame:
             pro_bono_hours=pl.col("hours").filter(~pl.col("paid")).sum(),
             over_cap=pl.col("over_cap").any(),
         )
+        .with_columns(kind=kind.otherwise(pl.lit("group")))
     )
     return (
         sc.with_region(rows)
