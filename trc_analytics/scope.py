@@ -32,6 +32,13 @@ from trc_analytics.policy import Policy
 from trc_analytics.records.workspace import Workspace
 
 By = Literal["coach", "region"]
+#: Id columns the scope holds as categoricals (one code per distinct id, shared by every frame
+#: of the process), so the plans join, group and de-duplicate on 32-bit codes instead of
+#: hashing text: coaches, clients, engagements and groups are what nearly every plan joins on.
+#: Results turn them back into text (a metric's declared columns, a check's findings).
+CODED = ("coach_id", "client_id", "engagement_id", "group_id", "supervisor_id")
+#: The dtype of a coded id column inside the scope's frames.
+ID = pl.Categorical()
 KEYS: dict[str, str] = {"coach": "coach_id", "region": "region"}
 
 #: Session fee types by which a client pays a fee (a reduced fee is still a fee).
@@ -150,16 +157,23 @@ class Scope:
         """The workspace has this table."""
         return name in self.ws
 
-    def table(self, name: str) -> pl.LazyFrame:
-        """A table of the workspace, restricted to the coaches in scope.
+    def frame(self, name: str) -> pl.LazyFrame:
+        """A table of the workspace, every coach's rows, with its `CODED` id columns as
+        categoricals (cast once per scope; the other columns are the workspace's own, not
+        copied). An absent table is an empty frame with its columns."""
+        key = f"frame:{name}"
+        if key not in self._cache:
+            df = self.ws.get(name)
+            if df is None:
+                df = pl.DataFrame(schema=self.ws.schema[name].polars_schema)
+            self._cache[key] = df.with_columns(pl.col(c).cast(ID) for c in CODED if c in df.columns)
+        return self._cache[key].lazy()
 
-        An absent table is an empty frame with its columns.
-        """
-        df = self.ws.get(name)
-        if df is None:
-            return pl.LazyFrame(schema=self.ws.schema[name].polars_schema)
-        lf = df.lazy()
-        if self.coaches is not None and "coach_id" in df.columns:
+    def table(self, name: str) -> pl.LazyFrame:
+        """A table of the workspace (ids coded, see `frame`), restricted to the coaches in
+        scope. An absent table is an empty frame with its columns."""
+        lf = self.frame(name)
+        if self.coaches is not None and "coach_id" in lf.collect_schema().names():
             lf = lf.filter(pl.col("coach_id").is_in(self.coaches))
         return lf
 
@@ -256,21 +270,17 @@ class Scope:
         if "engagements" not in self.ws:
             return held.drop("engagement_id").with_columns(
                 format=pl.lit(None, self.ws.schema["engagements"].field("format").dtype),
-                group_id=pl.lit(None, pl.String()),
+                group_id=pl.lit(None, ID),
                 within_engagement=pl.lit(False),
             )
-        eng = (
-            self.ws["engagements"]
-            .lazy()
-            .select(
-                "engagement_id",
-                "format",
-                "group_id",
-                "started_on",
-                "ended_on",
-                eng_coach="coach_id",
-                eng_client="client_id",
-            )
+        eng = self.frame("engagements").select(
+            "engagement_id",
+            "format",
+            "group_id",
+            "started_on",
+            "ended_on",
+            eng_coach="coach_id",
+            eng_client="client_id",
         )
         # the session lies in its engagement's span, for the engagement's own coach and
         # client: then the engagement's open months already count its attendees
@@ -300,10 +310,8 @@ class Scope:
         """Members present at the held group sessions of the period (see `attendance`)."""
 
         def build() -> pl.LazyFrame:
-            members = (
-                self.ws["group_members"]
-                .lazy()
-                .select("group_id", pl.col("client_id").alias("member_id"), "joined_on", "left_on")
+            members = self.frame("group_members").select(
+                "group_id", pl.col("client_id").alias("member_id"), "joined_on", "left_on"
             )
             return (
                 self.held_in_period()
@@ -375,10 +383,8 @@ class Scope:
         )
         if "group_members" not in self.ws:
             return single
-        members = (
-            self.ws["group_members"]
-            .lazy()
-            .select("group_id", pl.col("client_id").alias("member_id"), "joined_on", "left_on")
+        members = self.frame("group_members").select(
+            "group_id", pl.col("client_id").alias("member_id"), "joined_on", "left_on"
         )
         grouped = (
             eng.filter(pl.col("client_id").is_null() & pl.col("group_id").is_not_null())

@@ -39,7 +39,7 @@ import polars as pl
 
 from trc_analytics.metrics.registry import FLOAT_DECIMALS, case_metric
 from trc_analytics.metrics.requirements import Level, Requirements
-from trc_analytics.scope import FEE_PAYING, Scope, add_months
+from trc_analytics.scope import FEE_PAYING, ID, Scope, add_months
 
 #: Months of recent hours the ICF asks for (ACC, PCC), and of the pace estimates use.
 RECENT_MONTHS = 18
@@ -94,10 +94,8 @@ def _counted(sc: Scope) -> pl.LazyFrame:
         )
     )
     if sc.has("engagements"):
-        eng = (
-            sc.ws["engagements"]
-            .lazy()
-            .select("engagement_id", "group_id", coaching=pl.col("coaching_relationship"))
+        eng = sc.frame("engagements").select(
+            "engagement_id", "group_id", coaching=pl.col("coaching_relationship")
         )
         held = held.join(eng, on="engagement_id", how="left").filter(
             pl.col("coaching").fill_null(True)
@@ -105,7 +103,7 @@ def _counted(sc: Scope) -> pl.LazyFrame:
         group = pl.when(pl.col("client_id").is_null()).then(pl.col("group_id"))
         held = held.with_columns(group_id=group).drop("coaching")
     else:
-        held = held.with_columns(group_id=pl.lit(None, pl.String()))
+        held = held.with_columns(group_id=pl.lit(None, ID))
     sizes = (
         group_presence(sc, held)
         .group_by("coach_id", "group_id")
@@ -123,11 +121,9 @@ def group_presence(sc: Scope, held: pl.LazyFrame) -> pl.LazyFrame:
     """Members present at held group sessions (joined by then, not yet left): coach_id,
     group_id, client_id, held_on. Empty without `group_members`."""
     if not sc.has("group_members"):
-        return pl.LazyFrame(
-            schema={"coach_id": pl.String(), "group_id": pl.String(), "client_id": pl.String()}
-        )
-    members = (
-        sc.ws["group_members"].lazy().select("group_id", "joined_on", "left_on", member="client_id")
+        return pl.LazyFrame(schema={"coach_id": ID, "group_id": ID, "client_id": ID})
+    members = sc.frame("group_members").select(
+        "group_id", "joined_on", "left_on", member="client_id"
     )
     return (
         held.filter(pl.col("group_id").is_not_null())
