@@ -623,6 +623,22 @@ class Scope:
         )
 
 
+#: How many plans `collect` runs together. `pl.collect_all` of every metric's (or check's)
+#: plan at once keeps each plan's intermediate frames alive together: at 5M sessions the
+#: checks' peak fell from 2,251 to 1,881 MiB collected six at a time, with no more CPU (the
+#: frames the plans share are materialised in the scope already, so little is computed twice).
+COLLECT_GROUP = 6
+
+
+def collect(plans: Sequence[pl.LazyFrame]) -> list[pl.DataFrame]:
+    """Collect plans a few at a time (`COLLECT_GROUP`), in order: the peak memory of one group,
+    not of the whole catalogue."""
+    frames: list[pl.DataFrame] = []
+    for i in range(0, len(plans), COLLECT_GROUP):
+        frames.extend(pl.collect_all(plans[i : i + COLLECT_GROUP]))
+    return frames
+
+
 def month_of(column: str) -> pl.Expr:
     """First day of the month of a date column, named `month`."""
     return pl.col(column).dt.truncate("1mo").alias("month")
