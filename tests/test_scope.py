@@ -158,3 +158,21 @@ def test_ids_are_coded_inside_the_scope_and_text_in_every_result(scope: Scope) -
 def test_collect_returns_every_plan_in_order_a_group_at_a_time(count: int) -> None:
     plans = [pl.LazyFrame({"i": [i]}) for i in range(count)]
     assert [f.item() for f in collect(plans)] == list(range(count))
+
+
+def test_every_scope_over_the_same_records_casts_a_table_once() -> None:
+    """A batch makes a scope per coach: the ids of a table are coded once, and the coded copy
+    goes when the table does."""
+    import gc
+
+    from trc_analytics import scope as scope_module
+
+    ws = build(coaches=[coach(), coach("C-2")], sessions=SESSIONS)
+    one = Scope.make(ws, period(), coaches="C-2").frame("sessions").collect()
+    other = Scope.make(ws, period()).frame("sessions").collect()
+    assert one.equals(other)
+    key = id(ws["sessions"])
+    assert scope_module._CODED[key][1] is scope_module.coded(ws["sessions"])
+    ws.tables.pop("sessions")
+    gc.collect()
+    assert key not in scope_module._CODED

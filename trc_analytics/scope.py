@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -40,6 +41,25 @@ CODED = ("coach_id", "client_id", "engagement_id", "group_id", "supervisor_id")
 #: The dtype of a coded id column inside the scope's frames.
 ID = pl.Categorical()
 KEYS: dict[str, str] = {"coach": "coach_id", "region": "region"}
+#: Coded copies of workspace tables by the id of the table's frame, each dropped with its
+#: frame: every scope over the same records (a report makes several, a batch one per coach)
+#: casts a table once, not once per scope (0.15 s at 1M sessions, 1.2 s at 5M).
+_CODED: dict[int, tuple[weakref.ref[pl.DataFrame], pl.DataFrame]] = {}
+
+
+def coded(df: pl.DataFrame) -> pl.DataFrame:
+    """`df` with its `CODED` id columns as categoricals, cast once per frame (see `_CODED`)."""
+    columns = [c for c in CODED if c in df.columns]
+    if not columns:
+        return df
+    hit = _CODED.get(id(df))
+    if hit is not None and hit[0]() is df:
+        return hit[1]
+    out = df.with_columns(pl.col(c).cast(ID) for c in columns)
+    _CODED[id(df)] = (weakref.ref(df), out)
+    weakref.finalize(df, _CODED.pop, id(df), None)
+    return out
+
 
 #: Session fee types by which a client pays a fee (a reduced fee is still a fee).
 FEE_PAYING = ("paid", "reduced")
@@ -159,15 +179,12 @@ class Scope:
 
     def frame(self, name: str) -> pl.LazyFrame:
         """A table of the workspace, every coach's rows, with its `CODED` id columns as
-        categoricals (cast once per scope; the other columns are the workspace's own, not
-        copied). An absent table is an empty frame with its columns."""
-        key = f"frame:{name}"
-        if key not in self._cache:
-            df = self.ws.get(name)
-            if df is None:
-                df = pl.DataFrame(schema=self.ws.schema[name].polars_schema)
-            self._cache[key] = df.with_columns(pl.col(c).cast(ID) for c in CODED if c in df.columns)
-        return self._cache[key].lazy()
+        categoricals (cast once per table, whatever the scope: `coded`; the other columns are the
+        workspace's own, not copied). An absent table is an empty frame with its columns."""
+        df = self.ws.get(name)
+        if df is None:
+            df = pl.DataFrame(schema=self.ws.schema[name].polars_schema)
+        return coded(df).lazy()
 
     def table(self, name: str) -> pl.LazyFrame:
         """A table of the workspace (ids coded, see `frame`), restricted to the coaches in
