@@ -8,7 +8,7 @@ import polars as pl
 import pytest
 from builders import build, coach, period, row, session
 
-from trc_analytics.scope import Scope, add_months
+from trc_analytics.scope import COLLECT_GROUP, Scope, add_months, collect
 
 #: Sessions around the period 2026-01-01..2026-06-30, of two coaches.
 SESSIONS = [
@@ -133,3 +133,46 @@ def test_area_clients_are_distinct_coach_area_clients_of_the_period() -> None:
         ("C-1", "complex_trauma_general", "K-1"),
         ("C-1", "traumatic_grief", "K-1"),
     ]
+
+
+def test_ids_are_coded_inside_the_scope_and_text_in_every_result(scope: Scope) -> None:
+    """Joins and group-bys run on categorical codes; a metric's rows and a check's findings
+    give the ids back as text (a report or an export never sees a code)."""
+    from trc_analytics.checks import run_checks_in
+    from trc_analytics.metrics import compute_in
+
+    sessions = scope.table("sessions").collect_schema()
+    assert sessions["coach_id"] == pl.Categorical()
+    assert sessions["session_id"] == pl.String()  # unique per row: coding it saves nothing
+    assert scope.ws["sessions"].schema["coach_id"] == pl.String()  # the workspace is untouched
+    for name, frame in compute_in(scope).items():
+        if isinstance(frame, pl.DataFrame):
+            coded = [c for c, t in frame.schema.items() if t == pl.Categorical()]
+            assert not coded, f"{name}: {coded}"
+    results = run_checks_in(scope)
+    assert results.findings.schema["coach_id"] == pl.String()
+    assert results.cases.schema["coach_id"] == pl.String()
+
+
+@pytest.mark.parametrize("count", [0, 1, COLLECT_GROUP, 2 * COLLECT_GROUP + 1])
+def test_collect_returns_every_plan_in_order_a_group_at_a_time(count: int) -> None:
+    plans = [pl.LazyFrame({"i": [i]}) for i in range(count)]
+    assert [f.item() for f in collect(plans)] == list(range(count))
+
+
+def test_every_scope_over_the_same_records_casts_a_table_once() -> None:
+    """A batch makes a scope per coach: the ids of a table are coded once, and the coded copy
+    goes when the table does."""
+    import gc
+
+    from trc_analytics import scope as scope_module
+
+    ws = build(coaches=[coach(), coach("C-2")], sessions=SESSIONS)
+    one = Scope.make(ws, period(), coaches="C-2").frame("sessions").collect()
+    other = Scope.make(ws, period()).frame("sessions").collect()
+    assert one.equals(other)
+    key = id(ws["sessions"])
+    assert scope_module._CODED[key][1] is scope_module.coded(ws["sessions"])
+    ws.tables.pop("sessions")
+    gc.collect()
+    assert key not in scope_module._CODED

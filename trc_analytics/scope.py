@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -32,7 +33,33 @@ from trc_analytics.policy import Policy
 from trc_analytics.records.workspace import Workspace
 
 By = Literal["coach", "region"]
+#: Id columns the scope holds as categoricals (one code per distinct id, shared by every frame
+#: of the process), so the plans join, group and de-duplicate on 32-bit codes instead of
+#: hashing text: coaches, clients, engagements and groups are what nearly every plan joins on.
+#: Results turn them back into text (a metric's declared columns, a check's findings).
+CODED = ("coach_id", "client_id", "engagement_id", "group_id", "supervisor_id")
+#: The dtype of a coded id column inside the scope's frames.
+ID = pl.Categorical()
 KEYS: dict[str, str] = {"coach": "coach_id", "region": "region"}
+#: Coded copies of workspace tables by the id of the table's frame, each dropped with its
+#: frame: every scope over the same records (a report makes several, a batch one per coach)
+#: casts a table once, not once per scope (0.15 s at 1M sessions, 1.2 s at 5M).
+_CODED: dict[int, tuple[weakref.ref[pl.DataFrame], pl.DataFrame]] = {}
+
+
+def coded(df: pl.DataFrame) -> pl.DataFrame:
+    """`df` with its `CODED` id columns as categoricals, cast once per frame (see `_CODED`)."""
+    columns = [c for c in CODED if c in df.columns]
+    if not columns:
+        return df
+    hit = _CODED.get(id(df))
+    if hit is not None and hit[0]() is df:
+        return hit[1]
+    out = df.with_columns(pl.col(c).cast(ID) for c in columns)
+    _CODED[id(df)] = (weakref.ref(df), out)
+    weakref.finalize(df, _CODED.pop, id(df), None)
+    return out
+
 
 #: Session fee types by which a client pays a fee (a reduced fee is still a fee).
 FEE_PAYING = ("paid", "reduced")
@@ -150,16 +177,20 @@ class Scope:
         """The workspace has this table."""
         return name in self.ws
 
-    def table(self, name: str) -> pl.LazyFrame:
-        """A table of the workspace, restricted to the coaches in scope.
-
-        An absent table is an empty frame with its columns.
-        """
+    def frame(self, name: str) -> pl.LazyFrame:
+        """A table of the workspace, every coach's rows, with its `CODED` id columns as
+        categoricals (cast once per table, whatever the scope: `coded`; the other columns are the
+        workspace's own, not copied). An absent table is an empty frame with its columns."""
         df = self.ws.get(name)
         if df is None:
-            return pl.LazyFrame(schema=self.ws.schema[name].polars_schema)
-        lf = df.lazy()
-        if self.coaches is not None and "coach_id" in df.columns:
+            df = pl.DataFrame(schema=self.ws.schema[name].polars_schema)
+        return coded(df).lazy()
+
+    def table(self, name: str) -> pl.LazyFrame:
+        """A table of the workspace (ids coded, see `frame`), restricted to the coaches in
+        scope. An absent table is an empty frame with its columns."""
+        lf = self.frame(name)
+        if self.coaches is not None and "coach_id" in lf.collect_schema().names():
             lf = lf.filter(pl.col("coach_id").is_in(self.coaches))
         return lf
 
@@ -256,21 +287,17 @@ class Scope:
         if "engagements" not in self.ws:
             return held.drop("engagement_id").with_columns(
                 format=pl.lit(None, self.ws.schema["engagements"].field("format").dtype),
-                group_id=pl.lit(None, pl.String()),
+                group_id=pl.lit(None, ID),
                 within_engagement=pl.lit(False),
             )
-        eng = (
-            self.ws["engagements"]
-            .lazy()
-            .select(
-                "engagement_id",
-                "format",
-                "group_id",
-                "started_on",
-                "ended_on",
-                eng_coach="coach_id",
-                eng_client="client_id",
-            )
+        eng = self.frame("engagements").select(
+            "engagement_id",
+            "format",
+            "group_id",
+            "started_on",
+            "ended_on",
+            eng_coach="coach_id",
+            eng_client="client_id",
         )
         # the session lies in its engagement's span, for the engagement's own coach and
         # client: then the engagement's open months already count its attendees
@@ -300,10 +327,8 @@ class Scope:
         """Members present at the held group sessions of the period (see `attendance`)."""
 
         def build() -> pl.LazyFrame:
-            members = (
-                self.ws["group_members"]
-                .lazy()
-                .select("group_id", pl.col("client_id").alias("member_id"), "joined_on", "left_on")
+            members = self.frame("group_members").select(
+                "group_id", pl.col("client_id").alias("member_id"), "joined_on", "left_on"
             )
             return (
                 self.held_in_period()
@@ -375,10 +400,8 @@ class Scope:
         )
         if "group_members" not in self.ws:
             return single
-        members = (
-            self.ws["group_members"]
-            .lazy()
-            .select("group_id", pl.col("client_id").alias("member_id"), "joined_on", "left_on")
+        members = self.frame("group_members").select(
+            "group_id", pl.col("client_id").alias("member_id"), "joined_on", "left_on"
         )
         grouped = (
             eng.filter(pl.col("client_id").is_null() & pl.col("group_id").is_not_null())
@@ -615,6 +638,22 @@ class Scope:
             )
             .select("engagement_id", "group_id", "coach_id", "client_id", "first_on")
         )
+
+
+#: How many plans `collect` runs together. `pl.collect_all` of every metric's (or check's)
+#: plan at once keeps each plan's intermediate frames alive together: at 5M sessions the
+#: checks' peak fell from 2,251 to 1,881 MiB collected six at a time, with no more CPU (the
+#: frames the plans share are materialised in the scope already, so little is computed twice).
+COLLECT_GROUP = 6
+
+
+def collect(plans: Sequence[pl.LazyFrame]) -> list[pl.DataFrame]:
+    """Collect plans a few at a time (`COLLECT_GROUP`), in order: the peak memory of one group,
+    not of the whole catalogue."""
+    frames: list[pl.DataFrame] = []
+    for i in range(0, len(plans), COLLECT_GROUP):
+        frames.extend(pl.collect_all(plans[i : i + COLLECT_GROUP]))
+    return frames
 
 
 def month_of(column: str) -> pl.Expr:

@@ -25,7 +25,7 @@ from trc_analytics.errors import UnknownId, unknown_id_message
 from trc_analytics.period import Period
 from trc_analytics.policy import SEVERITY_PREFIX, Policy, PolicyError
 from trc_analytics.records.workspace import Workspace
-from trc_analytics.scope import Scope
+from trc_analytics.scope import Scope, collect
 
 #: Columns of `CheckResults.status`, one row per check of the catalogue (in catalogue order).
 STATUS_SCHEMA: dict[str, pl.DataType] = {
@@ -159,7 +159,7 @@ def run_checks_in(
     for check, row in zip(selected, status, strict=True):
         if row["evaluated"]:
             plans.extend(_plans(check, sc, wanted))
-    frames = pl.collect_all(plans) if plans else []
+    frames = collect(plans)
     findings = _findings(frames[0::2])
     per_check = pl.concat(
         [

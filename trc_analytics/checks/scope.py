@@ -369,7 +369,7 @@ def _first_seen(sc: Scope, wanted: pl.LazyFrame) -> pl.LazyFrame:
 
 def population_cases(sc: Scope) -> pl.LazyFrame:
     """One case per minor, couple or family client and coach working with them in the period."""
-    clients = sc.ws["clients"].lazy().select("client_id", "age_band", "client_type")
+    clients = sc.frame("clients").select("client_id", "age_band", "client_type")
     needs = pl.concat(
         [
             clients.filter(pl.col("age_band") == "under_18").with_columns(need=pl.lit("minors")),

@@ -2,8 +2,9 @@
 
 The metrics live in `caseload`, `referrals`, `competence`, `giving`, `standing`, `renewal`,
 `safety`, `goals`, `association`, `supervision_cycle` and `credential_progress`; this module
-gathers their registry and computes them together (one scope, one `polars.collect_all`), which
-is what reports and the benchmark use.
+gathers their registry and computes them together (one scope, whose shared frames are built
+once; the plans collected a few at a time, `scope.collect`), which is what reports and the
+benchmark use.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from trc_analytics.metrics.registry import METRICS, Metric, plan
 from trc_analytics.period import Period
 from trc_analytics.policy import Policy
 from trc_analytics.records.workspace import Workspace
-from trc_analytics.scope import By, Scope
+from trc_analytics.scope import By, Scope, collect
 
 #: Modules that define metrics, in report order.
 MODULES = (
@@ -86,7 +87,7 @@ def compute_in(
             plans[name] = plan(metrics[name], sc)
         except MissingTables as exc:
             out[name] = exc
-    frames = pl.collect_all(plans.values())
+    frames = collect(list(plans.values()))
     out.update(zip(plans, frames, strict=True))
     return {name: out[name] for name in names or metrics}
 

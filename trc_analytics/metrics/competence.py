@@ -29,8 +29,7 @@ def _declared(sc: Scope) -> pl.LazyFrame:
     """(coach_id, area, declared_on) once per declared competence (area an Enum): the first day
     a basis other than lived experience was recorded (`competencies` has one row per basis)."""
     return (
-        sc.ws["competencies"]
-        .lazy()
+        sc.frame("competencies")
         .filter(GROUNDED)
         .drop_nulls("area")
         .group_by("coach_id", "area")
@@ -306,16 +305,13 @@ def out_of_scope_practice(sc: Scope) -> pl.LazyFrame:
         .filter(pl.col("area").is_in(oos))
         .select("coach_id", "held_on", "area", "hours")
     )
-    licensed = (
-        sc.ws["coaches"]
-        .lazy()
-        .select("coach_id", licensed=pl.col("therapy_licensed").fill_null(False))
+    licensed = sc.frame("coaches").select(
+        "coach_id", licensed=pl.col("therapy_licensed").fill_null(False)
     )
     held = held.join(licensed, on="coach_id", how="left")
     if "trainings" in sc.ws:
         first_trained = (
-            sc.ws["trainings"]
-            .lazy()
+            sc.frame("trainings")
             .filter(pl.col("area").is_in(oos))
             .group_by("coach_id", "area")
             .agg(trained_on=pl.col("completed_on").min())
@@ -382,7 +378,7 @@ def demand_vs_supply(sc: Scope) -> pl.LazyFrame:
         ws=sc.ws, period=sc.period, policy=sc.policy, coaches=sc.coaches, by="region"
     )
     region_scope._cache = sc._cache  # same records, same shared frames
-    active = sc.ws["coaches"].lazy().filter(pl.col("active")).select("coach_id")
+    active = sc.frame("coaches").filter(pl.col("active")).select("coach_id")
     supply = (
         region_scope.keyed(
             sc.table("competencies")

@@ -39,7 +39,7 @@ import polars as pl
 
 from trc_analytics.metrics.registry import FLOAT_DECIMALS, case_metric
 from trc_analytics.metrics.requirements import Level, Requirements
-from trc_analytics.scope import FEE_PAYING, Scope, add_months
+from trc_analytics.scope import FEE_PAYING, ID, Scope, add_months
 
 #: Months of recent hours the ICF asks for (ACC, PCC), and of the pace estimates use.
 RECENT_MONTHS = 18
@@ -62,7 +62,17 @@ def counted_sessions(sc: Scope) -> pl.LazyFrame:
     over_cap (a group above `icf_max_group_size`: its hours and members do not count),
     earlier_log (held on or before the coach's `prior_hours_until`: already in the hours
     brought forward, so counted only in the recent windows).
+
+    Built once per scope (`Scope.cached`): credential progress reads it four times and the
+    coaching log twice, and as one lazy plan each read joined every held session to its coach
+    and engagement again (polars' common-subplan elimination does not merge reads whose
+    projections differ).
     """
+    return sc.cached("counted_sessions", lambda: _counted(sc))
+
+
+def _counted(sc: Scope) -> pl.LazyFrame:
+    """The plan of `counted_sessions`."""
     started = sc.table("coaches").select(
         "coach_id", "coach_training_started_on", "prior_hours_until"
     )
@@ -79,15 +89,13 @@ def counted_sessions(sc: Scope) -> pl.LazyFrame:
             "client_id",
             "held_on",
             hours=pl.col("duration_min") / 60.0,
-            paid=pl.col("fee_type").cast(pl.String()).is_in(FEE_PAYING),
+            paid=pl.col("fee_type").is_in(FEE_PAYING),
             earlier_log=(pl.col("held_on") <= pl.col("prior_hours_until")).fill_null(False),
         )
     )
     if sc.has("engagements"):
-        eng = (
-            sc.ws["engagements"]
-            .lazy()
-            .select("engagement_id", "group_id", coaching=pl.col("coaching_relationship"))
+        eng = sc.frame("engagements").select(
+            "engagement_id", "group_id", coaching=pl.col("coaching_relationship")
         )
         held = held.join(eng, on="engagement_id", how="left").filter(
             pl.col("coaching").fill_null(True)
@@ -95,7 +103,7 @@ def counted_sessions(sc: Scope) -> pl.LazyFrame:
         group = pl.when(pl.col("client_id").is_null()).then(pl.col("group_id"))
         held = held.with_columns(group_id=group).drop("coaching")
     else:
-        held = held.with_columns(group_id=pl.lit(None, pl.String()))
+        held = held.with_columns(group_id=pl.lit(None, ID))
     sizes = (
         group_presence(sc, held)
         .group_by("coach_id", "group_id")
@@ -113,11 +121,9 @@ def group_presence(sc: Scope, held: pl.LazyFrame) -> pl.LazyFrame:
     """Members present at held group sessions (joined by then, not yet left): coach_id,
     group_id, client_id, held_on. Empty without `group_members`."""
     if not sc.has("group_members"):
-        return pl.LazyFrame(
-            schema={"coach_id": pl.String(), "group_id": pl.String(), "client_id": pl.String()}
-        )
-    members = (
-        sc.ws["group_members"].lazy().select("group_id", "joined_on", "left_on", member="client_id")
+        return pl.LazyFrame(schema={"coach_id": ID, "group_id": ID, "client_id": ID})
+    members = sc.frame("group_members").select(
+        "group_id", "joined_on", "left_on", member="client_id"
     )
     return (
         held.filter(pl.col("group_id").is_not_null())
@@ -429,9 +435,8 @@ def coaching_log(sc: Scope) -> pl.LazyFrame:
     counted = counted_sessions(sc).filter(~pl.col("earlier_log"))
     consent = sc.table("clients").select("client_id", log_consent="icf_log_consent")
     kind = pl.when(pl.col("client_id").is_not_null()).then(pl.lit("individual"))
-    rows = (
-        counted.with_columns(kind=kind.otherwise(pl.lit("group")))
-        .group_by("coach_id", "client_id", "group_id", "kind")
+    rows = (  # the kind follows from the client: added after grouping, not a fourth key
+        counted.group_by("coach_id", "client_id", "group_id")
         .agg(
             group_size=pl.col("group_size").first(),
             started_on=pl.col("held_on").min(),
@@ -440,6 +445,7 @@ def coaching_log(sc: Scope) -> pl.LazyFrame:
             pro_bono_hours=pl.col("hours").filter(~pl.col("paid")).sum(),
             over_cap=pl.col("over_cap").any(),
         )
+        .with_columns(kind=kind.otherwise(pl.lit("group")))
     )
     return (
         sc.with_region(rows)

@@ -50,8 +50,7 @@ def vetted_share(sc: Scope) -> pl.LazyFrame:
     vetted_on on or before referred_on. Columns: key, referrals, to_vetted, vetted_share.
     """
     vetted = (  # a service may be vetted again (one row per vetting): the first one counts
-        sc.ws["vetted_services"]
-        .lazy()
+        sc.frame("vetted_services")
         .group_by("coach_id", "service_id")
         .agg(pl.col("vetted_on").min())
     )
@@ -117,8 +116,7 @@ def _crisis_cases(sc: Scope) -> pl.LazyFrame:
         .sort("flagged_on")
     )
     referrals = (
-        sc.ws["referrals"]
-        .lazy()
+        sc.frame("referrals")
         .filter(pl.col("service_type").is_in(THERAPY_SERVICES) & (pl.col("referred_on") <= sc.end))
         .select("client_id", "referral_id", "referred_on", "service_type")
         .sort("referred_on")

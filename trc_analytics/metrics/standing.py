@@ -10,7 +10,7 @@ from __future__ import annotations
 import polars as pl
 
 from trc_analytics.metrics.registry import case_metric, summary_metric
-from trc_analytics.scope import Scope
+from trc_analytics.scope import ID, Scope
 
 STATUSES = ("current", "due", "grace", "lapsed")
 #: Specialty credentials: a lapse matters only when the specialty is practised after the grace.
@@ -54,10 +54,7 @@ def _latest_credentials(sc: Scope) -> pl.LazyFrame:
 
 def _workspace_table(sc: Scope, name: str) -> pl.LazyFrame:
     """A table of the whole workspace, not restricted to the coaches in scope."""
-    df = sc.ws.get(name)
-    if df is None:
-        return pl.LazyFrame(schema=sc.ws.schema[name].polars_schema)
-    return df.lazy()
+    return sc.frame(name)
 
 
 def _remediation(sc: Scope, lapsed: pl.LazyFrame) -> pl.LazyFrame:
@@ -252,7 +249,7 @@ def ethics_reviews(sc: Scope) -> pl.LazyFrame:
     """Every Code of Ethics review course on record, any date: a training of kind
     `ethics_review` or a credential's `ethics_review_on` (the one notion `ethics_review` and
     renewal readiness share). Columns: coach_id, reviewed_on."""
-    reviews = [pl.LazyFrame(schema={"coach_id": pl.String(), "reviewed_on": pl.Date()})]
+    reviews = [pl.LazyFrame(schema={"coach_id": ID, "reviewed_on": pl.Date()})]
     if "trainings" in sc.ws:
         reviews.append(
             sc.table("trainings")
@@ -389,8 +386,7 @@ COUNTED_REASONS = ("competence_gap", "renewal_lapse")
 def _whole(sc: Scope, name: str) -> pl.LazyFrame:
     """A table for every coach of the workspace (a supervisor may be outside the coaches in
     scope); an empty frame with its columns when absent."""
-    df = sc.ws.get(name)
-    return pl.LazyFrame(schema=sc.ws.schema[name].polars_schema) if df is None else df.lazy()
+    return sc.frame(name)
 
 
 def counted_supervision(sc: Scope) -> pl.LazyFrame:

@@ -15,7 +15,7 @@ import polars as pl
 from trc_analytics.metrics.caseload import silent_engagements
 from trc_analytics.metrics.registry import case_metric, summary_metric
 from trc_analytics.records.schema import load_schema
-from trc_analytics.scope import Scope, date_lit
+from trc_analytics.scope import ID, Scope, date_lit
 
 #: Order in which actions are listed: overdue first, then open, then done in the period.
 ACTION_STATUSES = ("overdue", "open", "done in period")
@@ -196,9 +196,9 @@ SESSION_EVENTS = {
     "decompensation_observed": "decompensation observed in a session",
 }
 _EVENT_SCHEMA = {
-    "coach_id": pl.String(),
-    "client_id": pl.String(),
-    "engagement_id": pl.String(),
+    "coach_id": ID,
+    "client_id": ID,
+    "engagement_id": ID,
     "event_on": pl.Date(),
     "event": pl.String(),
 }
@@ -311,7 +311,7 @@ def clients_to_discuss(sc: Scope) -> pl.LazyFrame:
     sessions = (
         sc.held_to_end()
         if "sessions" in sc.ws
-        else pl.LazyFrame(schema={"client_id": pl.String(), "held_on": pl.Date()})
+        else pl.LazyFrame(schema={"client_id": ID, "held_on": pl.Date()})
     )
     events = _first_after(events, referrals, "referred_on", "next_referral_on")
     events = _first_after(events, assessments, "assessed_on", "next_assessment_on")

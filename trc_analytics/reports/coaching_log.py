@@ -74,7 +74,7 @@ def build_log(
 ) -> CoachingLog:
     """The log of one coach as of a day (`names`: client_id, name, contact from the export)."""
     sc = Scope.make(ws, Period(as_of, as_of), coaches=coach, policy=policy)
-    rows = coaching_log.metric.build(sc).collect()  # type: ignore[attr-defined]
+    rows = coaching_log.metric.lazy(sc).collect()  # type: ignore[attr-defined]
     refused = rows.filter(pl.col("log_consent") == False)  # noqa: E712 (null: a group)
     over = rows.filter(pl.col("over_cap"))
     kept = rows.filter((pl.col("log_consent") != False).fill_null(True) & ~pl.col("over_cap"))  # noqa: E712
@@ -140,6 +140,7 @@ def _group_names(sc: Scope, names: pl.DataFrame) -> pl.DataFrame:
         .unique()
         .join(refused.select("client_id"), on="client_id", how="anti")
         .collect()
+        .cast({"group_id": pl.String(), "client_id": pl.String()})  # the scope codes ids
     )
     return (
         present.join(names, on="client_id", how="inner")
