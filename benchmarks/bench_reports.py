@@ -65,6 +65,31 @@ def process_cpu(pid: int | None) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def tree_cpu() -> float:
+    """CPU seconds used so far by every live descendant of this process (batch workers and
+    their kernels), from /proc (Linux; 0 elsewhere). Sampled at the first finished report and
+    at the last, the difference is the CPU the steady part of a batch cost, whatever the
+    neighbours on a shared machine took."""
+    parents: dict[int, int] = {}
+    for entry in Path("/proc").glob("[0-9]*"):
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        parents[int(entry.name)] = int(fields[1])
+    mine, total = {os.getpid()}, 0.0
+    grew = True  # a child's pid may be lower than its parent's: repeat until nothing is added
+    while grew:
+        grew = False
+        for pid, parent in parents.items():
+            if parent in mine and pid not in mine:
+                mine.add(pid)
+                grew = True
+    for pid in mine - {os.getpid()}:
+        total += process_cpu(pid)
+    return total
+
+
 def measure(
     fn: Callable[[], object], runs: int, live_pid: int | None = None
 ) -> tuple[float, float]:
@@ -127,10 +152,15 @@ def bench_scale(coaches: int, limit: int | None, workers: int) -> None:
         flush=True,
     )
     done: list[float] = []
+    # descendants' CPU when every worker has (likely) finished its first report, and at the
+    # latest finished report: between the two only steady reports run
+    tree: list[float] = []
     failed: list[BatchResult] = []
 
     def on_done(result: BatchResult) -> None:
         done.append(time.perf_counter())
+        if len(done) >= workers:
+            tree[1 if tree else 0 :] = [tree_cpu()]
         if len(done) % 100 == 0:
             print(f"  {len(done):,} done at {done[-1] - t0:.0f} s", flush=True)
         if result.error:
@@ -152,6 +182,13 @@ def bench_scale(coaches: int, limit: int | None, workers: int) -> None:
     steady = (done[-1] - done[0]) / max(len(done) - 1, 1)
     row("to the first report (load, kernels, shared)", first, 0.0)
     row(f"{len(todo):,} reports", wall, cpu, f"{steady:.3f} s/report after the first")
+    if len(tree) == 2 and len(done) > workers:
+        per = (tree[1] - tree[0]) / (len(done) - workers)
+        print(
+            f"CPU per steady report (workers and kernels): {per:.3f} s; on {workers} "
+            f"idle cores that is {per / workers:.3f} s/report, "
+            f"{(first + per / workers * (len(ids) - 1)) / 60:.1f} min for {len(ids):,}"
+        )
     if len(todo) < len(ids):
         est = first + steady * (len(ids) - 1)
         print(f"extrapolated to {len(ids):,} reports: {est / 60:.1f} min (target < 10 min)")

@@ -10,6 +10,7 @@ may be drawn, so no client, engagement or session id can reach a chart.
 from __future__ import annotations
 
 import re
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from trc_analytics.errors import TrcError
@@ -73,7 +74,13 @@ def theme_config() -> dict[str, Any]:
     }
 
 
+@cache
 def _register() -> None:
+    """Register the report theme with Altair, once per process.
+
+    `alt.theme.names()` scans the installed packages' entry points (about 15 ms); asked for
+    every chart it cost a batch report about 0.1 s, so the answer is kept (`functools.cache`).
+    """
     skip_slow_optional_imports()
     import altair as alt
 
@@ -133,15 +140,26 @@ def to_svg(chart: alt.TopLevelMixin, *, allow_coach_ids: bool = True) -> str:
 
     The namespace attributes are dropped (HTML does not need them), so a report holds no URL.
     """
-    import altair as alt
     import vl_convert as vlc
 
     check_aggregated(chart, allow_coach_ids=allow_coach_ids)
+    svg = vlc.vegalite_to_svg(chart_spec(chart), allowed_base_urls=[])
+    return _XMLNS.sub("", svg)
+
+
+def chart_spec(chart: alt.TopLevelMixin, *, validate: bool = False) -> dict[str, Any]:
+    """The Vega-Lite spec of `chart` in the report theme.
+
+    Not validated against the Vega-Lite JSON schema by default: jsonschema costs more than
+    drawing a small chart (about 0.08 s per supervisor review), and the chart kinds the reports
+    draw all come from `reports.charts`, whose every use in the three reports is validated by
+    the tests (`validate=True`, tests/reports/test_chart_specs.py).
+    """
+    import altair as alt
+
     _register()
     with alt.theme.enable(THEME_NAME):
-        spec = chart.to_dict()
-    svg = vlc.vegalite_to_svg(spec, allowed_base_urls=[])
-    return _XMLNS.sub("", svg)
+        return chart.to_dict(validate=validate)
 
 
 # --- the page: one stylesheet for every report ----------------------------------------------
