@@ -7,6 +7,7 @@ malformed chart still fails a test before it reaches a report.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import altair as alt
@@ -91,3 +92,68 @@ def test_a_malformed_chart_fails_validation_though_the_report_path_skips_it():
     with pytest.raises(SchemaValidationError, match="tall"):
         theme.chart_spec(chart, validate=True)
     assert theme.chart_spec(chart)["height"] == "tall"  # near miss: no validation
+
+
+# --- drawing: axes whose labels all fit skip the truncation pass, equal specs draw once -------
+
+
+def _plain_svg(spec: dict[str, Any]) -> str:
+    """vl-convert's SVG of the spec exactly as given, namespaces dropped (what `to_svg` drew
+    before it skipped the label limit where no label can reach it)."""
+    import vl_convert as vlc
+
+    return theme._XMLNS.sub("", vlc.vegalite_to_svg(spec, allowed_base_urls=[]))
+
+
+def test_every_chart_the_reports_draw_is_byte_identical_with_and_without_the_label_limit(
+    demo_workspace, monkeypatch
+):
+    specs = [
+        theme.chart_spec(c)
+        for kind in ("supervisor", "self-audit", "association")
+        for c in _drawn_charts(monkeypatch, _sections(kind, demo_workspace))
+    ]
+    relaxed = [s for s in specs if theme._unlimited_axes(s) is not s]
+    assert len(relaxed) >= len(specs) // 2  # most charts take the short path
+    for spec in relaxed:
+        assert _plain_svg(theme._unlimited_axes(spec)) == _plain_svg(spec)
+
+
+def _bars(labels: list[str]) -> dict[str, Any]:
+    frame = pl.DataFrame({"area": labels, "n": list(range(1, len(labels) + 1))})
+    return theme.chart_spec(alt.Chart(frame).mark_bar().encode(x="n:Q", y="area:N"))
+
+
+def test_an_axis_with_a_label_that_may_not_fit_keeps_its_limit_and_is_still_cut_short():
+    chars = theme._safe_chars(theme.LABEL_FONT_SIZE)
+    assert theme._fitting_axes(_bars(["a" * chars, "b"])) == {"x", "y"}
+    assert theme._fitting_axes(_bars(["a" * (chars + 1), "b"])) == {"x"}  # near miss
+    assert theme._fitting_axes(_bars(["é", "b"])) == {"x"}  # not ASCII: not judged
+    long = "Supervision about a competence gap in trauma-informed group facilitation work"
+    spec = _bars([long, "b"])
+    assert "axisY" not in theme._unlimited_axes(spec)["config"]
+    svg = theme.spec_svg(spec)
+    drawn = re.findall(r"<text[^>]*>([^<]*)</text>", svg)
+    assert long not in drawn and any(t.startswith("Supervision about") for t in drawn)
+    assert any(t.endswith("…") for t in drawn)  # still cut short at LABEL_LIMIT
+    assert svg == _plain_svg(spec)
+
+
+def test_numbers_too_large_to_print_short_keep_the_limit_on_every_axis():
+    frame = pl.DataFrame({"area": ["a", "b"], "n": [5, 2_000_000]})
+    spec = theme.chart_spec(alt.Chart(frame).mark_bar().encode(x="n:Q", y="area:N"))
+    assert theme._fitting_axes(spec) == set()
+
+
+def test_an_equal_spec_is_drawn_once_per_process(monkeypatch):
+    import vl_convert as vlc
+
+    calls: list[dict[str, Any]] = []
+    draw = vlc.vegalite_to_svg
+    monkeypatch.setattr(vlc, "vegalite_to_svg", lambda s, **k: calls.append(s) or draw(s, **k))
+    monkeypatch.setattr(theme, "_SVGS", {})
+    first = theme.spec_svg(_bars(["north", "south"]))
+    assert theme.spec_svg(_bars(["north", "south"])) == first
+    assert len(calls) == 1
+    theme.spec_svg(_bars(["north", "east"]))  # near miss: other data, drawn again
+    assert len(calls) == 2
