@@ -171,6 +171,8 @@ def _exporter() -> Any:
         exclude_input=True,
         exclude_input_prompt=True,
         exclude_output_prompt=True,
+        # validate the notebook once, after the last preprocessor, not after each of ~14
+        optimistic_validation=True,
     )
     exporter.register_preprocessor(
         TagRemovePreprocessor(remove_cell_tags={NOTEBOOK_ONLY_TAG}, enabled=True), enabled=True
