@@ -25,7 +25,10 @@ git-ignored `benchmarks/data/reports-<N>/`), with `--workers` workers on kept ke
 the time to the first finished report (loading and validating the workspace, starting the
 kernels, computing every coach's metrics and checks once per kernel), the steady time per
 report after it, the total and, with `--limit K` (render the first K coaches only), the total
-extrapolated to all N. Target: 2,000 coaches in under 10 minutes on 2 cores.
+extrapolated to all N. It also prints the CPU seconds every worker and kernel spent per
+steady report (read from /proc between the workers' first reports and the last one; a shared
+machine's load changes it much less than the wall time) and what that gives on idle cores.
+Target: 2,000 coaches in under 10 minutes on 2 cores.
 
     .venv/bin/python benchmarks/bench_reports.py --scale 2000 [--limit 200] [--workers 2]
 """
