@@ -25,7 +25,10 @@ git-ignored `benchmarks/data/reports-<N>/`), with `--workers` workers on kept ke
 the time to the first finished report (loading and validating the workspace, starting the
 kernels, computing every coach's metrics and checks once per kernel), the steady time per
 report after it, the total and, with `--limit K` (render the first K coaches only), the total
-extrapolated to all N. Target: 2,000 coaches in under 10 minutes on 2 cores.
+extrapolated to all N. It also prints the CPU seconds every worker and kernel spent per
+steady report (read from /proc between the workers' first reports and the last one; a shared
+machine's load changes it much less than the wall time) and what that gives on idle cores.
+Target: 2,000 coaches in under 10 minutes on 2 cores.
 
     .venv/bin/python benchmarks/bench_reports.py --scale 2000 [--limit 200] [--workers 2]
 """
@@ -64,6 +67,31 @@ def process_cpu(pid: int | None) -> float:
     except OSError:
         return 0.0
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def tree_cpu() -> float:
+    """CPU seconds used so far by every live descendant of this process (batch workers and
+    their kernels), from /proc (Linux; 0 elsewhere). Sampled at the first finished report and
+    at the last, the difference is the CPU the steady part of a batch cost, whatever the
+    neighbours on a shared machine took."""
+    parents: dict[int, int] = {}
+    for entry in Path("/proc").glob("[0-9]*"):
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        parents[int(entry.name)] = int(fields[1])
+    mine, total = {os.getpid()}, 0.0
+    grew = True  # a child's pid may be lower than its parent's: repeat until nothing is added
+    while grew:
+        grew = False
+        for pid, parent in parents.items():
+            if parent in mine and pid not in mine:
+                mine.add(pid)
+                grew = True
+    for pid in mine - {os.getpid()}:
+        total += process_cpu(pid)
+    return total
 
 
 def measure(
@@ -129,10 +157,16 @@ def bench_scale(coaches: int, limit: int | None, workers: int) -> dict[str, floa
         flush=True,
     )
     done: list[float] = []
+    cpu_per = float("nan")
+    # descendants' CPU when every worker has (likely) finished its first report, and at the
+    # latest finished report: between the two only steady reports run
+    tree: list[float] = []
     failed: list[BatchResult] = []
 
     def on_done(result: BatchResult) -> None:
         done.append(time.perf_counter())
+        if len(done) >= workers:
+            tree[1 if tree else 0 :] = [tree_cpu()]
         if len(done) % 100 == 0:
             print(f"  {len(done):,} done at {done[-1] - t0:.0f} s", flush=True)
         if result.error:
@@ -155,6 +189,14 @@ def bench_scale(coaches: int, limit: int | None, workers: int) -> dict[str, floa
     row("to the first report (load, kernels, shared)", first, 0.0)
     row(f"{len(todo):,} reports", wall, cpu, f"{steady:.3f} s/report after the first")
     est = first + steady * (len(ids) - 1) if len(todo) < len(ids) else wall
+    if len(tree) == 2 and len(done) > workers:
+        per = (tree[1] - tree[0]) / (len(done) - workers)
+        cpu_per = per
+        print(
+            f"CPU per steady report (workers and kernels): {per:.3f} s; on {workers} "
+            f"idle cores that is {per / workers:.3f} s/report, "
+            f"{(first + per / workers * (len(ids) - 1)) / 60:.1f} min for {len(ids):,}"
+        )
     if len(todo) < len(ids):
         print(f"extrapolated to {len(ids):,} reports: {est / 60:.1f} min (target < 10 min)")
     else:
@@ -168,6 +210,7 @@ def bench_scale(coaches: int, limit: int | None, workers: int) -> dict[str, floa
         "wall_s": wall,
         "cpu_s": cpu,
         "all_coaches_s": est,
+        "cpu_per_report_s": cpu_per,
     }
 
 

@@ -110,3 +110,71 @@ def test_levels_read_as_a_list_and_whole_hours_as_whole_numbers():
     assert progress.and_list(["ACC", "PCC", "MCC"]) == "ACC, PCC and MCC"
     assert (progress.amount(75.0, "paid_hours"), progress.amount(5.5, "hours")) == ("75", "5.5")
     assert progress.amount(8.0, "clients") == "8"
+
+
+# --- a batch kernel: every coach's progress built once, each report looks its coach up --------
+
+
+def _progress_both_ways(ws, monkeypatch, tmp_path, kind="supervisor"):
+    """(alone, shared): each coach's `progress_of` and section HTML, computed in the coach's own
+    scope and looked up in the batch's every-coach progress."""
+    from trc_analytics.metrics.requirements import icf_requirements
+    from trc_analytics.reports import progress
+    from trc_analytics.reports.context import SHARE_ENV
+
+    policy = write_policy(tmp_path)
+    out = {}
+    for shared in (False, True):
+        if shared:
+            monkeypatch.setenv(SHARE_ENV, "1")
+        else:
+            monkeypatch.delenv(SHARE_ENV, raising=False)
+        got = []
+        for coach in ws["coaches"].get_column("coach_id").to_list():
+            ctx = open_report(
+                kind, date_from="2026-01-01", date_to="2026-06-30", workspace=ws,
+                coach=coach, policy_file=policy,
+            )  # fmt: skip
+            assert ctx.shares_results is shared
+            p, needs, estimates = progress.progress_of(ctx, coach, icf_requirements())
+            html = progress.section(ctx, coach, "Progress", strength_first=False).to_html()
+            got.append((coach, p, needs.to_dicts(), estimates.to_dicts(), html))
+        out[shared] = got
+    return out[False], out[True]
+
+
+def test_a_batch_kernel_gives_every_coach_the_progress_of_their_own_scope(
+    demo_workspace, monkeypatch, tmp_path
+):
+    alone, shared = _progress_both_ways(demo_workspace, monkeypatch, tmp_path)
+    assert alone == shared
+    assert any(row[2] for row in alone)  # requirement rows were compared, not only empties
+
+
+def test_batch_progress_keeps_groups_over_the_cap_and_hours_brought_forward(monkeypatch, tmp_path):
+    ws = world(prior={"prior_coaching_hours": 40.0, "prior_paid_hours": 30.0, "prior_clients": 4})
+    alone, shared = _progress_both_ways(ws, monkeypatch, tmp_path)
+    assert alone == shared
+    c1 = dict((row[0], row) for row in shared)["C-1"]
+    assert c1[1]["groups_over_cap"] == 1 and c1[1]["prior_hours"] == 40.0
+
+
+def test_every_coachs_progress_is_built_once_per_batch_kernel(demo_workspace, monkeypatch):
+    from trc_analytics.metrics.requirements import icf_requirements
+    from trc_analytics.reports import progress
+    from trc_analytics.reports.context import SHARE_ENV
+
+    monkeypatch.setenv(SHARE_ENV, "1")
+    monkeypatch.setattr("trc_analytics.reports.context._SHARED", {})
+    calls = []
+    every = progress.every_coach_progress
+    monkeypatch.setattr(
+        progress, "every_coach_progress", lambda sc, req: calls.append(1) or every(sc, req)
+    )
+    for coach in ("C-0001", "C-0002", "C-0003"):
+        ctx = open_report(
+            "supervisor", date_from="2026-01-01", date_to="2026-06-30",
+            workspace=demo_workspace, coach=coach,
+        )  # fmt: skip
+        progress.progress_of(ctx, coach, icf_requirements())  # an equal, new Requirements
+    assert len(calls) == 1

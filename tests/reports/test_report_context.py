@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from builders import build, coach, session
+from builders import build, coach, engagement, session
 
 from trc_analytics.reports.context import open_report
 
@@ -30,3 +30,26 @@ def test_the_association_report_scopes_every_coach():
     ws = build(coaches=[coach(), coach("C-2")])
     ctx = open_report("association", date_from="2026-01-01", date_to="2026-06-30", workspace=ws)
     assert ctx.scope.coaches is None
+
+
+def test_formats_with_equal_hours_come_in_the_order_of_their_names_every_time():
+    """group_by's order differs between runs: a tie in hours once swapped the rows (and the
+    chart's bars) of the practice mix from one render to the next."""
+    from trc_analytics.reports.sections import format_mix
+
+    formats = {"E-1": "psychoeducation", "E-2": "group", "E-3": "one_to_one"}
+    held = ["E-1", "E-2", "E-3", "E-2", "E-1"]  # psychoeducation and group: 2 hours each
+    ws = build(
+        coaches=[coach()],
+        engagements=[engagement(e, format=f) for e, f in formats.items()],
+        sessions=[
+            session(f"S-{i}", engagement_id=e, held_on="2026-02-01") for i, e in enumerate(held)
+        ],
+    )
+    ctx = open_report(
+        "supervisor", date_from="2026-01-01", date_to="2026-06-30", workspace=ws, coach="C-1"
+    )
+    for _ in range(5):
+        mix = format_mix(ctx, "C-1")
+        assert mix["format"].to_list() == ["group", "psychoeducation", "one_to_one"]
+        assert mix["hours"].to_list() == [2.0, 2.0, 1.0]  # most hours first, ties by name

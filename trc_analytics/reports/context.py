@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import polars as pl
 
@@ -39,6 +39,7 @@ _MAX_CACHED = 2
 #: checks once for every coach of the workspace and period, and each report filters its coach.
 SHARE_ENV = "TRC_REPORT_BATCH"
 _SHARED: dict[tuple[Any, ...], SharedResults] = {}
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -56,7 +57,18 @@ class SharedResults:
     checks: Any
     held: dict[str, int]
     spans: dict[str, tuple[Any, Any]]
+    #: the scope of every coach the results were computed in (for `built`)
+    scope: Scope
     _by_coach: dict[str, dict[Any, pl.DataFrame]] = field(default_factory=dict, repr=False)
+    _built: dict[Hashable, Any] = field(default_factory=dict, repr=False)
+
+    def built(self, key: Hashable, build: Callable[[Scope], T]) -> T:
+        """`build(scope)` over every coach, computed on first use under `key` and kept: what a
+        section needs beyond the registered metrics (credential progress against a set of
+        levels), built once per batch kernel instead of once per report."""
+        if key not in self._built:
+            self._built[key] = build(self.scope)
+        return self._built[key]  # type: ignore[no-any-return]
 
     def rows_of(self, name: str, frame: pl.DataFrame, coach: str) -> pl.DataFrame:
         """`frame.filter(coach_id == coach)` (same rows, same order), from a split of `frame`
@@ -102,7 +114,7 @@ def _shared_results(ws: Workspace, period: Period, policy: Policy) -> SharedResu
             counts = every_coach.held_in_period().group_by("coach_id").len().collect()
             held = dict(counts.iter_rows())
         metrics, checks = compute_in(every_coach), run_checks_in(every_coach)
-        hit = SharedResults(ws, metrics, checks, held, _coach_spans(ws))
+        hit = SharedResults(ws, metrics, checks, held, _coach_spans(ws), every_coach)
         _SHARED[key] = hit
     return hit
 
@@ -266,6 +278,14 @@ class ReportContext:
         if self.shares_results:
             return self._shared.metrics
         return compute_in(self.scope)
+
+    def shared(self, key: Hashable, build: Callable[[Scope], T]) -> T | None:
+        """In a batch kernel (`shares_results`), `build` over every coach of the workspace and
+        period, computed once under `key` (`SharedResults.built`); None otherwise, when the
+        report computes over its own coaches."""
+        if not self.shares_results:
+            return None
+        return self._shared.built(key, build)
 
     @property
     def _shared(self) -> SharedResults:

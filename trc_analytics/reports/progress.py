@@ -173,6 +173,48 @@ def coach_progress(
     )
 
 
+#: One coach's credential progress: totals (a `credential_progress` row), requirement rows and
+#: level estimates (`coach_progress`).
+Progress = tuple[dict[str, Any], pl.DataFrame, pl.DataFrame]
+
+
+def every_coach_progress(sc: Scope, requirements: Requirements) -> dict[str, Progress]:
+    """`coach_progress` of every coach of `sc`, by coach id, from one computation: a batch
+    kernel builds it once and each report looks its coach up (the same rows, in the same
+    order, as the coach's own scope gives; tested)."""
+    totals = credential_progress.metric.lazy(sc).collect()  # type: ignore[attr-defined]
+    needs = progress_levels(sc, requirements, totals)
+    estimates = level_estimates(sc, requirements, totals, needs)
+    need_parts, estimate_parts = _by_coach(needs), _by_coach(estimates)
+    return {
+        row["coach_id"]: (
+            row,
+            need_parts.get(row["coach_id"], needs.clear()),
+            estimate_parts.get(row["coach_id"], estimates.clear()),
+        )
+        for row in totals.iter_rows(named=True)
+    }
+
+
+def _by_coach(frame: pl.DataFrame) -> dict[str, pl.DataFrame]:
+    """`frame` split by coach_id, each part in the frame's order."""
+    return {k[0]: v for k, v in frame.partition_by("coach_id", as_dict=True).items()}
+
+
+def progress_of(ctx: ReportContext, coach: str, requirements: Requirements) -> Progress:
+    """One coach's credential progress as of the period end: looked up in every coach's,
+    built once, in a batch kernel; else computed in a scope of this coach alone (a
+    portfolio review asks once per coach)."""
+    every = ctx.shared(
+        ("credential_progress", requirements),
+        lambda sc: every_coach_progress(sc, requirements),
+    )
+    if every is not None and coach in every:
+        return every[coach]
+    sc = Scope.make(ctx.ws, ctx.period, coaches=coach, policy=ctx.policy)
+    return coach_progress(sc, coach, requirements)
+
+
 def left_out_note(p: dict[str, Any], cap: int) -> str | None:
     """The groups above the cap the counts leave out, if any."""
     if not p["groups_over_cap"]:
@@ -187,9 +229,7 @@ def section(ctx: ReportContext, coach: str, title: str, *, strength_first: bool)
     """The credential-progress section of a coach report, as of the period end."""
     require(ctx, "sessions")
     requirements = icf_requirements()
-    # a scope of this coach alone: a portfolio review asks once per coach
-    sc = Scope.make(ctx.ws, ctx.period, coaches=coach, policy=ctx.policy)
-    p, needs, estimates = coach_progress(sc, coach, requirements)
+    p, needs, estimates = progress_of(ctx, coach, requirements)
     lines = [level_line(e) for e in estimates.iter_rows(named=True)]
     reached = estimates.filter(pl.col("met"))["level"].to_list()
     built = totals_line(p, "your" if strength_first else "the coach's")

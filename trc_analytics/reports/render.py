@@ -111,22 +111,68 @@ def offline_problems(html: str) -> list[str]:
     return [what for rx, what in _OFFLINE_RULES if rx.search(html)]
 
 
+#: What nbconvert's HTMLExporter re-parses its page for: images without alt text and the cells
+#: of a `jp-Notebook` element, which it makes focusable. The report template has neither.
+_NEEDS_SOUP = re.compile(r"<img\b|class=\"(?:[^\"]* )?jp-Notebook(?: [^\"]*)?\"", re.I)
+
+
+def _report_exporter_class() -> type:
+    """nbconvert's HTMLExporter without its last pass where the page has nothing for it.
+
+    HTMLExporter renders the template, then parses the whole page with BeautifulSoup to give
+    images alt text and output areas a tabindex, and serialises it again: about 0.1 s CPU per
+    supervisor review, most of what exporting costs. A report page has no image and no
+    `jp-Notebook` element (the offline template replaces the body), so the pass changes
+    nothing but the spelling of the markup; here it is skipped unless the page has either
+    (then the stock pass runs). The page parses to the same document either way (tested).
+    """
+    from nbconvert import HTMLExporter
+    from nbconvert.exporters.templateexporter import TemplateExporter
+    from nbconvert.filters.highlight import Highlight2HTML
+    from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
+
+    class ReportExporter(HTMLExporter):  # type: ignore[misc]
+        def from_notebook_node(  # type: ignore[override]
+            self, nb: Any, resources: dict[str, Any] | None = None, **kw: Any
+        ) -> tuple[str, dict[str, Any]]:
+            # HTMLExporter.from_notebook_node (nbconvert 7) up to its BeautifulSoup pass
+            given = resources
+            langinfo = nb.metadata.get("language_info", {})
+            lexer = langinfo.get("pygments_lexer", langinfo.get("name", None))
+            highlight = self.filters.get(
+                "highlight_code", Highlight2HTML(pygments_lexer=lexer, parent=self)
+            )
+            resources = self._init_resources(resources)
+            data_types = WidgetsDataTypeFilter(
+                notebook_metadata=self._nb_metadata, parent=self, resources=resources
+            )
+            self.register_filter("highlight_code", highlight)
+            self.register_filter("filter_data_type", data_types)
+            html, resources = TemplateExporter.from_notebook_node(self, nb, resources, **kw)
+            if _NEEDS_SOUP.search(html):
+                return super().from_notebook_node(nb, given, **kw)
+            return html, resources
+
+    return ReportExporter
+
+
 @cache
 def _exporter() -> Any:
     """The HTML exporter, built once per process (building it costs more than using it)."""
     skip_slow_optional_imports()
     import nbformat
-    from nbconvert import HTMLExporter
     from nbconvert.preprocessors import TagRemovePreprocessor
 
     from trc_analytics.reports.lab_view import report_outputs
 
-    exporter = HTMLExporter(
+    exporter = _report_exporter_class()(
         template_name=TEMPLATE_NAME,
         extra_template_basedirs=[str(template_dir())],
         exclude_input=True,
         exclude_input_prompt=True,
         exclude_output_prompt=True,
+        # validate the notebook once, after the last preprocessor, not after each of ~14
+        optimistic_validation=True,
     )
     exporter.register_preprocessor(
         TagRemovePreprocessor(remove_cell_tags={NOTEBOOK_ONLY_TAG}, enabled=True), enabled=True

@@ -88,13 +88,15 @@ def closures(ctx: ReportContext, coach: str) -> pl.DataFrame:
 
 
 def format_mix(ctx: ReportContext, coach: str) -> pl.DataFrame:
-    """format, sessions, hours, hours_share of the held sessions of the period."""
+    """format, sessions, hours, hours_share of the held sessions of the period, most hours
+    first; formats with equal hours by name (group_by's order differs from run to run, so a
+    tie once put the rows and the chart's bars in a different order in each render)."""
     frame, _ = ctx.metric("sessions_by", coach)
     return (
         frame.group_by("format")
         .agg(pl.col("sessions").sum(), pl.col("hours").sum())
         .with_columns(hours_share=pl.col("hours") / pl.col("hours").sum())
-        .sort("hours", descending=True)
+        .sort(["hours", "format"], descending=[True, False])
     )
 
 

@@ -10,6 +10,7 @@ may be drawn, so no client, engagement or session id can reach a chart.
 from __future__ import annotations
 
 import re
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from trc_analytics.errors import TrcError
@@ -35,6 +36,10 @@ SEVERITY_COLOURS: dict[str, str] = {"critical": "#D55E00", "major": "#E69F00", "
 WIDTH, HEIGHT = 400, 200
 FONT = "Helvetica, Arial, sans-serif"
 THEME_NAME = "trc"
+#: Widest an axis label is drawn (CSS px); a longer one ends in an ellipsis.
+LABEL_LIMIT = 220
+#: Axis label size (CSS px), unless an axis sets its own.
+LABEL_FONT_SIZE = 11
 #: A chart drawn from more rows than this is not an aggregate: refuse it.
 MAX_CHART_ROWS = 600
 #: Id columns a chart may show (coaches, for the supervisor's portfolio); every other `*_id`
@@ -53,7 +58,7 @@ def theme_config() -> dict[str, Any]:
             "view": {"stroke": None, "continuousWidth": WIDTH, "continuousHeight": HEIGHT},
             "range": {"category": list(PALETTE)},
             "axis": {
-                "labelFontSize": 11,
+                "labelFontSize": LABEL_FONT_SIZE,
                 "titleFontSize": 12,
                 "titleFontWeight": "normal",
                 "titleColor": "#222222",
@@ -61,7 +66,7 @@ def theme_config() -> dict[str, Any]:
                 "gridColor": "#e6e6e6",
                 "domainColor": "#888888",
                 "tickColor": "#888888",
-                "labelLimit": 220,
+                "labelLimit": LABEL_LIMIT,
             },
             "legend": {"labelFontSize": 11, "titleFontSize": 12, "orient": "bottom"},
             "title": {"fontSize": 13, "anchor": "start", "fontWeight": "bold"},
@@ -73,7 +78,13 @@ def theme_config() -> dict[str, Any]:
     }
 
 
+@cache
 def _register() -> None:
+    """Register the report theme with Altair, once per process.
+
+    `alt.theme.names()` scans the installed packages' entry points (about 15 ms); asked for
+    every chart it cost a batch report about 0.1 s, so the answer is kept (`functools.cache`).
+    """
     skip_slow_optional_imports()
     import altair as alt
 
@@ -128,20 +139,150 @@ def check_aggregated(chart: Any, *, allow_coach_ids: bool = True) -> None:
 _XMLNS = re.compile(r'\s+xmlns(:xlink)?="http://www\.w3\.org/[^"]*"')
 
 
+#: SVGs already drawn in this process, by spec: a batch kernel draws the same chart (an empty
+#: month, the same few findings) for several coaches. Bounded; the oldest entry goes first.
+_SVGS: dict[str, str] = {}
+_MAX_SVGS = 256
+
+
 def to_svg(chart: alt.TopLevelMixin, *, allow_coach_ids: bool = True) -> str:
     """Inline SVG of `chart` in the report theme, rendered offline from aggregated data only.
 
     The namespace attributes are dropped (HTML does not need them), so a report holds no URL.
     """
-    import altair as alt
-    import vl_convert as vlc
-
     check_aggregated(chart, allow_coach_ids=allow_coach_ids)
+    return spec_svg(chart_spec(chart))
+
+
+def chart_spec(chart: alt.TopLevelMixin, *, validate: bool = False) -> dict[str, Any]:
+    """The Vega-Lite spec of `chart` in the report theme.
+
+    Not validated against the Vega-Lite JSON schema by default: jsonschema costs more than
+    drawing a small chart (about 0.08 s per supervisor review), and the chart kinds the reports
+    draw all come from `reports.charts`, whose every use in the three reports is validated by
+    the tests (`validate=True`, tests/reports/test_chart_specs.py).
+    """
+    import altair as alt
+
     _register()
     with alt.theme.enable(THEME_NAME):
-        spec = chart.to_dict()
-    svg = vlc.vegalite_to_svg(spec, allowed_base_urls=[])
-    return _XMLNS.sub("", svg)
+        return chart.to_dict(validate=validate)
+
+
+def spec_svg(spec: dict[str, Any]) -> str:
+    """The SVG vl-convert draws for a Vega-Lite `spec` (namespaces dropped), drawn once per
+    process for equal specs. Axes whose labels cannot reach `LABEL_LIMIT` are drawn without
+    the limit (`_unlimited_axes`): the same picture, without measuring every label twice."""
+    import json
+
+    import vl_convert as vlc
+
+    key = json.dumps(spec, sort_keys=True, default=str)
+    svg = _SVGS.get(key)
+    if svg is None:
+        svg = _XMLNS.sub("", vlc.vegalite_to_svg(_unlimited_axes(spec), allowed_base_urls=[]))
+        if len(_SVGS) >= _MAX_SVGS:
+            _SVGS.pop(next(iter(_SVGS)))
+        _SVGS[key] = svg
+    return svg
+
+
+# --- axes whose labels all fit: no truncation to measure ----------------------------------------
+
+#: A character of an axis label is at most this many ems wide (the widest ASCII glyphs of the
+#: common sans-serif fonts, `W` and `@`, are about 1.02 em): a margin, not a measurement.
+_MAX_GLYPH_EM = 1.25
+#: A number whose magnitude stays below this prints short whatever its format (`,.2~f`, `%`).
+_SHORT_NUMBER = 1e6
+
+
+def _unlimited_axes(spec: dict[str, Any]) -> dict[str, Any]:
+    """`spec` with `labelLimit: 0` on the x and/or y axes whose every label is provably
+    narrower than `LABEL_LIMIT`, else `spec` itself.
+
+    Vega measures each label once to lay the axis out and, when a limit is set, once more to
+    see whether to truncate it; the second measurement is about a fifth of a chart's drawing
+    time. A label that fits is never truncated, so the SVG is byte for byte the same (the tests
+    compare both ways on every chart the reports draw). "Provably" is deliberately coarse:
+    ASCII text of at most `_safe_chars()` characters, numbers below `_SHORT_NUMBER`.
+    """
+    fits = _fitting_axes(spec)
+    if not fits:
+        return spec
+    config = dict(spec.get("config", {}))
+    for axis in fits:
+        config[f"axis{axis.upper()}"] = {**config.get(f"axis{axis.upper()}", {}), "labelLimit": 0}
+    return {**spec, "config": config}
+
+
+def _safe_chars(font_size: float) -> int:
+    """Most characters a label of `font_size` px may have and still surely fit the limit."""
+    return int(LABEL_LIMIT / (_MAX_GLYPH_EM * font_size))
+
+
+def _short(value: Any, chars: int) -> bool:
+    """Whether `value` surely prints within `chars` characters."""
+    if value is None or isinstance(value, bool):
+        return True
+    if isinstance(value, (int, float)):
+        return abs(value) < _SHORT_NUMBER
+    return isinstance(value, str) and value.isascii() and len(value) <= chars
+
+
+def _fitting_axes(spec: dict[str, Any]) -> set[str]:
+    """The positional channels (`x`, `y`) of `spec` whose labels all fit (see `_short`)."""
+    datasets = spec.get("datasets") or {}
+    rows = [r for frame in datasets.values() for r in frame]
+    if len(rows) > MAX_CHART_ROWS or not all(  # sums of few short numbers stay short
+        _short(v, 0) for r in rows for v in r.values() if not isinstance(v, str)
+    ):
+        return set()
+    fits = {"x": True, "y": True}
+    for view in [spec, *spec.get("layer", [])]:
+        if not set(view) <= _PLAIN_VIEW:
+            return set()
+        data = view.get("data") or spec.get("data") or {}
+        frame = datasets.get(data.get("name")) if set(data) == {"name"} else None
+        for channel, encoding in (view.get("encoding") or {}).items():
+            if channel in fits and not _labels_fit(encoding, frame):
+                fits[channel] = False
+    return {channel for channel, ok in fits.items() if ok}
+
+
+#: Keys of a (layer's) view this check understands; any other (facet, repeat, concat,
+#: transform, params...) leaves the limits as they are.
+_PLAIN_VIEW = frozenset(
+    {"$schema", "config", "data", "datasets", "encoding", "mark", "width", "height"}
+    | {"background", "layer", "title", "description", "name"}
+)
+#: Most characters a number below `_SHORT_NUMBER`, summed over at most `MAX_CHART_ROWS` rows,
+#: prints in (`599,999,999.99`).
+_NUMBER_CHARS = 14
+
+
+def _labels_fit(encoding: dict[str, Any], frame: list[dict[str, Any]] | None) -> bool:
+    """Whether every label of one positional encoding surely fits the limit: the encoding's
+    values all come from `frame` (a named dataset of the spec), and are short."""
+    axis = encoding.get("axis") or {}
+    if frame is None or not isinstance(axis, dict) or {"labelExpr", "formatType"} & set(axis):
+        return False
+    chars = _safe_chars(float(axis.get("labelFontSize", LABEL_FONT_SIZE)))
+    scale = encoding.get("scale") or {}
+    domain = scale.get("domain") if isinstance(scale, dict) else None
+    labels = list(axis.get("values") or []) + (domain if isinstance(domain, list) else [])
+    field, kind = encoding.get("field"), encoding.get("type")
+    if kind in ("nominal", "ordinal"):
+        if not isinstance(field, str) or "aggregate" in encoding:
+            return False
+        if not all(field in row for row in frame):  # a nested or computed field
+            return False
+        labels += [row[field] for row in frame]
+    elif kind == "quantitative" and chars >= _NUMBER_CHARS:
+        if isinstance(field, str) and any(isinstance(r.get(field), str) for r in frame):
+            return False
+    else:
+        return False
+    return all(_short(value, chars) for value in labels)
 
 
 # --- the page: one stylesheet for every report ----------------------------------------------
