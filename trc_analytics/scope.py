@@ -656,6 +656,19 @@ def collect(plans: Sequence[pl.LazyFrame]) -> list[pl.DataFrame]:
     return frames
 
 
+#: Decimals a float total keeps. Hours are sums of many sixtieths whose last bits depend on the
+#: order parallel threads add them in; rounded, a total (and a threshold compared with it) is the
+#: same on every run: a report no longer prints 29.7 one time and 29.8 the next, and 19.999...
+#: hours never fall short of a 20-hour requirement.
+FLOAT_DECIMALS = 9
+
+
+def stable_sum(column: str) -> pl.Expr:
+    """The sum of a float column (missing values as 0), rounded to `FLOAT_DECIMALS`: the same
+    figure on every run, whatever order the threads add in."""
+    return pl.col(column).fill_null(0.0).sum().round(FLOAT_DECIMALS)
+
+
 def month_of(column: str) -> pl.Expr:
     """First day of the month of a date column, named `month`."""
     return pl.col(column).dt.truncate("1mo").alias("month")

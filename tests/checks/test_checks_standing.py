@@ -257,3 +257,17 @@ def test_ce_hours_are_a_policy_value():
     )
     assert findings_for("DEV-CE", ws, ce_hours_per_year=6.0).is_empty()
     assert len(findings_for("DEV-CE", ws, ce_hours_per_year=6.5)) == 1
+
+
+def test_ce_hours_that_add_up_to_the_requirement_meet_it():
+    """Near miss in float arithmetic: 0.6 + 0.7 + 0.7 hours are 1.9999999999999998 when added
+    as floats; totals are rounded (`scope.stable_sum`), so two hours asked are met."""
+    ws = build(
+        coaches=[coach("C-1", joined_on="2020-01-01")],
+        trainings=[
+            row("trainings", training_id=f"T-{i}", completed_on="2026-02-01", hours=h)
+            for i, h in enumerate((0.6, 0.7, 0.7))
+        ],
+    )
+    assert findings_for("DEV-CE", ws, ce_hours_per_year=2.0).is_empty()
+    assert len(findings_for("DEV-CE", ws, ce_hours_per_year=2.01)) == 1

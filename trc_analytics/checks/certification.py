@@ -36,7 +36,7 @@ import polars as pl
 from trc_analytics.checks.check import Check, month_count, optional, plural, span, text
 from trc_analytics.metrics.standing import SPECIALTIES, credential_standing
 from trc_analytics.policy import Policy
-from trc_analytics.scope import Scope, add_months, date_lit
+from trc_analytics.scope import Scope, add_months, date_lit, stable_sum
 
 KIND_WORDS = {
     "initial": "Initial",
@@ -314,7 +314,7 @@ def ce_cases(sc: Scope) -> pl.LazyFrame:
             & (pl.col("kind") != "ethics_review")
         )
         .group_by("coach_id")
-        .agg(hours=pl.col("hours").fill_null(0.0).sum())
+        .agg(hours=stable_sum("hours"))
     )
     return (
         sc.coach_records()

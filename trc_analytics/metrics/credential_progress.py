@@ -37,9 +37,9 @@ import math
 
 import polars as pl
 
-from trc_analytics.metrics.registry import FLOAT_DECIMALS, case_metric
+from trc_analytics.metrics.registry import case_metric
 from trc_analytics.metrics.requirements import Level, Requirements
-from trc_analytics.scope import FEE_PAYING, ID, Scope, add_months
+from trc_analytics.scope import FEE_PAYING, ID, Scope, add_months, stable_sum
 
 #: Months of recent hours the ICF asks for (ACC, PCC), and of the pace estimates use.
 RECENT_MONTHS = 18
@@ -245,7 +245,7 @@ def recent_hours(sc: Scope, months: int) -> pl.LazyFrame:
         counted_sessions(sc)
         .filter(~pl.col("over_cap") & sc.in_last_months("held_on", months))
         .group_by("coach_id")
-        .agg(hours=pl.col("hours").sum().round(FLOAT_DECIMALS))
+        .agg(hours=stable_sum("hours"))
     )
 
 

@@ -27,7 +27,7 @@ from trc_analytics.errors import MissingTables
 from trc_analytics.period import Period
 from trc_analytics.policy import Policy
 from trc_analytics.records.workspace import Workspace
-from trc_analytics.scope import KEYS, By, Scope
+from trc_analytics.scope import FLOAT_DECIMALS, KEYS, By, Scope
 
 
 def attempt(fn: Callable[..., pl.DataFrame], *args: Any, **kwargs: Any):
@@ -70,12 +70,6 @@ class Metric:
 
 #: Every metric, in the order the report and `trc metrics` list them (filled on import).
 METRICS: dict[str, Metric] = {}
-
-
-#: Decimals a float result keeps. Hours are sums of many sixtieths whose last bits depend on the
-#: order parallel threads add them in; rounded here, a figure is the same on every run (a report
-#: no longer prints 29.7 one time and 29.8 the next).
-FLOAT_DECIMALS = 9
 
 
 def _finish(lf: pl.LazyFrame, schema: dict[str, pl.DataType]) -> pl.LazyFrame:

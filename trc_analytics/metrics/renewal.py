@@ -27,7 +27,7 @@ import polars as pl
 from trc_analytics.metrics.giving import affordable_sessions, survivor_community_service
 from trc_analytics.metrics.registry import case_metric, summary_metric
 from trc_analytics.metrics.standing import credential_standing, ethics_reviews
-from trc_analytics.scope import ID, Scope
+from trc_analytics.scope import ID, Scope, stable_sum
 
 #: Renewal statuses, in the order reports list them (most urgent first).
 RENEWAL_STATUSES = ("lapsed", "at_risk", "in_progress", "ready")
@@ -71,11 +71,7 @@ def _since_cycle(cycles: pl.LazyFrame, events: pl.LazyFrame, on: str, sc: Scope)
 
 def _hours_since(cycles: pl.LazyFrame, events: pl.LazyFrame, on: str, sc: Scope) -> pl.LazyFrame:
     """Hours of `events` (coach_id, `on`, hours) since each credential's cycle began."""
-    return (
-        _since_cycle(cycles, events, on, sc)
-        .group_by(_KEY)
-        .agg(hours=pl.col("hours").fill_null(0.0).sum())
-    )
+    return _since_cycle(cycles, events, on, sc).group_by(_KEY).agg(hours=stable_sum("hours"))
 
 
 def _ethics(sc: Scope, cycles: pl.LazyFrame) -> pl.LazyFrame:

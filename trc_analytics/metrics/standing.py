@@ -10,7 +10,7 @@ from __future__ import annotations
 import polars as pl
 
 from trc_analytics.metrics.registry import case_metric, summary_metric
-from trc_analytics.scope import ID, Scope
+from trc_analytics.scope import ID, Scope, stable_sum
 
 STATUSES = ("current", "due", "grace", "lapsed")
 #: Specialty credentials: a lapse matters only when the specialty is practised after the grace.
@@ -83,7 +83,7 @@ def _remediation(sc: Scope, lapsed: pl.LazyFrame) -> pl.LazyFrame:
         .join(one_to_one, on="coach_id")
         .filter(pl.col("met_on") > pl.col("grace_ends_on"))
         .group_by("coach_id", "credential", "supervisor_id")
-        .agg(hours=pl.col("hours").sum())
+        .agg(hours=stable_sum("hours"))
         .sort("hours", "supervisor_id", descending=[True, False])
         .group_by("coach_id", "credential", maintain_order=True)
         .first()
