@@ -30,7 +30,7 @@ def test_the_self_audit_tells_progress_strength_first(tmp_path):
     assert "Your path to the next credential" in text
     assert text.index("You have built 8.5 coaching hours") < text.index("ACC: 91.5 hours")
     assert "about March 2034" in text
-    assert "Left out: 1 group of more than 3 members (3.0 hours)" in text
+    assert "Left out: 1 group of more than 3 members (3 hours)" in text
     assert shaming_words(text) == []
     # one plain HTML/CSS bar per requirement: ACC hours 8.5 of 100
     assert len(re.findall(r'class="trc-bar"', html)) == 11
@@ -41,7 +41,7 @@ def test_the_self_audit_tells_progress_strength_first(tmp_path):
 def test_the_supervisor_review_states_the_figures(tmp_path):
     ctx = _ctx("supervisor", tmp_path)
     text = _text(supervisor.credential_progress(ctx, "C-1").to_html())
-    assert text.startswith("Credential progress 8.5 coaching hours (5.5 paid, 3.0 pro bono)")
+    assert text.startswith("Credential progress 8.5 coaching hours (5.5 paid, 3 pro bono)")
     assert "since 1 January 2025" in text and "International Coaching Federation" in text
 
 
@@ -61,7 +61,7 @@ def test_both_reports_say_how_much_was_brought_forward(tmp_path):
         self_audit.credential_progress(_ctx("self-audit", tmp_path, world(prior=PRIOR))).to_html()
     )
     assert (
-        "You have built 106 coaching hours (83.0 paid, 23.0 pro bono) with 12 clients, "
+        "You have built 106 coaching hours (83 paid, 23 pro bono) with 12 clients, "
         "including 100 hours and 7 clients brought forward from your earlier log; 8.5 hours "
         "in the last 18 months."
     ) in own
