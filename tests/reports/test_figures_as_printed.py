@@ -45,7 +45,7 @@ def test_other_large_figures_keep_their_decimal():
 
 
 def test_money_has_one_format_in_every_cell():
-    """"0.0" beside "1,494" was two formats in one row; cents are kept whatever the size."""
+    """ "0.0" beside "1,494" was two formats in one row; cents are kept whatever the size."""
     assert format_money(0.0) == "0.00" and format_money(1494.375) == "1,494.38"
     frame = pl.DataFrame(
         {
