@@ -118,7 +118,7 @@ def clients_to_discuss(
         takeaway=takeaway,
         tables=[
             Table(
-                "Clients to discuss (by pseudonym), with what followed",
+                "Safety events and silences by client (pseudonym), with what followed",
                 table,
                 labels={"client_id": "client (pseudonym)"},
                 empty_text="No client to discuss.",

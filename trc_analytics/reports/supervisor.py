@@ -881,7 +881,7 @@ SECTIONS: Outline = (
     ("Renewal readiness", renewal_readiness),
     ("Pro-bono and affordable service", probono),
     ("Goals and their attainment", goal_attainment),
-    ("Clients to discuss", clients_to_discuss),
+    ("Clients after a safety event or a silence", clients_to_discuss),
     ("Supervision agreed and received", supervision_agreed),
     ("Agreed actions and next review", agreed_actions),
     ("Sign-off", sign_off),
