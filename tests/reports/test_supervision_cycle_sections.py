@@ -95,7 +95,7 @@ def _labels(html: str) -> list[str]:
 
 
 def test_each_heading_of_the_review_says_what_is_under_it(demo_workspace):
-    """"Clients to discuss" headed both the summary's clients named in findings and the
+    """ "Clients to discuss" headed both the summary's clients named in findings and the
     section of clients after a safety event or a silence: a reader of a heading list could not
     tell them apart. Every section title and every label in the summary differs, and the
     table under the section is not titled like the summary's list."""
