@@ -19,8 +19,10 @@ import polars as pl
 
 from trc_analytics.period import Period
 from trc_analytics.policy import Policy
+from trc_analytics.records.workspace import WorkspaceError
 from trc_analytics.reports.request import (
     NotebookParameterError,
+    NotebookWorkspaceError,
     ReportRequest,
     ReportUsageError,
     check_subject,
@@ -436,8 +438,10 @@ def open_report(
     The parameters become the same `ReportRequest` `trc report` builds, checked by the same
     `validate()` (for notebooks run in JupyterLab, where no CLI checked them first).
     `data=None` reads the workspace named by `TRC_DATA` (set by `trc lab`), else the bundled
-    demo workspace. Raises `WorkspaceError` when the workspace is invalid (unless
-    `keep_valid`), and `NotebookParameterError` (a `ReportUsageError`, a ValueError) for a
+    demo workspace. Raises `NotebookWorkspaceError` (a `WorkspaceError`) when the workspace
+    is invalid (unless `keep_valid` leaves valid rows): one message naming file, row and
+    column of its first problems, shown without a traceback; and `NotebookParameterError`
+    (a `ReportUsageError`, a ValueError) for a
     request `validate()` refuses, a bad date, a missing workspace or an unknown coach or
     supervisor: one sentence naming the notebook parameter to change, shown without a
     traceback.
@@ -458,6 +462,12 @@ def open_report(
         )
     except ReportUsageError as exc:  # in the words of the parameters cell, not of `trc report`
         raise NotebookParameterError.of(exc) from None
+    except WorkspaceError as exc:  # one message naming file, row and column; no traceback
+        if isinstance(exc, NotebookWorkspaceError):
+            raise
+        given = data or os.environ.get("TRC_DATA")
+        label = Path(given).name if given else "bundled demo workspace"
+        raise NotebookWorkspaceError.of(exc, label, keep_valid=keep_valid) from None
 
 
 def _open_report(

@@ -23,6 +23,7 @@ from trc_analytics.disclosure.release import (
 from trc_analytics.errors import TrcError, unknown_id_message
 from trc_analytics.period import Period, parse_date
 from trc_analytics.policy import Policy
+from trc_analytics.records.workspace import WorkspaceError
 from trc_analytics.reports.theme import DEFAULT_PAPER, PAPERS
 
 if TYPE_CHECKING:
@@ -66,6 +67,63 @@ class NotebookParameterError(ReportUsageError):
     def of(cls, exc: ReportUsageError) -> NotebookParameterError:
         """The notebook wording of a refusal."""
         return cls(exc.notebook)
+
+
+#: Problems an invalid workspace names in a notebook's one message (`trc validate` lists all).
+NOTEBOOK_PROBLEMS_SHOWN = 5
+
+
+class NotebookWorkspaceError(WorkspaceError):
+    """An invalid workspace opened by a report notebook, in one message: how many problems,
+    the first few with file, row and column, and what to change in the parameters cell.
+
+    Like `NotebookParameterError`, Jupyter shows `_render_traceback_` instead of a traceback:
+    a coach who opened a report on a workspace with a bad date reads which cell to fix, not
+    the package's call stack. `problems` keeps the whole list (a WorkspaceError's).
+    """
+
+    def _render_traceback_(self) -> list[str]:
+        return [str(self)]
+
+    @classmethod
+    def of(cls, exc: WorkspaceError, label: str, *, keep_valid: bool) -> NotebookWorkspaceError:
+        """`exc` in the words of a notebook; `label` names the workspace (a folder's name)."""
+        return cls(workspace_problems_text(exc, label, keep_valid=keep_valid), exc.problems)
+
+
+def workspace_problems_text(exc: WorkspaceError, label: str, *, keep_valid: bool) -> str:
+    """`The workspace ws is invalid, so no report was made: 1 problem: coaches.csv row 2,
+    column coach_training_started_on: '2025-13-01' (impossible date; expected ...). Fix ...`"""
+    problems = exc.problems
+    if problems.is_empty():  # a WorkspaceError without a list (cannot be read at all)
+        return f"The workspace {label} cannot be used, so no report was made: {exc}"
+    shown = [_problem_text(p) for p in problems.head(NOTEBOOK_PROBLEMS_SHOWN).iter_rows(named=True)]
+    more = problems.height - len(shown)
+    listed = "; ".join(shown) + (f"; and {more:,} more" if more else "")
+    fix = (
+        "Fix the rows listed: even with `keep_valid` no usable coaches table is left"
+        if keep_valid
+        else "Fix the rows listed, or set `keep_valid = True` in the parameters cell to leave "
+        "the invalid rows out of every figure"
+    )
+    n = problems.height
+    return (
+        f"The workspace {label} is invalid, so no report was made: {n:,} "
+        f"problem{'s' if n != 1 else ''}: {listed}. {fix} (`trc validate` lists every problem)."
+    )
+
+
+def _problem_text(p: dict[str, Any]) -> str:
+    """One problem: `coaches.csv row 2, column x: '2025-13-01' (impossible date; expected a
+    real calendar date as YYYY-MM-DD)` (file, sheet, row and column when it has them)."""
+    where = p["file"] + (f" / {p['sheet']}" if p.get("sheet") else "")
+    if p.get("row") is not None:
+        where += f" row {p['row']}"
+    if p.get("column"):
+        where += f", column {p['column']}"
+    value = f" {p['value']!r}" if p.get("value") is not None else ""
+    expected = f"; expected {p['expected']}" if p.get("expected") else ""
+    return f"{where}:{value} ({str(p['problem']).replace('_', ' ')}{expected})"
 
 
 #: A notebook parameter as a sentence names it.
