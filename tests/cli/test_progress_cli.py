@@ -149,3 +149,39 @@ def test_an_invalid_workspace_lists_its_problems(folder):
     assert (
         "coach_training_started_on" in result.output and "No progress was computed" in result.output
     )
+
+
+def _report(folder, *args: str):
+    policy = str(write_policy(folder.parent))
+    return CliRunner().invoke(
+        main,
+        ["report", *args, str(folder), "--from", "2026-01-01", "--to", "2026-06-30",
+         "--policy", policy, "--out", str(folder.parent / "reports")],
+    )  # fmt: skip
+
+
+def test_trc_report_refuses_a_bad_requirements_file_before_rendering(folder, tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[source]\nname = "A"\n[[level]]\nname = "S"\nhours = "x"\n', encoding="utf-8")
+    result = _report(folder, "self-audit", "--coach", "C-1", "--requirements", str(bad))
+    assert result.exit_code == 2, result.output
+    assert "--requirements" in result.output and "hours 'x' is not a number" in result.output
+    assert "Traceback" not in result.output
+    assoc = _report(folder, "association", "--requirements", str(bad))
+    assert assoc.exit_code == 2 and "not the association report" in assoc.output
+
+
+@pytest.mark.slow
+def test_trc_report_shows_the_associations_levels_in_the_self_audit(folder, tmp_path):
+    path = tmp_path / "assoc.toml"
+    path.write_text(
+        '[source]\nname = "Example association, Supervisor level"\n\n'
+        '[[level]]\nname = "Supervisor"\nhours = 8\nclients = 5\n',
+        encoding="utf-8",
+    )
+    result = _report(folder, "self-audit", "--coach", "C-1", "--requirements", str(path))
+    assert result.exit_code == 0, result.output
+    (page,) = (folder.parent / "reports").glob("self-audit_C-1_*.html")
+    text = " ".join(page.read_text(encoding="utf-8").split())
+    assert "Supervisor: every requirement met." in text
+    assert "Example association, Supervisor level" in text

@@ -31,6 +31,7 @@ from trc_analytics.scope import Scope
 
 if TYPE_CHECKING:
     from trc_analytics.checks import CheckResults
+    from trc_analytics.metrics.requirements import Requirements
     from trc_analytics.records.workspace import Workspace
 
 #: Loaded workspaces kept by a report kernel that renders several reports (batch), keyed by the
@@ -140,6 +141,7 @@ REPORT_PARAMETERS = (
     "keep_valid",
     "min_cell",
     "compare_to",
+    "requirements_file",
 )
 #: The `ReportContext` results a prepared report carries (cached properties of a context).
 PREPARED_RESULTS = ("metrics", "checks")
@@ -233,6 +235,8 @@ class ReportContext:
     data_label: str = ""
     #: the period the coach reports compare with (None: no comparison)
     comparison: Period | None = None
+    #: the credential levels of the coach reports' progress (None: the ICF's only)
+    requirements: Requirements | None = None
     _frames: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @property
@@ -432,6 +436,7 @@ def open_report(
     min_cell: int | None = None,
     compare_to: str | None = None,
     workspace: Workspace | None = None,
+    requirements_file: str | os.PathLike[str] | None = None,
 ) -> ReportContext:
     """Load the workspace and check the parameters: the first call of every report notebook.
 
@@ -459,6 +464,7 @@ def open_report(
             min_cell=min_cell,
             compare_to=compare_to,
             workspace=workspace,
+            requirements_file=requirements_file,
         )
     except ReportUsageError as exc:  # in the words of the parameters cell, not of `trc report`
         raise NotebookParameterError.of(exc) from None
@@ -483,6 +489,7 @@ def _open_report(
     min_cell: int | None,
     compare_to: str | None,
     workspace: Workspace | None,
+    requirements_file: str | os.PathLike[str] | None = None,
 ) -> ReportContext:
     """`open_report`, its refusals in the words of `trc report` (`ReportUsageError`)."""
     parameters = {
@@ -495,6 +502,7 @@ def _open_report(
         "keep_valid": keep_valid,
         "min_cell": min_cell,
         "compare_to": compare_to,
+        "requirements_file": requirements_file,
     }
     request = ReportRequest.from_parameters(kind, **parameters)
     policy = request.validate()
@@ -524,6 +532,7 @@ def _open_report(
         supervisor=supervisor,
         data_label=label,
         comparison=request.comparison,
+        requirements=request.requirements() if request.requirements_file else None,
     )
     if prepared is not None:
         prepared.adopt(ctx)

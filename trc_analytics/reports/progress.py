@@ -246,7 +246,7 @@ def left_out_note(p: dict[str, Any], cap: int) -> str | None:
 def section(ctx: ReportContext, coach: str, title: str, *, strength_first: bool) -> Section:
     """The credential-progress section of a coach report, as of the period end."""
     require(ctx, "sessions")
-    requirements = icf_requirements()
+    requirements = ctx.requirements or icf_requirements()  # an association's levels added
     p, needs, estimates = progress_of(ctx, coach, requirements)
     lines = [level_line(e) for e in estimates.iter_rows(named=True)]
     reached = estimates.filter(pl.col("met"))["level"].to_list()

@@ -21,6 +21,7 @@ from trc_analytics.disclosure.release import (
     check_release,
 )
 from trc_analytics.errors import TrcError, unknown_id_message
+from trc_analytics.metrics.requirements import Requirements, RequirementsError, load_requirements
 from trc_analytics.period import Period, parse_date
 from trc_analytics.policy import Policy
 from trc_analytics.records.workspace import WorkspaceError
@@ -155,6 +156,9 @@ class ReportRequest:
     today: dt.date | None = None
     #: the paper the page prints on (`theme.PAPERS`): only the stylesheet's `@page size`
     paper: str = DEFAULT_PAPER
+    #: an association's credential levels (TOML, the form of the ICF's), shown after the ICF's
+    #: in the coach reports' credential progress; None: the ICF's levels only
+    requirements_file: str | None = None
 
     @classmethod
     def from_parameters(cls, kind: str, **parameters: Any) -> ReportRequest:
@@ -163,6 +167,7 @@ class ReportRequest:
         A bad date or `compare_to` raises `ReportUsageError` whose `notebook` wording names
         the parameter."""
         policy_file = parameters.get("policy_file")
+        requirements_file = parameters.get("requirements_file")
         data = parameters.get("data")
         return cls(
             kind=kind,
@@ -174,6 +179,7 @@ class ReportRequest:
             min_cell=parameters.get("min_cell"),
             data=str(data) if data else None,
             compare_to=parse_compare_to(parameters.get("compare_to")),
+            requirements_file=str(requirements_file) if requirements_file else None,
         )
 
     def parameters(self, data: Path) -> dict[str, Any]:
@@ -193,6 +199,9 @@ class ReportRequest:
         else:
             params["coach"] = self.coach
             params["compare_to"] = compare_to_text(self.compare_to)
+            params["requirements_file"] = (
+                str(Path(self.requirements_file).resolve()) if self.requirements_file else None
+            )
         if self.kind == "supervisor":
             params["supervisor"] = self.supervisor
         return params
@@ -237,7 +246,28 @@ class ReportRequest:
             raise ReportUsageError(str(exc)) from None
         if self.kind == "association":
             self._check_release(policy)
+        self.requirements()
         return policy
+
+    def requirements(self) -> Requirements:
+        """The credential levels the coach reports show: the ICF's, plus the association's
+        `requirements_file`. A file that cannot be used, or one given for the association
+        report (which shows no credential progress), is a `ReportUsageError` naming the file
+        and the key (`--requirements`; in a notebook, `requirements_file`)."""
+        if self.requirements_file and self.kind == "association":
+            raise ReportUsageError(
+                "--requirements is for the coach reports (credential progress), not the "
+                "association report",
+                notebook=f"The association report shows no credential progress: set "
+                f"{_param('requirements_file')} to None.",
+            )
+        try:
+            return load_requirements(self.requirements_file)
+        except (RequirementsError, OSError) as exc:
+            raise ReportUsageError(
+                f"--requirements: {exc}",
+                notebook=f"{_param('requirements_file')} cannot be used: {exc}",
+            ) from None
 
     def _check_release(self, policy: Policy) -> None:
         """The association report's release conditions (`check_release`): a `min_cell` at the
