@@ -33,9 +33,9 @@ def test_table_for_people(folder):
     result = run(folder)
     assert result.exit_code == 0, result.output
     text = " ".join(result.output.split())
-    assert "8.5 coaching hours (5.5 paid, 3.0 pro bono) with 5 clients" in text
+    assert "8.5 coaching hours (5.5 paid, 3 pro bono) with 5 clients" in text
     assert "since 1 January 2025, when coach-specific training began" in text
-    assert "Left out: 1 group of more than 3 members (3.0 hours)" in text
+    assert "Left out: 1 group of more than 3 members (3 hours)" in text
     assert (
         "ACC: 91.5 hours still needed (69.5 of them paid); also 3 more clients and 16.5 hours "
         "more in the last 18 months. At the pace of the last 6 months (1.2 hours a month), "
@@ -51,10 +51,38 @@ def test_the_table_says_what_was_brought_forward(tmp_path):
     assert result.exit_code == 0, result.output
     text = " ".join(result.output.split())
     assert (
-        "108 coaching hours (85.5 paid, 23.0 pro bono) with 12 clients, including 100 hours "
+        "108.5 coaching hours (85.5 paid, 23 pro bono) with 12 clients, including 100 hours "
         "and 7 clients brought forward from your earlier log"
     ) in text  # 8.5 recorded (no end day: every session counts) + 100
-    assert "Brought forward from an earlier log: 100 hours (80.0 paid) and 7 clients." in text
+    assert "Brought forward from an earlier log: 100 hours (80 paid) and 7 clients." in text
+
+
+def _acc_hours_row(tmp_path, prior_hours: float) -> list[str]:
+    """The table's ACC row for total hours, cells split, with `prior_hours` brought forward
+    (8.5 recorded): level, requirement, bar, have, required, still needed."""
+    prior = {"prior_coaching_hours": prior_hours, "prior_paid_hours": 80.0, "prior_clients": 7}
+    result = run(write_world(tmp_path / "ws", world(prior=prior)))
+    assert result.exit_code == 0, result.output
+    (line,) = [
+        x for x in result.output.splitlines() if x.split()[:3] == ["ACC", "coaching", "hours"]
+    ]
+    return line.split()
+
+
+def test_hours_keep_their_half_hour_and_never_read_as_a_requirement_met(tmp_path):
+    """99.96 of ACC's 100 hours: not "100 of 100" (rounded half to even it read as met), but
+    99.9 held and 0.1 still needed, with a bar not yet full; 108.5 hours print as 108.5."""
+    cells = _acc_hours_row(tmp_path, 91.46)
+    assert cells[-3:] == ["99.9", "100", "0.1"], cells
+    assert "░" in cells[-4], cells  # the bar is not full
+    again = run(write_world(tmp_path / "ws2", world(prior={"prior_coaching_hours": 91.46})))
+    assert "99.9 coaching hours" in " ".join(again.output.split())
+
+
+def test_near_miss_hours_exactly_met_read_as_met(tmp_path):
+    cells = _acc_hours_row(tmp_path, 91.5)  # 100 hours: met
+    assert cells[-3:] == ["100", "100", "met"], cells
+    assert "░" not in cells[-4], cells
 
 
 def test_csv_has_one_row_per_level_and_requirement(folder):
@@ -121,3 +149,39 @@ def test_an_invalid_workspace_lists_its_problems(folder):
     assert (
         "coach_training_started_on" in result.output and "No progress was computed" in result.output
     )
+
+
+def _report(folder, *args: str):
+    policy = str(write_policy(folder.parent))
+    return CliRunner().invoke(
+        main,
+        ["report", *args, str(folder), "--from", "2026-01-01", "--to", "2026-06-30",
+         "--policy", policy, "--out", str(folder.parent / "reports")],
+    )  # fmt: skip
+
+
+def test_trc_report_refuses_a_bad_requirements_file_before_rendering(folder, tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[source]\nname = "A"\n[[level]]\nname = "S"\nhours = "x"\n', encoding="utf-8")
+    result = _report(folder, "self-audit", "--coach", "C-1", "--requirements", str(bad))
+    assert result.exit_code == 2, result.output
+    assert "--requirements" in result.output and "hours 'x' is not a number" in result.output
+    assert "Traceback" not in result.output
+    assoc = _report(folder, "association", "--requirements", str(bad))
+    assert assoc.exit_code == 2 and "not the association report" in assoc.output
+
+
+@pytest.mark.slow
+def test_trc_report_shows_the_associations_levels_in_the_self_audit(folder, tmp_path):
+    path = tmp_path / "assoc.toml"
+    path.write_text(
+        '[source]\nname = "Example association, Supervisor level"\n\n'
+        '[[level]]\nname = "Supervisor"\nhours = 8\nclients = 5\n',
+        encoding="utf-8",
+    )
+    result = _report(folder, "self-audit", "--coach", "C-1", "--requirements", str(path))
+    assert result.exit_code == 0, result.output
+    (page,) = (folder.parent / "reports").glob("self-audit_C-1_*.html")
+    text = " ".join(page.read_text(encoding="utf-8").split())
+    assert "Supervisor: every requirement met." in text
+    assert "Example association, Supervisor level" in text

@@ -234,3 +234,122 @@ def test_the_hidden_note_counts_figures_in_plain_words():
     assert words.hidden_note(Released(5)).startswith("5 figures of this section are hidden.")
     assert "(s)" not in words.hidden_note(Released(5))
     assert words.hidden_note(Released(0)) == "Every figure of this section could be published."
+
+
+def _month_totals(sessions: list[int | None]) -> pl.DataFrame:
+    months = [dt.date(2026, m, 1) for m in range(1, len(sessions) + 1)]
+    return pl.DataFrame(
+        {"month": months, "sessions": sessions}, schema_overrides={"sessions": pl.Int64}
+    )
+
+
+def test_a_hidden_month_keeps_its_place_on_the_line_chart_marked_suppressed():
+    """A month whose total disclosure control hid used to vanish from the axis (and the line
+    joined its neighbours), reading as a month without sessions."""
+    chart = association_charts.sessions(_month_totals([120, None, 140, 130, None, 150]))
+    spec = _spec(chart)
+    line, marks = spec["layer"]
+    assert line["mark"]["invalid"] == "break-paths-filter-domains"  # no line across the gap
+    assert spec["datasets"][marks["data"]["name"]] == [
+        {"when": "2026-02", "marker": "suppressed"},
+        {"when": "2026-05", "marker": "suppressed"},
+    ]
+    drawn = spec["datasets"][line["data"]["name"]]
+    assert [r["when"] for r in drawn] == [f"2026-0{m}" for m in range(1, 7)]
+    assert {r["when"]: r["value"] for r in drawn}["2026-02"] is None  # not drawn as 0
+    texts = re.findall(r"<text[^>]*>([^<]*)</text>", theme.to_svg(chart))
+    assert texts.count("suppressed") == 2 and "2026-02" in texts and "2026-05" in texts
+
+
+def test_a_line_chart_with_every_month_published_has_no_marker_near_miss():
+    spec = _spec(association_charts.sessions(_month_totals([120, 3, 140, 130, 0, 150])))
+    assert "layer" not in spec and "invalid" not in spec["mark"]
+    assert "suppressed" not in str(spec["datasets"])
+
+
+def test_a_kind_only_partly_hidden_carries_the_mark_on_its_drawn_part():
+    """ "initial" has 30 current credentials published and its due count hidden: its bar is
+    the published part only and ends in "+ suppressed"; "advanced" (all published) does not."""
+    cells = pl.DataFrame(
+        {
+            "credential": ["initial", "initial", "advanced", "NPE", "NPE"],
+            "status": ["current", "due", "current", "current", "due"],
+            "credentials": [30, None, 33, None, 0],
+            "suppressed": [False, True, False, True, False],
+        }
+    )
+    spec = _spec(association_charts.pipeline(cells))
+    bars, whole, part = spec["layer"]
+    assert spec["datasets"][whole["data"]["name"]] == [
+        {"credential": "NPE", "marker": "suppressed"}
+    ]
+    assert spec["datasets"][part["data"]["name"]] == [
+        {"credential": "initial", "credentials": 30, "marker": "+ suppressed"}
+    ]
+    assert part["encoding"]["y"]["sort"] == bars["encoding"]["y"]["sort"]
+    assert part["encoding"]["x"]["title"] == bars["encoding"]["x"]["title"]
+    texts = re.findall(
+        r"<text[^>]*>([^<]*)</text>", theme.to_svg(association_charts.pipeline(cells))
+    )
+    assert texts.count("+ suppressed") == 1 and "Credentials (published cells)" in texts
+
+
+def test_a_kind_with_every_figure_published_carries_no_mark_near_miss():
+    cells = pl.DataFrame(
+        {
+            "credential": ["initial", "initial"],
+            "status": ["current", "due"],
+            "credentials": [30, 12],
+            "suppressed": [False, False],
+        }
+    )
+    spec = _spec(association_charts.pipeline(cells))
+    assert "layer" not in spec and "suppressed" not in str(spec["datasets"])
+
+
+def _one_quiet_month():
+    """Six coaches of one region, three sessions each in every month of 2026-H1 but March,
+    when one coach held two: with min_cell 5, March's total cannot be published."""
+    from builders import build, client, coach, engagement, session
+
+    ids = [f"C-{i}" for i in range(1, 7)]
+    sessions = [
+        session(
+            f"S-{c}-{m}-{n}",
+            coach_id=c,
+            engagement_id=f"E-{c}",
+            client_id=f"K-{c}",
+            held_on=f"2026-{m:02d}-{10 + n}",
+        )
+        for c in ids
+        for m in range(1, 7)
+        for n in range(3 if m != 3 else (2 if c == "C-1" else 0))
+    ]
+    return build(
+        coaches=[coach(c) for c in ids],
+        clients=[client(f"K-{c}", coach_id=c) for c in ids],
+        engagements=[
+            engagement(f"E-{c}", coach_id=c, client_id=f"K-{c}", started_on="2025-12-01")
+            for c in ids
+        ],
+        sessions=sessions,
+    )
+
+
+def test_the_association_report_marks_a_hidden_month_of_a_real_workspace():
+    from trc_analytics.reports import association
+    from trc_analytics.reports.association import release as rel
+    from trc_analytics.reports.context import open_report
+
+    ctx = open_report(
+        "association", date_from="2026-01-01", date_to="2026-06-30",
+        workspace=_one_quiet_month(), min_cell=5,
+    )  # fmt: skip
+    totals = rel.release_of(ctx).table(rel.SESSIONS).col_totals
+    hidden = totals.filter(pl.col("sessions").is_null())["month"].to_list()
+    assert dt.date(2026, 3, 1) in hidden and len(hidden) < 6
+    html = association.sessions_hours(ctx).to_html()
+    chart = html[html.index("<svg") : html.index("</svg>")]
+    texts = re.findall(r"<text[^>]*>([^<]*)</text>", chart)
+    assert [t for t in texts if t.startswith("2026-")] == [f"2026-0{m}" for m in range(1, 7)]
+    assert texts.count("suppressed") == len(hidden)

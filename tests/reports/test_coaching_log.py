@@ -162,7 +162,7 @@ def test_names_come_from_the_coachs_own_export_through_the_key(tmp_path):
         catch_exceptions=False,
     )  # fmt: skip
     assert result.exit_code == 0, result.output
-    assert "2 clients and 1 group, 5.5 paid and 1.0 pro-bono hours" in result.output
+    assert "2 clients and 1 group, 5.5 paid and 1 pro-bono hours" in result.output
     assert LEFT_OUT[0] in result.output
     assert f"Names found in {export} for 2 of 2 clients." in result.output
     rows = {r[1]: r for r in _read_csv(out)[1:5]}

@@ -12,6 +12,7 @@ from builders import build, coach, row
 
 from trc_analytics.reports import self_audit
 from trc_analytics.reports.context import open_report
+from trc_analytics.reports.sections import check_standing
 
 
 def _audit(ws, **kw):
@@ -72,13 +73,40 @@ def test_every_case_names_what_a_case_is():
     from trc_analytics.checks import CHECKS
     from trc_analytics.reports.sections import CASE_NOUNS, case_noun, every_case
 
-    assert every_case("CERT-LAPSED", 1) == "the one credential"
+    assert every_case("CERT-ETHICS", 1) == "the one renewed credential"
     assert every_case("SAFE-TRIGGERED", 4) == "all 4 held sessions"
     assert every_case("DEV-CE", 1) == "the one training year"
     assert every_case("CONDUCT-DUAL", 1) == "the one coach"
     assert set(CASE_NOUNS) <= {c.id for c in CHECKS}
     for c in CHECKS:  # a check without its own noun still names its case (its unit)
         assert "case" not in case_noun(c.id, 1).split(), c.id
+
+
+def test_credential_standing_cases_are_not_all_called_credentials(demo_workspace):
+    """CERT-LAPSED examines each credential held at the period end and, for a coach who
+    practised, their practice in the period: C-0001's 3 credentials and practice are 4 cases,
+    which read "kept for all 4 credentials". Near miss: CERT-ETHICS examines renewed
+    credentials only, and keeps its noun."""
+    from trc_analytics.reports.sections import every_case, kept_line
+
+    assert every_case("CERT-LAPSED", 4) == "all 4 checks of credentials and of practice"
+    assert every_case("CERT-ETHICS", 2) == "both renewed credentials"
+    ctx = open_report(
+        "self-audit", date_from="2026-01-01", date_to="2026-06-30",
+        workspace=demo_workspace, coach="C-0001",
+    )  # fmt: skip
+    (lapsed,) = [s for s in check_standing(ctx, "C-0001") if s.check_id == "CERT-LAPSED"]
+    held = ctx.ws["credentials"].filter(pl.col("coach_id") == "C-0001")["credential"].n_unique()
+    assert lapsed.examined == held + 1  # every credential kind, and the practice
+    line = kept_line("CERT-LAPSED", "T", lapsed.examined)
+    assert f"all {lapsed.examined} credentials" not in line
+    assert (
+        line
+        == f"T: kept in the period for all {lapsed.examined} checks of credentials and of practice."
+    )
+    assert f"all {lapsed.examined} checks of credentials and of practice" in _text(
+        self_audit.going_well(ctx)
+    )
 
 
 def test_the_self_audit_strengths_say_what_was_kept_for_which_cases(demo_workspace):
@@ -324,8 +352,8 @@ def test_one_and_three_current_credentials_read_as_such_near_miss():
 def test_every_case_of_two_is_both():
     from trc_analytics.reports.sections import every_case, kept_line
 
-    assert every_case("CERT-LAPSED", 2) == "both credentials"
-    assert every_case("CERT-LAPSED", 3) == "all 3 credentials"
+    assert every_case("CERT-ETHICS", 2) == "both renewed credentials"
+    assert every_case("CERT-ETHICS", 3) == "all 3 renewed credentials"
     assert kept_line("PRACT-CONTEXT", "Context explored", 2) == (
         "Context explored: kept in the period for both clients."
     )
@@ -506,9 +534,9 @@ def test_advocacy_left_out_of_the_survivor_total_is_named():
         ],
     )
     text = _said(supervisor.probono(_review(ws), "C-1"))
-    assert "plus 2.0 hours of community service to survivors" in text
+    assert "plus 2 hours of community service to survivors" in text
     assert (
-        "Advocacy (1.5 hours) is listed but not counted in the 2.0 hours of community service "
+        "Advocacy (1.5 hours) is listed but not counted in the 2 hours of community service "
         "to survivors" in text
     )
 
@@ -559,4 +587,5 @@ def test_the_checklist_claims_no_more_than_nothing_recorded():
 
     assert _cases_cell(standing("CONDUCT-DUAL"), "kept") == "nothing recorded against it"
     assert _cases_cell(standing("CONDUCT-DUAL", 1), "attention") == "0 of 1 coach kept"
-    assert _cases_cell(standing("CERT-LAPSED"), "kept") == "1 of 1 credential kept"
+    lapsed = _cases_cell(standing("CERT-LAPSED"), "kept")
+    assert lapsed == "1 of 1 check of a credential or of practice kept"

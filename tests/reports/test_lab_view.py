@@ -14,6 +14,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import nbformat
+import polars as pl
 import pytest
 
 from trc_analytics.cli.lab import kernel_metadata, prepare_notebooks
@@ -323,6 +324,84 @@ def test_a_refused_parameter_shows_one_sentence_naming_it_not_a_traceback(
         if o.output_type == "error"
     ]
     assert [e.traceback for e in errors] == [[sentence]]
+
+
+def _invalid_copy(demo_dir: Path, folder: Path) -> Path:
+    """The demo workspace with one impossible date in sessions.csv (its data row 3, file row 4)."""
+    import shutil
+
+    shutil.copytree(demo_dir, folder)
+    path = folder / "sessions.csv"
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    header = lines[0].rstrip("\n").split(",")
+    cells = lines[3].rstrip("\n").split(",")
+    cells[header.index("held_on")] = "2026-02-30"
+    lines[3] = ",".join(cells) + "\n"
+    path.write_text("".join(lines), encoding="utf-8")
+    return folder
+
+
+@pytest.mark.slow
+def test_an_invalid_workspace_shows_one_message_naming_file_row_and_column(demo_dir, tmp_path):
+    """Opened in a notebook (as JupyterLab runs it), an invalid workspace used to show a
+    Python traceback; it now shows one message with the file, row and column of the problem
+    and what to change in the parameters cell, as a refused parameter does."""
+    import papermill as pm
+    from papermill.exceptions import PapermillExecutionError
+
+    folder = _invalid_copy(demo_dir, tmp_path / "ws")
+    with pytest.raises(PapermillExecutionError) as failed:
+        pm.execute_notebook(
+            str(notebook_path("self-audit")),
+            str(tmp_path / "out.ipynb"),
+            parameters={"data": str(folder), "coach": "C-0001"},
+            kernel_name="python3",
+            progress_bar=False,
+        )
+    assert failed.value.ename == "NotebookWorkspaceError"
+    (message,) = failed.value.traceback  # what JupyterLab shows under the cell: one message
+    assert message.startswith("The workspace ws is invalid, so no report was made: 1 problem: ")
+    assert "sessions.csv row 4, column held_on: '2026-02-30' (impossible date; expected" in message
+    assert "set `keep_valid = True` in the parameters cell" in message
+    assert "Traceback" not in message and 'File "' not in message and "--" not in message
+    errors = [
+        o
+        for c in nbformat.read(tmp_path / "out.ipynb", as_version=4).cells
+        for o in c.get("outputs", [])
+        if o.output_type == "error"
+    ]
+    assert [e.traceback for e in errors] == [[message]]
+
+
+def test_keep_valid_opens_the_same_workspace_near_miss(demo_dir, tmp_path):
+    """The same workspace with `keep_valid = True` opens: the row is set aside and said so."""
+    from trc_analytics.reports.context import open_report, set_aside_text
+
+    folder = _invalid_copy(demo_dir, tmp_path / "ws")
+    ctx = open_report(
+        "self-audit", data=str(folder), coach="C-0001", keep_valid=True,
+        date_from="2026-01-01", date_to="2026-06-30",
+    )  # fmt: skip
+    assert ctx.ws.rows_set_aside == 1
+    assert "sessions.csv: 1 row (held_on: expected" in set_aside_text(ctx.ws)
+
+
+def test_many_problems_are_counted_after_the_first_few():
+    from trc_analytics.records.workspace import WorkspaceError
+    from trc_analytics.reports.request import NotebookWorkspaceError, workspace_problems_text
+
+    problems = pl.DataFrame(
+        {
+            "file": ["coaches.csv"] * 7, "sheet": [None] * 7, "row": list(range(2, 9)),
+            "column": ["region"] * 7, "value": [""] * 7, "problem": ["missing_value"] * 7,
+            "expected": ["a value"] * 7,
+        }
+    )  # fmt: skip
+    text = workspace_problems_text(WorkspaceError("x", problems), "ws", keep_valid=True)
+    assert text.count("coaches.csv row") == 5 and "; and 2 more." in text
+    assert "even with `keep_valid` no usable coaches table is left" in text
+    exc = NotebookWorkspaceError.of(WorkspaceError("x", problems), "ws", keep_valid=False)
+    assert exc._render_traceback_() == [str(exc)] and exc.problems.height == 7
 
 
 NOTEBOOK_REFUSALS = [

@@ -30,7 +30,7 @@ def test_the_self_audit_tells_progress_strength_first(tmp_path):
     assert "Your path to the next credential" in text
     assert text.index("You have built 8.5 coaching hours") < text.index("ACC: 91.5 hours")
     assert "about March 2034" in text
-    assert "Left out: 1 group of more than 3 members (3.0 hours)" in text
+    assert "Left out: 1 group of more than 3 members (3 hours)" in text
     assert shaming_words(text) == []
     # one plain HTML/CSS bar per requirement: ACC hours 8.5 of 100
     assert len(re.findall(r'class="trc-bar"', html)) == 11
@@ -41,7 +41,7 @@ def test_the_self_audit_tells_progress_strength_first(tmp_path):
 def test_the_supervisor_review_states_the_figures(tmp_path):
     ctx = _ctx("supervisor", tmp_path)
     text = _text(supervisor.credential_progress(ctx, "C-1").to_html())
-    assert text.startswith("Credential progress 8.5 coaching hours (5.5 paid, 3.0 pro bono)")
+    assert text.startswith("Credential progress 8.5 coaching hours (5.5 paid, 3 pro bono)")
     assert "since 1 January 2025" in text and "International Coaching Federation" in text
 
 
@@ -61,7 +61,7 @@ def test_both_reports_say_how_much_was_brought_forward(tmp_path):
         self_audit.credential_progress(_ctx("self-audit", tmp_path, world(prior=PRIOR))).to_html()
     )
     assert (
-        "You have built 106 coaching hours (83.0 paid, 23.0 pro bono) with 12 clients, "
+        "You have built 106 coaching hours (83 paid, 23 pro bono) with 12 clients, "
         "including 100 hours and 7 clients brought forward from your earlier log; 8.5 hours "
         "in the last 18 months."
     ) in own
@@ -178,3 +178,87 @@ def test_every_coachs_progress_is_built_once_per_batch_kernel(demo_workspace, mo
         )  # fmt: skip
         progress.progress_of(ctx, coach, icf_requirements())  # an equal, new Requirements
     assert len(calls) == 1
+
+
+# --- an association's levels in the coach reports (`requirements_file`, `--requirements`) ----
+
+
+def _association_levels(tmp_path):
+    path = tmp_path / "assoc.toml"
+    path.write_text(
+        '[source]\nname = "Example association, Supervisor level"\n\n'
+        '[[level]]\nname = "Supervisor"\nhours = 8\nclients = 5\n',
+        encoding="utf-8",
+    )
+    return path
+
+
+def test_a_notebook_shows_an_associations_levels_after_the_icfs(tmp_path):
+    """`requirements_file` in the parameters cell: the association's level follows the ICF's
+    in both coach reports, and its source is named (before, only `trc progress` had it)."""
+    for kind, section in (
+        ("self-audit", self_audit.credential_progress),
+        ("supervisor", lambda c: supervisor.credential_progress(c, "C-1")),
+    ):
+        ctx = open_report(
+            kind, date_from="2026-01-01", date_to="2026-06-30", workspace=world(),
+            coach="C-1", policy_file=write_policy(tmp_path),
+            requirements_file=_association_levels(tmp_path),
+        )  # fmt: skip
+        text = _text(section(ctx).to_html())
+        assert "Supervisor: every requirement met." in text
+        assert text.index("ACC:") < text.index("Supervisor:")
+        assert "Example association, Supervisor level" in text
+
+
+def test_without_a_requirements_file_the_icf_levels_only_near_miss(tmp_path):
+    text = _text(self_audit.credential_progress(_ctx("self-audit", tmp_path)).to_html())
+    assert "ACC:" in text and "Supervisor:" not in text and "Example association" not in text
+
+
+def test_a_bad_requirements_file_names_the_parameter_and_the_key(tmp_path):
+    import pytest
+
+    from trc_analytics.reports.request import NotebookParameterError
+
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[source]\nname = "A"\n[[level]]\nname = "S"\nhours = "x"\n', encoding="utf-8")
+    for kind, given in (("self-audit", bad), ("association", _association_levels(tmp_path))):
+        with pytest.raises(NotebookParameterError) as refused:
+            open_report(
+                kind, date_from="2026-01-01", date_to="2026-06-30", workspace=world(),
+                coach="C-1" if kind != "association" else None, requirements_file=given,
+            )  # fmt: skip
+        message = str(refused.value)
+        assert "`requirements_file` in the parameters cell" in message and "--" not in message
+    assert str(bad) in str(refused.value) or "association report" in str(refused.value)
+
+
+def test_the_request_carries_the_file_into_the_notebook(tmp_path):
+    import datetime as dt
+
+    from trc_analytics.period import Period
+    from trc_analytics.reports.request import ReportRequest
+
+    path = _association_levels(tmp_path)
+    period = Period(dt.date(2026, 1, 1), dt.date(2026, 6, 30))
+    request = ReportRequest("self-audit", period, coach="C-1", requirements_file=str(path))
+    params = request.parameters(tmp_path)
+    assert params["requirements_file"] == str(path.resolve())
+    again = ReportRequest.from_parameters("self-audit", **params)
+    assert again.requirements_file == str(path.resolve())
+    assert [lv.name for lv in again.requirements().levels][-1] == "Supervisor"
+    plain = ReportRequest("self-audit", period, coach="C-1").parameters(tmp_path)
+    assert plain["requirements_file"] is None  # near miss: no file, the ICF's levels
+
+
+def test_every_coach_notebook_has_the_parameter():
+    import nbformat
+
+    from trc_analytics.reports.render import notebook_path
+
+    for kind in ("supervisor", "self-audit"):
+        nb = nbformat.read(notebook_path(kind), as_version=4)
+        source = "\n".join(c.source for c in nb.cells)
+        assert "requirements_file = None" in source
+        assert "requirements_file=requirements_file" in source

@@ -86,6 +86,35 @@ def test_clients_to_discuss_name_clients_by_pseudonym_with_what_followed(demo_wo
         assert r["client_id"] in text and r["followed"] in text
 
 
+def _labels(html: str) -> list[str]:
+    """Every heading-like label of a section: headings, bold sub-headings, table captions."""
+    import re
+
+    found = re.findall(r"<(h[1-6]|strong|caption)[^>]*>(.*?)</\1>", html, flags=re.S)
+    return [html_lib.unescape(re.sub(r"<[^>]+>", "", text)).strip() for _, text in found]
+
+
+def test_each_heading_of_the_review_says_what_is_under_it(demo_workspace):
+    """ "Clients to discuss" headed both the summary's clients named in findings and the
+    section of clients after a safety event or a silence: a reader of a heading list could not
+    tell them apart. Every section title and every label in the summary differs, and the
+    table under the section is not titled like the summary's list."""
+    from trc_analytics.reports.outline import titles
+
+    ctx = review(demo_workspace, "C-0001")
+    section_titles = [t.casefold() for t in titles(supervisor.SECTIONS)]
+    assert len(section_titles) == len(set(section_titles))
+    summary = _labels(supervisor.summary(ctx, "C-0001").to_html())
+    assert "Clients named in findings" in summary
+    discuss = _labels(supervisor.clients_to_discuss(ctx, "C-0001").to_html())
+    assert discuss[0] == "Clients after a safety event or a silence"
+    labels = [x.casefold() for x in summary[1:] + discuss[1:]]
+    assert not set(labels) & set(section_titles), labels
+    assert len(labels) == len(set(labels)), labels
+    # near miss: the self-audit's own section has its own title, distinct from both
+    assert "Clients to talk through in supervision" in titles(self_audit.SECTIONS)
+
+
 def test_agreed_and_received_supervision_per_quarter(demo_workspace):
     agreed = demo_workspace["coaches"].filter(pl.col("supervision_hours_per_quarter").is_not_null())
     coach = agreed["coach_id"][0]

@@ -76,6 +76,7 @@ def coaching_log(
     from trc_analytics.errors import unknown_id_message
     from trc_analytics.outputs import OutputError, check_target
     from trc_analytics.reports.coaching_log import build_log, write_log
+    from trc_analytics.reports.display import format_hours
 
     known = ws["coaches"]["coach_id"].to_list()
     if coach not in known:
@@ -94,7 +95,8 @@ def coaching_log(
         _fail(str(exc))
     click.echo(
         f"Wrote {path}: {_count(log.clients, 'client')} and {_count(log.groups, 'group')}, "
-        f"{log.paid_hours:.1f} paid and {log.pro_bono_hours:.1f} pro-bono hours."
+        f"{format_hours(log.paid_hours)} paid and {format_hours(log.pro_bono_hours)} "
+        "pro-bono hours."
     )
     for line in log.lines[1:]:
         click.echo(line)

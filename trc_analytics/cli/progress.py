@@ -5,6 +5,7 @@ month each level is reached at the pace of the last 6 months."""
 from __future__ import annotations
 
 import datetime as dt
+import math
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -117,14 +118,14 @@ def _print_table(
         table.add_column(name, justify="right" if name in ("have", "required") else "left")
     for r in needs.iter_rows(named=True):
         share = min(1.0, r["have"] / r["required"]) if r["required"] else 1.0
-        filled = round(share * BAR_WIDTH)
+        filled = math.floor(share * BAR_WIDTH + 1e-6)  # full only when met
         table.add_row(
             escape(r["level"]),
             escape(r["label"]),
             "█" * filled + "░" * (BAR_WIDTH - filled),
             words.amount(r["have"], r["requirement"]),
-            words.amount(r["required"], r["requirement"]),
-            "met" if r["met"] else words.amount(r["still_needed"], r["requirement"]),
+            words.amount(r["required"], r["requirement"], round_up=True),
+            "met" if r["met"] else words.amount(r["still_needed"], r["requirement"], round_up=True),
         )
     console.print(table)
     for e in estimates.iter_rows(named=True):

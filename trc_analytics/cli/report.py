@@ -18,6 +18,7 @@ from trc_analytics.cli.options import (
     paper_option,
     period_options,
     policy_option,
+    requirements_option,
 )
 from trc_analytics.cli.workspace import exits_on_invalid
 
@@ -68,6 +69,7 @@ STOPPED = "No report was written."
     help="Association report: smallest count published (default: the policy's, 11; at least 5).",
 )
 @compare_to_option
+@requirements_option
 @paper_option
 @click.option(
     "--all-coaches",
@@ -93,6 +95,7 @@ def report(
     keep_valid: bool,
     min_cell: int | None,
     compare_to: str | None,
+    requirements_file: Path | None,
     paper: str,
     all_coaches: bool,
     workers: int | None,
@@ -126,6 +129,7 @@ def report(
         min_cell=min_cell,
         data=str(data),
         paper=paper.lower(),
+        requirements_file=str(requirements_file) if requirements_file else None,
     )
     with _failures():
         if compare_to is not None and kind == "association":

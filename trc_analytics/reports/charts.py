@@ -91,12 +91,16 @@ def monthly(
     label: pl.Expr | None = None,
     share: bool = False,
     values: Values = "count",
-) -> alt.Chart:
+    hidden: Sequence[Any] = (),
+) -> alt.Chart | alt.LayerChart:
     """One line (or grouped bar) per series over the months (or quarters) of the period.
 
     `series` maps a column of `frame` to the label the legend shows; `label` turns the date
     column into axis text (default `2026-01`); `values` says what the y axis counts (ticks
-    follow `AXES`); `share` draws 0..1 values as percentages instead.
+    follow `AXES`); `share` draws 0..1 values as percentages instead. `hidden` lists months
+    (values of the `month` column, absent from `frame`) whose figure disclosure control
+    withheld: they keep their place on the axis, marked "suppressed", and the line breaks
+    there instead of joining its neighbours as if the month had no sessions.
     """
     import altair as alt
 
@@ -106,8 +110,15 @@ def monthly(
         .unpivot(index="when", variable_name="series", value_name="value")
         .with_columns(pl.col("series").replace_strict(series))
     )
+    hidden_when = _hidden_months(hidden, month, x_label)
+    if hidden_when:  # a null value breaks the line at the month (`invalid`)
+        gaps = pl.DataFrame({"when": hidden_when}).join(
+            pl.DataFrame({"series": list(series.values())}), how="cross"
+        )
+        long = pl.concat([long, gaps], how="diagonal_relaxed").sort("when", maintain_order=True)
     base = alt.Chart(long)
-    mark = base.mark_line(point=True) if kind == "line" else base.mark_bar()
+    line = {"invalid": "break-paths-filter-domains"} if hidden_when else {}
+    mark = base.mark_line(point=True, **line) if kind == "line" else base.mark_bar()
     colour = alt.Color(
         "series:N",
         title=None,
@@ -127,7 +138,32 @@ def monthly(
     }
     if kind != "line" and len(series) > 1:
         enc["xOffset"] = alt.XOffset("series:N", sort=list(series.values()))
-    return mark.encode(**enc).properties(width=WIDTH, height=HEIGHT)
+    chart = mark.encode(**enc).properties(width=WIDTH, height=HEIGHT)
+    if not hidden_when:
+        return chart
+    return alt.layer(chart, _hidden_month_marks(hidden_when)).properties(width=WIDTH, height=HEIGHT)
+
+
+def _hidden_months(hidden: Sequence[Any], month: str, x_label: pl.Expr) -> list[str]:
+    """The axis labels of the `hidden` months (`2026-03`), in order."""
+    if not hidden:
+        return []
+    frame = pl.DataFrame({month: list(hidden)})
+    return sorted(frame.select(x_label.alias("when"))["when"].unique().to_list())
+
+
+def _hidden_month_marks(hidden_when: list[str]) -> alt.Chart:
+    """A "suppressed" label standing on the axis at each hidden month, as the bars mark a
+    hidden category (`_hidden_marks`): the month stays on the chart, marked as withheld, and
+    no point suggests a value (not even zero)."""
+    import altair as alt
+
+    frame = pl.DataFrame({"when": hidden_when, "marker": [SUPPRESSED_TEXT] * len(hidden_when)})
+    return (
+        alt.Chart(frame)
+        .mark_text(angle=270, align="left", dx=4, fontStyle="italic", color=HIDDEN_COLOUR)
+        .encode(x=alt.X("when:O"), y=alt.value(HEIGHT), text="marker:N")
+    )
 
 
 def _category_order(
@@ -222,13 +258,15 @@ def bars(
     values: Values = "hours",
     order: list[str] | None = None,
     hidden: Sequence[str] = (),
+    partly_hidden: Sequence[str] = (),
 ) -> alt.Chart | alt.LayerChart:
     """Horizontal bars, one per category (stacked by `colour` when given); long labels fit.
 
     `order` lists the categories top to bottom (then the values do not sort them), so a chart
     can follow the order of the table beside it. `values` says what the bars measure (the
     axis ticks follow `AXES`). `hidden` names categories whose figure disclosure control
-    withheld: they keep a row, marked "suppressed", below the others."""
+    withheld: they keep a row, marked "suppressed", below the others. `partly_hidden` names
+    drawn categories of which some figure was withheld: their bar ends in "+ suppressed"."""
     import altair as alt
 
     cols = [category, value] + ([colour] if colour else [])
@@ -251,10 +289,33 @@ def bars(
         )
         enc.update(colour_enc)
     n = len(set(data.get_column(category).to_list()) | set(hidden_labels))
-    chart = alt.Chart(data).mark_bar().encode(**enc)
+    layers = [alt.Chart(data).mark_bar().encode(**enc)]
     if hidden_labels:
-        chart = alt.layer(chart, _hidden_marks(category, hidden_labels, sort))
+        layers.append(_hidden_marks(category, hidden_labels, sort))
+    if partly_hidden:
+        part = _partly_hidden_marks(data, category, value, [vocab_label(p) for p in partly_hidden])
+        x = alt.X(f"{value}:Q", title=x_title, axis=axis, scale=scale)
+        layers.append(part.encode(y=alt.Y(f"{category}:N", sort=sort), x=x))
+    chart = layers[0] if len(layers) == 1 else alt.layer(*layers)
     return chart.properties(width=WIDTH - 120, height=max(60, min(22 * n, 420)))
+
+
+def _partly_hidden_marks(data: pl.DataFrame, category: str, value: str, partly: list[str]) -> Any:
+    """ "+ suppressed" just after the drawn part of each `partly` category's bar: the bar is
+    the published part only, and says so (x and y are encoded by the caller, as the bars')."""
+    import altair as alt
+
+    frame = (
+        data.filter(pl.col(category).is_in(partly))
+        .group_by(category, maintain_order=True)
+        .agg(pl.col(value).sum())
+        .with_columns(marker=pl.lit(f"+ {SUPPRESSED_TEXT}"))
+    )
+    return (
+        alt.Chart(frame)
+        .mark_text(align="left", dx=4, fontStyle="italic", color=HIDDEN_COLOUR)
+        .encode(text="marker:N")
+    )
 
 
 def severity_bars(

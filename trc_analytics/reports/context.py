@@ -19,8 +19,10 @@ import polars as pl
 
 from trc_analytics.period import Period
 from trc_analytics.policy import Policy
+from trc_analytics.records.workspace import WorkspaceError
 from trc_analytics.reports.request import (
     NotebookParameterError,
+    NotebookWorkspaceError,
     ReportRequest,
     ReportUsageError,
     check_subject,
@@ -29,6 +31,7 @@ from trc_analytics.scope import Scope
 
 if TYPE_CHECKING:
     from trc_analytics.checks import CheckResults
+    from trc_analytics.metrics.requirements import Requirements
     from trc_analytics.records.workspace import Workspace
 
 #: Loaded workspaces kept by a report kernel that renders several reports (batch), keyed by the
@@ -138,6 +141,7 @@ REPORT_PARAMETERS = (
     "keep_valid",
     "min_cell",
     "compare_to",
+    "requirements_file",
 )
 #: The `ReportContext` results a prepared report carries (cached properties of a context).
 PREPARED_RESULTS = ("metrics", "checks")
@@ -231,6 +235,8 @@ class ReportContext:
     data_label: str = ""
     #: the period the coach reports compare with (None: no comparison)
     comparison: Period | None = None
+    #: the credential levels of the coach reports' progress (None: the ICF's only)
+    requirements: Requirements | None = None
     _frames: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @property
@@ -430,14 +436,17 @@ def open_report(
     min_cell: int | None = None,
     compare_to: str | None = None,
     workspace: Workspace | None = None,
+    requirements_file: str | os.PathLike[str] | None = None,
 ) -> ReportContext:
     """Load the workspace and check the parameters: the first call of every report notebook.
 
     The parameters become the same `ReportRequest` `trc report` builds, checked by the same
     `validate()` (for notebooks run in JupyterLab, where no CLI checked them first).
     `data=None` reads the workspace named by `TRC_DATA` (set by `trc lab`), else the bundled
-    demo workspace. Raises `WorkspaceError` when the workspace is invalid (unless
-    `keep_valid`), and `NotebookParameterError` (a `ReportUsageError`, a ValueError) for a
+    demo workspace. Raises `NotebookWorkspaceError` (a `WorkspaceError`) when the workspace
+    is invalid (unless `keep_valid` leaves valid rows): one message naming file, row and
+    column of its first problems, shown without a traceback; and `NotebookParameterError`
+    (a `ReportUsageError`, a ValueError) for a
     request `validate()` refuses, a bad date, a missing workspace or an unknown coach or
     supervisor: one sentence naming the notebook parameter to change, shown without a
     traceback.
@@ -455,9 +464,16 @@ def open_report(
             min_cell=min_cell,
             compare_to=compare_to,
             workspace=workspace,
+            requirements_file=requirements_file,
         )
     except ReportUsageError as exc:  # in the words of the parameters cell, not of `trc report`
         raise NotebookParameterError.of(exc) from None
+    except WorkspaceError as exc:  # one message naming file, row and column; no traceback
+        if isinstance(exc, NotebookWorkspaceError):
+            raise
+        given = data or os.environ.get("TRC_DATA")
+        label = Path(given).name if given else "bundled demo workspace"
+        raise NotebookWorkspaceError.of(exc, label, keep_valid=keep_valid) from None
 
 
 def _open_report(
@@ -473,6 +489,7 @@ def _open_report(
     min_cell: int | None,
     compare_to: str | None,
     workspace: Workspace | None,
+    requirements_file: str | os.PathLike[str] | None = None,
 ) -> ReportContext:
     """`open_report`, its refusals in the words of `trc report` (`ReportUsageError`)."""
     parameters = {
@@ -485,6 +502,7 @@ def _open_report(
         "keep_valid": keep_valid,
         "min_cell": min_cell,
         "compare_to": compare_to,
+        "requirements_file": requirements_file,
     }
     request = ReportRequest.from_parameters(kind, **parameters)
     policy = request.validate()
@@ -514,6 +532,7 @@ def _open_report(
         supervisor=supervisor,
         data_label=label,
         comparison=request.comparison,
+        requirements=request.requirements() if request.requirements_file else None,
     )
     if prepared is not None:
         prepared.adopt(ctx)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import html
+import math
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -106,14 +107,48 @@ def _is_share(column: str) -> bool:
     return column.endswith(("_share", "_rate")) or column in {"share", "rate"}
 
 
+#: Columns holding an amount of money (the metrics' `hourly_fee`, `pro_bono_value`, ...).
+MONEY_SUFFIXES = ("_value", "_fee", "fee_amount")
+
+
+def is_money(column: str) -> bool:
+    """An amount of money: printed with cents, the same way in every cell (`format_money`)."""
+    return column.endswith(MONEY_SUFFIXES)
+
+
+def is_hours(column: str) -> bool:
+    """A number of hours (`hours`, `affordable_hours`, `hours_per_month`), not a share of them."""
+    return "hours" in column.split("_") and not _is_share(column)
+
+
+def format_money(value: float | int) -> str:
+    """Money with thousands separators and always two decimals: `0.00` beside `1,494.38`, never
+    `0.0` beside `1,494`; cents are not dropped from a figure because it is large."""
+    return f"{value:,.2f}"
+
+
+def format_hours(value: float | int, *, round_up: bool = False) -> str:
+    """Hours to one decimal, `.0` left off (`108.5`, `108`), never rounded so that a figure reads
+    more favourably than its records: hours held round down (99.96 of 100 prints `99.9`, not a
+    requirement met); with `round_up`, for hours still needed and for a requirement, they round
+    up (0.04 still needed prints `0.1`, not `0`).
+    Large figures keep their half hour (`2,601.5`). A tiny float error (8.4999999) is absorbed
+    before rounding, so 8.5 stays 8.5."""
+    tenths = value * 10
+    tenths = math.ceil(tenths - 1e-6) if round_up else math.floor(tenths + 1e-6)
+    text = f"{tenths / 10:,.1f}"
+    return text[:-2] if text.endswith(".0") else text
+
+
 def format_value(value: Any, column: str = "") -> str:
-    """One cell as text: thousands separators, shares as percentages, dates as ISO."""
+    """One cell as text: thousands separators, shares as percentages, dates as ISO, hours by
+    `format_hours` and money by `format_money` (the column name says which)."""
     if value is None:
         return MISSING_TEXT
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, int):
-        return f"{value:,}"
+        return format_money(value) if is_money(column) else f"{value:,}"
     if isinstance(value, float):
         if value != value:  # NaN
             return MISSING_TEXT
@@ -121,7 +156,11 @@ def format_value(value: Any, column: str = "") -> str:
             return f"{value:.0f}%" if abs(value) >= 10 or value == 0 else f"{value:.1f}%"
         if _is_share(column):
             return f"{value:.0%}" if abs(value) >= 0.1 or value == 0 else f"{value:.1%}"
-        return f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.1f}"
+        if is_money(column):
+            return format_money(value)
+        if is_hours(column):
+            return format_hours(value, round_up="still_needed" in column or "required" in column)
+        return f"{value:,.1f}"  # a large figure keeps its decimal: 108.5 is not 108
     if isinstance(value, dt.datetime | dt.date):
         return value.isoformat()
     if isinstance(value, list | tuple):

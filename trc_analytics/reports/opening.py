@@ -202,7 +202,7 @@ def summary(
     blocks = [
         _severity_links(ctx, coach, target),
         f"<p>{esc(change_text(ctx, coach))}</p>",
-        "<p><strong>Clients to discuss</strong></p>"
+        "<p><strong>Clients named in findings</strong></p>"
         + (bullet_list(clients) if clients else "<p>None: no finding names a client.</p>"),
         "<p><strong>Actions due</strong></p>" + actions_html(ctx, coach),
     ]

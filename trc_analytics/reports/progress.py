@@ -11,6 +11,7 @@ before what is still needed.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from typing import Any
 
 import polars as pl
@@ -24,13 +25,14 @@ from trc_analytics.metrics.requirements import Requirements, icf_requirements
 from trc_analytics.reports.context import ReportContext, long_date
 from trc_analytics.reports.display import Section, bullet_list, esc, table_box
 from trc_analytics.reports.outline import level, require
-from trc_analytics.reports.sections import num, plural
+from trc_analytics.reports.sections import hours_phrase, hours_text, num, plural
 from trc_analytics.scope import Scope
 
 
-def hours(value: float) -> str:
-    """Hours as a person reads them: `8.5 hours`, `1 hour`, `2,500 hours`."""
-    return f"{num(value, 1)} {'hour' if value == 1 else 'hours'}"
+def hours(value: float, *, round_up: bool = False) -> str:
+    """Hours as a person reads them: `8.5 hours`, `1 hour`, `2,500 hours`, `108.5 hours`
+    (`sections.hours_text`: held hours round down, hours still needed with `round_up`)."""
+    return hours_phrase(value, round_up=round_up)
 
 
 def month_text(day: dt.date) -> str:
@@ -59,9 +61,9 @@ def totals_line(p: dict[str, Any], whose: str = "your") -> str:
             f"brought forward from {whose} earlier log"
         )
     return (
-        f"{num(total, 1)} coaching {'hour' if total == 1 else 'hours'} "
-        f"({num(p['paid_hours'], 1)} paid, {num(p['pro_bono_hours'], 1)} pro bono) with "
-        f"{plural(p['clients'], 'client')}{forward}; {num(p['hours_last_18_months'], 1)} "
+        f"{hours(total).replace(' hour', ' coaching hour')} "
+        f"({hours_text(p['paid_hours'])} paid, {hours_text(p['pro_bono_hours'])} pro bono) with "
+        f"{plural(p['clients'], 'client')}{forward}; {hours_text(p['hours_last_18_months'])} "
         f"{'hours' if forward else 'of them'} in the last 18 months."
     )
 
@@ -79,17 +81,19 @@ def brought_forward_note(p: dict[str, Any]) -> str | None:
     )
     return (
         f"Brought forward from an earlier log: {hours(p['prior_hours'])} "
-        f"({num(p['prior_paid_hours'], 1)} paid) and {plural(p['prior_clients'], 'client')}"
+        f"({hours_text(p['prior_paid_hours'])} paid) and {plural(p['prior_clients'], 'client')}"
         f"{skipped}. A client in both logs counts twice; brought-forward hours have no dates, "
         "so they never count towards the hours of the last 18 months."
     )
 
 
-def amount(value: float, requirement: str) -> str:
-    """A requirement's figure: clients and whole hours as whole numbers (`75`), other hours to
-    one decimal (`5.5`)."""
-    whole = requirement == "clients" or float(value).is_integer()
-    return num(value, 0 if whole else 1)
+def amount(value: float, requirement: str, *, round_up: bool = False) -> str:
+    """A requirement's figure: clients as whole numbers (`75`), hours as `sections.hours_text`
+    prints them (`5.5`, `100`; 99.96 held of 100 is `99.9`, never a requirement met). Hours
+    required or still needed are given `round_up`."""
+    if requirement == "clients":
+        return num(value)
+    return hours_text(value, round_up=round_up)
 
 
 def and_list(names: list[str]) -> str:
@@ -107,9 +111,11 @@ def level_line(e: dict[str, Any]) -> str:
         return f"{name}: the hours are there; still needed: {rest}."
     total, paid = e["hours_still_needed"], e["paid_hours_still_needed"]
     if total > 0:
-        need = f"{hours(total)} still needed" + (f" ({num(paid, 1)} of them paid)" if paid else "")
+        need = f"{hours(total, round_up=True)} still needed" + (
+            f" ({hours_text(paid, round_up=True)} of them paid)" if paid else ""
+        )
     else:
-        need = f"{hours(paid)} of paid coaching still needed"
+        need = f"{hours(paid, round_up=True)} of paid coaching still needed"
     extra = f"; also {rest}" if rest else ""
     if e["estimate"] == "no_pace":
         return (
@@ -118,7 +124,8 @@ def level_line(e: dict[str, Any]) -> str:
         )
     return (
         f"{name}: {need}{extra}. At the pace of the last 6 months "
-        f"({num(e['hours_per_month'], 1)} hours a month), about {month_text(e['estimated_on'])}."
+        f"({hours_phrase(e['hours_per_month'])} a month), "
+        f"about {month_text(e['estimated_on'])}."
     )
 
 
@@ -129,9 +136,16 @@ def _other_needs(e: dict[str, Any]) -> str:
         parts.append(f"{plural(e['clients_still_needed'], 'more client')}")
     if e["recent_hours_still_needed"] > 0:
         parts.append(
-            f"{hours(e['recent_hours_still_needed'])} more in the last {e['recent_months']} months"
+            f"{hours(e['recent_hours_still_needed'], round_up=True)} more in the last "
+            f"{e['recent_months']} months"
         )
     return " and ".join(parts)
+
+
+def percent_held(share: float) -> str:
+    """`99%` for 99.96 of 100 hours: a share of a requirement rounds down, so a bar's label
+    reads `100%` only when the requirement is met."""
+    return f"{math.floor(share * 100 + 1e-6)}%"
 
 
 def bars_html(needs: pl.DataFrame) -> str:
@@ -139,13 +153,17 @@ def bars_html(needs: pl.DataFrame) -> str:
     rows = []
     for r in needs.iter_rows(named=True):
         share = min(1.0, r["have"] / r["required"]) if r["required"] else 1.0
-        still = "met" if r["met"] else f"{amount(r['still_needed'], r['requirement'])} to go"
+        still = (
+            "met"
+            if r["met"]
+            else f"{amount(r['still_needed'], r['requirement'], round_up=True)} to go"
+        )
         rows.append(
             f"<tr><td>{esc(r['level'])}</td><td>{esc(r['label'])}</td>"
-            f'<td><div class="trc-bar" role="img" aria-label="{share:.0%}">'
-            f'<span style="width:{share * 100:.1f}%"></span></div></td>'
+            f'<td><div class="trc-bar" role="img" aria-label="{percent_held(share)}">'
+            f'<span style="width:{math.floor(share * 1000 + 1e-6) / 10:.1f}%"></span></div></td>'
             f'<td class="trc-num">{amount(r["have"], r["requirement"])} of '
-            f"{amount(r['required'], r['requirement'])}</td>"
+            f"{amount(r['required'], r['requirement'], round_up=True)}</td>"
             f"<td>{esc(still)}</td></tr>"
         )
     head = (
@@ -228,7 +246,7 @@ def left_out_note(p: dict[str, Any], cap: int) -> str | None:
 def section(ctx: ReportContext, coach: str, title: str, *, strength_first: bool) -> Section:
     """The credential-progress section of a coach report, as of the period end."""
     require(ctx, "sessions")
-    requirements = icf_requirements()
+    requirements = ctx.requirements or icf_requirements()  # an association's levels added
     p, needs, estimates = progress_of(ctx, coach, requirements)
     lines = [level_line(e) for e in estimates.iter_rows(named=True)]
     reached = estimates.filter(pl.col("met"))["level"].to_list()

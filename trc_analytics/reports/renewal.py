@@ -17,7 +17,7 @@ from trc_analytics.policy import Policy
 from trc_analytics.reports.context import ReportContext
 from trc_analytics.reports.display import Section, Table, bullet_list
 from trc_analytics.reports.outline import require
-from trc_analytics.reports.sections import num, plural, wordy
+from trc_analytics.reports.sections import hours_phrase, hours_text, plural, wordy
 
 #: Status -> how a report names it.
 STATUS_WORDS = {
@@ -44,9 +44,10 @@ def requirement_rows(r: dict[str, Any], policy: Policy) -> list[tuple[str, str, 
     review = r["ethics_review_on"]
     needed = r["supervision_needed"]
     supervision = (
-        f"{num(r['supervision_hours'], 1)} of the {num(needed, 1)} hours agreed for the cycle"
+        f"{hours_text(r['supervision_hours'])} of the {hours_text(needed, round_up=True)} "
+        "hours agreed for the cycle"
         if needed is not None
-        else f"{num(r['supervision_hours'], 1)} hours {since}; no hours agreed with the supervisor"
+        else f"{hours_phrase(r['supervision_hours'])} {since}; no hours agreed with the supervisor"
     )
     return [
         (
@@ -57,7 +58,8 @@ def requirement_rows(r: dict[str, Any], policy: Policy) -> list[tuple[str, str, 
         (
             "Continuing education",
             _done(r["ce_met"]),
-            f"{num(r['ce_hours'], 1)} of {num(r['ce_needed'], 1)} hours {since}, not counting "
+            f"{hours_text(r['ce_hours'])} of {hours_text(r['ce_needed'], round_up=True)} "
+            f"hours {since}, not counting "
             "the ethics review course",
         ),
         (
@@ -68,7 +70,7 @@ def requirement_rows(r: dict[str, Any], policy: Policy) -> list[tuple[str, str, 
         (
             "Affordable service",
             _done(r["affordable_met"]),
-            f"{num(r['affordable_hours'], 1)} hours {since}",
+            f"{hours_phrase(r['affordable_hours'])} {since}",
         ),
     ]
 
@@ -83,7 +85,8 @@ def status_line(r: dict[str, Any], policy: Policy, *, you: bool = False) -> str:
         return (
             f"{name} expired on {r['expires_on']} and its grace period ended on "
             f"{r['grace_ends_on']}: lapsed, so renewing it starts with the supervision the Code "
-            f"asks after a lapse ({num(policy.lapse_supervision_hours)} hours one-to-one)."
+            "asks after a lapse "
+            f"({hours_phrase(policy.lapse_supervision_hours, round_up=True)} one-to-one)."
         )
     when = (
         f"expires on {r['expires_on']}, in {plural(days, 'day')}"
@@ -218,7 +221,8 @@ def note(policy: Policy) -> str:
     """How readiness is judged, in one paragraph."""
     return (
         "A cycle runs from the day a credential was certified or renewed to its expiry. "
-        f"Continuing education asks {num(policy.ce_hours_per_cycle, 1)} hours a cycle; "
+        "Continuing education asks "
+        f"{hours_phrase(policy.ce_hours_per_cycle, round_up=True)} a cycle; "
         "supervision, the hours agreed with the supervisor each quarter; affordable service, "
         "some pro-bono or affordable coaching or community service to survivors. At risk: "
         f"something still to do with fewer than {policy.renewal_warning_days} days left."

@@ -21,8 +21,10 @@ from trc_analytics.disclosure.release import (
     check_release,
 )
 from trc_analytics.errors import TrcError, unknown_id_message
+from trc_analytics.metrics.requirements import Requirements, RequirementsError, load_requirements
 from trc_analytics.period import Period, parse_date
 from trc_analytics.policy import Policy
+from trc_analytics.records.workspace import WorkspaceError
 from trc_analytics.reports.theme import DEFAULT_PAPER, PAPERS
 
 if TYPE_CHECKING:
@@ -68,6 +70,63 @@ class NotebookParameterError(ReportUsageError):
         return cls(exc.notebook)
 
 
+#: Problems an invalid workspace names in a notebook's one message (`trc validate` lists all).
+NOTEBOOK_PROBLEMS_SHOWN = 5
+
+
+class NotebookWorkspaceError(WorkspaceError):
+    """An invalid workspace opened by a report notebook, in one message: how many problems,
+    the first few with file, row and column, and what to change in the parameters cell.
+
+    Like `NotebookParameterError`, Jupyter shows `_render_traceback_` instead of a traceback:
+    a coach who opened a report on a workspace with a bad date reads which cell to fix, not
+    the package's call stack. `problems` keeps the whole list (a WorkspaceError's).
+    """
+
+    def _render_traceback_(self) -> list[str]:
+        return [str(self)]
+
+    @classmethod
+    def of(cls, exc: WorkspaceError, label: str, *, keep_valid: bool) -> NotebookWorkspaceError:
+        """`exc` in the words of a notebook; `label` names the workspace (a folder's name)."""
+        return cls(workspace_problems_text(exc, label, keep_valid=keep_valid), exc.problems)
+
+
+def workspace_problems_text(exc: WorkspaceError, label: str, *, keep_valid: bool) -> str:
+    """`The workspace ws is invalid, so no report was made: 1 problem: coaches.csv row 2,
+    column coach_training_started_on: '2025-13-01' (impossible date; expected ...). Fix ...`"""
+    problems = exc.problems
+    if problems.is_empty():  # a WorkspaceError without a list (cannot be read at all)
+        return f"The workspace {label} cannot be used, so no report was made: {exc}"
+    shown = [_problem_text(p) for p in problems.head(NOTEBOOK_PROBLEMS_SHOWN).iter_rows(named=True)]
+    more = problems.height - len(shown)
+    listed = "; ".join(shown) + (f"; and {more:,} more" if more else "")
+    fix = (
+        "Fix the rows listed: even with `keep_valid` no usable coaches table is left"
+        if keep_valid
+        else "Fix the rows listed, or set `keep_valid = True` in the parameters cell to leave "
+        "the invalid rows out of every figure"
+    )
+    n = problems.height
+    return (
+        f"The workspace {label} is invalid, so no report was made: {n:,} "
+        f"problem{'s' if n != 1 else ''}: {listed}. {fix} (`trc validate` lists every problem)."
+    )
+
+
+def _problem_text(p: dict[str, Any]) -> str:
+    """One problem: `coaches.csv row 2, column x: '2025-13-01' (impossible date; expected a
+    real calendar date as YYYY-MM-DD)` (file, sheet, row and column when it has them)."""
+    where = p["file"] + (f" / {p['sheet']}" if p.get("sheet") else "")
+    if p.get("row") is not None:
+        where += f" row {p['row']}"
+    if p.get("column"):
+        where += f", column {p['column']}"
+    value = f" {p['value']!r}" if p.get("value") is not None else ""
+    expected = f"; expected {p['expected']}" if p.get("expected") else ""
+    return f"{where}:{value} ({str(p['problem']).replace('_', ' ')}{expected})"
+
+
 #: A notebook parameter as a sentence names it.
 def _param(name: str) -> str:
     return f"`{name}` in the parameters cell"
@@ -97,6 +156,9 @@ class ReportRequest:
     today: dt.date | None = None
     #: the paper the page prints on (`theme.PAPERS`): only the stylesheet's `@page size`
     paper: str = DEFAULT_PAPER
+    #: an association's credential levels (TOML, the form of the ICF's), shown after the ICF's
+    #: in the coach reports' credential progress; None: the ICF's levels only
+    requirements_file: str | None = None
 
     @classmethod
     def from_parameters(cls, kind: str, **parameters: Any) -> ReportRequest:
@@ -105,6 +167,7 @@ class ReportRequest:
         A bad date or `compare_to` raises `ReportUsageError` whose `notebook` wording names
         the parameter."""
         policy_file = parameters.get("policy_file")
+        requirements_file = parameters.get("requirements_file")
         data = parameters.get("data")
         return cls(
             kind=kind,
@@ -116,6 +179,7 @@ class ReportRequest:
             min_cell=parameters.get("min_cell"),
             data=str(data) if data else None,
             compare_to=parse_compare_to(parameters.get("compare_to")),
+            requirements_file=str(requirements_file) if requirements_file else None,
         )
 
     def parameters(self, data: Path) -> dict[str, Any]:
@@ -135,6 +199,9 @@ class ReportRequest:
         else:
             params["coach"] = self.coach
             params["compare_to"] = compare_to_text(self.compare_to)
+            params["requirements_file"] = (
+                str(Path(self.requirements_file).resolve()) if self.requirements_file else None
+            )
         if self.kind == "supervisor":
             params["supervisor"] = self.supervisor
         return params
@@ -179,7 +246,28 @@ class ReportRequest:
             raise ReportUsageError(str(exc)) from None
         if self.kind == "association":
             self._check_release(policy)
+        self.requirements()
         return policy
+
+    def requirements(self) -> Requirements:
+        """The credential levels the coach reports show: the ICF's, plus the association's
+        `requirements_file`. A file that cannot be used, or one given for the association
+        report (which shows no credential progress), is a `ReportUsageError` naming the file
+        and the key (`--requirements`; in a notebook, `requirements_file`)."""
+        if self.requirements_file and self.kind == "association":
+            raise ReportUsageError(
+                "--requirements is for the coach reports (credential progress), not the "
+                "association report",
+                notebook=f"The association report shows no credential progress: set "
+                f"{_param('requirements_file')} to None.",
+            )
+        try:
+            return load_requirements(self.requirements_file)
+        except (RequirementsError, OSError) as exc:
+            raise ReportUsageError(
+                f"--requirements: {exc}",
+                notebook=f"{_param('requirements_file')} cannot be used: {exc}",
+            ) from None
 
     def _check_release(self, policy: Policy) -> None:
         """The association report's release conditions (`check_release`): a `min_cell` at the

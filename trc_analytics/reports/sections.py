@@ -18,6 +18,7 @@ from trc_analytics.reports.context import ReportContext
 from trc_analytics.reports.display import (
     Table,
     esc,
+    format_hours,
     format_value,
     quote,
     slug,
@@ -40,13 +41,27 @@ def pct(value: float | None) -> str:
 
 
 def num(value: float | int | None, decimals: int = 0) -> str:
-    """A count or amount with thousands separators; amounts of 100 or more lose decimals, as
-    tables print them."""
+    """A count or a rate with thousands separators, to `decimals` places whatever its size
+    (108.5 per 100 clients is not 108). Hours are `hours_text`, money `display.format_money`."""
     if value is None:
         return "–"
-    if decimals and abs(value) >= 100:
-        decimals = 0
     return f"{value:,.{decimals}f}"
+
+
+def hours_text(value: float | int | None, *, round_up: bool = False) -> str:
+    """Hours in a sentence, as `display.format_hours` prints them: `108.5`, `3`, `99.9` (of
+    100: never rounded up to a requirement met); with `round_up` (hours still needed, a
+    requirement), rounded up instead."""
+    if value is None:
+        return "–"
+    return format_hours(value, round_up=round_up)
+
+
+def hours_phrase(value: float | int | None, *, round_up: bool = False) -> str:
+    """`1 hour`, `2.5 hours`, `0 hours`: `hours_text` with its noun (the figure as printed
+    decides: 1.04 hours held prints `1 hour`)."""
+    text = hours_text(value, round_up=round_up)
+    return f"{text} {'hour' if text == '1' else 'hours'}"
 
 
 def plural(n: int, one: str, many: str | None = None) -> str:
@@ -225,7 +240,12 @@ CASE_NOUNS: dict[str, tuple[str, str]] = {
     "PRACT-REFUND": ("paying client", "paying clients"),
     "PRACT-GRIEVANCE": ("new client", "new clients"),
     "PRACT-CONTEXT": ("client", "clients"),
-    "CERT-LAPSED": ("credential", "credentials"),
+    # one case per credential held at the period end AND one for the coach's practice in the
+    # period (sessions held while lapsed): "all 4 credentials" counted the practice as one
+    "CERT-LAPSED": (
+        "check of a credential or of practice",
+        "checks of credentials and of practice",
+    ),
     "CERT-ETHICS": ("renewed credential", "renewed credentials"),
     "DEV-CE": ("training year", "training years"),
     "COMM-PROBONO": ("pro-bono window", "pro-bono windows"),
@@ -443,7 +463,8 @@ def community_not_counted(community: pl.DataFrame, counted: float | None) -> lis
     hours = float(other["hours"].sum() or 0)
     verb = "are" if other.height > 1 else "is"
     return [
-        f"{kinds[0].upper() + kinds[1:]} ({hours:,.1f} hours) {verb} "
-        f"listed but not counted in the {counted:,.1f} hours of community service to survivors: "
+        f"{kinds[0].upper() + kinds[1:]} ({hours_phrase(hours)}) {verb} "
+        f"listed but not counted in the {hours_phrase(counted)} of community service to "
+        "survivors: "
         "advocacy speaks for survivors rather than serving them."
     ]

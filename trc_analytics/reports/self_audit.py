@@ -34,7 +34,7 @@ from trc_analytics.reports.display import (
     table_box,
 )
 from trc_analytics.reports.outline import Outline, shows_missing, title_of, titles
-from trc_analytics.reports.sections import num, pct, plural, wordy
+from trc_analytics.reports.sections import hours_phrase, hours_text, pct, plural, wordy
 
 #: Words (and phrases) neither the self-audit nor the supervisor review uses: they judge the
 #: person instead of describing the work (", yet ... were held" is a reproach, "; ... were held"
@@ -141,7 +141,8 @@ def next_step(check_id: str, ctx: ReportContext) -> str:
         "socioeconomic status) of each client named at your next session; with new clients, "
         f"within {p.context_explored_days} days of intake.",
         "CERT-LAPSED": "Renew your credential now; past the grace period, arrange "
-        f"{num(p.lapse_supervision_hours)} hours of one-to-one supervision with one Association "
+        f"{hours_phrase(p.lapse_supervision_hours, round_up=True)} of one-to-one "
+        "supervision with one Association "
         "supervisor, who reviews your suitability to renew.",
         "CERT-ETHICS": "Take the Code of Ethics review course before your next renewal.",
         "DEV-CE": "Plan a training in the coming months to keep up with research and methodology "
@@ -216,7 +217,7 @@ def going_well(ctx: ReportContext) -> Section:
         strengths.append(
             f"You walked alongside {plural(int(h.get('active_clients') or 0), 'client')} in "
             f"{plural(int(h.get('sessions_held') or 0), 'session')} "
-            f"({num(h.get('hours'), 1)} hours)."
+            f"({hours_phrase(h.get('hours'))})."
         )
     vetted = facts.first_row(ctx.metric("vetted_share", coach)[0])
     if vetted.get("referrals"):
@@ -227,9 +228,10 @@ def going_well(ctx: ReportContext) -> Section:
     aff = facts.first_row(ctx.metric("affordable_service", coach)[0])
     if aff.get("affordable_hours") or aff.get("community_hours"):
         strengths.append(
-            f"You gave {num(aff.get('affordable_hours'), 1)} hours of pro-bono coaching or "
+            f"You gave {hours_phrase(aff.get('affordable_hours'))} of pro-bono coaching or "
             "reduced-fee coaching to clients with few financial resources, and "
-            f"{num(aff.get('community_hours') or 0, 1)} hours of community service to survivors."
+            f"{hours_phrase(aff.get('community_hours') or 0)} of community service to "
+            "survivors."
         )
     achieved = int(facts.first_row(ctx.metric("goal_progress", coach)[0]).get("achieved") or 0)
     if achieved:
@@ -250,7 +252,9 @@ def going_well(ctx: ReportContext) -> Section:
         missing=ctx.missing_tables("engagements", "sessions"),
         takeaway=takeaway,
         figures=[
-            Figure(label, h.get(name), note=opening.then_now(changes and changes[name]))
+            Figure(
+                label, h.get(name), note=opening.then_now(changes and changes[name]), column=name
+            )
             for name, label in (
                 ("active_clients", "Clients"),
                 ("sessions_held", "Sessions held"),
@@ -470,11 +474,11 @@ def giving(ctx: ReportContext) -> Section:
     community, note = facts.community(ctx, coach)
     value, _ = ctx.metric("value_given", coach)
     takeaway = (
-        f"You gave {num(aff.get('pro_bono_hours'), 1)} pro-bono hours and "
-        f"{num(aff.get('reduced_hours'), 1)} reduced-fee hours, of which "
-        f"{num(aff.get('affordable_hours'), 1)} count as affordable service (pro bono, or a "
+        f"You gave {hours_text(aff.get('pro_bono_hours'))} pro-bono hours and "
+        f"{hours_text(aff.get('reduced_hours'))} reduced-fee hours, of which "
+        f"{hours_text(aff.get('affordable_hours'))} count as affordable service (pro bono, or a "
         "reduced fee for a client of few financial resources), and "
-        f"{num(aff.get('community_hours') or 0, 1)} hours of community service to survivors."
+        f"{hours_phrase(aff.get('community_hours') or 0)} of community service to survivors."
     )
     chart = (
         charts.bars(community, "kind", "hours", x_title="Community-service hours")
@@ -486,10 +490,10 @@ def giving(ctx: ReportContext) -> Section:
         missing=ctx.missing_tables("sessions", "community_service"),
         takeaway=takeaway,
         figures=[
-            Figure("Pro-bono hours", aff.get("pro_bono_hours")),
-            Figure("Reduced-fee hours", aff.get("reduced_hours")),
+            Figure("Pro-bono hours", aff.get("pro_bono_hours"), column="hours"),
+            Figure("Reduced-fee hours", aff.get("reduced_hours"), column="hours"),
             Figure("Share of your hours", aff.get("affordable_share"), column="x_share"),
-            Figure("Community-service hours", aff.get("community_hours")),
+            Figure("Community-service hours", aff.get("community_hours"), column="hours"),
         ],
         chart=chart,
         tables=[
@@ -510,7 +514,7 @@ def credential_line(c: dict[str, Any], policy: Any) -> str:
     "ready for renewal": only a credential still in its grace period can simply be renewed.
     """
     name = f"Your {wordy(c['credential'])} credential"
-    hours = num(policy.lapse_supervision_hours)
+    hours = hours_text(policy.lapse_supervision_hours, round_up=True)
     if c["status"] == "current":
         return f"{name} is current until {c['expires_on']}."
     if c["status"] == "due":
@@ -523,7 +527,7 @@ def credential_line(c: dict[str, Any], policy: Any) -> str:
             f"{name} expired on {c['expires_on']} and is ready for renewal until "
             f"{c['grace_ends_on']}, the end of its grace period: renew it before then."
         )
-    done = num(c["remediation_hours"] or 0, 1)
+    done = hours_text(c["remediation_hours"] or 0)
     meanwhile = (
         "Until it is renewed, every session you hold under it is a session held while lapsed: "
         "before your next session, talk with your supervisor about pausing or referring the "
@@ -562,12 +566,12 @@ def keeping_up(ctx: ReportContext) -> Section:
         else "No Code of Ethics review course on record yet."
     )
     lines.append(
-        f"{num(train.get('hours') or 0, 1)} training hours in the "
+        f"{hours_text(train.get('hours') or 0)} training hours in the "
         f"{ctx.policy.training_window_months} months to {long_date(ctx.period.as_of)}."
     )
     takeaway = (
-        f"{num(train.get('hours') or 0, 1)} hours of training and "
-        f"{num(sup['hours'].sum() or 0, 1)} hours of supervision support your growth."
+        f"{hours_phrase(train.get('hours') or 0)} of training and "
+        f"{hours_phrase(sup['hours'].sum() or 0)} of supervision support your growth."
     )
     by_reason = (
         sup.group_by("reason")

@@ -18,7 +18,7 @@ from trc_analytics.reports import sections as facts
 from trc_analytics.reports.context import ReportContext, long_date
 from trc_analytics.reports.display import Figure, Section, Table, esc
 from trc_analytics.reports.outline import level
-from trc_analytics.reports.sections import num, pct, plural
+from trc_analytics.reports.sections import hours_phrase, hours_text, pct, plural
 
 #: Columns of an action as the reviews list it.
 ACTION_COLUMNS = ("check_id", "client_id", "action", "owner", "agreed_on", "due_on")
@@ -118,7 +118,7 @@ def clients_to_discuss(
         takeaway=takeaway,
         tables=[
             Table(
-                "Clients to discuss (by pseudonym), with what followed",
+                "Safety events and silences by client (pseudonym), with what followed",
                 table,
                 labels={"client_id": "client (pseudonym)"},
                 empty_text="No client to discuss.",
@@ -175,12 +175,13 @@ def supervision_agreed(ctx: ReportContext, coach: str, title: str) -> Section:
     if agreed.is_empty():
         takeaway = (
             f"No agreed supervision hours are on record (coaches.supervision_hours_per_quarter); "
-            f"{num(received, 1)} hours were received in the period."
+            f"{hours_phrase(received)} were received in the period."
         )
     else:
         total = float(agreed.sum())
         takeaway = (
-            f"{num(received, 1)} of {num(total, 1)} agreed supervision hours received in the "
+            f"{hours_text(received)} of {hours_text(total, round_up=True)} agreed supervision "
+            "hours received in the "
             f"period ({pct(received / total if total else None)})."
         )
     chart = (

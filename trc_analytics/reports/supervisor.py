@@ -34,7 +34,7 @@ from trc_analytics.reports.display import (
     slug,
 )
 from trc_analytics.reports.outline import Outline, level, require, shows_missing, title_of, titles
-from trc_analytics.reports.sections import num, pct, plural, wordy
+from trc_analytics.reports.sections import hours_phrase, hours_text, num, pct, plural, wordy
 from trc_analytics.reports.theme import running_header_css
 
 
@@ -250,7 +250,7 @@ def headline(ctx: ReportContext, coach: str) -> Section:
     takeaway = empty or (
         f"Coach {coach} worked with {plural(int(h.get('active_clients') or 0), 'client')} and "
         f"held {plural(int(h.get('sessions_held') or 0), 'session')} "
-        f"({num(h.get('hours'), 1)} hours); {pct(h.get('no_show_rate'))} of booked sessions "
+        f"({hours_phrase(h.get('hours'))}); {pct(h.get('no_show_rate'))} of booked sessions "
         "were no-shows."
         if h
         else "No records for this coach in the period."
@@ -408,13 +408,13 @@ def competence(ctx: ReportContext, coach: str) -> Section:
         takeaway = "No sessions with an area were held in the period."
     elif undeclared.is_empty():
         takeaway = (
-            f"Every one of the {num(total, 1)} hours was in an area the coach has declared "
+            f"Every one of the {hours_phrase(total)} was in an area the coach has declared "
             "competence in."
         )
     else:
         names = and_list([wordy(a) for a in undeclared["area"].to_list()[:3]])
         takeaway = (
-            f"{num(outside, 1)} of {num(total, 1)} hours "
+            f"{hours_text(outside)} of {hours_phrase(total)} "
             f"({pct(outside / total if total else None)}) were in areas without declared "
             f"competence, chiefly {names}."
         )
@@ -754,8 +754,8 @@ def probono(ctx: ReportContext, coach: str) -> Section:
     community, community_note = facts.community(ctx, coach)
     takeaway = (
         f"{pct(aff.get('affordable_share'))} of held hours were pro bono or at a reduced fee for "
-        f"a client marked low income ({num(aff.get('affordable_hours'), 1)} hours), plus "
-        f"{num(aff.get('community_hours'), 1)} hours of community service to survivors; the "
+        f"a client marked low income ({hours_phrase(aff.get('affordable_hours'))}), plus "
+        f"{hours_phrase(aff.get('community_hours'))} of community service to survivors; the "
         "longest "
         "stretch without affordable service was "
         f"{plural(int(gap.get('longest_gap_days') or 0), 'day')}."
@@ -773,10 +773,10 @@ def probono(ctx: ReportContext, coach: str) -> Section:
         _heading(probono),
         takeaway=takeaway,
         figures=[
-            Figure("Pro-bono hours", aff.get("pro_bono_hours")),
-            Figure("Reduced-fee hours", aff.get("reduced_hours")),
+            Figure("Pro-bono hours", aff.get("pro_bono_hours"), column="hours"),
+            Figure("Reduced-fee hours", aff.get("reduced_hours"), column="hours"),
             Figure("Affordable share of hours", aff.get("affordable_share"), column="x_share"),
-            Figure("Community-service hours", aff.get("community_hours")),
+            Figure("Community-service hours", aff.get("community_hours"), column="hours"),
         ],
         chart=chart,
         tables=[
@@ -881,7 +881,7 @@ SECTIONS: Outline = (
     ("Renewal readiness", renewal_readiness),
     ("Pro-bono and affordable service", probono),
     ("Goals and their attainment", goal_attainment),
-    ("Clients to discuss", clients_to_discuss),
+    ("Clients after a safety event or a silence", clients_to_discuss),
     ("Supervision agreed and received", supervision_agreed),
     ("Agreed actions and next review", agreed_actions),
     ("Sign-off", sign_off),

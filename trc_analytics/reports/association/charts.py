@@ -21,6 +21,17 @@ def withheld(frame: pl.DataFrame, shown: pl.DataFrame, category: str, value: str
     return [c for c in hidden.unique(maintain_order=True).to_list() if c not in drawn]
 
 
+def partly_withheld(
+    frame: pl.DataFrame, shown: pl.DataFrame, category: str, value: str
+) -> list[str]:
+    """Categories drawn from `shown` of which another cell of `frame` is hidden (a kind of
+    credential with its lapsed count withheld): the drawn part is not the whole, and the chart
+    marks it so."""
+    drawn = set(shown.get_column(category).to_list())
+    hidden = frame.filter(pl.col(value).is_null()).get_column(category)
+    return [c for c in hidden.unique(maintain_order=True).to_list() if c in drawn]
+
+
 def served(cells: pl.DataFrame) -> Any:
     """Clients served by region."""
     shown = published(cells, "clients")
@@ -37,11 +48,17 @@ def served(cells: pl.DataFrame) -> Any:
 
 
 def sessions(month_totals: pl.DataFrame) -> Any:
-    """Sessions held per month (the published month totals)."""
+    """Sessions held per month (the published month totals); a hidden month keeps its place
+    on the axis, marked "suppressed", so it does not read as a month without sessions."""
     shown = published(month_totals, "sessions")
     if not shown.height:
         return None
-    return charts.monthly(shown, {"sessions": "Sessions held"}, y_title="Sessions held")
+    return charts.monthly(
+        shown,
+        {"sessions": "Sessions held"},
+        y_title="Sessions held",
+        hidden=withheld(month_totals, shown, "month", "sessions"),
+    )
 
 
 def demand(table: pl.DataFrame) -> Any:
@@ -115,6 +132,7 @@ def pipeline(cells: pl.DataFrame) -> Any:
         colours=dict(zip(STATUSES, charts.PALETTE[:4], strict=True)),
         values="count",
         hidden=withheld(cells, shown, "credential", "credentials"),
+        partly_hidden=partly_withheld(cells, shown, "credential", "credentials"),
     )
 
 

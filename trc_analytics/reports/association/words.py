@@ -7,7 +7,7 @@ from typing import Any
 import polars as pl
 
 from trc_analytics.policy import Policy
-from trc_analytics.reports.display import and_list, vocab_label
+from trc_analytics.reports.display import and_list, format_hours, vocab_label
 
 #: What a table reads when public totals already give a small count of it away.
 NOT_SHOWN = "Not shown: too few records to publish safely."
@@ -182,11 +182,11 @@ def giving(affordable_hours: float | None, community_hours: float | None) -> str
     parts = []
     if affordable_hours is not None:
         parts.append(
-            f"{affordable_hours:,.0f} hours of coaching were given pro bono or at a reduced fee "
-            "to clients with few financial resources"
+            f"{format_hours(affordable_hours)} hours of coaching were given pro bono or at a "
+            "reduced fee to clients with few financial resources"
         )
     if community_hours is not None:
-        parts.append(f"{community_hours:,.0f} hours of community service of every kind")
+        parts.append(f"{format_hours(community_hours)} hours of community service of every kind")
     if not parts:
         return "Pro-bono and community-service hours are too concentrated to publish this period."
     return "In the period, " + " and ".join(parts) + "."
