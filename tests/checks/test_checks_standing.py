@@ -271,3 +271,29 @@ def test_ce_hours_that_add_up_to_the_requirement_meet_it():
     )
     assert findings_for("DEV-CE", ws, ce_hours_per_year=2.0).is_empty()
     assert len(findings_for("DEV-CE", ws, ce_hours_per_year=2.01)) == 1
+
+
+def test_ce_hours_short_of_the_requirement_never_print_as_meeting_it():
+    """9.96 hours are short of 10: the finding must not say "completed 10 hours ..., fewer than
+    the 10 hours a year asked". Hours in findings round down to the tenth, as in the reports."""
+    ws = build(
+        coaches=[coach("C-1", joined_on="2020-01-01")],
+        trainings=[
+            row("trainings", training_id=f"T-{i}", completed_on="2026-02-01", hours=h)
+            for i, h in enumerate((4.98, 4.98))
+        ],
+    )
+    detail = findings_for("DEV-CE", ws)["detail"][0]
+    assert "completed 9.9 hours of training" in detail
+
+
+def test_ce_hours_near_a_tenth_keep_it():
+    """Near miss: 8.4 + 0.1 hours add up to 8.4999999 as floats and print as 8.5, not 8.4."""
+    ws = build(
+        coaches=[coach("C-1", joined_on="2020-01-01")],
+        trainings=[
+            row("trainings", training_id=f"T-{i}", completed_on="2026-02-01", hours=h)
+            for i, h in enumerate((8.4, 0.1))
+        ],
+    )
+    assert "completed 8.5 hours of training" in findings_for("DEV-CE", ws)["detail"][0]

@@ -48,8 +48,10 @@ KIND_WORDS = {
 
 
 def _hours(column: str) -> pl.Expr:
-    """Hours as short text: `4`, `4.5`."""
-    value = pl.col(column).round(1)
+    """Hours as short text (`4`, `4.5`), rounded down to the tenth like the reports' hours held:
+    9.96 hours must not read "10 hours ... fewer than the 10 hours a year asked". A float error
+    (8.4999999) is absorbed first, so 8.5 stays 8.5."""
+    value = (pl.col(column) * 10 + 1e-6).floor() / 10
     return (
         pl.when(value == value.floor())
         .then(value.cast(pl.Int64()).cast(pl.String()))
