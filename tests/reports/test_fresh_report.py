@@ -399,3 +399,31 @@ def test_a_stopped_kernel_is_polled_often_until_its_process_ends(monkeypatch) ->
     asyncio.run(manager._async_wait())
     assert pauses == [kernel_runtime.EXIT_POLL_SECONDS] * 2
     assert kernel_runtime.EXIT_POLL_SECONDS < 0.1
+
+
+def test_the_exporter_is_built_in_a_thread_while_the_notebook_runs(monkeypatch) -> None:
+    """`render` builds nbconvert's exporter beside the notebook's run, not before it: the
+    thread leaves the built exporter in the cache `export_html` uses."""
+    from trc_analytics.reports import render
+
+    render._exporter.cache_clear()
+    building = render._build_exporter_meanwhile()
+    assert building.name == "trc-exporter" and building.daemon
+    building.join(timeout=300)
+    assert render._exporter.cache_info().currsize == 1
+
+
+def test_an_exporter_that_cannot_be_built_fails_in_the_callers_thread(monkeypatch) -> None:
+    """The near miss: the thread swallows nothing for good; `export_html` builds it again and
+    the failure reaches the caller as itself."""
+    import nbformat
+
+    from trc_analytics.reports import render
+
+    def broken() -> None:
+        raise OSError("template folder unreadable")
+
+    monkeypatch.setattr(render, "_exporter", broken)
+    render._build_exporter_meanwhile().join(timeout=60)
+    with pytest.raises(OSError, match="template folder unreadable"):
+        render.export_html(nbformat.v4.new_notebook(), title="t", footer="")
