@@ -427,3 +427,20 @@ def test_an_exporter_that_cannot_be_built_fails_in_the_callers_thread(monkeypatc
     render._build_exporter_meanwhile().join(timeout=60)
     with pytest.raises(OSError, match="template folder unreadable"):
         render.export_html(nbformat.v4.new_notebook(), title="t", footer="")
+
+
+def test_interrupting_the_kernels_group_leaves_the_chart_helper_running(chart_helper) -> None:
+    """jupyter_client interrupts a kernel by signalling its process group, helper included:
+    the helper ignores SIGINT and still draws."""
+    import os
+    import signal
+    import time
+
+    from trc_analytics.reports import chart_engine
+
+    assert chart_engine.draw_svg(chart_engine.FIRST_CHART).startswith("<svg")  # it is serving
+    os.kill(chart_helper.pid, signal.SIGINT)
+    time.sleep(0.2)
+    assert chart_helper.poll() is None
+    assert chart_engine.draw_svg({"mark": "bar", "data": {"values": [{"a": 2}]}}).startswith("<svg")
+    assert chart_engine._helper is chart_helper

@@ -115,9 +115,15 @@ def serve(requests: IO[bytes], replies: IO[bytes]) -> None:
 
 
 def main() -> None:
-    """`python -m trc_analytics.reports.chart_engine`: serve the parent's stdin and stdout."""
-    import os
+    """`python -m trc_analytics.reports.chart_engine`: serve the parent's stdin and stdout.
 
+    Interrupting the kernel (jupyter_client signals its whole process group) must not end the
+    helper: SIGINT is ignored; the kernel's end of the pipe, or its group being killed, ends it.
+    """
+    import os
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     os.umask(0o077)
     replies = sys.stdout.buffer
     sys.stdout = sys.stderr  # nothing else may write into the replies
