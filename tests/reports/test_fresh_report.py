@@ -193,17 +193,21 @@ def test_a_fresh_report_does_not_read_the_workspace_twice(demo_dir, tmp_path, mo
         render_report("supervisor", data, coach="C-0001", period=period, out_dir=tmp_path / "b")
 
 
-def test_the_report_kernel_starts_the_chart_engine_before_ipykernel_loads() -> None:
-    """vl-convert's engine (the longest part of the warm-up) starts first, in a thread, so it
-    runs beside ipykernel's start; importing the module alone starts nothing."""
+def test_the_report_kernel_starts_its_chart_helper_before_ipykernel_loads() -> None:
+    """vl-convert's engine (the longest part of the warm-up, holding the GIL while it starts)
+    starts in a helper process, first thing, so it runs beside ipykernel's start instead of
+    before it; importing the module alone starts nothing, and no engine starts in the kernel."""
     code = (
-        "import sys, threading\n"
-        "from trc_analytics.reports import report_kernel as rk\n"
-        "print('ipykernel' in sys.modules, 'vl_convert' in sys.modules)\n"
+        "import sys\n"
+        "from trc_analytics.reports import chart_engine, report_kernel as rk\n"
+        "print('ipykernel' in sys.modules, chart_engine._helper is None)\n"
         "def app():\n"
-        "    engine = [t for t in threading.enumerate() if t.name == 'trc-chart-engine']\n"
-        "    print('ipykernel' in sys.modules, len(engine), engine[0].daemon)\n"
-        "    engine[0].join()\n"
+        "    helper = chart_engine._helper\n"
+        "    print('ipykernel' in sys.modules, helper.poll() is None)\n"
+        "    print(chart_engine.draw_svg(chart_engine.FIRST_CHART).startswith('<svg'))\n"
+        "    print('vl_convert' in sys.modules)\n"
+        "    helper.stdin.close()\n"
+        "    print(helper.wait(timeout=60))\n"
         "    raise SystemExit(0)\n"
         "rk.report_kernel_app = app\n"
         "rk.main()\n"
@@ -211,7 +215,65 @@ def test_the_report_kernel_starts_the_chart_engine_before_ipykernel_loads() -> N
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=300
     )
-    assert out.stdout.split() == ["False", "False", "False", "1", "True"]
+    assert out.stdout.split() == ["False", "True", "False", "True", "True", "False", "0"]
+
+
+@pytest.fixture
+def chart_helper():
+    """A running chart helper for this process (stopped afterwards)."""
+    from trc_analytics.reports import chart_engine
+
+    helper = chart_engine.start_helper()
+    yield helper
+    chart_engine._helper = None
+    helper.kill()
+    helper.wait(timeout=60)
+
+
+def test_the_chart_helper_draws_what_vl_convert_draws_here(chart_helper) -> None:
+    """The same SVG from the helper as from vl-convert in this process, for a chart of the
+    reports (dates, numbers, text), and the helper stays up for the next one."""
+    import datetime as dt
+
+    import polars as pl
+    import vl_convert as vlc
+
+    from trc_analytics.reports import chart_engine, charts, theme
+
+    frame = pl.DataFrame(
+        {"month": [dt.date(2026, 1, 1), dt.date(2026, 2, 1)], "held": [3, 4], "done": [2.5, 1]}
+    )
+    chart = charts.monthly(frame, {"held": "Sessions held", "done": "Done"}, y_title="Sessions")
+    spec = theme.chart_spec(chart)
+    assert chart_engine.draw_svg(spec) == vlc.vegalite_to_svg(spec, allowed_base_urls=[])
+    assert chart_engine._helper is chart_helper and chart_helper.poll() is None
+
+
+def test_a_spec_the_helper_refuses_raises_vl_converts_own_error(chart_helper) -> None:
+    """The near miss: a spec vl-convert refuses (here one that would load a URL: the helper
+    allows none either) fails as it fails in this process, and the helper is still there for
+    the next chart."""
+    from trc_analytics.reports import chart_engine
+
+    bad = {"mark": "point", "data": {"url": "http://example.com/clients.csv"}}
+    with pytest.raises(ValueError, match="url not allowed"):
+        chart_engine.draw_svg(bad)
+    assert chart_engine._helper is chart_helper and chart_helper.poll() is None
+    assert chart_engine.draw_svg(chart_engine.FIRST_CHART).startswith("<svg")
+
+
+def test_a_chart_is_drawn_here_when_the_helper_has_gone(chart_helper) -> None:
+    """A helper that died (killed with the kernel's group, say) is not asked again: the chart
+    is drawn in this process, the same SVG."""
+    import vl_convert as vlc
+
+    from trc_analytics.reports import chart_engine
+
+    chart_helper.kill()
+    chart_helper.wait(timeout=60)
+    svg = chart_engine.draw_svg(chart_engine.FIRST_CHART)
+    assert svg == vlc.vegalite_to_svg(chart_engine.FIRST_CHART, allowed_base_urls=[])
+    assert chart_engine._helper is None
 
 
 def test_a_hand_over_that_does_not_fit_is_dropped_whole(monkeypatch) -> None:
@@ -242,3 +304,143 @@ def test_a_hand_over_that_does_not_fit_is_dropped_whole(monkeypatch) -> None:
     finally:
         runner._kc = None
         runner.close()
+
+
+class _Shell:
+    """A shell channel handing out `replies` (None: nothing arrived within the timeout)."""
+
+    def __init__(self, replies: list[dict | None]) -> None:
+        self.replies = replies
+
+    async def get_msg(self, timeout: float | None = None) -> dict:
+        from queue import Empty
+
+        reply = self.replies.pop(0)
+        if reply is None:
+            raise Empty
+        return reply
+
+
+class _Client:
+    def __init__(self, replies: list[dict | None]) -> None:
+        self.shell_channel = _Shell(replies)
+        self.handled: list[dict] = []
+
+    def kernel_info(self) -> str:
+        return "info-1"
+
+    def _handle_kernel_info_reply(self, msg: dict) -> None:
+        self.handled.append(msg)
+
+
+class _Manager:
+    def __init__(self, alive: bool) -> None:
+        self.alive = alive
+
+    async def is_alive(self) -> bool:
+        return self.alive
+
+
+def _reply(parent: str, kind: str) -> dict:
+    return {"msg_type": kind, "parent_header": {"msg_id": parent}, "content": {}}
+
+
+def test_a_fresh_kernel_is_ready_when_it_answers_what_was_queued_before() -> None:
+    """The runner waits for the reply to its own `kernel_info`, which the kernel sends after
+    the warm-up's and the hand-over's (requests run in order), and no longer: the output
+    channel is not drained (jupyter_client's `wait_for_ready` waits 0.2 s for it to go quiet)."""
+    from trc_analytics.reports.kernel import NotebookRunner
+
+    runner = NotebookRunner(reuse=True)
+    replies = [
+        _reply("warm-up", "execute_reply"),
+        None,
+        _reply("hand-over", "execute_reply"),
+        _reply("info-1", "kernel_info_reply"),
+        _reply("later", "execute_reply"),
+    ]
+    runner._kc, runner._km = _Client(replies), _Manager(alive=True)
+    runner._wait_ready()
+    assert [m["parent_header"]["msg_id"] for m in runner._kc.handled] == ["info-1"]
+    assert runner._kc.shell_channel.replies == [_reply("later", "execute_reply")]
+
+
+def test_a_kernel_that_dies_while_starting_stops_the_report_in_plain_words() -> None:
+    """The near miss: no reply and no kernel any more is a `ReportError`, not a wait."""
+    from trc_analytics.reports.kernel import NotebookRunner
+    from trc_analytics.reports.request import ReportError
+
+    runner = NotebookRunner(reuse=True)
+    runner._kc, runner._km = _Client([_reply("warm-up", "execute_reply"), None]), _Manager(False)
+    with pytest.raises(ReportError, match="stopped while it was starting"):
+        runner._wait_ready()
+
+
+def test_a_stopped_kernel_is_polled_often_until_its_process_ends(monkeypatch) -> None:
+    """A killed kernel is checked every `EXIT_POLL_SECONDS` (jupyter_client: every 0.1 s)."""
+    import asyncio
+
+    from trc_analytics.reports import kernel_runtime
+
+    states = [True, True, False]
+    pauses: list[float] = []
+    real_sleep = asyncio.sleep
+
+    async def alive(self) -> bool:
+        return states.pop(0)
+
+    async def sleep(seconds: float) -> None:
+        pauses.append(seconds)
+        await real_sleep(0)
+
+    monkeypatch.setattr(kernel_runtime.ReportKernelManager, "_async_is_alive", alive)
+    monkeypatch.setattr(asyncio, "sleep", sleep)
+    manager = kernel_runtime.ReportKernelManager(kernel_name="python3")
+    asyncio.run(manager._async_wait())
+    assert pauses == [kernel_runtime.EXIT_POLL_SECONDS] * 2
+    assert kernel_runtime.EXIT_POLL_SECONDS < 0.1
+
+
+def test_the_exporter_is_built_in_a_thread_while_the_notebook_runs(monkeypatch) -> None:
+    """`render` builds nbconvert's exporter beside the notebook's run, not before it: the
+    thread leaves the built exporter in the cache `export_html` uses."""
+    from trc_analytics.reports import render
+
+    render._exporter.cache_clear()
+    building = render._build_exporter_meanwhile()
+    assert building.name == "trc-exporter" and building.daemon
+    building.join(timeout=300)
+    assert render._exporter.cache_info().currsize == 1
+
+
+def test_an_exporter_that_cannot_be_built_fails_in_the_callers_thread(monkeypatch) -> None:
+    """The near miss: the thread swallows nothing for good; `export_html` builds it again and
+    the failure reaches the caller as itself."""
+    import nbformat
+
+    from trc_analytics.reports import render
+
+    def broken() -> None:
+        raise OSError("template folder unreadable")
+
+    monkeypatch.setattr(render, "_exporter", broken)
+    render._build_exporter_meanwhile().join(timeout=60)
+    with pytest.raises(OSError, match="template folder unreadable"):
+        render.export_html(nbformat.v4.new_notebook(), title="t", footer="")
+
+
+def test_interrupting_the_kernels_group_leaves_the_chart_helper_running(chart_helper) -> None:
+    """jupyter_client interrupts a kernel by signalling its process group, helper included:
+    the helper ignores SIGINT and still draws."""
+    import os
+    import signal
+    import time
+
+    from trc_analytics.reports import chart_engine
+
+    assert chart_engine.draw_svg(chart_engine.FIRST_CHART).startswith("<svg")  # it is serving
+    os.kill(chart_helper.pid, signal.SIGINT)
+    time.sleep(0.2)
+    assert chart_helper.poll() is None
+    assert chart_engine.draw_svg({"mark": "bar", "data": {"values": [{"a": 2}]}}).startswith("<svg")
+    assert chart_engine._helper is chart_helper

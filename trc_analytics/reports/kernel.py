@@ -36,35 +36,22 @@ RESET_SOURCE = "%reset -f\nimport gc as _gc\n_gc.collect()\ndel _gc"
 
 
 #: Sent to a kept kernel as soon as it starts, while the caller validates the workspace: the
-#: imports and the first chart conversion (vl-convert's JavaScript engine) are most of a
-#: report's cost, and this way they overlap with the caller's own work. The first conversion
-#: runs in a thread while the report modules import (vl-convert releases the GIL while its
-#: engine starts, so on two cores the two overlap; it imports no module). It ends by freezing
-#: the objects the imports made (`gc.freeze`): the full collection each report's reset cell
-#: runs then skips those ~100,000 objects (about 0.06 s CPU per report) and still frees
-#: everything the previous report made.
+#: imports are most of a report's cost, and this way they overlap with the caller's own work
+#: (vl-convert's engine starts meanwhile in the kernel's chart helper, `chart_engine`). It
+#: ends by freezing the objects the imports made (`gc.freeze`): the full collection each
+#: report's reset cell runs then skips those ~100,000 objects (about 0.06 s CPU per report)
+#: and still frees everything the previous report made.
 WARM_MODULES = {
     "supervisor": ("trc_analytics.reports.supervisor",),
     "self-audit": ("trc_analytics.reports.self_audit",),
     "association": ("trc_analytics.reports.association", "trc_analytics.disclosure"),
 }
 _WARM_TEMPLATE = """
-import threading as _threading
-import vl_convert
-_first_chart = _threading.Thread(
-    target=vl_convert.vegalite_to_svg,
-    args=({{"mark": "point", "data": {{"values": [{{"a": 1}}]}}}},),
-    kwargs={{"allowed_base_urls": []}},
-    daemon=True,
-)
-_first_chart.start()
 import trc_analytics.reports
 import trc_analytics.metrics, trc_analytics.checks
 {imports}
 from trc_analytics.reports import theme
 theme.enable()
-_first_chart.join()
-del _first_chart, _threading
 import gc as _gc
 _gc.collect()
 _gc.freeze()
@@ -242,9 +229,40 @@ class NotebookRunner:
             run_sync(self._km.restart_kernel)(now=True)
             self._connect()
         if not self._ready:
-            run_sync(self._kc.wait_for_ready)(timeout=CELL_TIMEOUT)
+            self._wait_ready()
             self._ready = True
         return self._km, self._kc
+
+    def _wait_ready(self) -> None:
+        """Wait until the kernel has answered everything queued on it so far.
+
+        The shell channel runs requests in order, so the reply to a `kernel_info` request sent
+        now comes after the warm-up and the hand-over are done. jupyter_client's
+        `wait_for_ready` waits for the same reply, then drains the output channel until it
+        has been quiet for 0.2 s: a fixed 0.2 s on every fresh report, for messages nbclient
+        ignores anyway (it reads only the replies to the cells it sends).
+        """
+        import time
+        from queue import Empty
+
+        from jupyter_core.utils import run_sync
+
+        msg_id = self._kc.kernel_info()
+        deadline = time.monotonic() + CELL_TIMEOUT
+        while True:
+            try:
+                msg = run_sync(self._kc.shell_channel.get_msg)(timeout=1)
+            except Empty:
+                if not run_sync(self._km.is_alive)():
+                    raise ReportError("the report kernel stopped while it was starting") from None
+                if time.monotonic() > deadline:
+                    raise ReportError(
+                        f"the report kernel did not start within {CELL_TIMEOUT} s"
+                    ) from None
+                continue
+            if msg["parent_header"].get("msg_id") == msg_id:
+                self._kc._handle_kernel_info_reply(msg)
+                return
 
     def run(self, notebook: str | Path, parameters: dict[str, Any]) -> Any:
         """Execute `notebook` with `parameters`; return the executed notebook node.

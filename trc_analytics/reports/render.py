@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+import threading
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -335,16 +336,36 @@ def _execute(
         check_subject(ws, request)
         if own_runner:
             _hand_over(runner, request, path, ws)
-        # build the HTML exporter now: the kernel is still warming up, so this costs no time
-        # (not in a thread: importing in two threads at once can see half-imported modules)
-        _exporter()
-        nb = runner.run(notebook_path(request.kind), request.parameters(path))
+        building = _build_exporter_meanwhile()
+        try:
+            nb = runner.run(notebook_path(request.kind), request.parameters(path))
+        finally:
+            building.join()
     except NotebookFailed as exc:
         raise ReportError(f"the {request.title.lower()} stopped: {exc}") from exc
     finally:
         if own_runner:
             runner.close()
     return nb, ws
+
+
+def _build_exporter_meanwhile() -> threading.Thread:
+    """Build the HTML exporter (`_exporter`, about 0.5 s CPU the first time in a process) in a
+    thread, while this thread waits for the kernel to run the notebook; join it before
+    exporting. The modules both threads import (papermill's, nbformat, traitlets) are already
+    imported when the kernel starts (`NotebookRunner.start`), so no thread sees another's
+    half-imported module. A failure here is left for `export_html`, which builds it again and
+    raises it in this thread."""
+
+    def build() -> None:
+        try:
+            _exporter()
+        except Exception:  # raised again, in the caller's thread, by export_html
+            return
+
+    thread = threading.Thread(target=build, name="trc-exporter", daemon=True)
+    thread.start()
+    return thread
 
 
 def _hand_over(runner: NotebookRunner, request: ReportRequest, path: Path, ws: Workspace) -> None:

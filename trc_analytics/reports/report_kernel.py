@@ -2,41 +2,22 @@
 
 Started by `kernel_runtime.ReportKernelManager` as `python -m trc_analytics.reports.report_kernel
 -f <connection file>`. Beside the five channels (Unix sockets in the private runtime folder),
-ipykernel binds a pipe for output of forked subprocesses to a TCP port on 127.0.0.1; reports
-never fork, so that pipe is left off and the kernel listens on no network port at all. A
-connection file that asks for TCP is refused.
+ipykernel binds a pipe for output of forked subprocesses to a TCP port on 127.0.0.1; no report
+output comes from a subprocess (the chart helper answers through its own pipes), so that pipe
+is left off and the kernel listens on no network port at all. A connection file that asks for
+TCP is refused.
 
 Every report draws charts, and vl-convert's first conversion (starting its JavaScript engine)
-is the longest part of a kernel's warm-up. It starts here, in a thread, before ipykernel is
-even imported: vl-convert releases the GIL while its engine starts, so on a second core it runs
-beside the kernel's start and the report modules' imports instead of after them.
+is the longest part of a kernel's warm-up; it holds the GIL while it runs, so started in this
+process, even in a thread, it delays the imports behind it. The kernel's charts are therefore
+drawn by a helper process (`chart_engine`), started here before ipykernel is even imported:
+its engine starts on the other core while the kernel starts and imports the report modules.
 """
 
 from __future__ import annotations
 
 import os
 from typing import Any
-
-#: The smallest chart: converting it starts vl-convert's engine.
-FIRST_CHART = {"mark": "point", "data": {"values": [{"a": 1}]}}
-
-
-def start_chart_engine() -> Any:
-    """Start vl-convert's engine in a daemon thread (returned); a chart converted meanwhile
-    waits for it inside vl-convert."""
-    import threading
-
-    import vl_convert
-
-    thread = threading.Thread(
-        target=vl_convert.vegalite_to_svg,
-        args=(FIRST_CHART,),
-        kwargs={"allowed_base_urls": []},
-        name="trc-chart-engine",
-        daemon=True,
-    )
-    thread.start()
-    return thread
 
 
 def report_kernel_app() -> Any:
@@ -68,7 +49,9 @@ def report_kernel_app() -> Any:
 def main() -> None:
     """Start the kernel (sockets and files it creates are readable by its owner only)."""
     os.umask(0o077)
-    start_chart_engine()
+    from trc_analytics.reports.chart_engine import start_helper
+
+    start_helper()
     report_kernel_app().launch_instance()
 
 

@@ -175,12 +175,12 @@ def spec_svg(spec: dict[str, Any]) -> str:
     the limit (`_unlimited_axes`): the same picture, without measuring every label twice."""
     import json
 
-    import vl_convert as vlc
+    from trc_analytics.reports.chart_engine import draw_svg
 
     key = json.dumps(spec, sort_keys=True, default=str)
     svg = _SVGS.get(key)
     if svg is None:
-        svg = _XMLNS.sub("", vlc.vegalite_to_svg(_unlimited_axes(spec), allowed_base_urls=[]))
+        svg = _XMLNS.sub("", draw_svg(_unlimited_axes(spec)))
         if len(_SVGS) >= _MAX_SVGS:
             _SVGS.pop(next(iter(_SVGS)))
         _SVGS[key] = svg
