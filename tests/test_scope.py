@@ -145,6 +145,8 @@ def test_ids_are_coded_inside_the_scope_and_text_in_every_result(scope: Scope) -
     assert sessions["coach_id"] == pl.Categorical()
     assert sessions["session_id"] == pl.String()  # unique per row: coding it saves nothing
     assert scope.ws["sessions"].schema["coach_id"] == pl.String()  # the workspace is untouched
+    # held for the scope's life: the currency's code takes 4 bytes a row, its text 16
+    assert scope.held_in_period().collect_schema()["currency"] == pl.Categorical()
     for name, frame in compute_in(scope).items():
         if isinstance(frame, pl.DataFrame):
             coded = [c for c, t in frame.schema.items() if t == pl.Categorical()]

@@ -271,7 +271,9 @@ class Scope:
         `within_engagement` (held between the engagement's start and end).
 
         Vocabulary columns (area, fee_type, delivery, format) are `Enum`s, as in the workspace:
-        compare them with strings as usual, and join them with `dtype(column)`.
+        compare them with strings as usual, and join them with `dtype(column)`. `currency` is
+        a categorical like the ids (`ID`): kept for every held session of the period, its
+        text took 16 bytes a row (about 70 MiB at 5M sessions), its code takes 4.
         """
         if "held_in_period" not in self._cache:
             self._cache["held_in_period"] = self._held().collect()
@@ -283,7 +285,12 @@ class Scope:
 
     def _held(self) -> pl.LazyFrame:
         """Held sessions joined to their engagement."""
-        held = self.sessions_in_period().filter(pl.col("status") == "held").drop("status")
+        held = (
+            self.sessions_in_period()
+            .filter(pl.col("status") == "held")
+            .drop("status")
+            .with_columns(pl.col("currency").cast(ID))
+        )
         if "engagements" not in self.ws:
             return held.drop("engagement_id").with_columns(
                 format=pl.lit(None, self.ws.schema["engagements"].field("format").dtype),

@@ -14,7 +14,9 @@ from progress_world import AS_OF, PERIOD, POLICY, world
 from trc_analytics.metrics import registry
 from trc_analytics.metrics.credential_progress import (
     coaching_log,
+    counted_sessions,
     credential_progress,
+    group_sizes,
     level_estimates,
     progress_levels,
     recent_hours,
@@ -146,6 +148,20 @@ def test_coaching_log_rows_by_hand():
         "G-1": ("group", 3, "2026-02-10", "2026-02-10", 2.0, 0.0, None, False),
         "G-2": ("group", 4, "2026-03-10", "2026-03-10", 0.0, 3.0, None, True),
     }
+
+
+def test_group_sizes_are_one_row_per_group_beside_the_counted_sessions():
+    """The sizes the coaching log shows live apart from the per-session frame (a size on every
+    session row was mostly nulls held as long as the scope)."""
+    sc = Scope.make(world(), PERIOD, policy=POLICY)
+    sizes = group_sizes(sc).collect()  # asked first: builds the counted sessions too
+    assert "group_size" not in counted_sessions(sc).collect_schema().names()
+    assert sizes.height == sizes.select("coach_id", "group_id").n_unique()
+    by_group = {
+        (str(r["coach_id"]), str(r["group_id"])): r["group_size"]
+        for r in sizes.iter_rows(named=True)
+    }
+    assert (by_group[("C-1", "G-1")], by_group[("C-1", "G-2")]) == (3, 4)
 
 
 # --- hours brought forward from an earlier log ---------------------------------------------------

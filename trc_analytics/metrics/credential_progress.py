@@ -58,17 +58,43 @@ def counted_sessions(sc: Scope) -> pl.LazyFrame:
     the group's size and whether it is above the cap.
 
     Columns: coach_id, held_on, hours, paid, client_id (individual sessions), group_id (group
-    sessions), group_size (null for individual sessions, or without `group_members`),
-    over_cap (a group above `icf_max_group_size`: its hours and members do not count),
-    earlier_log (held on or before the coach's `prior_hours_until`: already in the hours
-    brought forward, so counted only in the recent windows).
+    sessions), over_cap (a group above `icf_max_group_size`: its hours and members do not
+    count), earlier_log (held on or before the coach's `prior_hours_until`: already in the
+    hours brought forward, so counted only in the recent windows). Each group's size is in
+    `group_sizes`.
 
     Built once per scope (`Scope.cached`): credential progress reads it four times and the
     coaching log twice, and as one lazy plan each read joined every held session to its coach
     and engagement again (polars' common-subplan elimination does not merge reads whose
     projections differ).
     """
-    return sc.cached("counted_sessions", lambda: _counted(sc))
+    return sc.cached("counted_sessions", lambda: _split(sc))
+
+
+def group_sizes(sc: Scope) -> pl.LazyFrame:
+    """coach_id, group_id and group_size (members present at its counted sessions) of every
+    group among `counted_sessions`, one row each.
+
+    Apart from the sessions: a size on every session row was a 64-bit cell on each of them,
+    mostly null (individual sessions), kept as long as the scope (about 35 MiB at 5M sessions).
+    """
+    counted_sessions(sc)  # builds the sizes beside the sessions
+    return sc.cached("group_sizes", lambda: pl.LazyFrame(schema=_SIZES))
+
+
+_SIZES = {"coach_id": ID, "group_id": ID, "group_size": pl.Int64()}
+
+
+def _split(sc: Scope) -> pl.LazyFrame:
+    """`_counted` collected once, its group sizes set apart (`group_sizes`)."""
+    full = _counted(sc).collect()
+    sizes = (
+        full.filter(pl.col("group_id").is_not_null())
+        .select(list(_SIZES))
+        .unique(["coach_id", "group_id"], keep="any")
+    )
+    sc.cached("group_sizes", sizes.lazy)
+    return full.drop("group_size").lazy()
 
 
 def _counted(sc: Scope) -> pl.LazyFrame:
@@ -433,12 +459,12 @@ def coaching_log(sc: Scope) -> pl.LazyFrame:
     `icf_max_group_size`, whose hours the credential does not count.
     """
     counted = counted_sessions(sc).filter(~pl.col("earlier_log"))
+    sizes = group_sizes(sc)
     consent = sc.table("clients").select("client_id", log_consent="icf_log_consent")
     kind = pl.when(pl.col("client_id").is_not_null()).then(pl.lit("individual"))
     rows = (  # the kind follows from the client: added after grouping, not a fourth key
         counted.group_by("coach_id", "client_id", "group_id")
         .agg(
-            group_size=pl.col("group_size").first(),
             started_on=pl.col("held_on").min(),
             ended_on=pl.col("held_on").max(),
             paid_hours=pl.col("hours").filter(pl.col("paid")).sum(),
@@ -446,6 +472,7 @@ def coaching_log(sc: Scope) -> pl.LazyFrame:
             over_cap=pl.col("over_cap").any(),
         )
         .with_columns(kind=kind.otherwise(pl.lit("group")))
+        .join(sizes, on=["coach_id", "group_id"], how="left")
     )
     return (
         sc.with_region(rows)

@@ -323,7 +323,7 @@ def _hourly_fees(held: pl.LazyFrame) -> pl.LazyFrame:
         .agg(n=pl.len())
         .filter(pl.col("n") == pl.col("n").max().over("coach_id"))
         .group_by("coach_id")
-        .agg(pl.col("currency").min())
+        .agg(pl.col("currency").min().cast(pl.String()))  # coded in `held_in_period`
     )
     return (
         paid.group_by("coach_id")
