@@ -1,6 +1,6 @@
-"""A batch's parent validates the workspace and computes every coach's results once, and hands
-them to its kernels (`context.BatchShare`): a kernel then neither loads nor computes them again,
-the reports come out the same, and nothing of the hand-over is left or readable by others."""
+"""A batch's parent computes every coach's results once and hands them to its kernels
+(`context.BatchShare`): a kernel then does not compute them again, the reports come out the
+same, and nothing of the hand-over is left behind or readable by others."""
 
 from __future__ import annotations
 
@@ -42,7 +42,7 @@ def fresh_process(monkeypatch):
 def _handed_over(demo_dir: Path, folder: Path) -> tuple[Path, BatchShare]:
     """The parent's side: share the demo for the period and the one before, write the file."""
     folder.mkdir(mode=0o700)
-    share, results = share_for_batch(
+    share = share_for_batch(
         demo_dir,
         keep_valid=False,
         periods=[PERIOD, Period.parse("2025-07-01", "2025-12-31")],
@@ -50,7 +50,7 @@ def _handed_over(demo_dir: Path, folder: Path) -> tuple[Path, BatchShare]:
         prepare=progress.share_progress,
     )
     target = folder / "share.pickle"
-    assert write_share(share, results, target)
+    assert write_share(share, target)
     return target, share
 
 
@@ -62,18 +62,17 @@ def _review_tables(demo_dir: Path) -> list[pl.DataFrame]:
 
 
 def _computing_fails(monkeypatch) -> None:
-    """Loading, computing metrics or checks, or building progress here raises."""
+    """Computing metrics or checks, or building progress, here raises."""
 
     def refuse(*_a, **_k):
         raise AssertionError("computed in the kernel despite the hand-over")
 
-    monkeypatch.setattr("trc_analytics.records.load.load_workspace", refuse)
     monkeypatch.setattr("trc_analytics.metrics.compute_in", refuse)
     monkeypatch.setattr("trc_analytics.checks.run_checks_in", refuse)
     monkeypatch.setattr(progress, "every_coach_progress", refuse)
 
 
-def test_a_kernel_given_the_hand_over_loads_and_computes_nothing_and_reports_the_same(
+def test_a_kernel_given_the_hand_over_computes_nothing_and_reports_the_same(
     demo_dir, tmp_path, fresh_process
 ):
     monkeypatch = fresh_process
@@ -95,32 +94,21 @@ def test_a_kernel_given_the_hand_over_loads_and_computes_nothing_and_reports_the
         assert_frame_equal(a, b, check_exact=False)
 
 
-def test_a_worker_takes_the_workspace_only(demo_dir, tmp_path, fresh_process):
+def test_results_of_files_changed_since_are_computed_again(demo_dir, tmp_path, fresh_process):
+    """Near miss: a hand-over computed from other files (sizes and times) is not adopted."""
     monkeypatch = fresh_process
     target, share = _handed_over(demo_dir, tmp_path / "runtime")
+    target.unlink()
+    stale = BatchShare((share.key[0], share.key[1], ()), share.results)
+    assert write_share(stale, target)
     monkeypatch.setattr(context, "_WORKSPACES", {})
     monkeypatch.setattr(context, "_SHARED", {})
-    monkeypatch.setattr(context, "_SHARE_TAKEN", [])
+    monkeypatch.setenv(SHARE_ENV, "1")
     monkeypatch.setenv(SHARE_FILE_ENV, str(target))
-    with monkeypatch.context() as m:
-        _computing_fails(m)
-        ws = context.load_cached(demo_dir, keep_valid=False)
-    assert ws.digest == share.ws.digest
-    assert context._SHARED == {}  # the results are the kernels' business
-
-
-def test_files_changed_since_the_hand_over_are_loaded_again(demo_dir, tmp_path, fresh_process):
-    """Near miss: the same file, but the workspace's files are not those the parent loaded."""
-    monkeypatch = fresh_process
-    target, share = _handed_over(demo_dir, tmp_path / "runtime")
-    stale = BatchShare((share.key[0], share.key[1], ()), share.ws)  # other sizes and times
-    target.unlink()
-    assert write_share(stale, [], target)
-    monkeypatch.setattr(context, "_WORKSPACES", {})
-    monkeypatch.setenv(SHARE_FILE_ENV, str(target))
-    ws = context.load_cached(demo_dir, keep_valid=False)
-    assert ws is not stale.ws  # loaded from the files
-    assert ws.digest == share.ws.digest
+    assert len(_review_tables(demo_dir)) > 10
+    kept = list(context._SHARED.values())
+    assert kept  # computed here, for the workspace this process loaded
+    assert not any(k is r for k in kept for r in stale.results)
 
 
 def test_without_the_file_a_kernel_loads_and_computes_itself(demo_dir, tmp_path, fresh_process):
@@ -133,12 +121,12 @@ def test_without_the_file_a_kernel_loads_and_computes_itself(demo_dir, tmp_path,
 
 def test_a_hand_over_that_cannot_be_written_leaves_nothing(demo_dir, tmp_path, fresh_process):
     """The file cannot be made (a full runtime folder; here its name is taken): False, and
-    nothing written; the kernels then load and compute themselves."""
+    nothing written; the kernels then compute themselves."""
     folder = tmp_path / "runtime"
     folder.mkdir(mode=0o700)
-    share, results = share_for_batch(demo_dir, keep_valid=False, periods=[PERIOD], policy=Policy())
+    share = share_for_batch(demo_dir, keep_valid=False, periods=[PERIOD], policy=Policy())
     (folder / "share.pickle.part").mkdir()
-    assert not write_share(share, results, folder / "share.pickle")
+    assert not write_share(share, folder / "share.pickle")
     assert sorted(p.name for p in folder.iterdir()) == ["share.pickle.part"]
 
 

@@ -11,6 +11,7 @@ as on macOS and Windows) and an output folder the reports could not be written t
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import time
@@ -108,23 +109,26 @@ def _close_runner() -> None:
         _RUNNER = None
 
 
-def _worker_init(reuse_kernel: bool, kind: str, share_file: str) -> None:
-    """Start the worker's runner (and kernel); shut the kernel down when the worker exits.
+def _worker_init(reuse_kernel: bool, request: ReportRequest, share_file: str) -> None:
+    """Start the worker's runner (and kernel), then load the workspace while the kernel
+    starts; shut the kernel down when the worker exits.
 
-    The kernel inherits this environment: it takes the validated workspace and every coach's
-    results from `share_file` (written by the parent meanwhile, `BatchShare`) and each
-    report filters its coach.
+    The kernel inherits this environment: it takes every coach's results from `share_file`
+    (written by the parent meanwhile, `BatchShare`) and each report filters its coach.
     """
     from multiprocessing import util
 
-    from trc_analytics.reports.context import SHARE_ENV, SHARE_FILE_ENV
+    from trc_analytics.reports.context import SHARE_ENV, SHARE_FILE_ENV, load_cached
     from trc_analytics.reports.kernel import NotebookRunner
+    from trc_analytics.reports.source import resolve_data
 
     global _RUNNER
     os.environ[SHARE_ENV] = "1"
     os.environ[SHARE_FILE_ENV] = share_file
-    _RUNNER = NotebookRunner(reuse=reuse_kernel).start(kind)
+    _RUNNER = NotebookRunner(reuse=reuse_kernel).start(request.kind)
     util.Finalize(None, _close_runner, exitpriority=10)
+    with contextlib.suppress(Exception):  # each report meets it again and says so
+        load_cached(resolve_data(request.data), keep_valid=request.keep_valid)
 
 
 def _started() -> int:
@@ -171,7 +175,7 @@ def share_batch(request: ReportRequest, coach: str, target: Path) -> bool:
     try:
         policy = one.validate()
         periods = [one.period] + ([one.comparison] if one.comparison is not None else [])
-        share, results = share_for_batch(
+        share = share_for_batch(
             resolve_data(one.data),
             keep_valid=one.keep_valid,
             periods=periods,
@@ -180,7 +184,7 @@ def share_batch(request: ReportRequest, coach: str, target: Path) -> bool:
         )
     except Exception:  # each report meets it again and says so, as without a hand-over
         return False
-    return write_share(share, results, target)
+    return write_share(share, target)
 
 
 def _collect(
@@ -242,7 +246,7 @@ def render_all(
             max_workers=workers,
             mp_context=multiprocessing.get_context("spawn"),
             initializer=_worker_init,
-            initargs=(reuse_kernel, kind, str(share_file)),
+            initargs=(reuse_kernel, request, str(share_file)),
         ) as pool:
             for _ in range(workers):  # each submit starts one more worker while none is idle
                 pool.submit(_started)

@@ -51,7 +51,7 @@ class SharedResults:
     session day, whatever the period. A report looks its coach up here: filtering the whole
     workspace again for each of 2,000 coaches made the batch grow with the square of its size.
     A batch's parent process computes them once and hands them to every kernel
-    (`BatchShare`); pickled, they leave out the workspace (handed over beside them) and
+    (`BatchShare`); pickled, they leave out the workspace (each kernel loads its own) and
     what is rebuilt on use (the scope, the splits by coach).
     """
 
@@ -83,8 +83,8 @@ class SharedResults:
         self.__dict__.update(state)
 
     def with_workspace(self, ws: Workspace) -> SharedResults:
-        """These results attached to `ws`, the workspace they were computed from (after a
-        hand-over, which pickles the two apart)."""
+        """These results attached to `ws`, loaded from the files they were computed from
+        (after a hand-over, which leaves the workspace out)."""
         object.__setattr__(self, "ws", ws)
         return self
 
@@ -152,10 +152,10 @@ def _keep_shared(results: SharedResults) -> None:
     _SHARED[(id(results.ws), results.period, results.policy)] = results
 
 
-# --- a batch's parent hands the workspace and the all-coaches results to its kernels ----------
+# --- a batch's parent hands every coach's results to its kernels --------------------------------
 
 #: Set in a batch worker's environment (and so its kernels'): the file where the batch's parent
-#: process leaves the validated workspace and every coach's results (`BatchShare`).
+#: process leaves every coach's results (`BatchShare`).
 SHARE_FILE_ENV = "TRC_REPORT_BATCH_SHARE"
 #: Whether this process has looked for the batch's hand-over yet (it does so once).
 _SHARE_TAKEN: list[bool] = []
@@ -163,16 +163,17 @@ _SHARE_TAKEN: list[bool] = []
 
 @dataclass(frozen=True)
 class BatchShare:
-    """The validated workspace of a batch, as its parent process loaded it.
+    """Every coach's results, computed once by a batch's parent process for its kernels.
 
-    `key` is `load_cached`'s key for it (path, keep_valid and the files' sizes and times when
-    loaded): a process that finds the files changed since ignores the hand-over and loads
-    them itself. The file holds this object, then the list of `SharedResults` computed over
-    it: a worker reads the first only, a kernel both.
+    `key` is `load_cached`'s key of the workspace they were computed from (path, keep_valid
+    and the files' sizes and times): a kernel adopts them only for a workspace it loaded under
+    the same key, so files changed meanwhile are computed afresh. The workspace itself is not
+    handed over: pickled, a 2,000-coach workspace is ~280 MB and reading it back costs as much
+    as loading it from its Parquet files.
     """
 
     key: tuple[Any, ...]
-    ws: Workspace
+    results: list[SharedResults]
 
 
 def share_for_batch(
@@ -182,7 +183,7 @@ def share_for_batch(
     periods: Sequence[Period],
     policy: Policy,
     prepare: Callable[[SharedResults], object] | None = None,
-) -> tuple[BatchShare, list[SharedResults]]:
+) -> BatchShare:
     """Load (validate) the workspace at `path` and compute every coach's results for each of
     `periods` once, in the batch's parent, for its kernels. `prepare(results)` builds what a
     report kind adds to them (`SharedResults.built`) for the first period. Raises what
@@ -191,14 +192,14 @@ def share_for_batch(
     results = [_shared_results(ws, p, policy) for p in dict.fromkeys(periods)]
     if prepare is not None and results:
         prepare(results[0])
-    return BatchShare(_workspace_key(path, keep_valid), ws), results
+    return BatchShare(_workspace_key(path, keep_valid), results)
 
 
-def write_share(share: BatchShare, results: list[SharedResults], target: Path) -> bool:
+def write_share(share: BatchShare, target: Path) -> bool:
     """Pickle the hand-over to `target`: created owner-only (0600) under a temporary name in
     the caller's private runtime folder and renamed into place once whole. False (and
     nothing left) when it cannot be written, e.g. a small in-memory runtime folder that is
-    full: each kernel then loads and computes as it would without."""
+    full: each kernel then computes as it would without."""
     import pickle
 
     partial = target.with_name(target.name + ".part")
@@ -209,7 +210,6 @@ def write_share(share: BatchShare, results: list[SharedResults], target: Path) -
     try:
         with os.fdopen(fd, "wb") as fh:
             pickle.dump(share, fh, protocol=pickle.HIGHEST_PROTOCOL)
-            pickle.dump(results, fh, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(partial, target)
     except OSError:
         partial.unlink(missing_ok=True)
@@ -217,12 +217,13 @@ def write_share(share: BatchShare, results: list[SharedResults], target: Path) -
     return True
 
 
-def _take_share(*, results: bool = True) -> None:
-    """Once per process: adopt the workspace (and, unless `results` is False, the results)
-    the batch's parent left in the file `SHARE_FILE_ENV` names. Nothing happens without the
-    variable, without the file (not written), or when it cannot be read; the process then
-    loads and computes itself. The file stays for the other kernels of the batch; the
-    parent removes it (with its private folder) when the batch ends."""
+def _take_share() -> None:
+    """Once per process: adopt the results the batch's parent left in the file
+    `SHARE_FILE_ENV` names, for the workspace this process loaded under the same key.
+    Nothing happens without the variable, without the file (not written), when it cannot be
+    read or when no loaded workspace matches; the kernel then computes itself. The file stays
+    for the batch's other kernels; the parent removes it (with its private folder) when the
+    batch ends."""
     import pickle
 
     name = os.environ.get(SHARE_FILE_ENV)
@@ -232,12 +233,12 @@ def _take_share(*, results: bool = True) -> None:
     try:
         with open(name, "rb") as fh:
             share: BatchShare = pickle.load(fh)
-            shared: list[SharedResults] = pickle.load(fh) if results else []
     except (OSError, EOFError, pickle.UnpicklingError):
         return
-    _remember_workspace(share.key, share.ws)
-    for one in shared:
-        _keep_shared(one.with_workspace(share.ws))
+    ws = _WORKSPACES.get(share.key)
+    if ws is not None:
+        for one in share.results:
+            _keep_shared(one.with_workspace(ws))
 
 
 def _signature(path: Path) -> tuple[Any, ...]:
@@ -323,13 +324,10 @@ def receive_prepared(path: str | os.PathLike[str]) -> None:
     _PREPARED[prepared.key] = prepared
 
 
-def load_cached(path: Path, *, keep_valid: bool, results: bool = False) -> Workspace:
-    """`load_workspace(path)`, reusing the result while the files are unchanged (in a batch,
-    the workspace its parent validated: `BatchShare`, with every coach's results too when
-    `results`: a batch worker needs the workspace only, its kernel both)."""
+def load_cached(path: Path, *, keep_valid: bool) -> Workspace:
+    """`load_workspace(path)`, reusing the result while the files are unchanged."""
     from trc_analytics.records.load import load_workspace
 
-    _take_share(results=results)
     key = _workspace_key(path, keep_valid)
     ws = _WORKSPACES.get(key)
     if ws is None:
@@ -667,8 +665,7 @@ def _load_for_report(data: str | os.PathLike[str] | None, *, keep_valid: bool) -
             "parameters cell to a workspace folder or workbook (None: the one `trc lab` was "
             "given, else the demo).",
         ) from None
-    # in a batch kernel, with every coach's results its parent computed (`BatchShare`)
-    return load_cached(path, keep_valid=keep_valid, results=os.environ.get(SHARE_ENV) == "1")
+    return load_cached(path, keep_valid=keep_valid)
 
 
 def set_aside_text(ws: Workspace, *, limit: int = 6) -> str:
