@@ -94,6 +94,54 @@ def tree_cpu() -> float:
     return total
 
 
+def descendant_cpu() -> dict[str, float]:
+    """CPU seconds used so far by the live batch workers and by their kernels (Linux /proc)."""
+    totals = {"workers": 0.0, "kernels": 0.0}
+    for entry in Path("/proc").glob("[0-9]*"):
+        try:
+            cmd = (entry / "cmdline").read_bytes().replace(b"\0", b" ")
+        except OSError:
+            continue
+        if b"report_kernel" in cmd:
+            totals["kernels"] += process_cpu(int(entry.name))
+        elif b"multiprocessing" in cmd and b"spawn" in cmd:
+            totals["workers"] += process_cpu(int(entry.name))
+    return totals
+
+
+class BatchPhases:
+    """The CPU of a batch's fixed part and of its steady reports, workers and kernels apart.
+
+    Sampled when as many reports as workers have finished (each worker's first, most likely:
+    kernel start and warm-up, the workspace, the hand-over) and at the last report; the
+    difference over the reports between is what a steady report costs. The parent's own CPU
+    (computing every coach's results once) is in the batch's CPU total.
+    """
+
+    def __init__(self, workers: int) -> None:
+        self.workers = workers
+        self.count = 0
+        self.first: dict[str, float] = {}
+        self.last: dict[str, float] = {}
+
+    def done(self, _result: object) -> None:
+        self.count += 1
+        if self.count == self.workers:
+            self.first = descendant_cpu()
+        self.last = descendant_cpu()
+
+    def summary(self) -> str:
+        steady = self.count - self.workers
+        if not self.first or steady <= 0:
+            return "(too few reports to split the CPU)"
+        per = {k: (self.last[k] - self.first[k]) / steady for k in self.first}
+        return (
+            f"CPU to the first reports: workers {self.first['workers']:.2f} s, kernels "
+            f"{self.first['kernels']:.2f} s; per steady report: workers {per['workers']:.3f} s, "
+            f"kernels {per['kernels']:.3f} s"
+        )
+
+
 def measure(
     fn: Callable[[], object], runs: int, live_pid: int | None = None
 ) -> tuple[float, float]:
@@ -302,16 +350,19 @@ def one_and_batch(args: argparse.Namespace) -> dict[str, float]:
 
         def batch(workers: int, reuse: bool) -> Callable[[], object]:
             def go() -> None:
+                phases = BatchPhases(workers)
                 results = render_all(
                     ReportRequest("supervisor", period, data=str(data)),
                     coaches,
                     out_dir=out / f"w{workers}{reuse}",
                     workers=workers,
                     reuse_kernel=reuse,
+                    on_done=phases.done,
                 )
                 failed = [r for r in results if r.error]
                 if failed:
                     raise SystemExit(f"{len(failed)} reports failed: {failed[0].error}")
+                print(f"  {phases.summary()}", flush=True)
 
             return go
 

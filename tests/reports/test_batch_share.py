@@ -5,7 +5,9 @@ same, and nothing of the hand-over is left behind or readable by others."""
 from __future__ import annotations
 
 import re
+import shutil
 import stat
+import tempfile
 from pathlib import Path
 
 import polars as pl
@@ -141,14 +143,18 @@ def test_batch_reviews_equal_single_renders_and_leave_no_hand_over(demo_dir, tmp
     from trc_analytics.reports.render import render
     from trc_analytics.reports.request import ReportRequest
 
-    runtime = tmp_path / "xdg"
-    runtime.mkdir(mode=0o700)
-    monkeypatch.setenv("XDG_RUNTIME_DIR", str(runtime))  # the batch's private folders go here
+    # the batch's private folders go here: a short path (kernels' Unix sockets live in them)
+    runtime = Path(tempfile.mkdtemp(prefix="trc-t"))
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(runtime))
     request = ReportRequest("supervisor", PERIOD, data=str(demo_dir))
     coaches = ["C-0001", "C-0002", "C-0003"]
-    results = render_all(request, coaches, out_dir=tmp_path / "batch", workers=2)
+    try:
+        results = render_all(request, coaches, out_dir=tmp_path / "batch", workers=2)
+        left = list(runtime.iterdir())
+    finally:
+        shutil.rmtree(runtime, ignore_errors=True)
     assert [r.error for r in results] == [None, None, None]
-    assert list(runtime.iterdir()) == []  # no hand-over, socket or folder left behind
+    assert left == []  # no hand-over, socket or folder left behind
     for r in results:
         single = render(
             ReportRequest("supervisor", PERIOD, coach=r.coach, data=str(demo_dir)),
