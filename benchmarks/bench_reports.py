@@ -69,11 +69,9 @@ def process_cpu(pid: int | None) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def tree_cpu() -> float:
-    """CPU seconds used so far by every live descendant of this process (batch workers and
-    their kernels), from /proc (Linux; 0 elsewhere). Sampled at the first finished report and
-    at the last, the difference is the CPU the steady part of a batch cost, whatever the
-    neighbours on a shared machine took."""
+def descendants() -> dict[int, bytes]:
+    """Every live descendant of this process (batch workers and their kernels) with its command
+    line, from /proc (Linux; empty elsewhere)."""
     parents: dict[int, int] = {}
     for entry in Path("/proc").glob("[0-9]*"):
         try:
@@ -81,7 +79,7 @@ def tree_cpu() -> float:
         except OSError:
             continue
         parents[int(entry.name)] = int(fields[1])
-    mine, total = {os.getpid()}, 0.0
+    mine = {os.getpid()}
     grew = True  # a child's pid may be lower than its parent's: repeat until nothing is added
     while grew:
         grew = False
@@ -89,23 +87,31 @@ def tree_cpu() -> float:
             if parent in mine and pid not in mine:
                 mine.add(pid)
                 grew = True
+    found: dict[int, bytes] = {}
     for pid in mine - {os.getpid()}:
-        total += process_cpu(pid)
-    return total
+        try:
+            found[pid] = (Path(f"/proc/{pid}") / "cmdline").read_bytes().replace(b"\0", b" ")
+        except OSError:
+            continue
+    return found
+
+
+def tree_cpu() -> float:
+    """CPU seconds used so far by every live descendant of this process (batch workers and
+    their kernels). Sampled at the first finished report and at the last, the difference is
+    the CPU the steady part of a batch cost, whatever the neighbours on a shared machine
+    took."""
+    return sum(process_cpu(pid) for pid in descendants())
 
 
 def descendant_cpu() -> dict[str, float]:
-    """CPU seconds used so far by the live batch workers and by their kernels (Linux /proc)."""
+    """CPU seconds used so far by this process's live batch workers and by their kernels."""
     totals = {"workers": 0.0, "kernels": 0.0}
-    for entry in Path("/proc").glob("[0-9]*"):
-        try:
-            cmd = (entry / "cmdline").read_bytes().replace(b"\0", b" ")
-        except OSError:
-            continue
+    for pid, cmd in descendants().items():
         if b"report_kernel" in cmd:
-            totals["kernels"] += process_cpu(int(entry.name))
-        elif b"multiprocessing" in cmd and b"spawn" in cmd:
-            totals["workers"] += process_cpu(int(entry.name))
+            totals["kernels"] += process_cpu(pid)
+        elif b"multiprocessing" in cmd:
+            totals["workers"] += process_cpu(pid)
     return totals
 
 
