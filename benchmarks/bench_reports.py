@@ -69,11 +69,9 @@ def process_cpu(pid: int | None) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def tree_cpu() -> float:
-    """CPU seconds used so far by every live descendant of this process (batch workers and
-    their kernels), from /proc (Linux; 0 elsewhere). Sampled at the first finished report and
-    at the last, the difference is the CPU the steady part of a batch cost, whatever the
-    neighbours on a shared machine took."""
+def descendants() -> dict[int, bytes]:
+    """Every live descendant of this process (batch workers and their kernels) with its command
+    line, from /proc (Linux; empty elsewhere)."""
     parents: dict[int, int] = {}
     for entry in Path("/proc").glob("[0-9]*"):
         try:
@@ -81,7 +79,7 @@ def tree_cpu() -> float:
         except OSError:
             continue
         parents[int(entry.name)] = int(fields[1])
-    mine, total = {os.getpid()}, 0.0
+    mine = {os.getpid()}
     grew = True  # a child's pid may be lower than its parent's: repeat until nothing is added
     while grew:
         grew = False
@@ -89,9 +87,65 @@ def tree_cpu() -> float:
             if parent in mine and pid not in mine:
                 mine.add(pid)
                 grew = True
+    found: dict[int, bytes] = {}
     for pid in mine - {os.getpid()}:
-        total += process_cpu(pid)
-    return total
+        try:
+            found[pid] = (Path(f"/proc/{pid}") / "cmdline").read_bytes().replace(b"\0", b" ")
+        except OSError:
+            continue
+    return found
+
+
+def tree_cpu() -> float:
+    """CPU seconds used so far by every live descendant of this process (batch workers and
+    their kernels). Sampled at the first finished report and at the last, the difference is
+    the CPU the steady part of a batch cost, whatever the neighbours on a shared machine
+    took."""
+    return sum(process_cpu(pid) for pid in descendants())
+
+
+def descendant_cpu() -> dict[str, float]:
+    """CPU seconds used so far by this process's live batch workers and by their kernels."""
+    totals = {"workers": 0.0, "kernels": 0.0}
+    for pid, cmd in descendants().items():
+        if b"report_kernel" in cmd:
+            totals["kernels"] += process_cpu(pid)
+        elif b"multiprocessing" in cmd:
+            totals["workers"] += process_cpu(pid)
+    return totals
+
+
+class BatchPhases:
+    """The CPU of a batch's fixed part and of its steady reports, workers and kernels apart.
+
+    Sampled when as many reports as workers have finished (each worker's first, most likely:
+    kernel start and warm-up, the workspace, the hand-over) and at the last report; the
+    difference over the reports between is what a steady report costs. The parent's own CPU
+    (computing every coach's results once) is in the batch's CPU total.
+    """
+
+    def __init__(self, workers: int) -> None:
+        self.workers = workers
+        self.count = 0
+        self.first: dict[str, float] = {}
+        self.last: dict[str, float] = {}
+
+    def done(self, _result: object) -> None:
+        self.count += 1
+        if self.count == self.workers:
+            self.first = descendant_cpu()
+        self.last = descendant_cpu()
+
+    def summary(self) -> str:
+        steady = self.count - self.workers
+        if not self.first or steady <= 0:
+            return "(too few reports to split the CPU)"
+        per = {k: (self.last[k] - self.first[k]) / steady for k in self.first}
+        return (
+            f"CPU to the first reports: workers {self.first['workers']:.2f} s, kernels "
+            f"{self.first['kernels']:.2f} s; per steady report: workers {per['workers']:.3f} s, "
+            f"kernels {per['kernels']:.3f} s"
+        )
 
 
 def measure(
@@ -302,16 +356,19 @@ def one_and_batch(args: argparse.Namespace) -> dict[str, float]:
 
         def batch(workers: int, reuse: bool) -> Callable[[], object]:
             def go() -> None:
+                phases = BatchPhases(workers)
                 results = render_all(
                     ReportRequest("supervisor", period, data=str(data)),
                     coaches,
                     out_dir=out / f"w{workers}{reuse}",
                     workers=workers,
                     reuse_kernel=reuse,
+                    on_done=phases.done,
                 )
                 failed = [r for r in results if r.error]
                 if failed:
                     raise SystemExit(f"{len(failed)} reports failed: {failed[0].error}")
+                print(f"  {phases.summary()}", flush=True)
 
             return go
 

@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from typing import Any
 
 import polars as pl
 
@@ -381,15 +382,17 @@ def level_estimates(
     as_of = sc.period.as_of
     days = (as_of - add_months(as_of, -PACE_MONTHS)).days
     titles = {lv.name: lv.title for lv in requirements.levels}
+    # what each coach still needs per level, from one pass over the requirement rows (a
+    # filter per coach made every coach's progress of a 2,000-coach batch cost ~3.8 s)
+    still_of: dict[tuple[Any, Any], dict[Any, Any]] = {}
+    for coach, lv, requirement, still_needed in needs.select(
+        "coach_id", "level", "requirement", "still_needed"
+    ).iter_rows():
+        still_of.setdefault((coach, lv), {})[requirement] = still_needed
     rows = []
     for p in progress.iter_rows(named=True):
-        mine = needs.filter(pl.col("coach_id") == p["coach_id"])
         for level in requirements.levels:
-            still = dict(
-                mine.filter(pl.col("level") == level.name)
-                .select("requirement", "still_needed")
-                .iter_rows()
-            )
+            still = still_of.get((p["coach_id"], level.name), {})
             row = _estimate(p, level.name, titles[level.name], still, as_of, days)
             rows.append({**row, "recent_months": level.recent_months})
     return pl.DataFrame(rows, schema=ESTIMATE_COLUMNS)

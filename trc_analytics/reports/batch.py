@@ -11,6 +11,7 @@ as on macOS and Windows) and an output folder the reports could not be written t
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import time
@@ -108,19 +109,31 @@ def _close_runner() -> None:
         _RUNNER = None
 
 
-def _worker_init(reuse_kernel: bool, kind: str) -> None:
-    """Start the worker's runner (and kernel); shut the kernel down when the worker exits."""
+def _worker_init(reuse_kernel: bool, request: ReportRequest, share_file: str) -> None:
+    """Start the worker's runner (and kernel), then load the workspace while the kernel
+    starts; shut the kernel down when the worker exits.
+
+    The kernel inherits this environment: it takes every coach's results from `share_file`
+    (written by the parent meanwhile, `BatchShare`) and each report filters its coach.
+    """
     from multiprocessing import util
 
-    from trc_analytics.reports.context import SHARE_ENV
+    from trc_analytics.reports.context import SHARE_ENV, SHARE_FILE_ENV, load_cached
     from trc_analytics.reports.kernel import NotebookRunner
+    from trc_analytics.reports.source import resolve_data
 
     global _RUNNER
-    # the kernel (started below, inheriting this) computes metrics and checks once for all
-    # coaches and filters per report
     os.environ[SHARE_ENV] = "1"
-    _RUNNER = NotebookRunner(reuse=reuse_kernel).start(kind)
+    os.environ[SHARE_FILE_ENV] = share_file
+    _RUNNER = NotebookRunner(reuse=reuse_kernel).start(request.kind)
     util.Finalize(None, _close_runner, exitpriority=10)
+    with contextlib.suppress(Exception):  # each report meets it again and says so
+        load_cached(resolve_data(request.data), keep_valid=request.keep_valid)
+
+
+def _started() -> int:
+    """A no-op task: submitting one per worker starts every worker (and its kernel) at once."""
+    return os.getpid()
 
 
 def _render_one(request: ReportRequest, out_dir: str, keep_notebook: str | None) -> BatchResult:
@@ -144,6 +157,55 @@ def _render_one(request: ReportRequest, out_dir: str, keep_notebook: str | None)
 
 # --- in the calling process --------------------------------------------------------------------
 
+#: The hand-over's file name in the parent's private runtime folder.
+SHARE_FILE = "batch-share.pickle"
+
+
+def share_batch(request: ReportRequest, coach: str, target: Path) -> bool:
+    """Validate the workspace and compute every coach's results once, here, and leave them in
+    `target` for the kernels (`context.share_for_batch`, `write_share`). False when nothing
+    was handed over: the workspace is invalid, the policy is refused, or the file could not
+    be written; every kernel then loads and computes itself, and a failure is reported for
+    each coach as before."""
+    from trc_analytics.reports.context import share_for_batch, write_share
+    from trc_analytics.reports.progress import share_progress
+    from trc_analytics.reports.source import resolve_data
+
+    one = replace(request, coach=coach)
+    try:
+        policy = one.validate()
+        periods = [one.period] + ([one.comparison] if one.comparison is not None else [])
+        share = share_for_batch(
+            resolve_data(one.data),
+            keep_valid=one.keep_valid,
+            periods=periods,
+            policy=policy,
+            prepare=share_progress,
+        )
+    except Exception:  # each report meets it again and says so, as without a hand-over
+        return False
+    return write_share(share, target)
+
+
+def _collect(
+    pending: dict[Future[BatchResult], str],
+    on_done: Callable[[BatchResult], None] | None,
+) -> dict[str, BatchResult]:
+    """Wait for every submitted report; one result per coach (a dead worker's as an error)."""
+    results: dict[str, BatchResult] = {}
+    while pending:
+        done, _ = wait(pending, return_when=FIRST_COMPLETED)
+        for fut in done:
+            coach = pending.pop(fut)
+            try:
+                result = fut.result()
+            except Exception as exc:  # the worker process itself died
+                result = BatchResult(coach, None, f"worker stopped: {exc}", 0.0)
+            results[coach] = result
+            if on_done is not None:
+                on_done(result)
+    return results
+
 
 def render_all(
     request: ReportRequest,
@@ -158,35 +220,41 @@ def render_all(
     """Render `request` for every coach of `coaches` (its own coach is replaced) in `workers`
     processes.
 
-    `reuse_kernel=False` starts a fresh kernel per report (the benchmark compares both).
-    Returns one result per coach, in the order of `coaches`; `on_done` is called as each
-    finishes (for a progress bar). Raises `ReportError` before any report is rendered when
-    `check_batch` finds a problem.
+    The workers and their kernels start first; while they do, this process validates the
+    workspace and computes every coach's metrics, checks and credential progress once
+    (`share_batch`), and hands them to every kernel through an owner-only file in a private
+    folder removed when the batch ends. `reuse_kernel=False` starts a fresh kernel per report
+    (the benchmark compares both). Returns one result per coach, in the order of `coaches`;
+    `on_done` is called as each finishes (for a progress bar). Raises `ReportError` before any
+    report is rendered when `check_batch` finds a problem.
     """
+    from trc_analytics.reports.kernel_runtime import make_runtime_dir, remove_runtime_dir
+
     if request.data is None:
         raise ReportError("the batch needs a workspace folder (request.data)")
     request = replace(request, data=str(Path(request.data).resolve()), supervisor=None)
     kind = request.kind
     check_batch(kind, coaches, period=request.period, out_dir=out_dir, keep_notebook=keep_notebook)
+    if not coaches:
+        return []
     out, kept = str(Path(out_dir).resolve()), str(keep_notebook) if keep_notebook else None
-    results: dict[str, BatchResult] = {}
-    workers = max(1, min(workers, len(coaches) or 1))
-    ctx = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(
-        max_workers=workers, mp_context=ctx, initializer=_worker_init, initargs=(reuse_kernel, kind)
-    ) as pool:
-        pending: dict[Future[BatchResult], str] = {
-            pool.submit(_render_one, replace(request, coach=c), out, kept): c for c in coaches
-        }
-        while pending:
-            done, _ = wait(pending, return_when=FIRST_COMPLETED)
-            for fut in done:
-                coach = pending.pop(fut)
-                try:
-                    result = fut.result()
-                except Exception as exc:  # the worker process itself died
-                    result = BatchResult(coach, None, f"worker stopped: {exc}", 0.0)
-                results[coach] = result
-                if on_done is not None:
-                    on_done(result)
+    workers = max(1, min(workers, len(coaches)))
+    folder = make_runtime_dir()  # 0700, this user's; the hand-over lives and dies here
+    share_file = folder / SHARE_FILE
+    try:
+        with ProcessPoolExecutor(
+            max_workers=workers,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_worker_init,
+            initargs=(reuse_kernel, request, str(share_file)),
+        ) as pool:
+            for _ in range(workers):  # each submit starts one more worker while none is idle
+                pool.submit(_started)
+            share_batch(request, coaches[0], share_file)
+            pending = {
+                pool.submit(_render_one, replace(request, coach=c), out, kept): c for c in coaches
+            }
+            results = _collect(pending, on_done)
+    finally:
+        remove_runtime_dir(folder)
     return [results[c] for c in coaches]

@@ -53,22 +53,48 @@ class SharedResults:
     of sessions each coach held in the period; `spans` each coach's first and last recorded
     session day, whatever the period. A report looks its coach up here: filtering the whole
     workspace again for each of 2,000 coaches made the batch grow with the square of its size.
+    A batch's parent process computes them once and hands them to every kernel
+    (`BatchShare`); pickled, they leave out the workspace (each kernel loads its own) and
+    what is rebuilt on use (the scope, the splits by coach).
     """
 
     ws: Workspace
+    period: Period
+    policy: Policy
     metrics: dict[str, Any]
     checks: Any
     held: dict[str, int]
     spans: dict[str, tuple[Any, Any]]
-    #: the scope of every coach the results were computed in (for `built`)
-    scope: Scope
     _by_coach: dict[str, dict[Any, pl.DataFrame]] = field(default_factory=dict, repr=False)
     _built: dict[Hashable, Any] = field(default_factory=dict, repr=False)
+    _scope: list[Scope] = field(default_factory=list, repr=False)
+
+    @property
+    def scope(self) -> Scope:
+        """The scope of every coach the results were computed in (made again after a
+        hand-over: its shared frames are built on use)."""
+        if not self._scope:
+            self._scope.append(Scope.make(self.ws, self.period, policy=self.policy))
+        return self._scope[0]
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        state.update(ws=None, _by_coach={}, _scope=[])
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+
+    def with_workspace(self, ws: Workspace) -> SharedResults:
+        """These results attached to `ws`, loaded from the files they were computed from
+        (after a hand-over, which leaves the workspace out)."""
+        object.__setattr__(self, "ws", ws)
+        return self
 
     def built(self, key: Hashable, build: Callable[[Scope], T]) -> T:
         """`build(scope)` over every coach, computed on first use under `key` and kept: what a
         section needs beyond the registered metrics (credential progress against a set of
-        levels), built once per batch kernel instead of once per report."""
+        levels), built once per batch instead of once per report."""
         if key not in self._built:
             self._built[key] = build(self.scope)
         return self._built[key]  # type: ignore[no-any-return]
@@ -98,7 +124,7 @@ def _coach_spans(ws: Workspace) -> dict[str, tuple[Any, Any]]:
 
 def _shared_results(ws: Workspace, period: Period, policy: Policy) -> SharedResults:
     """Metrics, check results and per-coach lookups of every coach, computed once per
-    workspace, period and policy.
+    workspace, period and policy (or taken from the batch's parent: `BatchShare`).
 
     All run in one scope, so the frames they share (held sessions, credential standing) are
     built once.
@@ -106,20 +132,116 @@ def _shared_results(ws: Workspace, period: Period, policy: Policy) -> SharedResu
     from trc_analytics.checks import run_checks_in
     from trc_analytics.metrics import compute_in
 
+    _take_share()
     key = (id(ws), period, policy)
     hit = _SHARED.get(key)
     if hit is None or hit.ws is not ws:
-        if len(_SHARED) >= _MAX_CACHED:
-            _SHARED.pop(next(iter(_SHARED)))
         every_coach = Scope.make(ws, period, policy=policy)
         held: dict[str, int] = {}
         if "sessions" in ws:
             counts = every_coach.held_in_period().group_by("coach_id").len().collect()
             held = dict(counts.iter_rows())
         metrics, checks = compute_in(every_coach), run_checks_in(every_coach)
-        hit = SharedResults(ws, metrics, checks, held, _coach_spans(ws), every_coach)
-        _SHARED[key] = hit
+        hit = SharedResults(ws, period, policy, metrics, checks, held, _coach_spans(ws))
+        hit._scope.append(every_coach)
+        _keep_shared(hit)
     return hit
+
+
+def _keep_shared(results: SharedResults) -> None:
+    """Keep `results` for this process's next reports (at most `_MAX_CACHED`)."""
+    if len(_SHARED) >= _MAX_CACHED:
+        _SHARED.pop(next(iter(_SHARED)))
+    _SHARED[(id(results.ws), results.period, results.policy)] = results
+
+
+# --- a batch's parent hands every coach's results to its kernels --------------------------------
+
+#: Set in a batch worker's environment (and so its kernels'): the file where the batch's parent
+#: process leaves every coach's results (`BatchShare`).
+SHARE_FILE_ENV = "TRC_REPORT_BATCH_SHARE"
+#: Whether this process has looked for the batch's hand-over yet (it does so once).
+_SHARE_TAKEN: list[bool] = []
+
+
+@dataclass(frozen=True)
+class BatchShare:
+    """Every coach's results, computed once by a batch's parent process for its kernels.
+
+    `key` is `load_cached`'s key of the workspace they were computed from (path, keep_valid
+    and the files' sizes and times): a kernel adopts them only for a workspace it loaded under
+    the same key, so files changed meanwhile are computed afresh. The workspace itself is not
+    handed over: pickled, a 2,000-coach workspace is ~280 MB and reading it back costs as much
+    as loading it from its Parquet files.
+    """
+
+    key: tuple[Any, ...]
+    results: list[SharedResults]
+
+
+def share_for_batch(
+    path: Path,
+    *,
+    keep_valid: bool,
+    periods: Sequence[Period],
+    policy: Policy,
+    prepare: Callable[[SharedResults], object] | None = None,
+) -> BatchShare:
+    """Load (validate) the workspace at `path` and compute every coach's results for each of
+    `periods` once, in the batch's parent, for its kernels. `prepare(results)` builds what a
+    report kind adds to them (`SharedResults.built`) for the first period. Raises what
+    `load_workspace` raises."""
+    ws = load_cached(path, keep_valid=keep_valid)
+    results = [_shared_results(ws, p, policy) for p in dict.fromkeys(periods)]
+    if prepare is not None and results:
+        prepare(results[0])
+    return BatchShare(_workspace_key(path, keep_valid), results)
+
+
+def write_share(share: BatchShare, target: Path) -> bool:
+    """Pickle the hand-over to `target`: created owner-only (0600) under a temporary name in
+    the caller's private runtime folder and renamed into place once whole. False (and
+    nothing left) when it cannot be written, e.g. a small in-memory runtime folder that is
+    full: each kernel then computes as it would without."""
+    import pickle
+
+    partial = target.with_name(target.name + ".part")
+    try:
+        fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except OSError:  # not made: nothing of ours to remove
+        return False
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            pickle.dump(share, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(partial, target)
+    except OSError:
+        partial.unlink(missing_ok=True)
+        return False
+    return True
+
+
+def _take_share() -> None:
+    """Once per process: adopt the results the batch's parent left in the file
+    `SHARE_FILE_ENV` names, for the workspace this process loaded under the same key.
+    Nothing happens without the variable, without the file (not written), when it cannot be
+    read or when no loaded workspace matches; the kernel then computes itself. The file stays
+    for the batch's other kernels; the parent removes it (with its private folder) when the
+    batch ends."""
+    import pickle
+
+    name = os.environ.get(SHARE_FILE_ENV)
+    if _SHARE_TAKEN or not name:
+        return
+    _SHARE_TAKEN.append(True)
+    try:
+        with open(name, "rb") as fh:
+            share: BatchShare = pickle.load(fh)
+    except (OSError, EOFError, pickle.UnpicklingError):
+        return
+    ws = _WORKSPACES.get(share.key)
+    if ws is not None:
+        for one in share.results:
+            _keep_shared(one.with_workspace(ws))
 
 
 def _signature(path: Path) -> tuple[Any, ...]:
@@ -210,14 +332,24 @@ def load_cached(path: Path, *, keep_valid: bool) -> Workspace:
     """`load_workspace(path)`, reusing the result while the files are unchanged."""
     from trc_analytics.records.load import load_workspace
 
-    key = (str(path), keep_valid, _signature(path))
+    key = _workspace_key(path, keep_valid)
     ws = _WORKSPACES.get(key)
     if ws is None:
         ws = load_workspace(path, keep_valid=keep_valid)
-        if len(_WORKSPACES) >= _MAX_CACHED:
-            _WORKSPACES.pop(next(iter(_WORKSPACES)))
-        _WORKSPACES[key] = ws
+        _remember_workspace(key, ws)
     return ws
+
+
+def _workspace_key(path: Path, keep_valid: bool) -> tuple[Any, ...]:
+    """What identifies a loaded workspace: its path, keep_valid and the files' sizes and times."""
+    return (str(path), keep_valid, _signature(path))
+
+
+def _remember_workspace(key: tuple[Any, ...], ws: Workspace) -> None:
+    """Keep `ws` under `key` for this process's next reports (at most `_MAX_CACHED`)."""
+    if len(_WORKSPACES) >= _MAX_CACHED:
+        _WORKSPACES.pop(next(iter(_WORKSPACES)))
+    _WORKSPACES[key] = ws
 
 
 @dataclass

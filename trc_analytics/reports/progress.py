@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Callable
 from typing import Any
 
 import polars as pl
@@ -22,7 +23,7 @@ from trc_analytics.metrics.credential_progress import (
     progress_levels,
 )
 from trc_analytics.metrics.requirements import Requirements, icf_requirements
-from trc_analytics.reports.context import ReportContext, long_date
+from trc_analytics.reports.context import ReportContext, SharedResults, long_date
 from trc_analytics.reports.display import Section, bullet_list, esc, table_box
 from trc_analytics.reports.outline import level, require
 from trc_analytics.reports.sections import hours_phrase, hours_text, num, plural
@@ -223,14 +224,25 @@ def progress_of(ctx: ReportContext, coach: str, requirements: Requirements) -> P
     """One coach's credential progress as of the period end: looked up in every coach's,
     built once, in a batch kernel; else computed in a scope of this coach alone (a
     portfolio review asks once per coach)."""
-    every = ctx.shared(
-        ("credential_progress", requirements),
-        lambda sc: every_coach_progress(sc, requirements),
-    )
+    every = ctx.shared(*_every_coach(requirements))
     if every is not None and coach in every:
         return every[coach]
     sc = Scope.make(ctx.ws, ctx.period, coaches=coach, policy=ctx.policy)
     return coach_progress(sc, coach, requirements)
+
+
+def _every_coach(
+    requirements: Requirements,
+) -> tuple[tuple[str, Requirements], Callable[[Scope], dict[str, Progress]]]:
+    """The key and the builder of every coach's progress in a batch's shared results."""
+    return ("credential_progress", requirements), lambda sc: every_coach_progress(sc, requirements)
+
+
+def share_progress(shared: SharedResults) -> None:
+    """Build every coach's credential progress (against the ICF levels the sections use) into
+    a batch's shared results: its parent process does this once, before handing the results
+    to every kernel, so no kernel builds it again."""
+    shared.built(*_every_coach(icf_requirements()))
 
 
 def left_out_note(p: dict[str, Any], cap: int) -> str | None:

@@ -1,0 +1,164 @@
+"""A batch's parent computes every coach's results once and hands them to its kernels
+(`context.BatchShare`): a kernel then does not compute them again, the reports come out the
+same, and nothing of the hand-over is left behind or readable by others."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import stat
+import tempfile
+from pathlib import Path
+
+import polars as pl
+import pytest
+from polars.testing import assert_frame_equal
+
+from trc_analytics.period import Period
+from trc_analytics.policy import Policy
+from trc_analytics.reports import context, progress, supervisor
+from trc_analytics.reports.context import (
+    SHARE_ENV,
+    SHARE_FILE_ENV,
+    BatchShare,
+    open_report,
+    share_for_batch,
+    write_share,
+)
+
+PERIOD = Period.parse("2026-01-01", "2026-06-30")
+COACH = "C-0001"
+
+
+@pytest.fixture
+def fresh_process(monkeypatch):
+    """This process as a kernel that has loaded, computed and taken nothing yet."""
+    monkeypatch.setattr(context, "_WORKSPACES", {})
+    monkeypatch.setattr(context, "_SHARED", {})
+    monkeypatch.setattr(context, "_SHARE_TAKEN", [])
+    monkeypatch.delenv(SHARE_FILE_ENV, raising=False)
+    monkeypatch.delenv(SHARE_ENV, raising=False)
+    return monkeypatch
+
+
+def _handed_over(demo_dir: Path, folder: Path) -> tuple[Path, BatchShare]:
+    """The parent's side: share the demo for the period and the one before, write the file."""
+    folder.mkdir(mode=0o700)
+    share = share_for_batch(
+        demo_dir,
+        keep_valid=False,
+        periods=[PERIOD, Period.parse("2025-07-01", "2025-12-31")],
+        policy=Policy(),
+        prepare=progress.share_progress,
+    )
+    target = folder / "share.pickle"
+    assert write_share(share, target)
+    return target, share
+
+
+def _review_tables(demo_dir: Path) -> list[pl.DataFrame]:
+    ctx = open_report(
+        "supervisor", data=str(demo_dir), coach=COACH, date_from="2026-01-01", date_to="2026-06-30"
+    )
+    return [t.frame for _, f in supervisor.SECTIONS for t in f(ctx, COACH).tables]
+
+
+def _computing_fails(monkeypatch) -> None:
+    """Computing metrics or checks, or building progress, here raises."""
+
+    def refuse(*_a, **_k):
+        raise AssertionError("computed in the kernel despite the hand-over")
+
+    monkeypatch.setattr("trc_analytics.metrics.compute_in", refuse)
+    monkeypatch.setattr("trc_analytics.checks.run_checks_in", refuse)
+    monkeypatch.setattr(progress, "every_coach_progress", refuse)
+
+
+def test_a_kernel_given_the_hand_over_computes_nothing_and_reports_the_same(
+    demo_dir, tmp_path, fresh_process
+):
+    monkeypatch = fresh_process
+    target, _ = _handed_over(demo_dir, tmp_path / "runtime")
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600  # owner-only, in a 0700 folder
+    assert not list(target.parent.glob("*.part"))  # written whole, then renamed
+    # alone: the coach's own scope, computed here (no batch)
+    alone = _review_tables(demo_dir)
+    # a batch kernel: everything from the file
+    monkeypatch.setattr(context, "_WORKSPACES", {})
+    monkeypatch.setattr(context, "_SHARED", {})
+    monkeypatch.setenv(SHARE_ENV, "1")
+    monkeypatch.setenv(SHARE_FILE_ENV, str(target))
+    with monkeypatch.context() as m:
+        _computing_fails(m)
+        shared = _review_tables(demo_dir)
+    assert len(alone) == len(shared) > 10
+    for a, b in zip(alone, shared, strict=True):
+        assert_frame_equal(a, b, check_exact=False)
+
+
+def test_results_of_files_changed_since_are_computed_again(demo_dir, tmp_path, fresh_process):
+    """Near miss: a hand-over computed from other files (sizes and times) is not adopted."""
+    monkeypatch = fresh_process
+    target, share = _handed_over(demo_dir, tmp_path / "runtime")
+    target.unlink()
+    stale = BatchShare((share.key[0], share.key[1], ()), share.results)
+    assert write_share(stale, target)
+    monkeypatch.setattr(context, "_WORKSPACES", {})
+    monkeypatch.setattr(context, "_SHARED", {})
+    monkeypatch.setenv(SHARE_ENV, "1")
+    monkeypatch.setenv(SHARE_FILE_ENV, str(target))
+    assert len(_review_tables(demo_dir)) > 10
+    kept = list(context._SHARED.values())
+    assert kept  # computed here, for the workspace this process loaded
+    assert not any(k is r for k in kept for r in stale.results)
+
+
+def test_without_the_file_a_kernel_loads_and_computes_itself(demo_dir, tmp_path, fresh_process):
+    monkeypatch = fresh_process
+    monkeypatch.setenv(SHARE_ENV, "1")
+    monkeypatch.setenv(SHARE_FILE_ENV, str(tmp_path / "never-written.pickle"))
+    assert len(_review_tables(demo_dir)) > 10
+    assert context._SHARED  # computed here
+
+
+def test_a_hand_over_that_cannot_be_written_leaves_nothing(demo_dir, tmp_path, fresh_process):
+    """The file cannot be made (a full runtime folder; here its name is taken): False, and
+    nothing written; the kernels then compute themselves."""
+    folder = tmp_path / "runtime"
+    folder.mkdir(mode=0o700)
+    share = share_for_batch(demo_dir, keep_valid=False, periods=[PERIOD], policy=Policy())
+    (folder / "share.pickle.part").mkdir()
+    assert not write_share(share, folder / "share.pickle")
+    assert sorted(p.name for p in folder.iterdir()) == ["share.pickle.part"]
+
+
+def _normalised(html: str) -> str:
+    """The page without what differs between two renders of one report: cell ids."""
+    return re.sub(r'id="cell-id=[0-9a-f-]+"', 'id="cell-id=X"', html)
+
+
+@pytest.mark.slow
+def test_batch_reviews_equal_single_renders_and_leave_no_hand_over(demo_dir, tmp_path, monkeypatch):
+    from trc_analytics.reports.batch import render_all
+    from trc_analytics.reports.render import render
+    from trc_analytics.reports.request import ReportRequest
+
+    # the batch's private folders go here: a short path (kernels' Unix sockets live in them)
+    runtime = Path(tempfile.mkdtemp(prefix="trc-t"))
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(runtime))
+    request = ReportRequest("supervisor", PERIOD, data=str(demo_dir))
+    coaches = ["C-0001", "C-0002", "C-0003"]
+    try:
+        results = render_all(request, coaches, out_dir=tmp_path / "batch", workers=2)
+        left = list(runtime.iterdir())
+    finally:
+        shutil.rmtree(runtime, ignore_errors=True)
+    assert [r.error for r in results] == [None, None, None]
+    assert left == []  # no hand-over, socket or folder left behind
+    for r in results:
+        single = render(
+            ReportRequest("supervisor", PERIOD, coach=r.coach, data=str(demo_dir)),
+            out_dir=tmp_path / "single",
+        )
+        assert r.path is not None
+        assert _normalised(r.path.read_text()) == _normalised(single.read_text()), r.coach
