@@ -20,7 +20,8 @@ with `--json` (their own output is shown as they go), and reads back their figur
 - `bench_reports.py --scale N [--limit K]`: every supervisor review of an N-coach association.
 
 `--skip metrics validate reports scale` leaves parts out. A target measured at another size
-than the issue's (peak memory at 5M sessions, 2,000 coaches) is shown without a verdict.
+than the issue's (the compute peak at 5M sessions, 2,000 coaches) is shown without a verdict,
+and so is loading's peak above 5M sessions (the issue states that target from a 5M run).
 """
 
 from __future__ import annotations
@@ -130,11 +131,13 @@ def validate_rows(figures: list[dict]) -> list[Row]:
         frames = m["load"]["frames_mib"]
         peak = m["load"]["peak_mib"]
         plain = m["read"]["peak_mib"] / frames
+        # the issue states the peak target from a 5M measurement: larger sizes show the figure
+        judged = entry["rows"] <= PEAK_SESSIONS
         rows.append(
             Row(
                 f"validation peak memory <= 2x the loaded frames{at}",
                 f"{peak / frames:.2f}x ({peak:,.0f} of {frames:,.0f} MiB; plain read {plain:.2f}x)",
-                verdict(peak / frames, 2.0),
+                verdict(peak / frames, 2.0) if judged else "(target at 5M)",
             )
         )
     for entry in figures:

@@ -55,6 +55,20 @@ def test_loading_rows_give_the_ratio_to_the_plain_read_and_to_the_loaded_frames(
     assert rows[2].measured == "1.25 s, 1.00 CPU s, 125 MiB"
 
 
+def test_the_loading_peak_is_judged_up_to_5m_sessions_and_only_shown_above():
+    modes = {
+        "baseline": {"peak_mib": 50},
+        "read": {"seconds": 1.0, "cpu": 1.0, "peak_mib": 200},
+        "load": {"seconds": 1.5, "cpu": 1.5, "peak_mib": 420, "frames_mib": 100, "sessions": 1e7},
+    }
+    at_5m = validate_rows([{"format": "csv", "rows": 5_000_000, "modes": modes}])
+    at_10m = validate_rows([{"format": "csv", "rows": 10_000_000, "modes": modes}])
+    assert at_5m[1].verdict == "missed by 110%"
+    assert at_10m[1].measured.startswith("4.20x (420 of 100 MiB")
+    assert at_10m[1].verdict == "(target at 5M)"
+    assert at_10m[0].verdict == "met"  # the time ratio is judged at every size
+
+
 def test_the_association_target_is_judged_at_2000_coaches_on_2_workers_only():
     run = {"coaches": 2000, "rendered": 200, "workers": 2, "first_s": 30.0, "steady_s": 0.25}
     rows = scale_rows(run | {"all_coaches_s": 30 + 0.25 * 1999})

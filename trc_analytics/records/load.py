@@ -22,7 +22,7 @@ def load_workspace(
     Raises `WorkspaceError` (with `.problems`) when the workspace is invalid, or, with
     `keep_valid`, when it has no usable coaches table.
     """
-    raw = read_workspace_files(path, keep_types=True)
+    raw = read_workspace_files(path, keep_types=True, csv_in_parts=True)
     digest = raw.digest
     checked = check_workspace(raw, today=today, keep_valid=keep_valid)
     problems = checked.problems

@@ -35,8 +35,10 @@ from trc_analytics.records.problems import (
 )
 from trc_analytics.records.read import (
     ROW,
+    CsvSplitError,
     RawTable,
     RawWorkspace,
+    csv_frame,
     parquet_text,
     read_workspace_files,
 )
@@ -433,17 +435,63 @@ def check_table(
     as unknown references (and relabelled as identifiers when they look like one).
     """
     positions, header_problems, usable = _check_header(rt, table)
-    text, typed, typed_source = _cast_table(rt.raw.frame, table, positions)
+    typed, keys, found = _check_rows(rt.raw.frame, table, positions, today, scanned_elsewhere)
+    found += _collected(_key_problems(keys, table, positions))
+    return _checked(rt, table, positions, header_problems, typed if usable else None, found)
+
+
+def check_table_in_parts(
+    rt: RawTable,
+    table: Table,
+    today: dt.date,
+    scanned_elsewhere: frozenset[str] = frozenset(),
+) -> CheckedTable:
+    """`check_table` for a CSV file read in parts (`rt.raw.chunks`): each part is cast and
+    checked on its own and only its typed columns and problems are kept, so the file's text is
+    never held whole; repeated keys are then found across all parts. The same problems and
+    typed frame as `check_table` on the whole file. Raises a polars error when the file cannot
+    be read in parts (`CsvChunks.frames`)."""
+    positions, header_problems, usable = _check_header(rt, table)
+    typed_parts, key_parts, found = [], [], []
+    for part in rt.raw.chunks.frames():
+        typed, keys, more = _check_rows(part.frame, table, positions, today, scanned_elsewhere)
+        # one chunk per column and part: columns whose chunks do not line up are copied whole
+        # by the next `select` or `drop` (the reader splits a part's columns unevenly)
+        typed_parts.append(typed.rechunk())
+        key_parts.append(keys)
+        found += more
+    if not typed_parts:  # a header and no record
+        typed, keys, found = _check_rows(rt.raw.frame, table, positions, today, scanned_elsewhere)
+        typed_parts, key_parts = [typed], [keys]
+    keys = pl.concat(key_parts)
+    found += _collected(_key_problems(keys, table, positions))
+    typed = pl.concat(typed_parts) if usable else None
+    return _checked(rt, table, positions, header_problems, typed, found)
+
+
+def _collected(plans: list[pl.LazyFrame]) -> list[pl.DataFrame]:
+    """The plans' results that found something (each later eager step costs a query)."""
+    return [c for c in pl.collect_all(plans) if c.height] if plans else []
+
+
+def _check_rows(
+    src: pl.DataFrame,
+    table: Table,
+    positions: dict[str, int],
+    today: dt.date,
+    scanned_elsewhere: frozenset[str],
+) -> tuple[pl.DataFrame, pl.DataFrame, list[pl.DataFrame]]:
+    """The rows of `src` (text, or Parquet columns kept typed) cast to the table's types, the
+    primary key's columns as read (with `ROW`, for `_key_problems`), and the problems found in
+    each row on its own: cells, order of dates, identifiers, control characters."""
+    text, typed, typed_source = _cast_table(src, table, positions)
     present = [f for f in table.fields if f.name in positions]
     cast = [f for f in present if f.type != "string" or f.enum is not None]
     both = text.hstack([typed.get_column(f.name).alias(f.name + TYPED) for f in cast]).with_columns(
         pl.col(f.name).alias(f.name + TYPED) for f in present if f not in cast
     )
-    cell_frames = _cell_problems(both.lazy(), present, positions, today, typed_source)
-    row_frames = [
-        *_order_problems(typed, text, table, positions),
-        *_key_problems(text, table, positions),
-    ]
+    plans = _cell_problems(both.lazy(), present, positions, today, typed_source)
+    plans += _order_problems(typed, text, table, positions)
     scanned = [
         f.name
         for f in present
@@ -451,24 +499,31 @@ def check_table(
     ]
     keys = frozenset(table.primary_key) if len(table.primary_key) == 1 else frozenset()
     suspects = _suspect_rows(text, scanned, distinct=keys)
-    row_frames += _identifier_problems(suspects, scanned, positions)
-    row_frames += _control_characters(suspects, scanned, positions)
-    collected = pl.collect_all([*cell_frames, *row_frames]) if cell_frames or row_frames else []
+    plans += _identifier_problems(suspects, scanned, positions)
+    plans += _control_characters(suspects, scanned, positions)
+    key_text = text.select(ROW, *(k for k in table.primary_key if k in text.columns))
+    return typed, key_text, _collected(plans)
+
+
+def _checked(
+    rt: RawTable,
+    table: Table,
+    positions: dict[str, int],
+    header_problems: list[dict],
+    typed: pl.DataFrame | None,
+    found: list[pl.DataFrame],
+) -> CheckedTable:
+    """The checked table: its typed frame (None when it cannot be used) and every problem,
+    each placed in the table's file and sheet."""
     where = {"file": rt.file, "sheet": rt.sheet}
-    frames = [  # each eager step costs a query: only for the frames that found something
-        c.with_columns(pl.lit(v, pl.String).alias(k) for k, v in where.items())
-        for c in collected
-        if c.height
+    frames = [
+        c.with_columns(pl.lit(v, pl.String).alias(k) for k, v in where.items()) for c in found
     ]
     problems = concat_problems([problems_frame(header_problems), *frames])
     if COLUMN_ORDER not in problems.columns:
         problems = problems.with_columns(pl.lit(None, pl.Int64).alias(COLUMN_ORDER))
     return CheckedTable(
-        table=table.name,
-        raw=rt,
-        frame=typed if usable else None,
-        problems=problems,
-        positions=positions,
+        table=table.name, raw=rt, frame=typed, problems=problems, positions=positions
     )
 
 
@@ -848,8 +903,11 @@ def _reference_rows(
     )
 
 
-def _check_tables(raw: RawWorkspace, today: dt.date) -> dict[str, CheckedTable]:
-    """`check_table` for every table of `raw`, in the schema's order.
+def _check_tables(
+    raw: RawWorkspace, today: dt.date
+) -> tuple[dict[str, CheckedTable], list[pl.DataFrame]]:
+    """`check_table` for every table of `raw`, in the schema's order, and the reading problems
+    of CSV files that had to be read whole after all (`_check_csv`).
 
     Tables are independent, and polars releases the interpreter while it works, so they are
     checked on a few threads, the largest first: the sessions' scan for identifiers (one core)
@@ -859,18 +917,47 @@ def _check_tables(raw: RawWorkspace, today: dt.date) -> dict[str, CheckedTable]:
     usable = {n for n, rt in raw.tables.items() if _check_header(rt, schema[n])[2]}
     names = [n for n in schema.names if n in raw.tables]
 
-    def check(name: str) -> CheckedTable:
+    def check(name: str) -> tuple[CheckedTable | None, pl.DataFrame]:
         rt, table = raw.tables[name], schema[name]
         by_reference = frozenset(fk.fields for fk in table.foreign_keys if fk.resource in usable)
+        if rt.raw.chunks is not None:
+            return _check_csv(rt, table, today, by_reference)
         ct = check_table(rt, table, today, scanned_elsewhere=by_reference)
         rt.raw.frame = rt.raw.frame.clear()  # the text is no longer needed: free it
-        return ct
+        return ct, problems_frame([])
 
-    largest_first = sorted(names, key=lambda n: -raw.tables[n].raw.frame.height)
+    def weight(name: str) -> int:
+        rt = raw.tables[name].raw
+        return rt.chunks.weight if rt.chunks is not None else 100 * rt.frame.height
+
+    largest_first = sorted(names, key=lambda n: -weight(n))
     workers = min(CHECK_THREADS, len(names)) or 1
     with ThreadPoolExecutor(max_workers=workers) as pool:
         done = dict(zip(largest_first, pool.map(check, largest_first), strict=True))
-    return {n: done[n] for n in names}
+    checked = {n: done[n][0] for n in names if done[n][0] is not None}
+    return checked, [done[n][1] for n in names if done[n][1].height]
+
+
+def _check_csv(
+    rt: RawTable, table: Table, today: dt.date, by_reference: frozenset[str]
+) -> tuple[CheckedTable | None, pl.DataFrame]:
+    """A CSV table checked in parts (`check_table_in_parts`); when polars' reader refuses the
+    file part-way (a row with too many fields, bytes that are not UTF-8), the file is read
+    whole as before (`read.csv_frame`, whose slower path names the broken rows) and checked
+    whole. Returns the checked table (None when the file cannot be read at all) and the
+    reading problems met."""
+    try:
+        return check_table_in_parts(rt, table, today, by_reference), problems_frame([])
+    except (pl.exceptions.PolarsError, CsvSplitError):
+        pass
+    frame, read_problems = csv_frame(rt.raw.chunks.path, rt.file)
+    found = problems_frame(read_problems)
+    if frame is None:
+        return None, found
+    whole = RawTable(rt.table, rt.file, rt.sheet, frame)
+    ct = check_table(whole, table, today, scanned_elsewhere=by_reference)
+    whole.raw.frame = whole.raw.frame.clear()
+    return ct, found
 
 
 #: Threads checking tables side by side (polars runs each query on its own pool as well).
@@ -888,10 +975,11 @@ def check_workspace(
     """
     today = today or dt.date.today()
     schema = raw.schema
-    checked = _check_tables(raw, today)
+    checked, read_later = _check_tables(raw, today)
+    read_problems = concat_problems([raw.problems, *read_later])
     provided = set(checked)
-    problems = [raw.problems, *(ct.problems for ct in checked.values())]
-    if "coaches" not in provided and not _mentions_coaches(raw.problems):
+    problems = [read_problems, *(ct.problems for ct in checked.values())]
+    if "coaches" not in provided and not _mentions_coaches(read_problems):
         problems.append(
             problems_frame(
                 [
@@ -982,5 +1070,5 @@ def validate_workspace(path: str | Path, today: dt.date | None = None) -> pl.Dat
 
     An empty frame (with `PROBLEM_SCHEMA` columns) means the workspace is valid.
     """
-    raw = read_workspace_files(path, keep_types=True)
+    raw = read_workspace_files(path, keep_types=True, csv_in_parts=True)
     return check_workspace(raw, today=today).problems.cast(PROBLEM_SCHEMA)
