@@ -4,6 +4,7 @@ same, and nothing of the hand-over is left behind or readable by others."""
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import stat
@@ -162,3 +163,26 @@ def test_batch_reviews_equal_single_renders_and_leave_no_hand_over(demo_dir, tmp
         )
         assert r.path is not None
         assert _normalised(r.path.read_text()) == _normalised(single.read_text()), r.coach
+
+
+def test_files_changed_while_the_parent_computes_are_not_stamped_on_its_results(
+    demo_dir, tmp_path, fresh_process
+):
+    """The hand-over carries the key of the files its results were computed from: a file
+    edited after the parent loaded the workspace (here while it builds progress) must not
+    make results of the old files look like results of the new ones to a kernel."""
+    ws_dir = tmp_path / "ws"
+    shutil.copytree(demo_dir, ws_dir)
+    loaded = context._workspace_key(ws_dir, False)
+    edited = sorted(p for p in ws_dir.iterdir() if p.is_file())[0]
+
+    def edit_meanwhile(results):
+        st = edited.stat()
+        os.utime(edited, ns=(st.st_atime_ns, st.st_mtime_ns + 10**9))
+        progress.share_progress(results)
+
+    share = share_for_batch(
+        ws_dir, keep_valid=False, periods=[PERIOD], policy=Policy(), prepare=edit_meanwhile
+    )
+    assert context._workspace_key(ws_dir, False) != loaded  # the files did change
+    assert share.key == loaded  # the results are those of the files as loaded

@@ -3,6 +3,7 @@ compared with a requirement never reads as met when it is not, and money has one
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import polars as pl
@@ -62,3 +63,38 @@ def test_money_has_one_format_in_every_cell():
     assert cells == ["20.8", "125.00", "0.00", "1,494.30", "1,494.30", "0"]
     assert format_value(125, "hourly_fee") == "125.00"  # a whole amount held as an integer
     assert format_value(125, "sessions") == "125"  # near miss: a count is not money
+
+
+def _estimate(hours: float, paid: float) -> dict[str, object]:
+    """A level estimate (`level_estimates` row) still short of `hours` and `paid` hours."""
+    return {
+        "level": "ACC",
+        "estimate": "on_pace",
+        "hours_still_needed": hours,
+        "paid_hours_still_needed": paid,
+        "clients_still_needed": 0,
+        "recent_hours_still_needed": 0.0,
+        "recent_months": 18,
+        "hours_per_month": 10.0,
+        "estimated_on": dt.date(2026, 9, 1),
+    }
+
+
+def test_a_level_line_never_reads_fewer_hours_needed_than_paid_hours_needed():
+    """99 hours held, 60 of them paid, of ACC's 100 (75 paid): 1 more hour is not enough, 15
+    more paid hours are; "1 hour still needed (15 of them paid)" reads a total below its part."""
+    from trc_analytics.reports.progress import level_line
+
+    line = level_line(_estimate(1.0, 15.0))
+    assert "(15 of them paid)" not in line
+    assert line.startswith("ACC: 15 hours of paid coaching still needed")
+    # the same when the printed figures are equal (both round up to 15)
+    assert level_line(_estimate(14.95, 15.0)).startswith("ACC: 15 hours of paid coaching")
+
+
+def test_a_level_line_with_more_hours_than_paid_hours_needed_names_both():
+    """The near miss: 91.5 hours still needed of which 69.5 paid reads as before."""
+    from trc_analytics.reports.progress import level_line
+
+    line = level_line(_estimate(91.5, 69.5))
+    assert line.startswith("ACC: 91.5 hours still needed (69.5 of them paid). At the pace")

@@ -276,6 +276,28 @@ def test_a_chart_is_drawn_here_when_the_helper_has_gone(chart_helper) -> None:
     assert chart_engine._helper is None
 
 
+def test_a_chart_is_drawn_here_when_the_helper_stops_answering(chart_helper, monkeypatch) -> None:
+    """A helper that is alive but answers nothing (stopped, wedged) held the report until the
+    cell's 10-minute timeout and then failed it; past `REPLY_SECONDS` it is ended and the chart
+    drawn in this process, the same SVG, and it is not asked again."""
+    import signal
+    import time
+
+    import vl_convert as vlc
+
+    from trc_analytics.reports import chart_engine
+
+    assert chart_engine.draw_svg(chart_engine.FIRST_CHART).startswith("<svg")  # it answers
+    monkeypatch.setattr(chart_engine, "REPLY_SECONDS", 1.0)
+    chart_helper.send_signal(signal.SIGSTOP)
+    start = time.monotonic()
+    svg = chart_engine.draw_svg(chart_engine.FIRST_CHART)
+    assert time.monotonic() - start < 30
+    assert svg == vlc.vegalite_to_svg(chart_engine.FIRST_CHART, allowed_base_urls=[])
+    assert chart_engine._helper is None
+    assert chart_helper.poll() is not None  # ended and reaped, not left stopped
+
+
 def test_a_hand_over_that_does_not_fit_is_dropped_whole(monkeypatch) -> None:
     """The near miss of the hand-over: when the runtime folder is full (a small tmpfs and a
     large workspace), no partial file stays and the kernel is told nothing (it loads itself)."""

@@ -27,6 +27,9 @@ from typing import IO, Any
 FIRST_CHART: dict[str, Any] = {"mark": "point", "data": {"values": [{"a": 1}]}}
 #: Every message is this header (the body's length in bytes) and a UTF-8 JSON body.
 _HEADER = struct.Struct(">Q")
+#: Longest wait for the helper's drawing of one chart (one takes well under a second; a busy
+#: machine may take several): past it the helper is ended and the chart drawn here.
+REPLY_SECONDS = 30.0
 
 _helper: subprocess.Popen[bytes] | None = None
 _lock = threading.Lock()
@@ -68,15 +71,39 @@ def _draw_in_helper(spec: dict[str, Any]) -> str | None:
         helper = _helper
         if helper is None:
             return None
-        try:
-            _send(helper.stdin, body)  # type: ignore[arg-type]
-            reply = _receive(helper.stdout)  # type: ignore[arg-type]
-        except (OSError, ValueError):  # the helper is gone, or answered nonsense
+        answered, reply = _exchange(helper, body)
+        if not answered:  # gone, answered nonsense or stuck: never asked again
             _helper = None
             helper.kill()
+            helper.wait()
             return None
     svg = reply.get("svg") if isinstance(reply, dict) else None
     return svg if isinstance(svg, str) else None
+
+
+def _exchange(helper: subprocess.Popen[bytes], body: bytes) -> tuple[bool, Any]:
+    """(True, reply) when the helper answered `body` within `REPLY_SECONDS`, else (False, None).
+
+    The exchange runs in a thread so that a helper that stops reading or answering (stopped,
+    wedged) cannot hold the report until the cell's timeout: killing it ends the thread's
+    read or write, and the chart is drawn in this process instead (the same SVG)."""
+    box: list[Any] = []
+
+    def run() -> None:
+        try:
+            _send(helper.stdin, body)  # type: ignore[arg-type]
+            box.append(_receive(helper.stdout))  # type: ignore[arg-type]
+        except (OSError, ValueError):  # the helper is gone, or answered nonsense
+            pass
+
+    worker = threading.Thread(target=run, name="chart-helper-exchange", daemon=True)
+    worker.start()
+    worker.join(REPLY_SECONDS)
+    if worker.is_alive():
+        helper.kill()  # ends the thread's pending read or write
+        worker.join()
+        return False, None
+    return (True, box[0]) if box else (False, None)
 
 
 def _send(pipe: IO[bytes], body: bytes) -> None:

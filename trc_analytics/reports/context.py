@@ -191,11 +191,13 @@ def share_for_batch(
     `periods` once, in the batch's parent, for its kernels. `prepare(results)` builds what a
     report kind adds to them (`SharedResults.built`) for the first period. Raises what
     `load_workspace` raises."""
-    ws = load_cached(path, keep_valid=keep_valid)
+    key, ws = _load_keyed(path, keep_valid=keep_valid)
     results = [_shared_results(ws, p, policy) for p in dict.fromkeys(periods)]
     if prepare is not None and results:
         prepare(results[0])
-    return BatchShare(_workspace_key(path, keep_valid), results)
+    # the key the files had when loaded, not now: a file edited meanwhile must not make these
+    # results look like those of the edited files to a kernel that loads them
+    return BatchShare(key, results)
 
 
 def write_share(share: BatchShare, target: Path) -> bool:
@@ -330,6 +332,11 @@ def receive_prepared(path: str | os.PathLike[str]) -> None:
 
 def load_cached(path: Path, *, keep_valid: bool) -> Workspace:
     """`load_workspace(path)`, reusing the result while the files are unchanged."""
+    return _load_keyed(path, keep_valid=keep_valid)[1]
+
+
+def _load_keyed(path: Path, *, keep_valid: bool) -> tuple[tuple[Any, ...], Workspace]:
+    """`load_cached`, with the key (files' sizes and times) the workspace was loaded under."""
     from trc_analytics.records.load import load_workspace
 
     key = _workspace_key(path, keep_valid)
@@ -337,7 +344,7 @@ def load_cached(path: Path, *, keep_valid: bool) -> Workspace:
     if ws is None:
         ws = load_workspace(path, keep_valid=keep_valid)
         _remember_workspace(key, ws)
-    return ws
+    return key, ws
 
 
 def _workspace_key(path: Path, keep_valid: bool) -> tuple[Any, ...]:

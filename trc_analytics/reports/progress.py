@@ -111,7 +111,9 @@ def level_line(e: dict[str, Any]) -> str:
     if e["estimate"] == "hours_met":
         return f"{name}: the hours are there; still needed: {rest}."
     total, paid = e["hours_still_needed"], e["paid_hours_still_needed"]
-    if total > 0:
+    # paid hours count in the hours too: when more paid hours are missing than hours in all,
+    # the paid ones are what is needed ("1 hour still needed (15 of them paid)" is no sum)
+    if total > paid:
         need = f"{hours(total, round_up=True)} still needed" + (
             f" ({hours_text(paid, round_up=True)} of them paid)" if paid else ""
         )
