@@ -56,6 +56,18 @@ def test_table_is_readable(folder):
     assert "8.5" in result.stdout
 
 
+def test_table_prints_hours_and_money_as_the_reports_do():
+    """225.75 hours print 225.7 (held hours round down, as in the supervisor review, not 225.8),
+    0.0 hours print 0, and money keeps its cents."""
+    from trc_analytics.cli.metrics import _cell
+
+    assert _cell("hours", 225.75) == "225.7"
+    assert _cell("unvalued_hours", 0.0) == "0"
+    assert _cell("pro_bono_value", 1494.0) == "1,494.00"
+    assert _cell("hours_per_month", 36.64) == "36.6"
+    assert _cell("mean_sessions", 3.25) == "3.2"  # not hours: as before
+
+
 def test_another_metric_and_a_policy_file(folder, tmp_path):
     policy = tmp_path / "policy.toml"
     policy.write_text("silent_engagement_days = 90\n", encoding="utf-8")

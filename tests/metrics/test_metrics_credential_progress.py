@@ -263,6 +263,8 @@ BAD = [
     (HEAD + "hours = 5\nrecent_hours = 2\n", "recent_hours and recent_months go together"),
     (HEAD + "hours = 5\nclients = 2.5\n", "clients 2.5 is not a whole number"),
     (HEAD + "hours = -1\n", "hours -1 must be above 0"),
+    (HEAD + "hours = 600.05\n", "hours 600.05 has more than one decimal"),
+    (HEAD + "hours = 5\npaid_hours = 2.25\n", "paid_hours 2.25 has more than one decimal"),
     ('[source]\nname = "A"\n[[level]]\nhours = 5\n', "[[level]] 1: name is missing"),
     ('[source]\nname = "A"\n', "no [[level]] table"),
     ("[source\n", "not a TOML file"),
@@ -276,6 +278,13 @@ def test_a_bad_requirements_file_names_file_and_key(tmp_path, text, message):
     with pytest.raises(RequirementsError) as err:
         read_requirements(path)
     assert str(path) in str(err.value) and message in str(err.value)
+
+
+def test_hours_in_tenths_are_accepted(tmp_path):
+    """Near miss: 600.1 and 0.3 hours (0.1 * 3 is not exactly 0.3 as a float) are tenths."""
+    path = tmp_path / "levels.toml"
+    path.write_text(HEAD + "hours = 600.1\npaid_hours = 0.3\n", encoding="utf-8")
+    assert read_requirements(path)
 
 
 def test_an_association_level_may_not_reuse_an_icf_name(tmp_path):

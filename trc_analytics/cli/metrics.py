@@ -138,14 +138,20 @@ def _print(df: pl.DataFrame, fmt: str, *, title: str) -> None:
 
 
 def _cell(name: str, value: object) -> str:
-    """A value as a person reads it: shares as percentages, hours to one decimal."""
+    """A value as a person reads it: shares as percentages, hours and money by the reports' one
+    rule (`display.format_hours`: 225.75 hours print 225.7 here as in the review, 0.0 prints 0;
+    `display.format_money`: always cents)."""
+    from trc_analytics.reports.display import format_hours, format_money, is_hours, is_money
+
     if value is None:
         return ""
     if isinstance(value, float):
         if name.endswith(("_rate", "_share")):
             return f"{value:.1%}"
-        if name.endswith(("_value", "_fee")):
-            return f"{value:,.2f}"
+        if is_money(name):
+            return format_money(value)
+        if is_hours(name):
+            return format_hours(value)
         return f"{value:,.1f}"
     if isinstance(value, int) and not isinstance(value, bool):
         return f"{value:,}"

@@ -187,6 +187,12 @@ def _amount(value: Any, key: str, at: str) -> float:
         raise RequirementsError(f"{at}: {key} {value!r} is not a number")
     if value <= 0:
         raise RequirementsError(f"{at}: {key} {value!r} must be above 0 (leave the key out)")
+    if key.endswith("hours") and abs(value * 10 - round(value * 10)) > 1e-9:
+        # hours print to the tenth (held rounded down, still needed up): a requirement of
+        # 600.05 would print as 600.1 while held and needed added up to 600.05
+        raise RequirementsError(
+            f"{at}: {key} {value!r} has more than one decimal; hours are asked in tenths"
+        )
     return float(value)
 
 
