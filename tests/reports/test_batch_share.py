@@ -186,3 +186,48 @@ def test_files_changed_while_the_parent_computes_are_not_stamped_on_its_results(
     )
     assert context._workspace_key(ws_dir, False) != loaded  # the files did change
     assert share.key == loaded  # the results are those of the files as loaded
+
+
+def test_files_changed_during_the_load_are_loaded_again_under_their_new_key(
+    demo_dir, tmp_path, fresh_process
+):
+    """A file edited while the workspace is being loaded: the workspace read partly before the
+    edit must not be remembered under the old files' key; it is loaded again and kept under
+    the key of the files as they now are."""
+    from trc_analytics.records import load
+
+    ws_dir = tmp_path / "ws"
+    shutil.copytree(demo_dir, ws_dir)
+    before = context._workspace_key(ws_dir, False)
+    edited = sorted(p for p in ws_dir.iterdir() if p.is_file())[0]
+    real_load, loads = load.load_workspace, []
+
+    def edit_during_first_load(path, **kwargs):
+        loads.append(path)
+        ws = real_load(path, **kwargs)
+        if len(loads) == 1:
+            st = edited.stat()
+            os.utime(edited, ns=(st.st_atime_ns, st.st_mtime_ns + 10**9))
+        return ws
+
+    fresh_process.setattr(load, "load_workspace", edit_during_first_load)
+    key, _ws = context._load_keyed(ws_dir, keep_valid=False)
+    assert len(loads) == 2
+    assert key == context._workspace_key(ws_dir, False) != before
+    assert list(context._WORKSPACES) == [key]
+
+
+def test_files_unchanged_during_the_load_are_loaded_once(demo_dir, tmp_path, fresh_process):
+    """Near miss: nothing edited, one load, remembered under the files' key."""
+    from trc_analytics.records import load
+
+    real_load, loads = load.load_workspace, []
+
+    def counted(path, **kwargs):
+        loads.append(path)
+        return real_load(path, **kwargs)
+
+    fresh_process.setattr(load, "load_workspace", counted)
+    key, _ws = context._load_keyed(demo_dir, keep_valid=False)
+    context._load_keyed(demo_dir, keep_valid=False)
+    assert len(loads) == 1 and list(context._WORKSPACES) == [key]

@@ -336,15 +336,30 @@ def load_cached(path: Path, *, keep_valid: bool) -> Workspace:
 
 
 def _load_keyed(path: Path, *, keep_valid: bool) -> tuple[tuple[Any, ...], Workspace]:
-    """`load_cached`, with the key (files' sizes and times) the workspace was loaded under."""
+    """`load_cached`, with the key (files' sizes and times) the workspace was loaded under.
+
+    A file edited while it is being loaded would leave a workspace read partly before the edit
+    under the old files' key: the key is taken again after the load, and the load repeated
+    (up to `_LOAD_ATTEMPTS` times) until the files stayed unchanged through it; a workspace
+    whose files never stood still is used for this report but not remembered."""
     from trc_analytics.records.load import load_workspace
 
     key = _workspace_key(path, keep_valid)
     ws = _WORKSPACES.get(key)
-    if ws is None:
+    if ws is not None:
+        return key, ws
+    for _ in range(_LOAD_ATTEMPTS):
         ws = load_workspace(path, keep_valid=keep_valid)
-        _remember_workspace(key, ws)
+        after = _workspace_key(path, keep_valid)
+        if after == key:
+            _remember_workspace(key, ws)
+            return key, ws
+        key = after
     return key, ws
+
+
+#: How many times a workspace whose files change during the load is loaded again.
+_LOAD_ATTEMPTS = 3
 
 
 def _workspace_key(path: Path, keep_valid: bool) -> tuple[Any, ...]:
