@@ -174,3 +174,39 @@ def test_the_record_longer_than_a_part_is_read_in_parts(coaches_csv, tmp_path, m
     chunks = raw.tables["coaches"].raw.chunks
     frames = [p.frame for p in chunks.frames()]
     assert sum(f.height for f in frames) == len(_lines(coaches_csv)) - 1
+
+
+def test_a_stray_quote_early_costs_one_pass_over_the_file(tmp_path, monkeypatch):
+    """A stray quote near the start makes the rest of the file one "record" by quote parity
+    (then read whole): finding that scans each byte about once, not everything read so far
+    once per part (quadratic: 10 CPU s for the sessions of 1M sessions)."""
+    row = b"S-000001,2025-01-01,USD,some words here to make the row longer\n"
+    data = b"a,b,c,d\n" + b'x"' + row * 4000
+    path = tmp_path / "t.csv"
+    path.write_bytes(data)
+    scanned = []
+    record_end = read._record_end
+
+    def counting(block: bytes, *odd: int) -> int | None:
+        scanned.append(len(block))
+        return record_end(block, *odd)
+
+    monkeypatch.setattr(read, "_record_end", counting)
+    parts = list(read._csv_parts(path, 1024))
+    assert b"".join(parts) == data
+    assert parts[-1].startswith(b'x"') and len(parts) == 2  # the header, then the rest
+    assert sum(scanned) < 2 * len(data)
+
+
+def test_a_quote_closed_blocks_later_ends_a_part_where_the_record_ends(tmp_path):
+    """The near miss: a quoted value over many blocks, closed, ends its part at its own
+    record's end (the parity carried from block to block)."""
+    long_value = b'"' + b"line\n" * 2000 + b'"'
+    data = b"a,b\n" + long_value + b",1\n" + b"x,2\n" * 3000
+    path = tmp_path / "t.csv"
+    path.write_bytes(data)
+    parts = list(read._csv_parts(path, 1024))
+    assert b"".join(parts) == data
+    assert parts[1].startswith(long_value)
+    assert all(p.endswith(b"\n") and p.count(b'"') % 2 == 0 for p in parts)
+    assert sum(read._records(p) for p in parts) == 1 + 1 + 3000
