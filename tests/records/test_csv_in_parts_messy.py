@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+import polars as pl
 import pytest
 from conftest import SMALL_DEMO
 from polars.testing import assert_frame_equal
@@ -210,3 +211,23 @@ def test_a_quote_closed_blocks_later_ends_a_part_where_the_record_ends(tmp_path)
     assert parts[1].startswith(long_value)
     assert all(p.endswith(b"\n") and p.count(b'"') % 2 == 0 for p in parts)
     assert sum(read._records(p) for p in parts) == 1 + 1 + 3000
+
+
+@pytest.mark.parametrize(
+    "case", ["too few fields", "blank lines in the middle", "a line of spaces"]
+)
+def test_a_part_beginning_with_a_short_row_is_read_in_parts(
+    case, coaches_csv, tmp_path, monkeypatch
+):
+    """A part whose first record is a blank line or shorter than the header is read after
+    the header, as wide as it, so the file is not sent to the whole-file path (whose memory
+    peak is the whole file's) for a row that merely omits trailing empty fields."""
+    path = tmp_path / "coaches.csv"
+    path.write_bytes(CASES[case](coaches_csv))
+    whole, _ = read.csv_frame(path, "coaches.csv")
+    monkeypatch.setattr(read, "CHUNK_BYTES", 1)  # every line break ends a part
+    raw = read_workspace_files(tmp_path, keep_types=True, csv_in_parts=True)
+    chunks = raw.tables["coaches"].raw.chunks
+    frames = [p.frame for p in chunks.frames()]  # no polars refusal: read in parts
+    assert len(frames) == len(_lines(path.read_bytes()))  # the header's part, then a record each
+    assert_frame_equal(pl.concat(frames), whole.frame)

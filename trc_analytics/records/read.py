@@ -427,18 +427,28 @@ class CsvChunks:
         error where polars refuses a part (a row with more fields than the header, bytes
         that are not UTF-8) and `CsvSplitError` where a part with quotes holds other records
         than its line breaks say: the caller then reads the file whole (`csv_frame`)."""
-        first = 1  # the file row of the part's first record (the header's in the first part)
-        # as wide as the header, as when the file is read whole: shorter rows are padded and
-        # longer ones refused, whichever record a part begins with
-        columns = {f"__c{i}": pl.String for i in range(len(self.header))}
+        first = 2  # the file row of the part's first record (the header is row 1)
+        # each part is read after the header line, as wide as the header, as when the file is
+        # read whole: shorter rows are padded and longer ones refused, whichever record a part
+        # begins with (a part beginning with a short row or a blank line is read, not refused)
+        names = [f"__c{i}" for i in range(len(self.header))]
+        header = b""  # the first part holds the header line; the others are read after it
         for part in _csv_parts(self.path, self.size):
-            df = pl.read_csv(part, has_header=False, quote_char='"', schema=columns)
-            if part.find(b'"') >= 0 and df.height != _records(part):
+            holds_header = not header
+            df = pl.read_csv(
+                header + part,
+                has_header=True,
+                infer_schema=False,
+                quote_char='"',
+                new_columns=names,
+            )
+            if part.find(b'"') >= 0 and df.height != _records(part) - holds_header:
                 raise CsvSplitError(self.file)
+            if holds_header:
+                header = part[: part.find(b"\n") + 1]
             df = df.with_row_index(ROW, offset=first).with_columns(pl.col(ROW).cast(pl.Int64))
             first += df.height
-            body = df.filter(pl.col(ROW) > 1)  # row 1 is the header
-            yield _tidy_frame(self.header, body.select(ROW, *columns))
+            yield _tidy_frame(self.header, df.select(ROW, *names))
 
     @property
     def weight(self) -> int:
