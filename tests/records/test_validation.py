@@ -88,6 +88,20 @@ def test_an_empty_required_value(ws):
     assert (p["file"], p["row"], p["column"]) == ("clients.csv", 3, "age_band")
 
 
+@pytest.mark.parametrize("value", ["  ", "\t", " \u00a0 "])
+def test_a_required_id_of_only_spaces_is_missing(ws, value):
+    """A coach id of two spaces must not load as a coach: it is reported as missing."""
+    set_cell(ws, "coaches", 2, "coach_id", value)
+    p = only(check(ws), problem="required")
+    assert (p["file"], p["row"], p["column"]) == ("coaches.csv", 2, "coach_id")
+
+
+def test_a_required_value_with_spaces_around_a_word_is_a_value(ws):
+    """Near miss: spaces around a word are not a missing value (no 'required' problem)."""
+    set_cell(ws, "coaches", 2, "region", " north ")
+    assert check(ws).filter(pl.col("problem") == "required").is_empty()
+
+
 def test_an_impossible_date(ws):
     set_cell(ws, "clients", 2, "intake_on", "2026-02-30")
     p = only(check(ws), problem="impossible_date")

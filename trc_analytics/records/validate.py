@@ -346,7 +346,7 @@ def _cell_conditions(f: Field, today: dt.date, typed_source: bool) -> list[tuple
     `typed_source` column (`typed_column`) has no type or vocabulary problem to look for. A
     vocabulary value is one the cast to the field's Enum kept (the same set as its values)."""
     text, typed = pl.col(f.name), pl.col(f.name + TYPED)
-    out = [(text.is_null(), "required")] if f.required else []
+    out = [(_blank(text, f), "required")] if f.required else []
     if f.type == "date":
         if not typed_source:
             out.append((text.is_not_null() & typed.is_null(), "bad_date"))
@@ -361,6 +361,15 @@ def _cell_conditions(f: Field, today: dt.date, typed_source: bool) -> list[tuple
     if f.maximum is not None and f.type in ("integer", "number"):
         out.append((typed > f.maximum, "maximum"))
     return out
+
+
+def _blank(text: pl.Expr, f: Field) -> pl.Expr:
+    """A cell with no value: missing, or (text fields) only spaces, which would otherwise load
+    as a coach or client id of two spaces. The anchored pattern rejects an ordinary value at
+    its first character."""
+    if f.type != "string" or f.enum is not None:  # a vocabulary refuses spaces by itself
+        return text.is_null()
+    return text.is_null() | text.str.contains(r"^\s*$")
 
 
 def _cell_problem(f: Field, today: dt.date, typed_source: bool = False) -> pl.Expr:
