@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import stat
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -201,25 +202,12 @@ def share_for_batch(
 
 
 def write_share(share: BatchShare, target: Path) -> bool:
-    """Pickle the hand-over to `target`: created owner-only (0600) under a temporary name in
-    the caller's private runtime folder and renamed into place once whole. False (and
-    nothing left) when it cannot be written, e.g. a small in-memory runtime folder that is
-    full: each kernel then computes as it would without."""
-    import pickle
+    """Pickle the hand-over to `target` in the caller's private runtime folder, owner-only
+    (`kernel_runtime.write_private`). False (and nothing left) when it cannot be written:
+    each kernel then computes as it would without."""
+    from trc_analytics.reports.kernel_runtime import write_private
 
-    partial = target.with_name(target.name + ".part")
-    try:
-        fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except OSError:  # not made: nothing of ours to remove
-        return False
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            pickle.dump(share, fh, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(partial, target)
-    except OSError:
-        partial.unlink(missing_ok=True)
-        return False
-    return True
+    return write_private(share, target)
 
 
 def _take_share() -> None:
@@ -247,8 +235,18 @@ def _take_share() -> None:
 
 
 def _signature(path: Path) -> tuple[Any, ...]:
+    """Each file's name, size and modification time (one `stat` per entry; folders and broken
+    links left out, as before)."""
     files = sorted(path.iterdir()) if path.is_dir() else [path]
-    return tuple((f.name, f.stat().st_size, f.stat().st_mtime_ns) for f in files if f.is_file())
+    found = []
+    for f in files:
+        try:
+            st = f.stat()
+        except OSError:  # a broken link: not a file
+            continue
+        if stat.S_ISREG(st.st_mode):
+            found.append((f.name, st.st_size, st.st_mtime_ns))
+    return tuple(found)
 
 
 #: What the process that started this kernel prepared for the report it is about to run

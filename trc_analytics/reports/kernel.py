@@ -317,17 +317,12 @@ class NotebookRunner:
         """
         if not self.reuse or self._kc is None:
             return
-        import os
-        import pickle
         import uuid
 
+        from trc_analytics.reports.kernel_runtime import write_private
+
         path = self.runtime_dir() / f"prepared-{uuid.uuid4().hex}.pickle"
-        try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            with os.fdopen(fd, "wb") as fh:
-                pickle.dump(prepared, fh, protocol=pickle.HIGHEST_PROTOCOL)
-        except OSError:  # a full runtime folder (often a small tmpfs): the kernel loads itself
-            path.unlink(missing_ok=True)
+        if not write_private(prepared, path):  # a full runtime folder: the kernel loads itself
             return
         code = (
             "from trc_analytics.reports.context import receive_prepared as _receive\n"

@@ -115,6 +115,28 @@ def make_runtime_dir() -> Path:
     return folder
 
 
+def write_private(obj: Any, target: Path) -> bool:
+    """Pickle `obj` to `target` in a runtime folder: created owner-only (0600) under a temporary
+    name and renamed into place once whole, so a reader never meets half a file. False, with
+    nothing left behind, when it cannot be written (the runtime folder is often a small
+    in-memory file system): the reader then computes what it would have been handed."""
+    import pickle
+
+    partial = target.with_name(target.name + ".part")
+    try:
+        fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except OSError:  # not made: nothing of ours to remove
+        return False
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            pickle.dump(obj, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(partial, target)
+    except OSError:
+        partial.unlink(missing_ok=True)
+        return False
+    return True
+
+
 def remove_runtime_dir(folder: Path | None) -> None:
     """Remove a runtime folder and everything in it (sockets, connection files)."""
     if folder is not None:
