@@ -25,7 +25,8 @@ from trc_analytics.cli.lab import lab_command, prepare_notebooks
 from trc_analytics.period import Period
 from trc_analytics.reports.render import render_report
 
-pytestmark = pytest.mark.slow
+# One JupyterLab per module: the tests share it (`make test` distributes by group).
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("jupyterlab")]
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 TOKEN = "trc-test"
@@ -179,8 +180,10 @@ def test_an_unsigned_executed_notebook_shows_its_charts(lab):
 
 def test_lab_kernels_listen_on_unix_sockets_in_the_private_folder(lab):
     """`trc lab`'s kernels use IPC in an owner-only folder, not loopback TCP ports any local
-    user could subscribe to (the notebooks above ran on such a kernel)."""
-    _page, _port, tmp = lab
+    user could subscribe to. It opens a notebook itself: under pytest-xdist it may be the only
+    test of this module its worker runs."""
+    page, port, tmp = lab
+    _open(page, port, "coach_self_audit.ipynb")  # waits until its kernel is idle
     infos = [json.loads(f.read_text()) for f in (tmp / "runtime").glob("kernel-*.json")]
     assert infos, "no kernel ran"
     for info in infos:
