@@ -16,10 +16,7 @@ of the pipe closes (the kernel stopped) or with the kernel's process group.
 
 from __future__ import annotations
 
-import collections
-import contextlib
 import json
-import queue
 import struct
 import subprocess
 import sys
@@ -35,7 +32,6 @@ _HEADER = struct.Struct(">Q")
 REPLY_SECONDS = 30.0
 
 _helper: subprocess.Popen[bytes] | None = None
-_channel: _Channel | None = None
 _lock = threading.Lock()
 
 
@@ -55,145 +51,59 @@ def start_helper() -> subprocess.Popen[bytes]:
 def draw_svg(spec: dict[str, Any]) -> str:
     """The SVG vl-convert draws for a Vega-Lite `spec`, offline (no URL may be loaded): by the
     helper process when this process started one and it answers, else here."""
-    return submit(spec).svg()
+    svg = _draw_in_helper(spec) if _helper is not None else None
+    if svg is None:
+        import vl_convert as vlc
+
+        svg = vlc.vegalite_to_svg(spec, allowed_base_urls=[])
+    return svg
 
 
-def helper_running() -> bool:
-    """Whether this process draws its charts in a helper (a report kernel), so a chart sent
-    early (`submit`) is drawn on the other core while this process goes on."""
-    return _helper is not None
-
-
-class Drawing:
-    """One chart on its way: sent to the helper at once when there is one (`submit`), its SVG
-    collected by `svg()`, which draws it here instead when the helper refused it (so
-    vl-convert's own error is raised) or could not draw it."""
-
-    def __init__(self, spec: dict[str, Any], channel: _Channel | None) -> None:
-        self._spec = spec
-        self._channel = channel
-        self._done = threading.Event()
-        self._reply: str | None = None
-        if channel is None or not channel.send(self):
-            self._done.set()
-
-    def answer(self, svg: str | None) -> None:
-        """The helper's SVG (None: draw it here); called once, from the channel's reader."""
-        self._reply = svg
-        self._done.set()
-
-    def svg(self) -> str:
-        """The SVG: the helper's when it answered in time, else drawn in this process."""
-        if self._channel is not None:
-            self._channel.wait(self._done)
-        if self._reply is None:
-            import vl_convert as vlc
-
-            return vlc.vegalite_to_svg(self._spec, allowed_base_urls=[])
-        return self._reply
-
-
-def submit(spec: dict[str, Any]) -> Drawing:
-    """Start drawing `spec`: sent to this process's helper now (it draws the specs in the order
-    sent, on its own core, while this process builds the rest of the report), or drawn here
-    when its `svg()` is asked for if there is no helper."""
+def _draw_in_helper(spec: dict[str, Any]) -> str | None:
+    """The helper's drawing of `spec`; None when it refused the spec (drawn here then, raising
+    vl-convert's own error) or cannot be reached (then it is not asked again)."""
+    global _helper
+    try:
+        body = json.dumps(spec, allow_nan=False).encode()
+    except (TypeError, ValueError):  # not plain JSON: vl-convert here takes it as it is
+        return None
     with _lock:
         helper = _helper
-        global _channel
         if helper is None:
-            channel = None
-        elif _channel is None or _channel.helper is not helper:
-            channel = _channel = _Channel(helper)
-        else:
-            channel = _channel
-    return Drawing(spec, channel)
-
-
-def _forget(helper: subprocess.Popen[bytes]) -> None:
-    """Never ask `helper` again (charts are drawn here from now on)."""
-    global _helper
-    with _lock:
-        if _helper is helper:
+            return None
+        answered, reply = _exchange(helper, body)
+        if not answered:  # gone, answered nonsense or stuck: never asked again
             _helper = None
+            helper.kill()
+            helper.wait()
+            return None
+    svg = reply.get("svg") if isinstance(reply, dict) else None
+    return svg if isinstance(svg, str) else None
 
 
-class _Channel:
-    """The pipes to one helper: specs go out in order from a sender thread (a write into a full
-    pipe must not hold this process), replies come back in the same order to a reader thread,
-    which hands each to its `Drawing`. A helper that dies, answers nonsense or answers nothing
-    for `REPLY_SECONDS` is never asked again: every drawing still waiting is drawn here."""
+def _exchange(helper: subprocess.Popen[bytes], body: bytes) -> tuple[bool, Any]:
+    """(True, reply) when the helper answered `body` within `REPLY_SECONDS`, else (False, None).
 
-    def __init__(self, helper: subprocess.Popen[bytes]) -> None:
-        self.helper = helper
-        self._queue: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
-        self._waiting: collections.deque[Drawing] = collections.deque()
-        self._state = threading.Lock()
-        self._open = True
-        self._replies = 0
-        for target, name in ((self._sender, "sends"), (self._reader, "reads")):
-            threading.Thread(target=target, name=f"chart-helper-{name}", daemon=True).start()
+    The exchange runs in a thread so that a helper that stops reading or answering (stopped,
+    wedged) cannot hold the report until the cell's timeout: killing it ends the thread's
+    read or write, and the chart is drawn in this process instead (the same SVG)."""
+    box: list[Any] = []
 
-    def send(self, drawing: Drawing) -> bool:
-        """Queue `drawing`'s spec for the helper; False when it cannot go (drawn here then)."""
+    def run() -> None:
         try:
-            body = json.dumps(drawing._spec, allow_nan=False).encode()
-        except (TypeError, ValueError):  # not plain JSON: vl-convert here takes it as it is
-            return False
-        with self._state:
-            if not self._open:
-                return False
-            self._waiting.append(drawing)
-            self._queue.put(body)
-        return True
+            _send(helper.stdin, body)  # type: ignore[arg-type]
+            box.append(_receive(helper.stdout))  # type: ignore[arg-type]
+        except (OSError, ValueError):  # the helper is gone, or answered nonsense
+            pass
 
-    def wait(self, done: threading.Event) -> None:
-        """Wait for `done`; a helper that answers nothing for `REPLY_SECONDS` is ended."""
-        seen = self._replies
-        while not done.wait(REPLY_SECONDS):
-            if self._replies == seen:  # no reply at all meanwhile: stopped or wedged
-                self.close(kill=True)
-                return
-            seen = self._replies
-
-    def close(self, *, kill: bool) -> None:
-        """Stop using the helper: every drawing still waiting is drawn here; `kill` ends it."""
-        with self._state:
-            self._open = False
-            waiting, self._waiting = list(self._waiting), collections.deque()
-        _forget(self.helper)
-        self._queue.put(None)
-        if kill:
-            self.helper.kill()
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            self.helper.wait(timeout=1.0)
-        if self.helper.returncode is None:  # its output ended but it lives on
-            self.helper.kill()
-            self.helper.wait()
-        for drawing in waiting:
-            drawing.answer(None)
-
-    def _sender(self) -> None:
-        while (body := self._queue.get()) is not None:
-            try:
-                _send(self.helper.stdin, body)  # type: ignore[arg-type]
-            except (OSError, ValueError):  # the helper is gone: the reader sees it too
-                return
-
-    def _reader(self) -> None:
-        while True:
-            try:
-                reply = _receive(self.helper.stdout)  # type: ignore[arg-type]
-            except (OSError, ValueError):  # gone or answered nonsense: never asked again
-                self.close(kill=False)  # ended anyway if it does not stop by itself
-                return
-            with self._state:
-                drawing = self._waiting.popleft() if self._waiting else None
-                self._replies += 1
-            if drawing is None:  # a reply nobody asked for: nonsense
-                self.close(kill=True)
-                return
-            svg = reply.get("svg") if isinstance(reply, dict) else None
-            drawing.answer(svg if isinstance(svg, str) else None)
+    worker = threading.Thread(target=run, name="chart-helper-exchange", daemon=True)
+    worker.start()
+    worker.join(REPLY_SECONDS)
+    if worker.is_alive():
+        helper.kill()  # ends the thread's pending read or write
+        worker.join()
+        return False, None
+    return (True, box[0]) if box else (False, None)
 
 
 def _send(pipe: IO[bytes], body: bytes) -> None:

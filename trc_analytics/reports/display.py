@@ -324,16 +324,6 @@ class Section:
     html_blocks: list[str] = field(default_factory=list)  # pre-built, already escaped HTML
     #: the named page the section prints on (a portfolio's coach: one page group, its header)
     page: str = ""
-    #: the chart's drawing, begun as the section is built (`theme.start_svg`)
-    _early: Any = field(default=None, init=False, repr=False, compare=False)
-
-    def __post_init__(self) -> None:
-        """In a report kernel, send the chart to the chart helper now: it is drawn on the other
-        core while the report builds its next sections, and collected when shown."""
-        if self.chart is not None:
-            from trc_analytics.reports.theme import start_svg
-
-            self._early = start_svg(self.chart, allow_coach_ids=self.allow_coach_ids)
 
     def chart_svg(self) -> str:
         """The chart as inline SVG ("" when there is none)."""
@@ -341,7 +331,7 @@ class Section:
             return ""
         from trc_analytics.reports.theme import to_svg
 
-        return to_svg(self.chart, allow_coach_ids=self.allow_coach_ids, early=self._early)
+        return to_svg(self.chart, allow_coach_ids=self.allow_coach_ids)
 
     def to_html(self) -> str:
         h = f"h{self.level}"

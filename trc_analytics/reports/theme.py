@@ -143,66 +143,15 @@ _XMLNS = re.compile(r'\s+xmlns(:xlink)?="http://www\.w3\.org/[^"]*"')
 #: month, the same few findings) for several coaches. Bounded; the oldest entry goes first.
 _SVGS: dict[str, str] = {}
 _MAX_SVGS = 256
-#: Charts sent to the helper and not yet collected, by spec (two equal charts: one drawing).
-_DRAWING: dict[str, Any] = {}
 
 
-def to_svg(
-    chart: alt.TopLevelMixin, *, allow_coach_ids: bool = True, early: EarlySvg | None = None
-) -> str:
+def to_svg(chart: alt.TopLevelMixin, *, allow_coach_ids: bool = True) -> str:
     """Inline SVG of `chart` in the report theme, rendered offline from aggregated data only.
 
     The namespace attributes are dropped (HTML does not need them), so a report holds no URL.
-    `early` is the drawing `start_svg` began for this same chart: its spec is not computed
-    again, and the data is checked again here all the same.
     """
     check_aggregated(chart, allow_coach_ids=allow_coach_ids)
-    if early is not None and early.chart is chart:
-        return early.svg()
     return spec_svg(chart_spec(chart))
-
-
-class EarlySvg:
-    """A chart's SVG already on its way: the helper draws it while the report goes on."""
-
-    def __init__(self, chart: Any, spec: dict[str, Any]) -> None:
-        from trc_analytics.reports.chart_engine import submit
-
-        self.chart = chart
-        self._key = _spec_key(spec)
-        self._svg = _SVGS.get(self._key)
-        self._drawing = None if self._svg is not None else _DRAWING.get(self._key)
-        if self._svg is None and self._drawing is None:
-            self._drawing = submit(_unlimited_axes(spec))
-            _DRAWING[self._key] = self._drawing
-            if len(_DRAWING) > _MAX_SVGS:
-                _DRAWING.pop(next(iter(_DRAWING)))
-
-    def svg(self) -> str:
-        """The SVG (waiting for the helper if it is still drawing it)."""
-        if self._svg is None:
-            assert self._drawing is not None
-            try:
-                self._svg = _remember(self._key, self._drawing.svg())
-            finally:
-                _DRAWING.pop(self._key, None)
-        return self._svg
-
-
-def start_svg(chart: Any, *, allow_coach_ids: bool = True) -> EarlySvg | None:
-    """Send `chart` to this process's chart helper now, so it is drawn on the other core while
-    the report builds its other sections; `to_svg(chart, early=...)` collects it. None (drawn
-    when shown, as before) outside a report kernel, and for a chart `to_svg` will refuse: its
-    data is checked first, so a record-level chart never leaves this process."""
-    from trc_analytics.reports.chart_engine import helper_running
-
-    if not helper_running():
-        return None
-    try:
-        check_aggregated(chart, allow_coach_ids=allow_coach_ids)
-    except RecordLevelChartError:  # refused again, when shown
-        return None
-    return EarlySvg(chart, chart_spec(chart))
 
 
 def chart_spec(chart: alt.TopLevelMixin, *, validate: bool = False) -> dict[str, Any]:
@@ -224,28 +173,17 @@ def spec_svg(spec: dict[str, Any]) -> str:
     """The SVG vl-convert draws for a Vega-Lite `spec` (namespaces dropped), drawn once per
     process for equal specs. Axes whose labels cannot reach `LABEL_LIMIT` are drawn without
     the limit (`_unlimited_axes`): the same picture, without measuring every label twice."""
-    from trc_analytics.reports.chart_engine import draw_svg
-
-    key = _spec_key(spec)
-    svg = _SVGS.get(key)
-    if svg is None:
-        svg = _remember(key, draw_svg(_unlimited_axes(spec)))
-    return svg
-
-
-def _spec_key(spec: dict[str, Any]) -> str:
-    """The key equal specs share in `_SVGS`."""
     import json
 
-    return json.dumps(spec, sort_keys=True, default=str)
+    from trc_analytics.reports.chart_engine import draw_svg
 
-
-def _remember(key: str, drawn: str) -> str:
-    """Keep the SVG vl-convert drew for `key` (namespaces dropped) and return it."""
-    svg = _XMLNS.sub("", drawn)
-    if len(_SVGS) >= _MAX_SVGS:
-        _SVGS.pop(next(iter(_SVGS)))
-    _SVGS[key] = svg
+    key = json.dumps(spec, sort_keys=True, default=str)
+    svg = _SVGS.get(key)
+    if svg is None:
+        svg = _XMLNS.sub("", draw_svg(_unlimited_axes(spec)))
+        if len(_SVGS) >= _MAX_SVGS:
+            _SVGS.pop(next(iter(_SVGS)))
+        _SVGS[key] = svg
     return svg
 
 
