@@ -231,3 +231,70 @@ def test_files_unchanged_during_the_load_are_loaded_once(demo_dir, tmp_path, fre
     key, _ws = context._load_keyed(demo_dir, keep_valid=False)
     context._load_keyed(demo_dir, keep_valid=False)
     assert len(loads) == 1 and list(context._WORKSPACES) == [key]
+
+
+def test_workers_use_the_parents_view_of_the_workspace_and_load_nothing(
+    demo_dir, tmp_path, fresh_process
+):
+    """A batch worker checks the subject and writes the footer from the parent's small view
+    of the workspace (coaches, sources, rows set aside, digest), owner-only beside the
+    hand-over, instead of loading and validating every file again; the kernels' file does
+    not carry it."""
+    import pickle
+
+    from trc_analytics.reports import batch
+
+    monkeypatch = fresh_process
+    target, share = _handed_over(demo_dir, tmp_path / "runtime")
+    view_file = target.with_name(batch.VIEW_FILE)
+    assert not view_file.exists()
+    target.unlink()
+    assert write_share(share, target, view_file)
+    assert stat.S_IMODE(view_file.stat().st_mode) == 0o600
+    with open(target, "rb") as fh:
+        assert pickle.load(fh).view is None  # the kernels' file: results only
+    loaded = context.load_cached(demo_dir, keep_valid=False)
+    key, view = context.read_worker_view(view_file)
+    assert key == share.key == context.workspace_key(demo_dir, False)
+    assert list(view.tables) == ["coaches"]
+    assert_frame_equal(view["coaches"], loaded["coaches"])
+    assert (view.digest, view.sources, view.rows_set_aside) == (
+        loaded.digest,
+        loaded.sources,
+        loaded.rows_set_aside,
+    )
+
+    def refuse(*_a, **_k):
+        raise AssertionError("the worker loaded the workspace")
+
+    monkeypatch.setattr(context, "_WORKSPACES", {})
+    monkeypatch.setattr("trc_analytics.records.load.load_workspace", refuse)
+    monkeypatch.setattr(batch, "_VIEW", {"file": str(view_file)})
+    request = batch.ReportRequest("supervisor", PERIOD, coach=COACH, data=str(demo_dir))
+    used = batch._workspace(request)
+    assert list(used.tables) == ["coaches"] and used.digest == loaded.digest
+    assert batch._workspace(request) is used  # read once
+
+
+def test_a_worker_loads_files_changed_since_the_parent_made_its_view(
+    demo_dir, tmp_path, fresh_process
+):
+    """Near miss: once a file has changed (size or time), the view no longer describes the
+    files the kernels load: the worker loads and validates them itself, as before."""
+    from trc_analytics.reports import batch
+
+    monkeypatch = fresh_process
+    ws_dir = tmp_path / "ws"
+    shutil.copytree(demo_dir, ws_dir)
+    share = share_for_batch(ws_dir, keep_valid=False, periods=[PERIOD], policy=Policy())
+    folder = tmp_path / "runtime"
+    folder.mkdir(mode=0o700)
+    view_file = folder / batch.VIEW_FILE
+    assert write_share(share, folder / "share.pickle", view_file)
+    monkeypatch.setattr(batch, "_VIEW", {"file": str(view_file)})
+    request = batch.ReportRequest("supervisor", PERIOD, coach=COACH, data=str(ws_dir))
+    assert list(batch._workspace(request).tables) == ["coaches"]  # the view
+    edited = sorted(p for p in ws_dir.iterdir() if p.is_file())[0]
+    st = edited.stat()
+    os.utime(edited, ns=(st.st_atime_ns, st.st_mtime_ns + 10**9))
+    assert len(batch._workspace(request).tables) > 1  # loaded here

@@ -157,3 +157,25 @@ def test_an_equal_spec_is_drawn_once_per_process(monkeypatch):
     assert len(calls) == 1
     theme.spec_svg(_bars(["north", "east"]))  # near miss: other data, drawn again
     assert len(calls) == 2
+
+
+@pytest.mark.parametrize("kind", ["supervisor", "self-audit", "association"])
+def test_no_chart_makes_altair_rebuild_a_channel_from_a_plain_value(
+    demo_workspace, monkeypatch, kind
+):
+    """A channel given to `.encode()` as a bare string or `alt.value(...)` is turned into its
+    class by Altair's `from_dict`, which first hashes the schema of every Altair class (about
+    5 ms each time, three times in a supervisor review); the charts pass channel objects
+    (`alt.Text`, `alt.ColorValue`, `alt.XValue`, ...), which draw the same spec."""
+    from altair.utils import schemapi
+
+    rebuilt: list[int] = []
+    original = schemapi._FromDict.__init__
+
+    def counting(self: Any, classes: Any) -> None:
+        rebuilt.append(1)
+        original(self, classes)
+
+    monkeypatch.setattr(schemapi._FromDict, "__init__", counting)
+    _drawn_charts(monkeypatch, _sections(kind, demo_workspace))
+    assert rebuilt == []

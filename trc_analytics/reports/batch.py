@@ -11,7 +11,6 @@ as on macOS and Windows) and an output folder the reports could not be written t
 
 from __future__ import annotations
 
-import contextlib
 import multiprocessing
 import os
 import time
@@ -109,26 +108,46 @@ def _close_runner() -> None:
         _RUNNER = None
 
 
+#: This worker's view of the workspace: the file the parent writes it to, and once read,
+#: (key, view) or None.
+_VIEW: dict[str, Any] = {}
+
+
 def _worker_init(reuse_kernel: bool, request: ReportRequest, share_file: str) -> None:
-    """Start the worker's runner (and kernel), then load the workspace while the kernel
-    starts; shut the kernel down when the worker exits.
+    """Start the worker's runner (and kernel); shut the kernel down when the worker exits.
 
     The kernel inherits this environment: it takes every coach's results from `share_file`
-    (written by the parent meanwhile, `BatchShare`) and each report filters its coach.
+    (written by the parent meanwhile, `BatchShare`) and each report filters its coach. The
+    worker itself does not load the workspace: it takes the parent's view of it
+    (`_workspace`), which is all it uses.
     """
     from multiprocessing import util
 
-    from trc_analytics.reports.context import SHARE_ENV, SHARE_FILE_ENV, load_cached
+    from trc_analytics.reports.context import SHARE_ENV, SHARE_FILE_ENV
     from trc_analytics.reports.kernel import NotebookRunner
-    from trc_analytics.reports.source import resolve_data
 
     global _RUNNER
     os.environ[SHARE_ENV] = "1"
     os.environ[SHARE_FILE_ENV] = share_file
+    _VIEW["file"] = str(Path(share_file).with_name(VIEW_FILE))
     _RUNNER = NotebookRunner(reuse=reuse_kernel).start(request.kind)
     util.Finalize(None, _close_runner, exitpriority=10)
-    with contextlib.suppress(Exception):  # each report meets it again and says so
-        load_cached(resolve_data(request.data), keep_valid=request.keep_valid)
+
+
+def _workspace(request: ReportRequest) -> Any:
+    """The workspace as this worker uses it (the subject's check, the footer): the view the
+    parent handed over (`context.worker_view`, read once) while the files are still those it
+    was made from; else loaded and validated here, as before (an invalid workspace raises)."""
+    from trc_analytics.reports.context import load_cached, read_worker_view, workspace_key
+    from trc_analytics.reports.source import resolve_data
+
+    path = resolve_data(request.data)
+    if "view" not in _VIEW and "file" in _VIEW:
+        _VIEW["view"] = read_worker_view(_VIEW["file"])
+    handed = _VIEW.get("view")
+    if handed is not None and handed[0] == workspace_key(path, request.keep_valid):
+        return handed[1]
+    return load_cached(path, keep_valid=request.keep_valid)
 
 
 def _started() -> int:
@@ -138,14 +157,12 @@ def _started() -> int:
 
 def _render_one(request: ReportRequest, out_dir: str, keep_notebook: str | None) -> BatchResult:
     """Render one coach's report in this worker; never raises (errors become the result)."""
-    from trc_analytics.reports.context import load_cached
     from trc_analytics.reports.render import render
-    from trc_analytics.reports.source import resolve_data
 
     start = time.perf_counter()
     coach = str(request.coach)
     try:
-        ws = load_cached(resolve_data(request.data), keep_valid=request.keep_valid)
+        ws = _workspace(request)
         path = render(
             request, out_dir=out_dir, keep_notebook=keep_notebook, runner=_RUNNER, workspace=ws
         )
@@ -159,6 +176,8 @@ def _render_one(request: ReportRequest, out_dir: str, keep_notebook: str | None)
 
 #: The hand-over's file name in the parent's private runtime folder.
 SHARE_FILE = "batch-share.pickle"
+#: The workers' view of the workspace (`context.worker_view`), beside it.
+VIEW_FILE = "batch-workspace-view.pickle"
 
 
 def share_batch(request: ReportRequest, coach: str, target: Path) -> bool:
@@ -184,7 +203,7 @@ def share_batch(request: ReportRequest, coach: str, target: Path) -> bool:
         )
     except Exception:  # each report meets it again and says so, as without a hand-over
         return False
-    return write_share(share, target)
+    return write_share(share, target, target.with_name(VIEW_FILE))
 
 
 def _collect(

@@ -162,7 +162,7 @@ def _hidden_month_marks(hidden_when: list[str]) -> alt.Chart:
     return (
         alt.Chart(frame)
         .mark_text(angle=270, align="left", dx=4, fontStyle="italic", color=HIDDEN_COLOUR)
-        .encode(x=alt.X("when:O"), y=alt.value(HEIGHT), text="marker:N")
+        .encode(x=alt.X("when:O"), y=alt.YValue(HEIGHT), text=alt.Text("marker:N"))
     )
 
 
@@ -198,7 +198,7 @@ def _hidden_marks(category: str, hidden: list[str], sort: Any) -> alt.Chart:
     return (
         alt.Chart(frame)
         .mark_text(align="left", dx=4, fontStyle="italic", color=HIDDEN_COLOUR)
-        .encode(y=alt.Y(f"{category}:N", sort=sort), x=alt.value(0), text="marker:N")
+        .encode(y=alt.Y(f"{category}:N", sort=sort), x=alt.XValue(0), text=alt.Text("marker:N"))
     )
 
 
@@ -280,7 +280,7 @@ def bars(
     enc: dict = {
         "y": alt.Y(f"{category}:N", title=y_title or None, sort=sort),
         "x": alt.X(f"sum({value}):Q", title=x_title, axis=axis, scale=scale),
-        "color": alt.value(PALETTE[0]),
+        "color": alt.ColorValue(PALETTE[0]),
     }
     if colour:
         data = data.with_columns(words(colour).alias(colour))
@@ -314,7 +314,7 @@ def _partly_hidden_marks(data: pl.DataFrame, category: str, value: str, partly: 
     return (
         alt.Chart(frame)
         .mark_text(align="left", dx=4, fontStyle="italic", color=HIDDEN_COLOUR)
-        .encode(text="marker:N")
+        .encode(text=alt.Text("marker:N"))
     )
 
 
