@@ -53,12 +53,13 @@ def is_coded(df: pl.DataFrame) -> bool:
     return hit is not None and hit[0]() is df
 
 
-#: A scope asked for fewer plans than this (a few metrics or checks) keeps its ids as text.
-#: Coding is a fixed cost paid before the first plan (3-4 s CPU at 5M sessions, most of it
-#: the sessions' client and engagement ids); each plan then joins and groups on codes a
-#: little faster. Over the whole catalogue (~130 plans) that pays; over the headline set
-#: (five metrics and one check) it costs more than it saves. See docs/decisions.md.
-CODES_FROM_PLANS = 20
+#: A scope asked for fewer metrics and checks than this keeps its ids as text. Coding is a
+#: fixed cost paid before the first plan (3-8 s CPU at 5M sessions, most of it the sessions'
+#: client and engagement ids); each metric or check then runs about 0.15 s faster on codes
+#: (the whole catalogue, 53 metrics and 26 checks: 21.5 s CPU against 33.3 s on text). Break-
+#: even is at 25-55 of them; the headline set (five metrics, one check) is far below it. See
+#: docs/decisions.md, "Issue 13: the headline and the catalogue, fourth pass".
+CODES_FROM_PLANS = 30
 
 
 def codes_pay(ws: Workspace, plans: int | None) -> bool:
