@@ -47,14 +47,39 @@ KEYS: dict[str, str] = {"coach": "coach_id", "region": "region"}
 _CODED: dict[int, tuple[weakref.ref[pl.DataFrame], pl.DataFrame]] = {}
 
 
+def is_coded(df: pl.DataFrame) -> bool:
+    """An earlier scope has coded this frame already: its coded copy costs nothing now."""
+    hit = _CODED.get(id(df))
+    return hit is not None and hit[0]() is df
+
+
+#: A scope asked for fewer metrics and checks than this keeps its ids as text. Coding is a
+#: fixed cost paid before the first plan (3-8 s CPU at 5M sessions, most of it the sessions'
+#: client and engagement ids); each metric or check then runs about 0.15 s faster on codes
+#: (the whole catalogue, 53 metrics and 26 checks: 21.5 s CPU against 33.3 s on text). Break-
+#: even is at 25-55 of them; the headline set (five metrics, one check) is far below it. See
+#: docs/decisions.md, "Issue 13: the headline and the catalogue, fourth pass".
+CODES_FROM_PLANS = 30
+
+
+def codes_pay(ws: Workspace, plans: int | None) -> bool:
+    """Whether a scope asked for `plans` plans (None: every metric or check) codes its ids:
+    for the whole catalogue or `CODES_FROM_PLANS` plans and more, or when an earlier scope has
+    coded the sessions already (a report's later scopes then reuse the codes at no cost).
+    The one place that decides; results are the same either way (ids come back as text)."""
+    if plans is None or plans >= CODES_FROM_PLANS:
+        return True
+    sessions = ws.get("sessions")
+    return sessions is not None and is_coded(sessions)
+
+
 def coded(df: pl.DataFrame) -> pl.DataFrame:
     """`df` with its `CODED` id columns as categoricals, cast once per frame (see `_CODED`)."""
     columns = [c for c in CODED if c in df.columns]
     if not columns:
         return df
-    hit = _CODED.get(id(df))
-    if hit is not None and hit[0]() is df:
-        return hit[1]
+    if is_coded(df):
+        return _CODED[id(df)][1]
     out = df.with_columns(pl.col(c).cast(ID) for c in columns)
     _CODED[id(df)] = (weakref.ref(df), out)
     weakref.finalize(df, _CODED.pop, id(df), None)
@@ -105,6 +130,9 @@ class Scope:
     policy: Policy = field(default_factory=Policy)
     coaches: tuple[str, ...] | None = None
     by: By = "coach"
+    #: Whether the `CODED` id columns are categoricals in this scope's frames (`codes_pay`
+    #: decides in `make`); text otherwise. Every frame of one scope has the same dtype.
+    codes: bool = True
     _cache: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @classmethod
@@ -116,8 +144,11 @@ class Scope:
         coaches: Sequence[str] | str | None = None,
         by: By = "coach",
         policy: Policy | None = None,
+        plans: int | None = None,
     ) -> Scope:
-        """Check the arguments once: known grouping, coach ids that exist in `coaches`."""
+        """Check the arguments once: known grouping, coach ids that exist in `coaches`.
+        `plans`: how many metrics or checks the scope is made for (None: all of them), which
+        decides whether it codes its ids (`codes_pay`)."""
         if by not in KEYS:
             raise ValueError(f"by must be 'coach' or 'region', got {by!r}")
         if isinstance(coaches, str):
@@ -130,7 +161,14 @@ class Scope:
             unknown = [c for c in coaches if c not in known]
             if unknown:
                 raise UnknownId(unknown_id_message("coach", unknown, sorted(known)))
-        return cls(ws=ws, period=period, policy=policy or Policy(), coaches=coaches, by=by)
+        return cls(
+            ws=ws,
+            period=period,
+            policy=policy or Policy(),
+            coaches=coaches,
+            by=by,
+            codes=codes_pay(ws, plans),
+        )
 
     # keys and filters
 
@@ -177,14 +215,21 @@ class Scope:
         """The workspace has this table."""
         return name in self.ws
 
+    @property
+    def id_dtype(self) -> pl.DataType:
+        """The dtype of the `CODED` id columns in this scope's frames (`ID` or text): empty
+        stand-ins and null placeholders that meet them take it."""
+        return ID if self.codes else pl.String()
+
     def frame(self, name: str) -> pl.LazyFrame:
-        """A table of the workspace, every coach's rows, with its `CODED` id columns as
-        categoricals (cast once per table, whatever the scope: `coded`; the other columns are the
-        workspace's own, not copied). An absent table is an empty frame with its columns."""
+        """A table of the workspace, every coach's rows; when the scope `codes`, its `CODED` id
+        columns are categoricals (cast once per table, whatever the scope: `coded`; the other
+        columns are the workspace's own, not copied). An absent table is an empty frame with
+        its columns."""
         df = self.ws.get(name)
         if df is None:
             df = pl.DataFrame(schema=self.ws.schema[name].polars_schema)
-        return coded(df).lazy()
+        return (coded(df) if self.codes else df).lazy()
 
     def table(self, name: str) -> pl.LazyFrame:
         """A table of the workspace (ids coded, see `frame`), restricted to the coaches in
@@ -271,9 +316,9 @@ class Scope:
         `within_engagement` (held between the engagement's start and end).
 
         Vocabulary columns (area, fee_type, delivery, format) are `Enum`s, as in the workspace:
-        compare them with strings as usual, and join them with `dtype(column)`. `currency` is
-        a categorical like the ids (`ID`): kept for every held session of the period, its
-        text took 16 bytes a row (about 70 MiB at 5M sessions), its code takes 4.
+        compare them with strings as usual, and join them with `dtype(column)`. `currency` has
+        the ids' dtype (`id_dtype`): kept for every held session of the period, its text took
+        16 bytes a row (about 70 MiB at 5M sessions), its code takes 4.
         """
         if "held_in_period" not in self._cache:
             self._cache["held_in_period"] = self._held().collect()
@@ -289,12 +334,12 @@ class Scope:
             self.sessions_in_period()
             .filter(pl.col("status") == "held")
             .drop("status")
-            .with_columns(pl.col("currency").cast(ID))
+            .with_columns(pl.col("currency").cast(self.id_dtype))
         )
         if "engagements" not in self.ws:
             return held.drop("engagement_id").with_columns(
                 format=pl.lit(None, self.ws.schema["engagements"].field("format").dtype),
-                group_id=pl.lit(None, ID),
+                group_id=pl.lit(None, self.id_dtype),
                 within_engagement=pl.lit(False),
             )
         eng = self.frame("engagements").select(

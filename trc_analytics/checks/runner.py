@@ -25,7 +25,7 @@ from trc_analytics.errors import UnknownId, unknown_id_message
 from trc_analytics.period import Period
 from trc_analytics.policy import SEVERITY_PREFIX, Policy, PolicyError
 from trc_analytics.records.workspace import Workspace
-from trc_analytics.scope import Scope, collect
+from trc_analytics.scope import Scope, codes_pay, collect
 
 #: Columns of `CheckResults.status`, one row per check of the catalogue (in catalogue order).
 STATUS_SCHEMA: dict[str, pl.DataType] = {
@@ -134,7 +134,8 @@ def run_checks(
     A check whose needed tables are absent is reported in `status` as
     "not evaluated: no <table> records" and contributes no findings and no rates.
     """
-    sc = Scope(ws=ws, period=period, policy=policy or Policy())
+    plans = None if checks is None else len(checks)  # a few checks: ids stay text
+    sc = Scope(ws=ws, period=period, policy=policy or Policy(), codes=codes_pay(ws, plans))
     return run_checks_in(sc, coaches, checks)
 
 

@@ -68,7 +68,9 @@ def compute_all(
     (its `.empty` is the frame with the right columns). Ungrouped metrics ignore `by`.
     """
     _check_names(names)
-    return compute_in(Scope.make(ws, period, coaches=coaches, by=by, policy=policy), names)
+    plans = len(names) if names else None  # a few metrics: ids stay text (`codes_pay`)
+    sc = Scope.make(ws, period, coaches=coaches, by=by, policy=policy, plans=plans)
+    return compute_in(sc, names)
 
 
 def compute_in(

@@ -375,7 +375,12 @@ def demand_vs_supply(sc: Scope) -> pl.LazyFrame:
     sessions_per_declaring_coach, training_needed.
     """
     region_scope = Scope(
-        ws=sc.ws, period=sc.period, policy=sc.policy, coaches=sc.coaches, by="region"
+        ws=sc.ws,
+        period=sc.period,
+        policy=sc.policy,
+        coaches=sc.coaches,
+        by="region",
+        codes=sc.codes,
     )
     region_scope._cache = sc._cache  # same records, same shared frames
     active = sc.frame("coaches").filter(pl.col("active")).select("coach_id")

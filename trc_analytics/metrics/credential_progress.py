@@ -40,7 +40,7 @@ import polars as pl
 
 from trc_analytics.metrics.registry import case_metric
 from trc_analytics.metrics.requirements import Level, Requirements
-from trc_analytics.scope import FEE_PAYING, ID, Scope, add_months, stable_sum
+from trc_analytics.scope import FEE_PAYING, Scope, add_months, stable_sum
 
 #: Months of recent hours the ICF asks for (ACC, PCC), and of the pace estimates use.
 RECENT_MONTHS = 18
@@ -80,10 +80,12 @@ def group_sizes(sc: Scope) -> pl.LazyFrame:
     mostly null (individual sessions), kept as long as the scope (about 35 MiB at 5M sessions).
     """
     counted_sessions(sc)  # builds the sizes beside the sessions
-    return sc.cached("group_sizes", lambda: pl.LazyFrame(schema=_SIZES))
+    return sc.cached("group_sizes", lambda: pl.LazyFrame(schema=_sizes(sc)))
 
 
-_SIZES = {"coach_id": ID, "group_id": ID, "group_size": pl.Int64()}
+def _sizes(sc: Scope) -> dict[str, pl.DataType]:
+    """The columns of `group_sizes`, ids in the scope's dtype."""
+    return {"coach_id": sc.id_dtype, "group_id": sc.id_dtype, "group_size": pl.Int64()}
 
 
 def _split(sc: Scope) -> pl.LazyFrame:
@@ -91,7 +93,7 @@ def _split(sc: Scope) -> pl.LazyFrame:
     full = _counted(sc).collect()
     sizes = (
         full.filter(pl.col("group_id").is_not_null())
-        .select(list(_SIZES))
+        .select(list(_sizes(sc)))
         .unique(["coach_id", "group_id"], keep="any")
     )
     sc.cached("group_sizes", sizes.lazy)
@@ -130,7 +132,7 @@ def _counted(sc: Scope) -> pl.LazyFrame:
         group = pl.when(pl.col("client_id").is_null()).then(pl.col("group_id"))
         held = held.with_columns(group_id=group).drop("coaching")
     else:
-        held = held.with_columns(group_id=pl.lit(None, ID))
+        held = held.with_columns(group_id=pl.lit(None, sc.id_dtype))
     sizes = (
         group_presence(sc, held)
         .group_by("coach_id", "group_id")
@@ -148,7 +150,8 @@ def group_presence(sc: Scope, held: pl.LazyFrame) -> pl.LazyFrame:
     """Members present at held group sessions (joined by then, not yet left): coach_id,
     group_id, client_id, held_on. Empty without `group_members`."""
     if not sc.has("group_members"):
-        return pl.LazyFrame(schema={"coach_id": ID, "group_id": ID, "client_id": ID})
+        ids = sc.id_dtype
+        return pl.LazyFrame(schema={"coach_id": ids, "group_id": ids, "client_id": ids})
     members = sc.frame("group_members").select(
         "group_id", "joined_on", "left_on", member="client_id"
     )

@@ -99,7 +99,8 @@ def _register(
                 by: By = "coach",
                 policy: Policy | None = None,
             ) -> pl.DataFrame:
-                return run(entry, Scope.make(ws, period, coaches=coaches, by=by, policy=policy))
+                sc = Scope.make(ws, period, coaches=coaches, by=by, policy=policy, plans=1)
+                return run(entry, sc)
 
         else:
 
@@ -110,7 +111,7 @@ def _register(
                 coaches: Sequence[str] | str | None = None,
                 policy: Policy | None = None,
             ) -> pl.DataFrame:
-                return run(entry, Scope.make(ws, period, coaches=coaches, policy=policy))
+                return run(entry, Scope.make(ws, period, coaches=coaches, policy=policy, plans=1))
 
         # name and docstring of the build function; the signature stays the public one
         functools.update_wrapper(

@@ -27,7 +27,7 @@ import polars as pl
 from trc_analytics.metrics.giving import affordable_sessions, survivor_community_service
 from trc_analytics.metrics.registry import case_metric, summary_metric
 from trc_analytics.metrics.standing import credential_standing, ethics_reviews
-from trc_analytics.scope import ID, Scope, stable_sum
+from trc_analytics.scope import Scope, stable_sum
 
 #: Renewal statuses, in the order reports list them (most urgent first).
 RENEWAL_STATUSES = ("lapsed", "at_risk", "in_progress", "ready")
@@ -87,7 +87,7 @@ def _ethics(sc: Scope, cycles: pl.LazyFrame) -> pl.LazyFrame:
 
 def _affordable(sc: Scope, cycles: pl.LazyFrame) -> pl.LazyFrame:
     """Affordable session hours and survivor community-service hours since the cycle began."""
-    parts = [pl.LazyFrame(schema={"coach_id": ID, "on": pl.Date(), "hours": pl.Float64()})]
+    parts = [pl.LazyFrame(schema={"coach_id": sc.id_dtype, "on": pl.Date(), "hours": pl.Float64()})]
     if sc.has("sessions"):
         held = affordable_sessions(sc, sc.held_to_end())
         parts.append(held.select("coach_id", on="held_on", hours=pl.col("duration_min") / 60.0))

@@ -10,7 +10,7 @@ from __future__ import annotations
 import polars as pl
 
 from trc_analytics.metrics.registry import case_metric, summary_metric
-from trc_analytics.scope import ID, Scope, stable_sum
+from trc_analytics.scope import Scope, stable_sum
 
 STATUSES = ("current", "due", "grace", "lapsed")
 #: Specialty credentials: a lapse matters only when the specialty is practised after the grace.
@@ -249,7 +249,7 @@ def ethics_reviews(sc: Scope) -> pl.LazyFrame:
     """Every Code of Ethics review course on record, any date: a training of kind
     `ethics_review` or a credential's `ethics_review_on` (the one notion `ethics_review` and
     renewal readiness share). Columns: coach_id, reviewed_on."""
-    reviews = [pl.LazyFrame(schema={"coach_id": ID, "reviewed_on": pl.Date()})]
+    reviews = [pl.LazyFrame(schema={"coach_id": sc.id_dtype, "reviewed_on": pl.Date()})]
     if "trainings" in sc.ws:
         reviews.append(
             sc.table("trainings")

@@ -15,7 +15,7 @@ import polars as pl
 from trc_analytics.metrics.caseload import silent_engagements
 from trc_analytics.metrics.registry import case_metric, summary_metric
 from trc_analytics.records.schema import load_schema
-from trc_analytics.scope import ID, Scope, date_lit
+from trc_analytics.scope import Scope, date_lit
 
 #: Order in which actions are listed: overdue first, then open, then done in the period.
 ACTION_STATUSES = ("overdue", "open", "done in period")
@@ -195,13 +195,18 @@ SESSION_EVENTS = {
     "left_triggered_unsafe": "triggered exit: left a session triggered and unsafe",
     "decompensation_observed": "decompensation observed in a session",
 }
-_EVENT_SCHEMA = {
-    "coach_id": ID,
-    "client_id": ID,
-    "engagement_id": ID,
-    "event_on": pl.Date(),
-    "event": pl.String(),
-}
+
+
+def _event_schema(sc: Scope) -> dict[str, pl.DataType]:
+    """The columns of the events to discuss, ids in the scope's dtype."""
+    ids = sc.id_dtype
+    return {
+        "coach_id": ids,
+        "client_id": ids,
+        "engagement_id": ids,
+        "event_on": pl.Date(),
+        "event": pl.String(),
+    }
 
 
 def _session_events(sc: Scope) -> list[pl.LazyFrame]:
@@ -303,15 +308,16 @@ def clients_to_discuss(sc: Scope) -> pl.LazyFrame:
     """
     parts = [*_session_events(sc), *_other_events(sc)]
     # read by each `_first_after` twice: computed once
-    events = pl.concat([p.cast(_EVENT_SCHEMA) for p in parts]).cache() if parts else None
+    schema = _event_schema(sc)
+    events = pl.concat([p.cast(schema) for p in parts]).cache() if parts else None
     if events is None:
-        return pl.LazyFrame(schema=_EVENT_SCHEMA).pipe(sc.with_region)
+        return pl.LazyFrame(schema=schema).pipe(sc.with_region)
     referrals = sc.table("referrals").filter(pl.col("referred_on") <= sc.as_of)
     assessments = sc.table("safety_assessments").filter(pl.col("assessed_on") <= sc.as_of)
     sessions = (
         sc.held_to_end()
         if "sessions" in sc.ws
-        else pl.LazyFrame(schema={"client_id": ID, "held_on": pl.Date()})
+        else pl.LazyFrame(schema={"client_id": sc.id_dtype, "held_on": pl.Date()})
     )
     events = _first_after(events, referrals, "referred_on", "next_referral_on")
     events = _first_after(events, assessments, "assessed_on", "next_assessment_on")
