@@ -126,3 +126,21 @@ def test_a_scan_that_would_not_read_as_the_validated_frame_is_not_kept(parquet_d
     )
     assert not scan_matches(scan, changed)
     assert not scan_matches(scan, frame.reverse())
+
+
+def test_validate_counts_the_scanned_sessions_in_load_order(parquet_dir, demo_dir):
+    import json
+
+    from click.testing import CliRunner
+
+    from trc_analytics.cli import main
+
+    def counts(path) -> dict[str, int]:
+        args = ["validate", str(path), "--format", "json", "--today", TODAY.isoformat()]
+        result = CliRunner().invoke(main, args)
+        assert result.exit_code == 0, result.output
+        return json.loads(result.output)["tables"]
+
+    from_parquet, from_csv = counts(parquet_dir), counts(demo_dir)
+    assert from_parquet["sessions"] == validated(parquet_dir)["sessions"].height
+    assert list(from_parquet.items()) == list(from_csv.items())

@@ -125,7 +125,10 @@ class Workspace:
         return df
 
     def __iter__(self) -> Iterator[str]:
-        return iter([*self.tables, *(n for n in self.scans if n not in self.tables)])
+        """Table names in the order they were loaded (`sources`), scanned tables included."""
+        names = [n for n in self.sources if n in self]
+        names += [n for n in [*self.tables, *self.scans] if n not in names]
+        return iter(names)
 
     def __getstate__(self) -> dict:
         """Pickled without the scope's held forms (a hand-over rebuilds them from the scan)."""
