@@ -144,3 +144,30 @@ def test_validate_counts_the_scanned_sessions_in_load_order(parquet_dir, demo_di
     from_parquet, from_csv = counts(parquet_dir), counts(demo_dir)
     assert from_parquet["sessions"] == validated(parquet_dir)["sessions"].height
     assert list(from_parquet.items()) == list(from_csv.items())
+
+
+def test_a_file_changed_between_loading_and_computing_ends_the_command_plainly(
+    parquet_dir, monkeypatch
+):
+    from click.testing import CliRunner
+
+    import trc_analytics.cli.metrics as cli_metrics
+    from trc_analytics.cli import main
+
+    real = cli_metrics.load_or_exit
+
+    def load_then_touch(*args, **kwargs):
+        ws = real(*args, **kwargs)
+        path = parquet_dir / "sessions.parquet"
+        st = path.stat()
+        os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000_000))
+        return ws
+
+    args = ["metrics", str(parquet_dir), "--from", "2026-01-01", "--to", "2026-06-30"]
+    monkeypatch.setattr(cli_metrics, "load_or_exit", load_then_touch)
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 1
+    assert "sessions.parquet has changed since the workspace was loaded" in result.output
+    assert "Traceback" not in result.output and not isinstance(result.exception, WorkspaceError)
+    monkeypatch.setattr(cli_metrics, "load_or_exit", real)
+    assert CliRunner().invoke(main, args).exit_code == 0  # untouched: computed as usual
