@@ -63,7 +63,7 @@ def coded(df: pl.DataFrame) -> pl.DataFrame:
 
 def _coded_scan(lf: pl.LazyFrame) -> pl.LazyFrame:
     """A scanned workspace table with its `CODED` id columns as categoricals, cast as it is
-    read (`Workspace.held_as` keeps the result: the ids' text is never held whole)."""
+    read (`Workspace.kept_as` keeps the result: the ids' text is never held whole)."""
     names = lf.collect_schema().names()
     return lf.with_columns(pl.col(c).cast(ID) for c in CODED if c in names)
 
@@ -188,7 +188,7 @@ class Scope:
         """A table of the workspace, every coach's rows, with its `CODED` id columns as
         categoricals (cast once per table, whatever the scope: `coded`; the other columns are the
         workspace's own, not copied). An absent table is an empty frame with its columns."""
-        held = self.ws.held_as(name, _coded_scan)
+        held = self.ws.kept_as(name, _coded_scan)
         if held is not None:  # a table held as a scan of its file: read once, ids coded
             return held.lazy()
         df = self.ws.get(name)

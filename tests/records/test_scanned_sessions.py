@@ -59,7 +59,7 @@ def test_every_metric_is_the_same_on_the_scan_and_the_sessions_are_not_read_whol
     for name in want:
         assert_frame_equal(got[name], want[name], check_exact=True)
     assert "sessions" not in ws.tables  # the scope held its coded form only
-    assert ws.held_as("sessions", lambda lf: lf) is not None
+    assert ws.kept_as("sessions", lambda lf: lf) is not None
 
 
 def test_a_sessions_file_changed_after_loading_is_refused(parquet_dir):

@@ -96,7 +96,7 @@ class Workspace:
 
     A table in `scans` is held as a scan of its validated file (`TableScan`) until a consumer
     asks for its frame (`ws[name]`, `get`): then it is read once and kept in `tables`. The
-    scope reads it through `held_as` instead, holding only its own form of the rows.
+    scope reads it through `kept_as` instead, holding only its own form of the rows.
     """
 
     tables: dict[str, pl.DataFrame]
@@ -110,7 +110,7 @@ class Workspace:
     digest: str | None = None
     #: tables held as a scan of their validated Parquet file, not yet read whole
     scans: dict[str, TableScan] = field(default_factory=dict)
-    #: a scanned table as the scope holds it (`held_as`), by table name
+    #: a scanned table as the scope holds it (`kept_as`), by table name
     _held: dict[str, tuple[Callable[[pl.LazyFrame], pl.LazyFrame], pl.DataFrame]] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )
@@ -149,7 +149,7 @@ class Workspace:
         df = self.tables.get(name)
         return None if df is None else df.lazy()
 
-    def held_as(
+    def kept_as(
         self, name: str, shape: Callable[[pl.LazyFrame], pl.LazyFrame]
     ) -> pl.DataFrame | None:
         """A scanned table read once through `shape` and kept in that form (the scope codes
