@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import polars as pl
 import pytest
 from builders import build, client, row, session
@@ -154,3 +155,56 @@ def test_value_given_is_in_the_currency_the_coach_charges_most_often(currencies,
     ws = build(clients=[client()], sessions=[*paid, free])
     got = giving.value_given(ws, Period(D("2026-01-01"), D("2026-01-31")))
     assert got.get_column("currency").to_list() == [usual]
+
+
+def _polars_median(paid: pl.DataFrame) -> pl.DataFrame:
+    """The median as polars computes it over every paid session (what value_given did)."""
+    return (
+        paid.group_by("coach_id")
+        .agg(hourly_fee=(pl.col("fee_amount") / pl.col("hours")).median())
+        .sort("coach_id")
+    )
+
+
+@pytest.mark.parametrize("engine", ["in-memory", "streaming"])
+def test_median_rate_from_counts_is_polars_own_median(engine):
+    # many coaches with few sessions each: odd and even counts, repeated and distinct rates,
+    # rates whose interpolation rounds differently from (lower + upper) / 2, huge rates
+    rng = np.random.default_rng(7)
+    n = 60_000
+    fees = rng.uniform(0.001, 1e6, n)
+    fixed = rng.choice([0.0, 75.0, 120.0, 1e-300, 1.7e308], n)
+    paid = pl.DataFrame(
+        {
+            "coach_id": rng.integers(0, 15_000, n).astype(str),
+            "fee_amount": np.where(rng.random(n) < 0.5, fees, fixed),
+            "hours": rng.choice([0.5, 0.75, 50 / 60, 1.0, 1.5, 7 / 60], n),
+        }
+    )
+    got = giving.median_rate(paid.lazy()).collect(engine=engine).sort("coach_id")
+    want = _polars_median(paid)
+    assert got.height == want.height
+    assert (got.get_column("hourly_fee") == want.get_column("hourly_fee")).all()
+    # the naive midpoint differs from polars' interpolation on some of these coaches
+    naive = (
+        paid.group_by("coach_id")
+        .agg(
+            lo=(pl.col("fee_amount") / pl.col("hours")).quantile(0.5, "lower"),
+            hi=(pl.col("fee_amount") / pl.col("hours")).quantile(0.5, "higher"),
+        )
+        .sort("coach_id")
+        .select(m=(pl.col("lo") + pl.col("hi")) / 2)
+    )
+    assert (naive.get_column("m") != want.get_column("hourly_fee")).any()
+
+
+def test_median_rate_of_an_even_count_interpolates_and_of_an_odd_count_takes_the_middle():
+    paid = pl.LazyFrame(
+        {
+            "coach_id": ["C-1", "C-1", "C-1", "C-1", "C-2", "C-2", "C-2"],
+            "fee_amount": [60.0, 60.0, 90.0, 120.0, 60.0, 90.0, 90.0],
+            "hours": [1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0],
+        }
+    )
+    got = giving.median_rate(paid).sort("coach_id").collect()
+    assert got.rows() == [("C-1", 75.0), ("C-2", 90.0)]

@@ -139,7 +139,7 @@ def test_long_prose_in_a_cell_keeps_a_readable_width():
     assert f"<td>{'x' * 60}</td>" in html  # 60 characters: still a plain cell
 
 
-def test_released_numbers_held_as_text_are_right_aligned_with_separators():
+def test_released_numbers_kept_as_text_are_right_aligned_with_separators():
     frame = pl.DataFrame(
         {
             "region": ["east", "islands", "Total"],

@@ -7,6 +7,7 @@ it runs, so `trc --help` starts without loading polars, altair or Jupyter.
 from __future__ import annotations
 
 import importlib
+import sys
 
 import click
 
@@ -39,6 +40,18 @@ class LazyGroup(click.Group):
             return None
         module_name, attr = target.split(":")
         return getattr(importlib.import_module(module_name), attr)
+
+    def invoke(self, ctx: click.Context) -> object:
+        """Run the subcommand; a `WorkspaceError` raised after loading (a Parquet file held as
+        a scan changed since it was validated) ends with its sentence, not a traceback."""
+        try:
+            return super().invoke(ctx)
+        except Exception as exc:
+            records = sys.modules.get("trc_analytics.records.workspace")  # loaded if raised
+            if records is None or not isinstance(exc, records.WorkspaceError):
+                raise
+            click.echo(f"error: {exc}", err=True)
+            raise SystemExit(1) from None
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
