@@ -13,9 +13,12 @@ column.
 from __future__ import annotations
 
 import datetime as dt
-from concurrent.futures import ThreadPoolExecutor
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 import polars as pl
 
@@ -35,6 +38,7 @@ from trc_analytics.records.problems import (
 )
 from trc_analytics.records.read import (
     ROW,
+    CsvPart,
     CsvSplitError,
     RawTable,
     RawWorkspace,
@@ -55,6 +59,9 @@ from trc_analytics.records.workspace import PROBLEM_SCHEMA
 #: Columns where a capitalised multi-word value is expected, so the full-name rule is not
 #: applied: place names such as "North West" are capitalised words.
 NAME_RULE_EXEMPT = frozenset({"region"})
+
+T = TypeVar("T")
+R = TypeVar("R")
 
 _ISO_DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 _INT_LIMIT = 2**53
@@ -455,27 +462,63 @@ def check_table_in_parts(
     today: dt.date,
     scanned_elsewhere: frozenset[str] = frozenset(),
 ) -> CheckedTable:
-    """`check_table` for a CSV file read in parts (`rt.raw.chunks`): each part is cast and
-    checked on its own and only its typed columns and problems are kept, so the file's text is
-    never held whole; repeated keys are then found across all parts. The same problems and
-    typed frame as `check_table` on the whole file. Raises a polars error when the file cannot
-    be read in parts (`CsvChunks.frames`)."""
+    """`check_table` for a CSV file read in parts (`rt.raw.chunks`): each part is parsed, cast
+    and checked on its own and only its typed columns and problems are kept, so the file's
+    text is never held whole; repeated keys are then found across all parts. The same
+    problems and typed frame as `check_table` on the whole file. Raises a polars error when
+    the file cannot be read in parts (`CsvChunks.parse`).
+
+    Parts are parsed and checked on `PART_THREADS` threads while the next ones are read, each
+    numbering its records from 0; the results are taken in file order and their rows shifted
+    to the file's rows (a part's first record follows the records of every part before it)."""
     positions, header_problems, usable = _check_header(rt, table)
-    typed_parts, key_parts, found = [], [], []
-    for part in rt.raw.chunks.frames():
-        typed, keys, more = _check_rows(part.frame, table, positions, today, scanned_elsewhere)
+    chunks = rt.raw.chunks
+
+    def check(part: CsvPart) -> tuple[int, pl.DataFrame, pl.DataFrame, list[pl.DataFrame]]:
+        frame, height = chunks.parse(part)
+        typed, keys, found = _check_rows(frame.frame, table, positions, today, scanned_elsewhere)
         # one chunk per column and part: columns whose chunks do not line up are copied whole
         # by the next `select` or `drop` (the reader splits a part's columns unevenly)
-        typed_parts.append(typed.rechunk())
-        key_parts.append(keys)
-        found += more
-    if not typed_parts:  # a header and no record
+        return height, typed.rechunk(), keys, found
+
+    typed_parts, key_parts, found = [], [], []
+    first = 2  # the file row of the part's first record (the header is row 1)
+    for height, typed, keys, more in _in_order(check, chunks.parts()):
+        typed_parts.append(typed.with_columns(pl.col(ROW) + first))
+        key_parts.append(keys.with_columns(pl.col(ROW) + first))
+        found += [c.with_columns(pl.col("row") + first) for c in more]
+        first += height
+    if not typed_parts:  # no part at all (a file read in parts holds at least its header)
         typed, keys, found = _check_rows(rt.raw.frame, table, positions, today, scanned_elsewhere)
         typed_parts, key_parts = [typed], [keys]
     keys = pl.concat(key_parts)
     found += _collected(_key_problems(keys, table, positions))
     typed = pl.concat(typed_parts) if usable else None
     return _checked(rt, table, positions, header_problems, typed, found)
+
+
+#: Parts of one CSV file parsed and checked side by side (polars releases the interpreter
+#: while it works); the file is read on meanwhile, at most this many parts ahead.
+PART_THREADS = 2
+
+
+def _in_order(
+    work: Callable[[T], R], items: Iterable[T], threads: int = PART_THREADS
+) -> Iterator[R]:
+    """`work` applied to each item on `threads` threads, the results in the items' order,
+    with at most `threads` items waiting beyond those being worked on (memory stays bounded).
+    An error raised by `work` is raised here, in order; the items not yet begun are dropped."""
+    pool = ThreadPoolExecutor(max_workers=threads)
+    pending: deque[Future[R]] = deque()
+    try:
+        for item in items:
+            pending.append(pool.submit(work, item))
+            if len(pending) > threads:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _collected(plans: list[pl.LazyFrame]) -> list[pl.DataFrame]:
