@@ -347,13 +347,16 @@ def _as_text(name: str, dtype: pl.DataType) -> pl.Expr:
     return col.cast(pl.String)
 
 
-def _cell_conditions(f: Field, today: dt.date, typed_source: bool) -> list[tuple[pl.Expr, str]]:
+def _cell_conditions(
+    f: Field, today: dt.date, typed_source: bool, rough: bool = False
+) -> list[tuple[pl.Expr, str]]:
     """(condition, problem kind) for the cells of `f`, first match wins, from the text column
     and its typed copy. Dates that fail are `bad_date`, refined once filtered (few rows). A
     `typed_source` column (`typed_column`) has no type or vocabulary problem to look for. A
-    vocabulary value is one the cast to the field's Enum kept (the same set as its values)."""
+    vocabulary value is one the cast to the field's Enum kept (the same set as its values).
+    `rough`: a required text cell is flagged when it may be blank (`_blank`)."""
     text, typed = pl.col(f.name), pl.col(f.name + TYPED)
-    out = [(_blank(text, f), "required")] if f.required else []
+    out = [(_blank(text, f, rough), "required")] if f.required else []
     if f.type == "date":
         if not typed_source:
             out.append((text.is_not_null() & typed.is_null(), "bad_date"))
@@ -370,12 +373,20 @@ def _cell_conditions(f: Field, today: dt.date, typed_source: bool) -> list[tuple
     return out
 
 
-def _blank(text: pl.Expr, f: Field) -> pl.Expr:
+def _blank(text: pl.Expr, f: Field, rough: bool = False) -> pl.Expr:
     """A cell with no value: missing, or (text fields) only spaces, which would otherwise load
-    as a coach or client id of two spaces. The anchored pattern rejects an ordinary value at
-    its first character."""
+    as a coach or client id of two spaces.
+
+    `rough`: True also for some cells with a value, never False for a blank one: the cells
+    that are missing, empty or begin with a character below "!" or from U+0080 to U+3FFF,
+    where every white-space character lies (tab to carriage return, space, U+0085, U+00A0,
+    U+1680, U+2000 to U+205F, U+3000). Two comparisons with the first bytes of each value,
+    where the pattern costs a search per cell; the rows it flags are then checked exactly
+    (`_cell_problems`)."""
     if f.type != "string" or f.enum is not None:  # a vocabulary refuses spaces by itself
         return text.is_null()
+    if rough:
+        return text.is_null() | (text < "!") | ((text >= "\x80") & (text < "\u4000"))
     return text.is_null() | text.str.contains(r"^\s*$")
 
 
@@ -391,10 +402,14 @@ def _cell_problem(f: Field, today: dt.date, typed_source: bool = False) -> pl.Ex
     return chain.otherwise(pl.lit(None, pl.String))
 
 
-def _cell_flag(f: Field, today: dt.date, typed_source: bool = False) -> pl.Expr:
+def _cell_flag(
+    f: Field, today: dt.date, typed_source: bool = False, rough: bool = False
+) -> pl.Expr:
     """True for the cells of `f` with a problem: booleans only, so every row is checked
-    without building a problem label for each (labels are made for the flagged rows)."""
-    conditions = [c.fill_null(False) for c, _kind in _cell_conditions(f, today, typed_source)]
+    without building a problem label for each (labels are made for the flagged rows).
+    `rough`: also True for some cells without one (`_blank`), never False for one with."""
+    conditions = _cell_conditions(f, today, typed_source, rough)
+    conditions = [c.fill_null(False) for c, _kind in conditions]
     return pl.any_horizontal(conditions) if conditions else pl.lit(False)
 
 
@@ -618,7 +633,9 @@ def _cell_problems(
     per-column query is built); the value is rendered as text only for those cells (a typed
     column's text is never built)."""
     schema = both.collect_schema()
-    flags = [_cell_flag(f, today, f.name in typed_source) for f in present]
+    # the pass over every row may flag a few cells without a problem (`_blank`'s rough
+    # test); the per-column queries below keep only the cells with one
+    flags = [_cell_flag(f, today, f.name in typed_source, rough=True) for f in present]
     if not flags:
         return []
     flagged = both.filter(pl.any_horizontal(flags)).collect()
