@@ -412,11 +412,6 @@ class CsvPart:
     text: bytes
     start: int
 
-    @property
-    def data(self) -> bytes:
-        """The part's own bytes (its records)."""
-        return self.text[self.start :]
-
 
 class CsvSplitError(TrcError, ValueError):
     """A CSV file's parts do not hold the records polars finds in them: read it whole (never

@@ -513,7 +513,7 @@ def check_table_in_parts(
 
 
 #: Parts of one CSV file parsed and checked side by side (polars releases the interpreter
-#: while it works); the file is read on meanwhile, at most this many parts ahead.
+#: while it works); the file is read on meanwhile, a part or two ahead (`_in_order`).
 PART_THREADS = 2
 
 
@@ -521,7 +521,8 @@ def _in_order(
     work: Callable[[T], R], items: Iterable[T], threads: int = PART_THREADS
 ) -> Iterator[R]:
     """`work` applied to each item on `threads` threads, the results in the items' order,
-    with at most `threads` items waiting beyond those being worked on (memory stays bounded).
+    with at most `threads` + 1 items taken from `items` and not yet given back (memory stays
+    that of a few items).
     An error raised by `work` is raised here, in order; the items not yet begun are dropped."""
     pool = ThreadPoolExecutor(max_workers=threads)
     pending: deque[Future[R]] = deque()
