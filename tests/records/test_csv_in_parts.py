@@ -168,3 +168,53 @@ def test_parts_end_only_where_a_record_ends(tmp_path_factory, rows, size):
     assert sum(read._records(p) for p in parts) == whole.height
     for p in parts:
         assert p.endswith(b"\n") and p.count(b'"') % 2 == 0
+
+
+def test_parts_checked_side_by_side_come_back_in_file_order():
+    """Parts are worked on two at a time (`validate._in_order`): a later part finishing first
+    still comes back after the earlier ones, and the file is read at most a few parts ahead
+    of the part being taken (the memory stays that of a few parts)."""
+    import threading
+    import time
+
+    from trc_analytics.records.validate import _in_order
+
+    read_so_far = []
+
+    def items():
+        for i in range(12):
+            read_so_far.append(i)
+            yield i
+
+    def work(i: int) -> tuple[int, int]:
+        time.sleep(0.02 if i % 2 == 0 else 0.0)  # the odd parts finish first
+        return i, threading.get_ident()
+
+    taken, lead = [], []
+    for i, _thread in _in_order(work, items(), threads=2):
+        taken.append(i)
+        lead.append(len(read_so_far) - i)
+    assert taken == list(range(12))
+    assert max(lead) <= 4  # the part taken, two being worked on, one waiting
+
+
+def test_an_error_in_one_part_is_raised_in_file_order_and_later_parts_are_dropped():
+    """A part polars refuses is raised where it stands in the file, after the parts before it
+    were taken, as when the parts were read one after another; parts not yet begun are not
+    worked on (the file is then read whole)."""
+    from trc_analytics.records.validate import _in_order
+
+    begun = []
+
+    def work(i: int) -> int:
+        begun.append(i)
+        if i == 3:
+            raise pl.exceptions.ComputeError("a row with too many fields")
+        return i
+
+    taken = []
+    with pytest.raises(pl.exceptions.ComputeError):
+        for i in _in_order(work, iter(range(100)), threads=2):
+            taken.append(i)
+    assert taken == [0, 1, 2]
+    assert max(begun) < 10

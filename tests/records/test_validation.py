@@ -12,6 +12,7 @@ from workspace_files import TODAY, csv_lines, only, set_cell, valid_workspace, w
 
 from trc_analytics import Workspace, WorkspaceError, load_workspace, validate_workspace
 from trc_analytics.cli import main
+from trc_analytics.records.schema import load_schema
 from trc_analytics.records.workspace import PROBLEM_SCHEMA
 
 
@@ -94,6 +95,26 @@ def test_a_required_id_of_only_spaces_is_missing(ws, value):
     set_cell(ws, "coaches", 2, "coach_id", value)
     p = only(check(ws), problem="required")
     assert (p["file"], p["row"], p["column"]) == ("coaches.csv", 2, "coach_id")
+
+
+def test_the_quick_blank_test_flags_every_white_space_value():
+    """The pass over every row tests blank text with two comparisons (`_blank(rough=True)`),
+    then the flagged rows with the pattern: it must flag every value the pattern calls blank,
+    whichever white-space character it is made of, and may flag a few more (a leading space,
+    an inverted exclamation mark), which the pattern then clears."""
+    from trc_analytics.records.validate import _blank
+
+    field = next(f for f in load_schema()["coaches"].fields if f.name == "coach_id")
+    chars = [chr(c) for c in range(1, 0x110000) if not 0xD800 <= c < 0xE000]
+    values = ["", *chars, *(c * 3 for c in chars), " \u3000\t", " north", "\u00a1x", "C-1"]
+    found = pl.DataFrame({"coach_id": values}).select(
+        exact=_blank(pl.col("coach_id"), field), rough=_blank(pl.col("coach_id"), field, True)
+    )
+    blank = found.filter("exact")
+    assert blank.height == 1 + 2 * 25 + 1  # "", the 25 white-space characters alone and tripled
+    assert blank["rough"].all()
+    assert found["rough"].tail(4).to_list() == [True, True, True, False]
+    assert found["exact"].tail(4).to_list() == [True, False, False, False]
 
 
 def test_a_required_value_with_spaces_around_a_word_is_a_value(ws):

@@ -402,6 +402,17 @@ CHUNK_BYTES = 8 * 1024**2
 _QUOTE, _NEWLINE = ord('"'), ord("\n")
 
 
+@dataclass
+class CsvPart:
+    """One part of a CSV file (`CsvChunks.parts`) as polars reads it: the header line it is
+    read after, then its records (`text[start:]`), in one buffer, so that a part's bytes are
+    copied once on their way from the file to the reader. The first part holds the header
+    itself (`start` 0)."""
+
+    text: bytes
+    start: int
+
+
 class CsvSplitError(TrcError, ValueError):
     """A CSV file's parts do not hold the records polars finds in them: read it whole (never
     reaches a user: `validate._check_csv` catches it)."""
@@ -428,27 +439,40 @@ class CsvChunks:
         that are not UTF-8) and `CsvSplitError` where a part with quotes holds other records
         than its line breaks say: the caller then reads the file whole (`csv_frame`)."""
         first = 2  # the file row of the part's first record (the header is row 1)
-        # each part is read after the header line, as wide as the header, as when the file is
-        # read whole: shorter rows are padded and longer ones refused, whichever record a part
-        # begins with (a part beginning with a short row or a blank line is read, not refused)
+        for part in self.parts():
+            frame, height = self.parse(part)
+            # `parse` numbers a part's records from 0; shift them to the file's rows
+            rows = frame.frame.get_column(ROW) + first
+            yield RawFrame(frame.header, frame.frame.with_columns(rows))
+            first += height
+
+    def parts(self) -> Iterator[CsvPart]:
+        """The file's parts in order (`_csv_pieces`), each with the header line it is read
+        after: the first part holds the header itself, every later one is read after a copy
+        of it, as wide as the header, as when the file is read whole (shorter rows padded,
+        longer ones refused, whichever record a part begins with: a part beginning with a
+        short row or a blank line is read, not refused)."""
+        header = b""
+        for pieces in _csv_pieces(self.path, self.size):
+            text = b"".join([header, *pieces])
+            yield CsvPart(text, len(header))
+            if not header:
+                header = text[: text.find(b"\n") + 1]
+
+    def parse(self, part: CsvPart) -> tuple[RawFrame, int]:
+        """One part as a text frame whose `ROW` counts its records from 0, and how many
+        records it holds (blank ones included, since they keep their row number). Parts can
+        be parsed in any order, on any thread; the caller adds the file row of the part's
+        first record. Raises as `frames` says."""
         names = [f"__c{i}" for i in range(len(self.header))]
-        header = b""  # the first part holds the header line; the others are read after it
-        for part in _csv_parts(self.path, self.size):
-            holds_header = not header
-            df = pl.read_csv(
-                header + part,
-                has_header=True,
-                infer_schema=False,
-                quote_char='"',
-                new_columns=names,
-            )
-            if part.find(b'"') >= 0 and df.height != _records(part) - holds_header:
-                raise CsvSplitError(self.file)
-            if holds_header:
-                header = part[: part.find(b"\n") + 1]
-            df = df.with_row_index(ROW, offset=first).with_columns(pl.col(ROW).cast(pl.Int64))
-            first += df.height
-            yield _tidy_frame(self.header, df.select(ROW, *names))
+        df = pl.read_csv(
+            part.text, has_header=True, infer_schema=False, quote_char='"', new_columns=names
+        )
+        quoted = part.text.find(b'"', part.start) >= 0
+        if quoted and df.height != _records(part.text, part.start) - (part.start == 0):
+            raise CsvSplitError(self.file)
+        df = df.with_row_index(ROW).with_columns(pl.col(ROW).cast(pl.Int64))
+        return _tidy_frame(self.header, df.select(ROW, *names)), df.height
 
     @property
     def weight(self) -> int:
@@ -459,23 +483,37 @@ class CsvChunks:
 def _csv_parts(path: Path, size: int) -> Iterator[bytes]:
     """The bytes of a CSV file in parts of about `size` bytes, each ending after a line break
     outside quotes (`_record_end`), the last one wherever the file ends."""
+    for pieces in _csv_pieces(path, size):
+        yield b"".join(pieces)
+
+
+def _csv_pieces(path: Path, size: int) -> Iterator[list[bytes | memoryview]]:
+    """`_csv_parts`, each part as the pieces it is made of (the end of the block before, and
+    a view of the block read), so that the caller joins them in one copy (with the header
+    line in front: `CsvChunks.parts`).
+
+    What is left of a block after its last record end holds no record end of its own, so the
+    next part's end is looked for in the next block only, the parity of `"` left over
+    carried in."""
     with path.open("rb") as fh:
         rest = b""
         while True:
             block = fh.read(size)
-            data = rest + block
             if not block:
-                if data:
-                    yield data
+                if rest:
+                    yield [rest]
                 return
-            end = _record_end(data)
-            if end is None:  # one record longer than a part: read on
-                data, end = _read_on(fh, data, size)
+            end = _record_end(block, rest.count(b'"') % 2)
+            if end is not None:
+                yield [rest, memoryview(block)[:end]]
+                rest = block[end:]
+                continue
+            data, end = _read_on(fh, rest + block, size)  # one record longer than a part
             if end is None:
-                yield data
+                yield [data]
                 return
+            yield [memoryview(data)[:end]]
             rest = data[end:]
-            yield data[:end]
 
 
 def _read_on(fh: io.BufferedReader, data: bytes, size: int) -> tuple[bytes, int | None]:
@@ -522,16 +560,16 @@ def _record_end_slow(data: bytes, odd: int = 0) -> int | None:
     return int(outside[-1]) + 1 if outside.size else None
 
 
-def _records(part: bytes) -> int:
-    """How many records a part holds by its line breaks outside quotes (a last record without
-    a line break counts): what polars must have read from it."""
+def _records(part: bytes, start: int = 0) -> int:
+    """How many records `part[start:]` holds by its line breaks outside quotes (a last record
+    without a line break counts): what polars must have read from it."""
     import numpy as np
 
-    codes = np.frombuffer(part, dtype=np.uint8)
+    codes = np.frombuffer(part, dtype=np.uint8, offset=start)
     breaks = np.flatnonzero(codes == _NEWLINE)
     parity = np.cumsum(codes == _QUOTE, dtype=np.uint8)[breaks] & 1 if breaks.size else breaks
     n = int((parity == 0).sum())
-    return n + (1 if part and not part.endswith(b"\n") else 0)
+    return n + (1 if len(part) > start and not part.endswith(b"\n") else 0)
 
 
 def _chunked_csv(path: Path, file: str) -> RawFrame | None:

@@ -13,9 +13,12 @@ column.
 from __future__ import annotations
 
 import datetime as dt
-from concurrent.futures import ThreadPoolExecutor
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 import polars as pl
 
@@ -35,6 +38,7 @@ from trc_analytics.records.problems import (
 )
 from trc_analytics.records.read import (
     ROW,
+    CsvPart,
     CsvSplitError,
     RawTable,
     RawWorkspace,
@@ -55,6 +59,9 @@ from trc_analytics.records.workspace import PROBLEM_SCHEMA
 #: Columns where a capitalised multi-word value is expected, so the full-name rule is not
 #: applied: place names such as "North West" are capitalised words.
 NAME_RULE_EXEMPT = frozenset({"region"})
+
+T = TypeVar("T")
+R = TypeVar("R")
 
 _ISO_DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 _INT_LIMIT = 2**53
@@ -340,13 +347,16 @@ def _as_text(name: str, dtype: pl.DataType) -> pl.Expr:
     return col.cast(pl.String)
 
 
-def _cell_conditions(f: Field, today: dt.date, typed_source: bool) -> list[tuple[pl.Expr, str]]:
+def _cell_conditions(
+    f: Field, today: dt.date, typed_source: bool, rough: bool = False
+) -> list[tuple[pl.Expr, str]]:
     """(condition, problem kind) for the cells of `f`, first match wins, from the text column
     and its typed copy. Dates that fail are `bad_date`, refined once filtered (few rows). A
     `typed_source` column (`typed_column`) has no type or vocabulary problem to look for. A
-    vocabulary value is one the cast to the field's Enum kept (the same set as its values)."""
+    vocabulary value is one the cast to the field's Enum kept (the same set as its values).
+    `rough`: a required text cell is flagged when it may be blank (`_blank`)."""
     text, typed = pl.col(f.name), pl.col(f.name + TYPED)
-    out = [(_blank(text, f), "required")] if f.required else []
+    out = [(_blank(text, f, rough), "required")] if f.required else []
     if f.type == "date":
         if not typed_source:
             out.append((text.is_not_null() & typed.is_null(), "bad_date"))
@@ -363,12 +373,20 @@ def _cell_conditions(f: Field, today: dt.date, typed_source: bool) -> list[tuple
     return out
 
 
-def _blank(text: pl.Expr, f: Field) -> pl.Expr:
+def _blank(text: pl.Expr, f: Field, rough: bool = False) -> pl.Expr:
     """A cell with no value: missing, or (text fields) only spaces, which would otherwise load
-    as a coach or client id of two spaces. The anchored pattern rejects an ordinary value at
-    its first character."""
+    as a coach or client id of two spaces.
+
+    `rough`: True also for some cells with a value, never False for a blank one: the cells
+    that are missing, empty or begin with a character below "!" or from U+0080 to U+3FFF,
+    where every white-space character lies (tab to carriage return, space, U+0085, U+00A0,
+    U+1680, U+2000 to U+205F, U+3000). Two comparisons with the first bytes of each value,
+    where the pattern costs a search per cell; the rows it flags are then checked exactly
+    (`_cell_problems`)."""
     if f.type != "string" or f.enum is not None:  # a vocabulary refuses spaces by itself
         return text.is_null()
+    if rough:
+        return text.is_null() | (text < "!") | ((text >= "\x80") & (text < "\u4000"))
     return text.is_null() | text.str.contains(r"^\s*$")
 
 
@@ -384,10 +402,14 @@ def _cell_problem(f: Field, today: dt.date, typed_source: bool = False) -> pl.Ex
     return chain.otherwise(pl.lit(None, pl.String))
 
 
-def _cell_flag(f: Field, today: dt.date, typed_source: bool = False) -> pl.Expr:
+def _cell_flag(
+    f: Field, today: dt.date, typed_source: bool = False, rough: bool = False
+) -> pl.Expr:
     """True for the cells of `f` with a problem: booleans only, so every row is checked
-    without building a problem label for each (labels are made for the flagged rows)."""
-    conditions = [c.fill_null(False) for c, _kind in _cell_conditions(f, today, typed_source)]
+    without building a problem label for each (labels are made for the flagged rows).
+    `rough`: also True for some cells without one (`_blank`), never False for one with."""
+    conditions = _cell_conditions(f, today, typed_source, rough)
+    conditions = [c.fill_null(False) for c, _kind in conditions]
     return pl.any_horizontal(conditions) if conditions else pl.lit(False)
 
 
@@ -455,27 +477,64 @@ def check_table_in_parts(
     today: dt.date,
     scanned_elsewhere: frozenset[str] = frozenset(),
 ) -> CheckedTable:
-    """`check_table` for a CSV file read in parts (`rt.raw.chunks`): each part is cast and
-    checked on its own and only its typed columns and problems are kept, so the file's text is
-    never held whole; repeated keys are then found across all parts. The same problems and
-    typed frame as `check_table` on the whole file. Raises a polars error when the file cannot
-    be read in parts (`CsvChunks.frames`)."""
+    """`check_table` for a CSV file read in parts (`rt.raw.chunks`): each part is parsed, cast
+    and checked on its own and only its typed columns and problems are kept, so the file's
+    text is never held whole; repeated keys are then found across all parts. The same
+    problems and typed frame as `check_table` on the whole file. Raises a polars error when
+    the file cannot be read in parts (`CsvChunks.parse`).
+
+    Parts are parsed and checked on `PART_THREADS` threads while the next ones are read, each
+    numbering its records from 0; the results are taken in file order and their rows shifted
+    to the file's rows (a part's first record follows the records of every part before it)."""
     positions, header_problems, usable = _check_header(rt, table)
-    typed_parts, key_parts, found = [], [], []
-    for part in rt.raw.chunks.frames():
-        typed, keys, more = _check_rows(part.frame, table, positions, today, scanned_elsewhere)
+    chunks = rt.raw.chunks
+
+    def check(part: CsvPart) -> tuple[int, pl.DataFrame, pl.DataFrame, list[pl.DataFrame]]:
+        frame, height = chunks.parse(part)
+        typed, keys, found = _check_rows(frame.frame, table, positions, today, scanned_elsewhere)
         # one chunk per column and part: columns whose chunks do not line up are copied whole
         # by the next `select` or `drop` (the reader splits a part's columns unevenly)
-        typed_parts.append(typed.rechunk())
-        key_parts.append(keys)
-        found += more
-    if not typed_parts:  # a header and no record
+        return height, typed.rechunk(), keys, found
+
+    typed_parts, key_parts, found = [], [], []
+    first = 2  # the file row of the part's first record (the header is row 1)
+    for height, typed, keys, more in _in_order(check, chunks.parts()):
+        typed_parts.append(typed.with_columns(pl.col(ROW) + first))
+        key_parts.append(keys.with_columns(pl.col(ROW) + first))
+        found += [c.with_columns(pl.col("row") + first) for c in more]
+        first += height
+    if not typed_parts:  # no part at all (a file read in parts holds at least its header)
         typed, keys, found = _check_rows(rt.raw.frame, table, positions, today, scanned_elsewhere)
         typed_parts, key_parts = [typed], [keys]
     keys = pl.concat(key_parts)
     found += _collected(_key_problems(keys, table, positions))
     typed = pl.concat(typed_parts) if usable else None
     return _checked(rt, table, positions, header_problems, typed, found)
+
+
+#: Parts of one CSV file parsed and checked side by side (polars releases the interpreter
+#: while it works); the file is read on meanwhile, a part or two ahead (`_in_order`).
+PART_THREADS = 2
+
+
+def _in_order(
+    work: Callable[[T], R], items: Iterable[T], threads: int = PART_THREADS
+) -> Iterator[R]:
+    """`work` applied to each item on `threads` threads, the results in the items' order,
+    with at most `threads` + 1 items taken from `items` and not yet given back (memory stays
+    that of a few items).
+    An error raised by `work` is raised here, in order; the items not yet begun are dropped."""
+    pool = ThreadPoolExecutor(max_workers=threads)
+    pending: deque[Future[R]] = deque()
+    try:
+        for item in items:
+            pending.append(pool.submit(work, item))
+            if len(pending) > threads:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _collected(plans: list[pl.LazyFrame]) -> list[pl.DataFrame]:
@@ -575,7 +634,9 @@ def _cell_problems(
     per-column query is built); the value is rendered as text only for those cells (a typed
     column's text is never built)."""
     schema = both.collect_schema()
-    flags = [_cell_flag(f, today, f.name in typed_source) for f in present]
+    # the pass over every row may flag a few cells without a problem (`_blank`'s rough
+    # test); the per-column queries below keep only the cells with one
+    flags = [_cell_flag(f, today, f.name in typed_source, rough=True) for f in present]
     if not flags:
         return []
     flagged = both.filter(pl.any_horizontal(flags)).collect()
