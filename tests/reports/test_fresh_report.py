@@ -598,3 +598,57 @@ def test_a_kept_kernels_first_report_runs_without_a_reset_and_sees_no_warm_up_na
     assert names == [["left"], ["left"]]
     assert counts[0] == [1, 2, 3]  # parameters, injected parameters, the probe: nothing before
     assert counts[1] == [5, 6, 7]  # the reset cell ran as 4
+
+
+CLI_PROBE = """
+import json, sys
+from click.testing import CliRunner
+from trc_analytics.cli import main
+from trc_analytics.reports.kernel import NotebookRunner
+
+runners, seen = [], []
+real_start = NotebookRunner.start
+
+def start(self, kind=None):
+    seen.append(sorted(m for m in ("polars", "trc_analytics.reports.request") if m in sys.modules))
+    runners.append(self)
+    return real_start(self, kind)
+
+NotebookRunner.start = start
+result = CliRunner().invoke(main, sys.argv[1:])
+print(json.dumps({"exit": result.exit_code, "seen": seen,
+                  "left": [r._km is not None or r._runtime is not None for r in runners]}))
+"""
+
+
+def _cli(*args: str) -> dict:
+    """Run `trc` in a fresh interpreter: its exit code, what was imported when each kernel
+    started, and whether any kernel or runtime folder was left behind."""
+    out = subprocess.run(
+        [sys.executable, "-c", CLI_PROBE, *args], capture_output=True, text=True, timeout=600
+    )
+    assert out.returncode == 0, out.stderr[-2000:]
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def test_trc_report_starts_its_kernel_before_importing_polars_and_the_request(demo_dir, tmp_path):
+    """`trc report` starts the kernel first, so it starts while this process imports the
+    request, polars and the reports; the report is written and nothing is left running."""
+    period = ("--from", "2026-01-01", "--to", "2026-06-30")
+    args = ("report", "supervisor", str(demo_dir), "--coach", "C-0001", *period)
+    probe = _cli(*args, "--out", str(tmp_path / "reports"))
+    assert probe == {"exit": 0, "seen": [[]], "left": [False]}
+    assert len(list((tmp_path / "reports").glob("supervisor_C-0001_*.html"))) == 1
+
+
+def test_a_refused_trc_report_stops_the_kernel_it_started(demo_dir, tmp_path):
+    """The near miss: a request refused after the kernel started (an unknown coach; a coach
+    and a supervisor at once) exits as before and leaves no kernel and no runtime folder."""
+    period = ("--from", "2026-01-01", "--to", "2026-06-30")
+    out = ("--out", str(tmp_path / "reports"))
+    unknown = _cli("report", "supervisor", str(demo_dir), "--coach", "C-9999", *period, *out)
+    both = ("--coach", "C-0001", "--supervisor", "S-01")
+    two = _cli("report", "supervisor", str(demo_dir), *both, *period, *out)
+    assert unknown == {"exit": 2, "seen": [[]], "left": [False]}
+    assert two == {"exit": 2, "seen": [[]], "left": [False]}
+    assert not (tmp_path / "reports").exists()
