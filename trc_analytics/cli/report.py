@@ -27,7 +27,6 @@ if TYPE_CHECKING:
 
     from trc_analytics.period import Period
     from trc_analytics.reports.batch import BatchResult
-    from trc_analytics.reports.kernel import NotebookRunner
     from trc_analytics.reports.request import ReportRequest
 
 KIND_CHOICES = ("supervisor", "self-audit", "association")
@@ -110,6 +109,7 @@ def report(
     1 invalid data or a failed report, 2 usage error.
     """
     from trc_analytics.reports._fastimport import skip_slow_optional_imports
+    from trc_analytics.reports.request import ReportRequest, ReportUsageError, parse_compare_to
 
     skip_slow_optional_imports()
     data = _workspace(folder, data)
@@ -119,45 +119,29 @@ def report(
         raise click.UsageError(
             "--all-coaches picks the coaches: give --all-coaches or --coach/--supervisor, not both"
         )
-    kernel = None if all_coaches else _start_kernel(kind)
-    try:  # the request and everything below it import polars and the reports meanwhile
-        from trc_analytics.reports.request import ReportRequest, ReportUsageError, parse_compare_to
-
-        request = ReportRequest(
-            kind=kind,
-            period=period,
-            coach=coach,
-            supervisor=supervisor,
-            policy_file=str(policy_file) if policy_file else None,
-            keep_valid=keep_valid,
-            min_cell=min_cell,
-            data=str(data),
-            paper=paper.lower(),
-            requirements_file=str(requirements_file) if requirements_file else None,
-        )
-        with _failures():
-            if compare_to is not None and kind == "association":
-                raise ReportUsageError("--compare-to is for the coach reports, not the association")
-            request = replace(request, compare_to=parse_compare_to(compare_to))
-            # with --all-coaches, checked as it will be for each coach
-            (replace(request, coach="each active coach") if all_coaches else request).validate()
-            with exits_on_invalid(data, keep_valid=keep_valid, stopped=STOPPED):
-                if kernel is None:
-                    _render_batch(request, out_dir, keep_notebook, workers)
-                else:
-                    _render_one(request, out_dir, keep_notebook, kernel)
-    finally:
-        if kernel is not None:
-            kernel.close()  # a no-op once the report ran (`render` closed it)
-
-
-def _start_kernel(kind: str) -> NotebookRunner:
-    """Start a single report's kernel now, before this process imports the request, polars
-    and the report modules (about 0.5 s CPU): it starts and warms up meanwhile (issue 13).
-    `reports.kernel` imports none of them. The caller closes it, whatever happens."""
-    from trc_analytics.reports.kernel import NotebookRunner
-
-    return NotebookRunner(reuse=True).start(kind)
+    request = ReportRequest(
+        kind=kind,
+        period=period,
+        coach=coach,
+        supervisor=supervisor,
+        policy_file=str(policy_file) if policy_file else None,
+        keep_valid=keep_valid,
+        min_cell=min_cell,
+        data=str(data),
+        paper=paper.lower(),
+        requirements_file=str(requirements_file) if requirements_file else None,
+    )
+    with _failures():
+        if compare_to is not None and kind == "association":
+            raise ReportUsageError("--compare-to is for the coach reports, not the association")
+        request = replace(request, compare_to=parse_compare_to(compare_to))
+        # with --all-coaches, checked as it will be for each coach
+        (replace(request, coach="each active coach") if all_coaches else request).validate()
+        with exits_on_invalid(data, keep_valid=keep_valid, stopped=STOPPED):
+            if all_coaches:
+                _render_batch(request, out_dir, keep_notebook, workers)
+            else:
+                _render_one(request, out_dir, keep_notebook)
 
 
 def _workspace(folder: Path | None, data: Path | None) -> Path:
@@ -183,17 +167,14 @@ def _failures() -> Iterator[None]:
         raise SystemExit(1) from None
 
 
-def _render_one(
-    request: ReportRequest, out_dir: Path, keep_notebook: Path | None, kernel: NotebookRunner
-) -> None:
-    """Render one report on `kernel` (started for it) with a spinner on stderr; its path on
-    stdout."""
+def _render_one(request: ReportRequest, out_dir: Path, keep_notebook: Path | None) -> None:
+    """Render one report with a spinner on stderr; its path on stdout."""
     from rich.console import Console
 
     from trc_analytics.reports.render import render
 
     with Console(stderr=True).status(f"Rendering the {request.title.lower()} …", spinner="dots"):
-        path = render(request, out_dir=out_dir, keep_notebook=keep_notebook, started=kernel)
+        path = render(request, out_dir=out_dir, keep_notebook=keep_notebook)
     click.echo(_shown(path))
 
 

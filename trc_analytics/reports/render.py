@@ -289,7 +289,6 @@ def render(
     keep_notebook: str | os.PathLike[str] | None = None,
     runner: NotebookRunner | None = None,
     workspace: Workspace | None = None,
-    started: NotebookRunner | None = None,
 ) -> Path:
     """Render one report to `<out_dir>/<kind>_<subject>_<from>_<to>.html` and return its path.
 
@@ -298,24 +297,17 @@ def render(
     `.problems`) when the workspace is invalid and `keep_valid` is False, `ReportError` for
     anything else that stops the report, naming the notebook cell and the exception when a cell
     raises. `workspace` skips loading when the caller (the batch) has already loaded and
-    validated it; `runner` lets several reports share a kernel. `started` is a kept-kernel
-    runner started for this report alone (`trc report` starts it before its own imports, so
-    the kernel starts while they load): used as the one `render` would start, it is handed
-    the report's results and closed here, whatever happens.
+    validated it; `runner` lets several reports share a kernel.
     """
     from trc_analytics.reports.source import resolve_data
 
+    policy = request.validate()
     try:
-        policy = request.validate()
-        try:
-            path = resolve_data(request.data)
-        except FileNotFoundError as exc:
-            raise ReportError(str(exc)) from None
-        check_outputs(request, out_dir, keep_notebook)
-        nb, ws = _execute(request, path, runner=runner, workspace=workspace, started=started)
-    finally:
-        if started is not None:
-            started.close()  # a no-op once the report ran: `_execute` closed it then
+        path = resolve_data(request.data)
+    except FileNotFoundError as exc:
+        raise ReportError(str(exc)) from None
+    check_outputs(request, out_dir, keep_notebook)
+    nb, ws = _execute(request, path, runner=runner, workspace=workspace)
     title = f"{request.title} – {request.subject} – {request.period.label().replace('_', ' to ')}"
     data_label = request.data or "bundled demo workspace"
     footer = footer_html(request, data_label=data_label, policy=policy, ws=ws)
@@ -329,7 +321,6 @@ def _execute(
     *,
     runner: NotebookRunner | None,
     workspace: Workspace | None,
-    started: NotebookRunner | None = None,
 ) -> tuple[Any, Workspace]:
     """Validate the workspace here, then run the notebook: (executed notebook, workspace)."""
     from trc_analytics.records.load import load_workspace
@@ -337,7 +328,7 @@ def _execute(
 
     own_runner = runner is None
     # the kernel starts and warms up while this process validates the workspace
-    runner = runner or started or NotebookRunner(reuse=True).start(request.kind)
+    runner = runner or NotebookRunner(reuse=True).start(request.kind)
     try:
         ws = workspace
         if ws is None:

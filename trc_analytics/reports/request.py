@@ -14,12 +14,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from trc_analytics.checks.runner import check_severity_policy
-from trc_analytics.errors import unknown_id_message
+from trc_analytics.errors import TrcError, unknown_id_message
 from trc_analytics.metrics.requirements import Requirements, RequirementsError, load_requirements
 from trc_analytics.period import Period, parse_date
 from trc_analytics.policy import Policy
 from trc_analytics.records.workspace import WorkspaceError
-from trc_analytics.reports.report_error import ReportError
 from trc_analytics.reports.theme import DEFAULT_PAPER, PAPERS
 
 if TYPE_CHECKING:
@@ -31,6 +30,10 @@ KINDS: dict[str, tuple[str, str]] = {
     "self-audit": ("coach_self_audit.ipynb", "Coach self-audit"),
     "association": ("association_report.ipynb", "Association report"),
 }
+
+
+class ReportError(TrcError, ValueError):
+    """The report could not be produced; the message says why in plain words."""
 
 
 class ReportUsageError(ReportError):
