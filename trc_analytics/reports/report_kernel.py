@@ -12,6 +12,8 @@ is the longest part of a kernel's warm-up; it holds the GIL while it runs, so st
 process, even in a thread, it delays the imports behind it. The kernel's charts are therefore
 drawn by a helper process (`chart_engine`), started here before ipykernel is even imported:
 its engine starts on the other core while the kernel starts and imports the report modules.
+Modules no report uses (jsonschema's optional format checkers, debugpy) are not imported at
+all (`_fastimport.skip_report_kernel_imports`).
 """
 
 from __future__ import annotations
@@ -49,7 +51,10 @@ def report_kernel_app() -> Any:
 def main() -> None:
     """Start the kernel (sockets and files it creates are readable by its owner only)."""
     os.umask(0o077)
+    from trc_analytics.reports._fastimport import skip_report_kernel_imports
     from trc_analytics.reports.chart_engine import start_helper
+
+    skip_report_kernel_imports()  # before anything imports jsonschema or ipykernel
 
     start_helper()
     report_kernel_app().launch_instance()
