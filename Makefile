@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install test lint demo lab bench templates clean system-tools
+.PHONY: install bytecode test lint demo lab bench templates clean system-tools
 
 install: $(STAMP)
 
@@ -14,6 +14,11 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
+
+# Bytecode for the package, as installing a wheel writes it: an editable install under
+# PYTHONDONTWRITEBYTECODE has none, and every report kernel would compile every module again.
+bytecode: $(STAMP)
+	$(BIN)/python -m compileall -q trc_analytics
 
 # Programs some tests drive (a headless browser, PDF text, a spreadsheet program), from Debian's
 # packages. Installed only where we are root with apt-get (CI is); elsewhere those tests skip and
@@ -31,7 +36,7 @@ system-tools:
 lint: $(STAMP)
 	$(BIN)/ruff check .
 
-test: lint
+test: lint bytecode
 	$(BIN)/python -m pytest -n 2 --dist loadgroup -q
 
 templates: $(STAMP)
