@@ -143,6 +143,25 @@ def test_a_scan_that_would_not_read_as_the_validated_frame_is_not_kept(parquet_d
     assert not scan_matches(scan, frame.reverse())
 
 
+def test_loading_proves_the_scan_from_the_columns_it_read_not_a_second_read(
+    parquet_dir, monkeypatch
+):
+    """The proof uses the file's columns as loading read them (shaped as a scan shapes them):
+    the sessions file is not read a second time, and a read that differs is still refused."""
+    from trc_analytics.records.workspace import TableScan
+
+    reads = []
+    lazy = TableScan.lazy
+    monkeypatch.setattr(TableScan, "lazy", lambda self: reads.append(self.file) or lazy(self))
+    ws = load_workspace(parquet_dir, today=TODAY)
+    assert list(ws.scans) == ["sessions"] and reads == []
+    scan, frame = ws.scans["sessions"], validated(parquet_dir)["sessions"]
+    source = pl.read_parquet(scan.path)
+    assert scan_matches(scan, frame, source)
+    assert not scan_matches(scan, frame, source.with_columns(pl.col("duration_min") + 1))
+    assert reads == []  # proven in memory
+
+
 def test_validate_counts_the_scanned_sessions_in_load_order(parquet_dir, demo_dir):
     import json
 

@@ -71,8 +71,8 @@ def _scan_of(
     before: dict[Path, tuple[int, int]],
 ) -> TableScan | None:
     """A scan of the Parquet file table `name` was validated from, when reading it gives the
-    validated frame exactly (checked column by column, one column in memory at a time) and the
-    file has not changed since it was first looked at; else None (the frame is kept)."""
+    validated frame exactly (checked column by column on the columns loading read, which are the
+    file's: it has not changed since it was first looked at); else None (the frame is kept)."""
     rt = raw.tables.get(name)
     if frame is None or rt is None or rt.sheet is not None:
         return None
@@ -81,7 +81,7 @@ def _scan_of(
     if path.suffix.lower() != ".parquet" or signature is None:
         return None
     scan = table_scan(raw.schema[name], path, signature)
-    if scan is None or not scan_matches(scan, frame):
+    if scan is None or not scan_matches(scan, frame, rt.raw.source):
         return None
     try:
         return scan if file_signature(path) == signature else None
@@ -107,9 +107,11 @@ def table_scan(
     return TableScan(path, path.name, signature or file_signature(path), columns, dtypes)
 
 
-def scan_matches(scan: TableScan, frame: pl.DataFrame) -> bool:
-    """Reading `scan` gives `frame` exactly: same columns, types, values and order."""
-    lf = scan.lazy()
+def scan_matches(scan: TableScan, frame: pl.DataFrame, source: pl.DataFrame | None = None) -> bool:
+    """Reading `scan` gives `frame` exactly: same columns, types, values and order. `source`:
+    the file's columns as loading read them (the file has not changed since, as its signature
+    says), shaped in memory instead of reading the file a second time."""
+    lf = scan.lazy() if source is None else scan.shape(source.lazy())
     if lf.collect_schema() != frame.schema:
         return False
     for column in frame.columns:

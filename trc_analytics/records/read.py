@@ -69,6 +69,9 @@ class RawFrame:
     #: A large CSV read in parts (`CsvChunks`): `frame` is then empty (no rows) and the rows
     #: come from `chunks.frames()`, one bounded text frame at a time.
     chunks: CsvChunks | None = None
+    #: A Parquet file's columns as read, before any was turned into text (with `keep_types`):
+    #: loading proves a scan of the file equal to the validated rows from these, in memory.
+    source: pl.DataFrame | None = None
 
 
 @dataclass
@@ -640,7 +643,10 @@ def _parquet_frame(
                     value=str(s.dtype),
                 )
             ]
-    return _text_frame(df.columns, columns, first_row=2), []
+    raw = _text_frame(df.columns, columns, first_row=2)
+    if keep_types:
+        raw.source = df
+    return raw, []
 
 
 #: Parquet types validation checks as they are (`validate.typed_column` says, column by column,

@@ -80,7 +80,12 @@ class TableScan:
                 f"{self.file} has changed since the workspace was loaded and validated; "
                 "load the workspace again to use its new records."
             )
-        return pl.scan_parquet(self.path).select(
+        return self.shape(pl.scan_parquet(self.path))
+
+    def shape(self, lf: pl.LazyFrame) -> pl.LazyFrame:
+        """The file's columns `lf` (the file as scanned, or as read earlier) as the table:
+        schema names and order, every column cast to the schema's type."""
+        return lf.select(
             (pl.col(src) if src is not None else pl.lit(None)).cast(dtype).alias(name)
             for (name, src), dtype in zip(self.columns, self.dtypes, strict=True)
         )
