@@ -103,13 +103,19 @@ def test_json_holds_totals_levels_and_sources(folder):
     assert got["levels"][2]["requirements"][0]["required"] == 2500.0
 
 
-def test_an_association_adds_its_own_level(folder, tmp_path):
+def _supervisor_level(tmp_path):
+    """An association's requirements file adding one level, Supervisor (8 hours, 5 clients)."""
     path = tmp_path / "assoc.toml"
     path.write_text(
         '[source]\nname = "Example association, Supervisor level"\n\n'
         '[[level]]\nname = "Supervisor"\nhours = 8\nclients = 5\n',
         encoding="utf-8",
     )
+    return path
+
+
+def test_an_association_adds_its_own_level(folder, tmp_path):
+    path = _supervisor_level(tmp_path)
     result = run(folder, "--requirements", str(path))
     assert result.exit_code == 0, result.output
     text = " ".join(result.output.split())
@@ -173,12 +179,7 @@ def test_trc_report_refuses_a_bad_requirements_file_before_rendering(folder, tmp
 
 @pytest.mark.slow
 def test_trc_report_shows_the_associations_levels_in_the_self_audit(folder, tmp_path):
-    path = tmp_path / "assoc.toml"
-    path.write_text(
-        '[source]\nname = "Example association, Supervisor level"\n\n'
-        '[[level]]\nname = "Supervisor"\nhours = 8\nclients = 5\n',
-        encoding="utf-8",
-    )
+    path = _supervisor_level(tmp_path)
     result = _report(folder, "self-audit", "--coach", "C-1", "--requirements", str(path))
     assert result.exit_code == 0, result.output
     (page,) = (folder.parent / "reports").glob("self-audit_C-1_*.html")

@@ -173,7 +173,7 @@ def test_files_changed_while_the_parent_computes_are_not_stamped_on_its_results(
     make results of the old files look like results of the new ones to a kernel."""
     ws_dir = tmp_path / "ws"
     shutil.copytree(demo_dir, ws_dir)
-    loaded = context._workspace_key(ws_dir, False)
+    loaded = context.workspace_key(ws_dir, False)
     edited = sorted(p for p in ws_dir.iterdir() if p.is_file())[0]
 
     def edit_meanwhile(results):
@@ -184,7 +184,7 @@ def test_files_changed_while_the_parent_computes_are_not_stamped_on_its_results(
     share = share_for_batch(
         ws_dir, keep_valid=False, periods=[PERIOD], policy=Policy(), prepare=edit_meanwhile
     )
-    assert context._workspace_key(ws_dir, False) != loaded  # the files did change
+    assert context.workspace_key(ws_dir, False) != loaded  # the files did change
     assert share.key == loaded  # the results are those of the files as loaded
 
 
@@ -198,7 +198,7 @@ def test_files_changed_during_the_load_are_loaded_again_under_their_new_key(
 
     ws_dir = tmp_path / "ws"
     shutil.copytree(demo_dir, ws_dir)
-    before = context._workspace_key(ws_dir, False)
+    before = context.workspace_key(ws_dir, False)
     edited = sorted(p for p in ws_dir.iterdir() if p.is_file())[0]
     real_load, loads = load.load_workspace, []
 
@@ -213,7 +213,7 @@ def test_files_changed_during_the_load_are_loaded_again_under_their_new_key(
     fresh_process.setattr(load, "load_workspace", edit_during_first_load)
     key, _ws = context._load_keyed(ws_dir, keep_valid=False)
     assert len(loads) == 2
-    assert key == context._workspace_key(ws_dir, False) != before
+    assert key == context.workspace_key(ws_dir, False) != before
     assert list(context._WORKSPACES) == [key]
 
 

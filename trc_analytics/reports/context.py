@@ -237,20 +237,10 @@ def read_worker_view(view_file: str | os.PathLike[str]) -> tuple[Any, Workspace]
     """(key, view) the batch's parent left in `view_file` (`write_share`), or None when there
     is none or it cannot be read: the worker then loads the workspace itself. The view serves
     while `workspace_key` of the files is still `key`."""
-    import pickle
+    from trc_analytics.reports.kernel_runtime import read_private
 
-    try:
-        with open(view_file, "rb") as fh:
-            key, view = pickle.load(fh)
-    except (OSError, EOFError, pickle.UnpicklingError, TypeError, ValueError):
-        return None
-    return key, view
-
-
-def workspace_key(path: Path, keep_valid: bool) -> tuple[Any, ...]:
-    """What identifies a loaded workspace: its path, keep_valid and the files' sizes and times
-    (`load_cached` reloads when it changes)."""
-    return _workspace_key(path, keep_valid)
+    handed = read_private(view_file)
+    return handed if isinstance(handed, tuple) and len(handed) == 2 else None
 
 
 def _take_share() -> None:
@@ -260,16 +250,14 @@ def _take_share() -> None:
     read or when no loaded workspace matches; the kernel then computes itself. The file stays
     for the batch's other kernels; the parent removes it (with its private folder) when the
     batch ends."""
-    import pickle
+    from trc_analytics.reports.kernel_runtime import read_private
 
     name = os.environ.get(SHARE_FILE_ENV)
     if _SHARE_TAKEN or not name:
         return
     _SHARE_TAKEN.append(True)
-    try:
-        with open(name, "rb") as fh:
-            share: BatchShare = pickle.load(fh)
-    except (OSError, EOFError, pickle.UnpicklingError):
+    share = read_private(name)
+    if not isinstance(share, BatchShare):
         return
     ws = _WORKSPACES.get(share.key)
     if ws is not None:
@@ -385,13 +373,13 @@ def _load_keyed(path: Path, *, keep_valid: bool) -> tuple[tuple[Any, ...], Works
     whose files never stood still is used for this report but not remembered."""
     from trc_analytics.records.load import load_workspace
 
-    key = _workspace_key(path, keep_valid)
+    key = workspace_key(path, keep_valid)
     ws = _WORKSPACES.get(key)
     if ws is not None:
         return key, ws
     for _ in range(_LOAD_ATTEMPTS):
         ws = load_workspace(path, keep_valid=keep_valid)
-        after = _workspace_key(path, keep_valid)
+        after = workspace_key(path, keep_valid)
         if after == key:
             _remember_workspace(key, ws)
             return key, ws
@@ -403,8 +391,9 @@ def _load_keyed(path: Path, *, keep_valid: bool) -> tuple[tuple[Any, ...], Works
 _LOAD_ATTEMPTS = 3
 
 
-def _workspace_key(path: Path, keep_valid: bool) -> tuple[Any, ...]:
-    """What identifies a loaded workspace: its path, keep_valid and the files' sizes and times."""
+def workspace_key(path: Path, keep_valid: bool) -> tuple[Any, ...]:
+    """What identifies a loaded workspace: its path, keep_valid and the files' sizes and times
+    (`load_cached` loads again when it changes; a batch worker's view serves while it holds)."""
     return (str(path), keep_valid, _signature(path))
 
 

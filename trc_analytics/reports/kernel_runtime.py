@@ -137,6 +137,18 @@ def write_private(obj: Any, target: Path) -> bool:
     return True
 
 
+def read_private(source: str | os.PathLike[str]) -> Any | None:
+    """What `write_private` pickled to `source`, or None when there is no such file or it
+    cannot be read: the reader then computes what it would have been handed."""
+    import pickle
+
+    try:
+        with open(source, "rb") as fh:
+            return pickle.load(fh)
+    except (OSError, EOFError, pickle.UnpicklingError, TypeError, ValueError):
+        return None
+
+
 def remove_runtime_dir(folder: Path | None) -> None:
     """Remove a runtime folder and everything in it (sockets, connection files)."""
     if folder is not None:
