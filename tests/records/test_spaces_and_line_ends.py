@@ -140,9 +140,7 @@ def test_a_csv_with_lone_carriage_returns_is_one_problem_naming_the_file(
 
 
 @pytest.mark.parametrize("path", ["csv whole", "csv in parts"])
-def test_near_miss_crlf_and_a_carriage_return_inside_quotes_still_load(
-    tmp_path, monkeypatch, path
-):
+def test_near_miss_crlf_and_a_carriage_return_inside_quotes_still_load(tmp_path, monkeypatch, path):
     """CRLF line ends load as LF ones; a lone CR inside a quoted value of the first row is read
     as part of that cell (a control character named where it is), not as a line end."""
     ws = valid_workspace(tmp_path)

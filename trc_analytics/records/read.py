@@ -419,7 +419,7 @@ def _lone_cr_problem(file: str) -> dict:
         file,
         "lone_cr_line_ends",
         "lines ending in a line feed: this file ends its lines with carriage returns only "
-        "(the old Mac format), so it reads as one line; save it again as \"CSV UTF-8\", or "
+        '(the old Mac format), so it reads as one line; save it again as "CSV UTF-8", or '
         "with Unix (LF) or Windows (CRLF) line endings",
     )
 
