@@ -360,12 +360,12 @@ def parts_cell(check_id: str, parts: tuple[tuple[str, int, int], ...], reader: s
         if not got:
             continue
         (e, c), owned = got[0], "{owner}" in one
-        noun = one.format(owner=OWNERS[reader]) if owned else (one if e == 1 else many)
-        if kept:
-            said.append(noun if owned else f"{c:,} of {e:,} {noun}")
-        else:
-            state = ("kept" if c == e else "needs attention") if owned else "kept"
-            said.append(f"{noun} {state}" if owned else f"{c:,} of {e:,} {noun} {state}")
+        # the coach's one case of a kind is named, never counted ("your practice")
+        phrase = one.format(owner=OWNERS[reader]) if owned else f"{c:,} of {e:,} "
+        phrase += "" if owned else (one if e == 1 else many)
+        if not kept:  # each kind says how it stands; a count says it itself
+            phrase += " kept" if not owned or c == e else " needs attention"
+        said.append(phrase)
     if not said:
         return None
     return f"{' and '.join(said)} kept" if kept else "; ".join(said)
