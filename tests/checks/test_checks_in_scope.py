@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import polars as pl
 import pytest
 from builders import build, coach, period, row
 from polars.testing import assert_frame_equal
@@ -52,3 +53,41 @@ def test_checks_refuse_a_scope_of_some_coaches():
     sc = Scope.make(lapsed_workspace(), period(), coaches="C-1")
     with pytest.raises(ValueError, match="every coach"):
         run_checks_in(sc)
+
+
+def test_the_runner_counts_the_kinds_of_a_checks_cases_apart():
+    """CERT-LAPSED's cases are credentials held at the period end and, for a coach who
+    practised, their practice: `parts` counts them apart per coach (a report says "3
+    credentials and your practice"), and they add up to `cases`. Near miss: a coach who held
+    no session has no practice part, and checks of one kind of case have no parts."""
+    from builders import engagement, session
+
+    ws = build(
+        coaches=[coach(), coach("C-2")],
+        credentials=[
+            row("credentials", certified_on="2025-01-01", expires_on="2027-01-01"),
+            row(
+                "credentials",
+                credential="group",
+                certified_on="2025-01-01",
+                expires_on="2027-01-01",
+            ),
+            row("credentials", coach_id="C-2", certified_on="2025-01-01", expires_on="2027-01-01"),
+        ],
+        engagements=[engagement("E-1")],
+        sessions=[session(held_on="2026-03-03")],
+    )
+    results = run_checks(ws, period())
+    assert results.parts.rows() == [
+        ("CERT-LAPSED", "C-1", "credential", 2, 2),
+        ("CERT-LAPSED", "C-1", "practice", 1, 1),
+        ("CERT-LAPSED", "C-2", "credential", 1, 1),
+    ]
+    lapsed = results.cases.filter(pl.col("check_id") == "CERT-LAPSED")
+    assert lapsed.select("coach_id", "examined", "compliant").rows() == [
+        ("C-1", 3, 3),
+        ("C-2", 1, 1),
+    ]
+    shared = run_checks_in(Scope(ws=ws, period=period()))
+    assert_frame_equal(shared.parts, results.parts)
+    assert_frame_equal(shared.cases, results.cases)

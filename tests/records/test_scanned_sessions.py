@@ -205,3 +205,57 @@ def test_a_file_changed_between_loading_and_computing_ends_the_command_plainly(
     assert "Traceback" not in result.output and not isinstance(result.exception, WorkspaceError)
     monkeypatch.setattr(cli_metrics, "load_or_exit", real)
     assert CliRunner().invoke(main, args).exit_code == 0  # untouched: computed as usual
+
+
+def _replace(path, how: str) -> None:
+    """Change the sessions file as a user might between loading and a report."""
+    st = path.stat()
+    if how == "same size, other time":
+        path.write_bytes(path.read_bytes())
+        os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000_000))
+    elif how == "fewer rows":
+        frame = pl.read_parquet(path)
+        frame.head(frame.height - 5).write_parquet(path)
+    elif how == "deleted":
+        path.unlink()
+    elif how == "a symlink to other rows":
+        other = path.with_name("elsewhere.bin")
+        frame = pl.read_parquet(path)
+        frame.head(frame.height - 5).write_parquet(other)
+        path.unlink()
+        path.symlink_to(other)
+
+
+@pytest.mark.parametrize(
+    "how", ["same size, other time", "fewer rows", "deleted", "a symlink to other rows"]
+)
+def test_a_file_changed_between_loading_and_a_report_writes_no_report(
+    parquet_dir, tmp_path_factory, monkeypatch, how
+):
+    """`trc report` loads and validates the workspace, then computes the report's figures from
+    it (the sessions read from their file) while the kernel starts. A file replaced in between
+    must stop the report with one sentence (exit 1), not leave the kernel to load the new file
+    and write a report of other records under the old files' digest."""
+    from click.testing import CliRunner
+
+    import trc_analytics.records.load as records_load
+    from trc_analytics.cli import main
+
+    real = records_load.load_workspace
+
+    def load_then_replace(*args, **kwargs):
+        ws = real(*args, **kwargs)
+        _replace(parquet_dir / "sessions.parquet", how)
+        return ws
+
+    out = tmp_path_factory.mktemp("out")
+    out.chmod(0o700)
+    args = ["report", "supervisor", str(parquet_dir), "--coach", "C-0001", "--from"]
+    args += ["2026-01-01", "--to", "2026-06-30", "--out", str(out)]
+    monkeypatch.setattr(records_load, "load_workspace", load_then_replace)
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 1, result.output
+    assert "sessions.parquet" in result.output and "since the workspace was loaded" in result.output
+    assert "Fix the rows listed" not in result.output and "Traceback" not in result.output
+    assert ("removed or renamed" in result.output) is (how == "deleted")
+    assert not list(out.iterdir())  # no report claiming figures

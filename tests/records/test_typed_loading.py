@@ -244,7 +244,9 @@ _VALUES = {
     pl.Boolean: st.booleans(),
     pl.Date: st.dates(),
     pl.Datetime: st.datetimes(min_value=T(1, 1, 2), max_value=T(9999, 12, 30)),
-    pl.String: st.text(max_size=12),
+    # text of only spaces is refused by a rule newer than the frozen loader (tested in
+    # test_spaces_and_line_ends.py); "" stays, it is read as missing by both
+    pl.String: st.text(max_size=12).filter(lambda s: s == "" or s.strip() != ""),
 }
 
 

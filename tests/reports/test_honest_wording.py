@@ -82,31 +82,60 @@ def test_every_case_names_what_a_case_is():
         assert "case" not in case_noun(c.id, 1).split(), c.id
 
 
-def test_credential_standing_cases_are_not_all_called_credentials(demo_workspace):
+def test_credential_standing_cases_are_named_kind_by_kind(demo_workspace):
     """CERT-LAPSED examines each credential held at the period end and, for a coach who
-    practised, their practice in the period: C-0001's 3 credentials and practice are 4 cases,
-    which read "kept for all 4 credentials". Near miss: CERT-ETHICS examines renewed
-    credentials only, and keeps its noun."""
+    practised, their practice in the period: C-0001's 3 credentials and practice read "all 3
+    credentials and your practice", in the strengths and the checklist (the runner counts the
+    two kinds apart, `CheckResults.parts`). Near miss: CERT-ETHICS has one kind of case and
+    keeps its noun; without the kinds a line falls back to the check's one noun."""
     from trc_analytics.reports.sections import every_case, kept_line
 
-    assert every_case("CERT-LAPSED", 4) == "all 4 checks of credentials and of practice"
     assert every_case("CERT-ETHICS", 2) == "both renewed credentials"
     ctx = open_report(
         "self-audit", date_from="2026-01-01", date_to="2026-06-30",
         workspace=demo_workspace, coach="C-0001",
     )  # fmt: skip
-    (lapsed,) = [s for s in check_standing(ctx, "C-0001") if s.check_id == "CERT-LAPSED"]
+    standings = check_standing(ctx, "C-0001")
+    (lapsed,) = [s for s in standings if s.check_id == "CERT-LAPSED"]
     held = ctx.ws["credentials"].filter(pl.col("coach_id") == "C-0001")["credential"].n_unique()
     assert lapsed.examined == held + 1  # every credential kind, and the practice
-    line = kept_line("CERT-LAPSED", "T", lapsed.examined)
-    assert f"all {lapsed.examined} credentials" not in line
-    assert (
-        line
-        == f"T: kept in the period for all {lapsed.examined} checks of credentials and of practice."
+    assert lapsed.parts == (("credential", held, held), ("practice", 1, 1))
+    line = kept_line("CERT-LAPSED", "T", lapsed.examined, parts=lapsed.parts)
+    assert line == f"T: kept in the period for all {held} credentials and your practice."
+    assert f"all {held} credentials and your practice" in _text(self_audit.going_well(ctx))
+    checklist = _text(self_audit.checklist(ctx))
+    assert f"{held} of {held} credentials and your practice kept" in checklist
+    assert "checks of credentials and of practice" not in checklist
+    assert all(not s.parts for s in standings if s.check_id != "CERT-LAPSED")
+    assert kept_line("CERT-LAPSED", "T", 4) == (
+        "T: kept in the period for all 4 checks of credentials and of practice."
     )
-    assert f"all {lapsed.examined} checks of credentials and of practice" in _text(
-        self_audit.going_well(ctx)
+
+
+def test_the_kinds_of_case_are_said_for_the_reader_and_only_when_present():
+    """The supervisor reads "the coach's practice"; a coach without sessions has no practice
+    case, a coach without credentials held at the end no credential case; the checklist says
+    which kind needs attention, without a judging word."""
+    from trc_analytics.reports.sections import kept_line, parts_cell, parts_phrase
+
+    both = (("credential", 3, 3), ("practice", 1, 1))
+    assert kept_line("CERT-LAPSED", "T", 4, parts=both, reader="supervisor") == (
+        "T: kept in the period for all 3 credentials and the coach's practice."
     )
+    assert kept_line("CERT-LAPSED", "T", 1, parts=(("credential", 1, 1),)) == (
+        "T: kept in the period for the one credential."
+    )
+    assert parts_phrase("CERT-LAPSED", {"credential": 2}, every=True) == "both credentials"
+    assert parts_phrase("CERT-LAPSED", {"practice": 1}) == "your practice"
+    assert parts_phrase("CERT-ETHICS", {"credential": 2}) is None
+    assert parts_cell("CERT-LAPSED", both, "coach") == "3 of 3 credentials and your practice kept"
+    assert parts_cell("CERT-LAPSED", (("credential", 3, 2), ("practice", 1, 1)), "coach") == (
+        "2 of 3 credentials kept; your practice kept"
+    )
+    assert parts_cell("CERT-LAPSED", (("credential", 3, 3), ("practice", 1, 0)), "supervisor") == (
+        "3 of 3 credentials kept; the coach's practice needs attention"
+    )
+    assert parts_cell("CERT-ETHICS", (("credential", 2, 2),), "coach") is None
 
 
 def test_the_self_audit_strengths_say_what_was_kept_for_which_cases(demo_workspace):

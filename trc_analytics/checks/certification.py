@@ -105,6 +105,7 @@ def _standing_cases(sc: Scope) -> pl.LazyFrame:
             severity=pl.when(state == "grace").then(pl.lit("minor")).otherwise(pl.lit("critical")),
             review_open=pl.col("remediation_complete").fill_null(False),
             on=sc.as_of,
+            part=pl.lit("credential"),
         )
     )
 
@@ -139,6 +140,7 @@ def _practice_cases(sc: Scope) -> pl.LazyFrame:
         )
         .with_columns(
             state=pl.lit("practice"),
+            part=pl.lit("practice"),
             compliant=pl.col("n") == 0,
             severity=pl.lit("critical"),
             on=pl.coalesce("first", sc.as_of),
@@ -147,7 +149,9 @@ def _practice_cases(sc: Scope) -> pl.LazyFrame:
 
 
 def lapsed_cases(sc: Scope) -> pl.LazyFrame:
-    """Credential standing as of the period end, plus practice while lapsed in the period."""
+    """Credential standing as of the period end, plus practice while lapsed in the period;
+    `part` tells the two kinds of case apart (`CheckResults.parts`: "3 credentials and your
+    practice")."""
     return pl.concat([_standing_cases(sc), _practice_cases(sc)], how="diagonal_relaxed")
 
 

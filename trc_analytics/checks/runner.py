@@ -15,7 +15,7 @@ Only cases dated within the period count. Records dated after the as-of date are
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import polars as pl
 
@@ -49,6 +49,18 @@ CASES_SCHEMA: dict[str, pl.DataType] = {
 }
 
 
+#: Columns of `CheckResults.parts`: the cases of a check made of several kinds of case (its
+#: `cases` give a `part` column: CERT-LAPSED's credentials and practice), per coach and kind,
+#: so a report can say "3 credentials and your practice", not "4 checks".
+PARTS_SCHEMA: dict[str, pl.DataType] = {
+    "check_id": pl.String(),
+    "coach_id": pl.String(),
+    "part": pl.String(),
+    "examined": pl.Int64(),
+    "compliant": pl.Int64(),
+}
+
+
 @dataclass(frozen=True)
 class CheckResults:
     """What one run of the catalogue found, and how far each check could look."""
@@ -63,6 +75,8 @@ class CheckResults:
     policy: Policy
     #: coach_id -> region, for compliance by region.
     regions: pl.DataFrame
+    #: PARTS_SCHEMA rows: `cases` by kind of case, for the checks whose cases have kinds.
+    parts: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=PARTS_SCHEMA))
 
     @property
     def not_evaluated(self) -> pl.DataFrame:
@@ -114,7 +128,7 @@ def _with_defaults(lf: pl.LazyFrame) -> pl.LazyFrame:
     names = lf.collect_schema().names()
     defaults = [
         pl.lit(None, pl.String()).alias(c)
-        for c in ("client_id", "engagement_id", "severity")
+        for c in ("client_id", "engagement_id", "severity", "part")
         if c not in names
     ]
     if "cases" not in names:
@@ -162,12 +176,15 @@ def run_checks_in(
             plans.extend(_plans(check, sc, wanted))
     frames = collect(plans)
     findings = _findings(frames[0::2])
-    per_check = pl.concat(
+    per_part = pl.concat(
         [
-            pl.DataFrame(schema=CASES_SCHEMA),
-            *(f.select(list(CASES_SCHEMA)).cast(CASES_SCHEMA) for f in frames[1::2]),
+            pl.DataFrame(schema=PARTS_SCHEMA),
+            *(f.select(list(PARTS_SCHEMA)).cast(PARTS_SCHEMA) for f in frames[1::2]),
         ],
         how="vertical",
+    )
+    per_check = per_part.group_by("check_id", "coach_id", maintain_order=True).agg(
+        pl.col("examined").sum(), pl.col("compliant").sum()
     )
     return CheckResults(
         findings=findings,
@@ -176,6 +193,7 @@ def run_checks_in(
         period=sc.period,
         policy=sc.policy,
         regions=_regions(sc.ws),
+        parts=per_part.filter(pl.col("part").is_not_null()).sort("check_id", "coach_id", "part"),
     )
 
 
@@ -215,7 +233,8 @@ def _status_row(check: Check, ws: Workspace, policy: Policy) -> dict[str, object
 def _plans(
     check: Check, sc: Scope, wanted: tuple[str, ...] | None
 ) -> tuple[pl.LazyFrame, pl.LazyFrame]:
-    """Two queries for one check: its findings (cases not kept) and its cases per coach."""
+    """Two queries for one check: its findings (cases not kept) and its cases per coach and
+    kind of case (`part`, null for a check whose cases are of one kind)."""
     cases = _with_defaults(check.cases(sc)).filter(sc.in_period("on"))
     if wanted is not None:
         cases = cases.filter(pl.col("coach_id").is_in(wanted))
@@ -232,7 +251,7 @@ def _plans(
         on="on",
         detail=check.detail(sc.policy),
     )
-    per_coach = cases.group_by("coach_id").agg(
+    per_coach = cases.group_by("coach_id", "part").agg(
         check_id=pl.lit(check.id),
         examined=pl.col("cases").sum().cast(pl.Int64()),
         compliant=pl.col("cases").filter(pl.col("compliant")).sum().cast(pl.Int64()),

@@ -82,7 +82,11 @@ def exit_invalid(
     stopped: str,
     limit: int = DEFAULT_LIMIT,
 ) -> NoReturn:
-    """Print the problems of an invalid workspace (stdout) and why nothing was done (stderr)."""
+    """Print the problems of an invalid workspace (stdout) and why nothing was done (stderr).
+    An error without problems (a file changed since it was validated) is its one sentence."""
+    if exc.problems.is_empty():
+        click.echo(f"error: {exc}\n{stopped}", err=True)
+        raise SystemExit(1)
     print_validation(folder, {}, exc.problems, fmt=fmt, keep_valid=keep_valid, limit=limit)
     fix = (
         "Fix the rows listed: even with --keep-valid no usable coaches table is left."

@@ -21,6 +21,10 @@ KINDS: dict[str, str] = {
     "unreadable_encoding": (
         "text that is neither UTF-8 (with or without BOM) nor Windows-1252, or mixes the two"
     ),
+    "lone_cr_line_ends": (
+        "a CSV file whose lines end with carriage returns only (the old Mac format), which "
+        "reads as one line: save it again with Unix or Windows line endings"
+    ),
     "unreadable_file": "a file that cannot be parsed at all (corrupt workbook or Parquet file)",
     "workbook_limit": "a workbook beyond the size limits checked before reading it (a zip bomb)",
     "malformed_row": (
@@ -32,7 +36,11 @@ KINDS: dict[str, str] = {
     "unknown_column": "a column the table does not have (for example a pasted client_name)",
     "duplicate_column": "the same column name twice in a header",
     "missing_column": "a required column is absent from the header",
-    "required": "a required value is empty",
+    "required": "a required value is empty (or only spaces)",
+    "only_spaces": (
+        "an optional text value of only spaces or no-break spaces: it would load as a "
+        "value, so leave the cell empty or write one"
+    ),
     "type": "a value that is not of the column's type (number, date, true/false)",
     "vocabulary": "a value that is not in the column's vocabulary",
     "impossible_date": "a date written as YYYY-MM-DD that does not exist (2026-02-30)",

@@ -377,6 +377,8 @@ def read_csv_table(path: Path, file: str) -> tuple[pl.DataFrame | None, list[dic
         head = fh.read(4096)
     if not head.strip() or head.strip(b"\r\n\t ") == _UTF8_BOM:
         return None, [problem(file, "empty_file", "a header row naming the columns")]
+    if _lone_cr(head):
+        return None, [_lone_cr_problem(file)]
     if head.startswith(_UTF16_BOMS):
         source: bytes | Path | None = None
     else:
@@ -395,6 +397,31 @@ def read_csv_table(path: Path, file: str) -> tuple[pl.DataFrame | None, list[dic
             return None, [prob]
         return _parse_csv_text(text.removeprefix("\ufeff").encode("utf-8"), file)
     return _parse_csv_text(data, file)
+
+
+def _lone_cr(head: bytes) -> bool:
+    """True when the file beginning `head` ends its header line with a carriage return alone
+    (classic Mac OS line ends): no reader splits such a file into lines, so it would read
+    as one row and its problems as unknown columns named like `prior_hours_until\rC-0001`.
+    A carriage return inside a quoted value, and CRLF line ends, are not this."""
+    if head.startswith(_UTF16_BOMS):
+        n = len(head) // 2 * 2
+        head = head[:n].decode("utf-16", errors="replace").encode("utf-8")
+    cr, lf = head.find(b"\r"), head.find(b"\n")
+    if cr < 0 or (0 <= lf < cr) or cr + 1 >= len(head):
+        return False
+    return head[cr + 1] != _NEWLINE and head[:cr].count(b'"') % 2 == 0
+
+
+def _lone_cr_problem(file: str) -> dict:
+    """The one problem of a file with carriage-return-only line ends (`_lone_cr`)."""
+    return problem(
+        file,
+        "lone_cr_line_ends",
+        "lines ending in a line feed: this file ends its lines with carriage returns only "
+        '(the old Mac format), so it reads as one line; save it again as "CSV UTF-8", or '
+        "with Unix (LF) or Windows (CRLF) line endings",
+    )
 
 
 #: Bytes of a CSV file read and checked at a time when loading (about 60,000 sessions): the
@@ -582,6 +609,8 @@ def _chunked_csv(path: Path, file: str) -> RawFrame | None:
     with path.open("rb") as fh:
         head = fh.read(64 * 1024)
     if not head.strip() or head.strip(b"\r\n\t ") == _UTF8_BOM or head.startswith(_UTF16_BOMS):
+        return None
+    if _lone_cr(head):  # the whole-file path names the line ends
         return None
     end = _record_end(head)
     if end is None:

@@ -357,6 +357,8 @@ def _cell_conditions(
     `rough`: a required text cell is flagged when it may be blank (`_blank`)."""
     text, typed = pl.col(f.name), pl.col(f.name + TYPED)
     out = [(_blank(text, f, rough), "required")] if f.required else []
+    if not f.required and f.type == "string" and f.enum is None:
+        out.append((text.is_not_null() & _spaces(text, rough, controls=False), "only_spaces"))
     if f.type == "date":
         if not typed_source:
             out.append((text.is_not_null() & typed.is_null(), "bad_date"))
@@ -375,19 +377,27 @@ def _cell_conditions(
 
 def _blank(text: pl.Expr, f: Field, rough: bool = False) -> pl.Expr:
     """A cell with no value: missing, or (text fields) only spaces, which would otherwise load
-    as a coach or client id of two spaces.
+    as a coach or client id of two spaces. `rough`: as in `_spaces`."""
+    if f.type != "string" or f.enum is not None:  # a vocabulary refuses spaces by itself
+        return text.is_null()
+    return text.is_null() | _spaces(text, rough)
 
-    `rough`: True also for some cells with a value, never False for a blank one: the cells
-    that are missing, empty or begin with a character below "!" or from U+0080 to U+3FFF,
+
+def _spaces(text: pl.Expr, rough: bool = False, controls: bool = True) -> pl.Expr:
+    """Text of only white space: no value, yet it would load as one (a session of group
+    "  "). Null for a missing cell (reading makes "" missing, in every format).
+    `controls=False`: not when a control character (a tab) is among the spaces, which
+    `_control_characters` names in a scanned column (one problem for the cell, not two).
+
+    `rough`: True also for some cells with a value, never False for one of only spaces: the
+    cells that are empty or begin with a character below "!" or from U+0080 to U+3FFF,
     where every white-space character lies (tab to carriage return, space, U+0085, U+00A0,
     U+1680, U+2000 to U+205F, U+3000). Two comparisons with the first bytes of each value,
     where the pattern costs a search per cell; the rows it flags are then checked exactly
     (`_cell_problems`)."""
-    if f.type != "string" or f.enum is not None:  # a vocabulary refuses spaces by itself
-        return text.is_null()
     if rough:
-        return text.is_null() | (text < "!") | ((text >= "\x80") & (text < "\u4000"))
-    return text.is_null() | text.str.contains(r"^\s*$")
+        return (text < "!") | ((text >= "\x80") & (text < "\u4000"))
+    return text.str.contains(r"^\s*$" if controls else r"^[^\S\x00-\x1F\x7F-\x9F]*$")
 
 
 def _cell_problem(f: Field, today: dt.date, typed_source: bool = False) -> pl.Expr:
@@ -436,6 +446,8 @@ def _expected(f: Field, today: dt.date) -> pl.Expr:
     return (
         pl.when(pl.col("problem") == "required")
         .then(pl.lit(f"a value: {f.name} is required"))
+        .when(pl.col("problem") == "only_spaces")
+        .then(pl.lit("only spaces: leave the cell empty or write a value"))
         .when(pl.col("problem") == "type")
         .then(pl.lit(_TYPE_EXPECTED.get(f.type, "text")))
         .when(pl.col("problem") == "impossible_date")

@@ -76,8 +76,9 @@ class TableScan:
         except OSError:
             now = None
         if now != self.signature:
+            what = "has been removed or renamed" if now is None else "has changed"
             raise WorkspaceError(
-                f"{self.file} has changed since the workspace was loaded and validated; "
+                f"{self.file} {what} since the workspace was loaded and validated; "
                 "load the workspace again to use its new records."
             )
         return self.shape(pl.scan_parquet(self.path))

@@ -578,6 +578,13 @@ class ReportContext:
             cases = self._of_coach(cases, coach, None)
         return cases.group_by("check_id").agg(pl.col("examined").sum(), pl.col("compliant").sum())
 
+    def check_parts(self, coach: str) -> pl.DataFrame:
+        """One coach's cases by kind of case (part, examined, compliant per check), for the
+        checks whose cases have kinds (`CheckResults.parts`: CERT-LAPSED's credentials and
+        practice); a small frame, filtered here."""
+        parts = self.checks.parts.filter(pl.col("coach_id") == coach)
+        return parts.select("check_id", "part", "examined", "compliant")
+
     def table(self, name: str, coach: str | None = None) -> pl.DataFrame | None:
         """A workspace table restricted to the report's coaches (or one coach), or None."""
         df = self.ws.get(name)

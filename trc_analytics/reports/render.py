@@ -373,12 +373,18 @@ def _hand_over(runner: NotebookRunner, request: ReportRequest, path: Path, ws: W
     with the validated workspace to the kernel (`context.PreparedReport`).
 
     When that fails the kernel is given nothing: it computes them itself and a failure is
-    reported as the notebook cell that raised it, in the words every report uses.
+    reported as the notebook cell that raised it, in the words every report uses. Except a
+    `WorkspaceError`: a file held as a scan changed since it was validated, and the kernel
+    would load the new file and write its figures under the validated files' digest; it
+    stops the report here, in its one sentence.
     """
+    from trc_analytics.records.workspace import WorkspaceError
     from trc_analytics.reports.context import prepare_report
 
     try:
         prepared = prepare_report(request.kind, request.parameters(path), ws)
+    except WorkspaceError:
+        raise
     except Exception:  # the notebook raises it again, naming its cell
         return
     runner.hand_over(prepared)

@@ -252,19 +252,45 @@ CASE_NOUNS: dict[str, tuple[str, str]] = {
     "CONDUCT-CHARGE": ("criminal charge", "criminal charges"),
     "CONDUCT-DUAL": ("coach", "coaches"),
 }
+#: Checks whose cases are of several kinds (`CheckResults.parts`), each kind named as the
+#: reader counts it: (part, one, many), in the order they are said. A noun with `{owner}` is
+#: the coach's one case of that kind ("your practice", "the coach's practice"), never counted.
+#: "Kept for all 4 checks of credentials and of practice" becomes "kept for all 3 credentials
+#: and your practice".
+CASE_PARTS: dict[str, tuple[tuple[str, str, str], ...]] = {
+    "CERT-LAPSED": (
+        ("credential", "credential", "credentials"),
+        ("practice", "{owner} practice", "{owner} practice"),
+    ),
+}
+#: Whose practice a report speaks of: the coach reading a self-audit, or the coach reviewed.
+OWNERS = {"coach": "your", "supervisor": "the coach's"}
 #: Checks whose only case is the coach, kept when nothing is recorded against them: the records
 #: can show that nothing was recorded, not that the rule was kept.
 RECORDED_ONLY = frozenset({"CONDUCT-DUAL", "CONDUCT-IMPAIRED"})
 
 
-def kept_line(check_id: str, title: str, examined: int, *, renewals: int | None = None) -> str:
+def kept_line(
+    check_id: str,
+    title: str,
+    examined: int,
+    *,
+    renewals: int | None = None,
+    parts: tuple[tuple[str, int, int], ...] = (),
+    reader: str = "coach",
+) -> str:
     """A strength line for a check kept in the period, claiming no more than the records show.
 
     CERT-ETHICS examines every renewed credential held at the period end, whenever it was
     renewed: with `renewals` (how many of them were renewed in the period) the line says so,
-    and says there was no renewal in the period rather than "kept in the period"."""
+    and says there was no renewal in the period rather than "kept in the period". A check
+    whose cases are of several kinds (`parts`, as `CheckStanding.parts`) names each kind,
+    for the `reader` ("coach": your practice; "supervisor": the coach's practice)."""
     if check_id in RECORDED_ONLY:
         return f"{title}: nothing recorded against it in the period."
+    named = parts_phrase(check_id, {p: e for p, e, _ in parts}, reader, every=True)
+    if named is not None and sum(e for _, e, _ in parts) == examined:
+        return f"{title}: kept in the period for {named}."
     cases = every_case(check_id, examined)
     if check_id == "CERT-ETHICS" and renewals is not None:
         held = f"{cases} held at its end"
@@ -299,6 +325,52 @@ def case_noun(check_id: str, n: int) -> str:
     return unit if n == 1 else f"cases ({unit})"
 
 
+def parts_phrase(
+    check_id: str, counts: dict[str, int], reader: str = "coach", *, every: bool = False
+) -> str | None:
+    """The cases of a check with kinds (`CASE_PARTS`) named kind by kind: `3 credentials and
+    your practice` (`every`: `all 3 credentials and your practice`, `the one credential`);
+    a kind without a case is left out. None for a check without kinds or without a case."""
+    said = []
+    for part, one, many in CASE_PARTS.get(check_id, ()):
+        n = counts.get(part, 0)
+        if not n:
+            continue
+        if "{owner}" in one:
+            said.append(one.format(owner=OWNERS[reader]))
+        elif every:
+            said.append(
+                f"the one {one}" if n == 1 else f"{'both' if n == 2 else f'all {n:,}'} {many}"
+            )
+        else:
+            said.append(f"{n:,} {one if n == 1 else many}")
+    return " and ".join(said) if said else None
+
+
+def parts_cell(check_id: str, parts: tuple[tuple[str, int, int], ...], reader: str) -> str | None:
+    """A checklist cell for a check with kinds of case (`CASE_PARTS`): `3 of 3 credentials and
+    your practice kept`; when one kind needs attention, each kind on its own (`2 of 3
+    credentials kept; your practice kept`). None for a check without kinds."""
+    if check_id not in CASE_PARTS or not parts:
+        return None
+    kept = all(c == e for _, e, c in parts)
+    said = []
+    for part, one, many in CASE_PARTS[check_id]:
+        got = [(e, c) for p, e, c in parts if p == part and e]
+        if not got:
+            continue
+        (e, c), owned = got[0], "{owner}" in one
+        # the coach's one case of a kind is named, never counted ("your practice")
+        phrase = one.format(owner=OWNERS[reader]) if owned else f"{c:,} of {e:,} "
+        phrase += "" if owned else (one if e == 1 else many)
+        if not kept:  # each kind says how it stands; a count says it itself
+            phrase += " kept" if not owned or c == e else " needs attention"
+        said.append(phrase)
+    if not said:
+        return None
+    return f"{' and '.join(said)} kept" if kept else "; ".join(said)
+
+
 def every_case(check_id: str, n: int) -> str:
     """`the one credential` / `both credentials` / `all 12 held sessions`: every case of a
     check, named."""
@@ -319,6 +391,8 @@ class CheckStanding:
     examined: int
     compliant: int
     findings: int
+    #: (part, examined, compliant) of a check with kinds of case (`CASE_PARTS`), else empty.
+    parts: tuple[tuple[str, int, int], ...] = ()
 
     @property
     def status(self) -> str:
@@ -345,7 +419,13 @@ def check_standing(ctx: ReportContext, coach: str) -> list[CheckStanding]:
         .join(counts, on="check_id", how="left", maintain_order="left")
         .with_columns(pl.col("examined", "compliant", "findings").fill_null(0))
     )
-    return [CheckStanding(**r) for r in rows.iter_rows(named=True)]
+    parts: dict[str, list[tuple[str, int, int]]] = {}
+    for check_id, part, examined, compliant in ctx.check_parts(coach).iter_rows():
+        parts.setdefault(check_id, []).append((part, examined, compliant))
+    return [
+        CheckStanding(**r, parts=tuple(parts.get(r["check_id"], ())))
+        for r in rows.iter_rows(named=True)
+    ]
 
 
 def standing_of(standings: list[CheckStanding], check_id: str) -> CheckStanding | None:

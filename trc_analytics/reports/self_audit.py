@@ -237,7 +237,10 @@ def going_well(ctx: ReportContext) -> Section:
     if achieved:
         strengths.append(f"{plural(achieved, 'goal')} reached together with your clients.")
     renewals = facts.renewals_in_period(ctx, coach) if "credentials" in ctx.ws else None
-    strengths += [facts.kept_line(s.check_id, s.title, s.examined, renewals=renewals) for s in kept]
+    strengths += [
+        facts.kept_line(s.check_id, s.title, s.examined, renewals=renewals, parts=s.parts)
+        for s in kept
+    ]
     takeaway = empty or (
         f"{plural(len(kept), 'item')} of the Code kept in every case the records show; "
         "the list below starts with the work itself."
@@ -389,6 +392,9 @@ def _cases_cell(s: facts.CheckStanding, status: str) -> str:
     if status == "kept" and s.check_id in facts.RECORDED_ONLY:
         return "nothing recorded against it"
     if status in ("kept", "attention") and s.examined:
+        by_kind = facts.parts_cell(s.check_id, s.parts, "coach")
+        if by_kind is not None and sum(e for _, e, _ in s.parts) == s.examined:
+            return by_kind
         return f"{s.compliant:,} of {s.examined:,} {facts.case_noun(s.check_id, s.examined)} kept"
     return ""
 
