@@ -115,6 +115,72 @@ def test_the_kernel_adopts_the_callers_workspace_and_results(demo_dir, demo_work
             assert (type(mine), str(mine)) == (type(value), str(value))
 
 
+def _run_notebook_here(kind: str, params: dict, monkeypatch) -> dict:
+    """Run the code cells of `kind`'s notebook in this process with `params` (nothing shown);
+    the namespace they leave."""
+    from trc_analytics.reports import display
+    from trc_analytics.reports.render import notebook_path
+
+    monkeypatch.setattr(display, "show", lambda *items: None)
+    namespace: dict = {}
+    for cell in json.loads(notebook_path(kind).read_text())["cells"]:
+        if cell["cell_type"] == "code":
+            exec("".join(cell["source"]), namespace)
+            if "parameters" in cell["metadata"].get("tags", []):
+                namespace.update(params)
+    return namespace
+
+
+@pytest.mark.parametrize("kind", ["supervisor", "self-audit"])
+def test_the_caller_computes_exactly_the_metrics_its_report_reads(
+    kind, demo_dir, demo_workspace, tmp_path, monkeypatch
+):
+    """The hand-over carries the metrics the report's sections read, of the period and of the
+    comparison period (`REPORT_METRICS`, `PREVIOUS_METRICS`), and no other: run in full on the
+    adopted context, the notebook computes none in the kernel, and leaving one out of the list
+    would make it compute it there."""
+    from trc_analytics.metrics import registry
+    from trc_analytics.reports.context import (
+        PREVIOUS_METRICS,
+        REPORT_METRICS,
+        MetricsOnDemand,
+        prepare_report,
+    )
+
+    params = {**PARAMS, "data": str(demo_dir)}
+    prepared = prepare_report(kind, params, demo_workspace)
+    assert list(prepared.results["metrics"]) == list(REPORT_METRICS[kind])
+    assert list(prepared.previous["metrics"]) == list(PREVIOUS_METRICS)
+    assert len(REPORT_METRICS[kind]) < len(registry())
+    _handed_over(prepared, tmp_path)
+    ctx = _run_notebook_here(kind, params, monkeypatch)["ctx"]
+    for context in (ctx, ctx.previous):
+        assert isinstance(context.metrics, MetricsOnDemand)
+        assert context.metrics.computed_here == ()
+
+
+def test_a_metric_the_caller_did_not_compute_is_computed_in_the_kernel(
+    demo_dir, demo_workspace, tmp_path
+):
+    """The near miss: a metric outside the list is computed on first use, in the context's own
+    scope, and equals the one computed whole; the rest come with it, in the registry's order."""
+    from polars.testing import assert_frame_equal
+
+    from trc_analytics.metrics import registry
+    from trc_analytics.reports.context import REPORT_METRICS, open_report, prepare_report
+
+    params = {**PARAMS, "data": str(demo_dir)}
+    _handed_over(prepare_report("self-audit", params, demo_workspace), tmp_path)
+    ctx = open_report("self-audit", **params)
+    own = open_report("self-audit", **params, workspace=demo_workspace)
+    assert "sessions_by" not in REPORT_METRICS["self-audit"]
+    assert_frame_equal(ctx.metrics["sessions_by"], own.metrics["sessions_by"])
+    assert "sessions_by" in ctx.metrics.computed_here
+    assert "headline" not in ctx.metrics.computed_here
+    assert list(ctx.metrics) == list(registry())
+    assert_frame_equal(ctx.previous.metric("sessions_by")[0], own.previous.metric("sessions_by")[0])
+
+
 def test_another_reports_parameters_do_not_take_the_prepared_results(
     demo_dir, demo_workspace, tmp_path
 ):
