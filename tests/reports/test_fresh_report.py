@@ -664,3 +664,106 @@ def test_a_kept_kernels_first_report_runs_without_a_reset_and_sees_no_warm_up_na
     assert names == [["left"], ["left"]]
     assert counts[0] == [1, 2, 3]  # parameters, injected parameters, the probe: nothing before
     assert counts[1] == [5, 6, 7]  # the reset cell ran as 4
+
+
+# --- `trc report` starts its kernel before its heavy imports ----------------------------------
+
+EARLY_KERNEL_PROBE = """
+import json, sys
+from trc_analytics.cli import main
+from trc_analytics.reports import kernel
+
+def start(self, kind=None):
+    print(json.dumps({{"kind": kind, "polars": "polars" in sys.modules,
+                      "request": "trc_analytics.reports.request" in sys.modules}}))
+    sys.stdout.flush()
+    raise SystemExit(3)
+
+kernel.NotebookRunner.start = start
+main(["report", {args}, "--from", "2026-01-01", "--to", "2026-06-30", "--out", {out!r}])
+"""
+
+
+def _early_kernel(args: list[str], out: Path) -> subprocess.CompletedProcess[str]:
+    code = EARLY_KERNEL_PROBE.format(args=", ".join(repr(a) for a in args), out=str(out))
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+
+
+def test_trc_report_starts_its_kernel_before_it_imports_polars(demo_dir, tmp_path) -> None:
+    """A single report's kernel starts before the command imports polars, the request and the
+    report modules (about 0.5 s CPU), so it warms up meanwhile; for the report's kind."""
+    done = _early_kernel(["self-audit", "--coach", "C-0001", str(demo_dir)], tmp_path / "out")
+    assert done.returncode == 3, done.stderr
+    seen = json.loads(done.stdout.strip().splitlines()[-1])
+    assert seen == {"kind": "self-audit", "polars": False, "request": False}
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["self-audit", "{demo}"],  # no --coach
+        ["supervisor", "--coach", "C-0001", "--supervisor", "C-0035", "{demo}"],
+        ["association", "--coach", "C-0001", "{demo}"],
+    ],
+)
+def test_trc_report_starts_no_kernel_for_a_subject_it_refuses(args, demo_dir, tmp_path) -> None:
+    """The near miss: a request whose subject does not fit its kind starts no kernel; the
+    request's own check refuses it (exit 2), as before."""
+    args = [a.replace("{demo}", str(demo_dir)) for a in args]
+    done = _early_kernel(args, tmp_path / "out")
+    assert done.returncode == 2, (done.stdout, done.stderr)
+    assert "polars" not in done.stdout  # start was never called
+
+
+def test_a_request_refused_after_the_early_kernel_started_closes_it(
+    demo_dir, tmp_path, monkeypatch
+) -> None:
+    """A kernel started early is closed when the request is refused afterwards (a policy file
+    that is not TOML, found by the request's own check): no kernel is left behind, exit 2."""
+    from click.testing import CliRunner
+
+    from trc_analytics.cli import main
+    from trc_analytics.reports import kernel
+
+    events: list[str] = []
+
+    class Runner:
+        def __init__(self, *, reuse: bool = False) -> None:
+            events.append("made")
+
+        def start(self, kind: str | None = None) -> Runner:
+            events.append(f"start {kind}")
+            return self
+
+        def close(self) -> None:
+            events.append("close")
+
+    monkeypatch.setattr(kernel, "NotebookRunner", Runner)
+    policy = tmp_path / "policy.toml"
+    policy.write_text("this is = not [toml\n", encoding="utf-8")
+    result = CliRunner().invoke(
+        main,
+        ["report", "supervisor", "--coach", "C-0001", str(demo_dir), "--from", "2026-01-01",
+         "--to", "2026-06-30", "--policy", str(policy), "--out", str(tmp_path / "out")],
+    )  # fmt: skip
+    assert result.exit_code == 2, result.output
+    assert "policy" in result.output.lower()
+    assert events == ["made", "start supervisor", "close"]
+
+
+def test_render_closes_the_kernel_it_was_given_when_the_request_is_refused(tmp_path) -> None:
+    """`render(started=...)` owns the kernel: a request it refuses closes it too."""
+    from trc_analytics.period import Period
+    from trc_analytics.reports.render import render
+    from trc_analytics.reports.request import ReportRequest, ReportUsageError
+
+    closed: list[bool] = []
+
+    class Runner:
+        def close(self) -> None:
+            closed.append(True)
+
+    request = ReportRequest("self-audit", Period.parse("2026-01-01", "2026-06-30"))
+    with pytest.raises(ReportUsageError):
+        render(request, out_dir=tmp_path / "out", started=Runner())  # type: ignore[arg-type]
+    assert closed == [True]

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from trc_analytics.reports._fastimport import skip_slow_optional_imports
-from trc_analytics.reports.request import ReportError
+from trc_analytics.reports.target import ReportError
 
 skip_slow_optional_imports()
 
