@@ -767,3 +767,22 @@ def test_render_closes_the_kernel_it_was_given_when_the_request_is_refused(tmp_p
     with pytest.raises(ReportUsageError):
         render(request, out_dir=tmp_path / "out", started=Runner())  # type: ignore[arg-type]
     assert closed == [True]
+
+
+def test_papermill_is_imported_without_pyarrow_which_stays_importable() -> None:
+    """`trc report` imports papermill without PyArrow and NumPy (only its hdfs:// handler
+    wants them, about 0.1 s CPU); the near miss: PyArrow's `fs` still imports afterwards."""
+    code = (
+        "import json, sys\n"
+        "from trc_analytics.reports.kernel import _register_reuse_engine\n"
+        "_register_reuse_engine()\n"
+        "seen = {m: m in sys.modules for m in ('papermill', 'pyarrow', 'numpy')}\n"
+        "import pyarrow.fs\n"
+        "seen['fs'] = pyarrow.fs.LocalFileSystem.__name__\n"
+        "print(json.dumps(seen))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=300
+    )
+    seen = json.loads(out.stdout.strip().splitlines()[-1])
+    assert seen == {"papermill": True, "pyarrow": False, "numpy": False, "fs": "LocalFileSystem"}

@@ -123,6 +123,9 @@ def file_cell_number(cells: list[Any], executed_index: int, *, reset_cell: bool)
 
 def _register_reuse_engine() -> None:
     """A papermill engine that runs on a kernel the caller started and keeps it running."""
+    from trc_analytics.reports._fastimport import import_papermill
+
+    import_papermill()  # without PyArrow, which only its hdfs:// handler needs
     from papermill.clientwrap import PapermillNotebookClient
     from papermill.engines import NBClientEngine, papermill_engines
     from papermill.log import logger
