@@ -715,6 +715,17 @@ def test_trc_report_starts_no_kernel_for_a_subject_it_refuses(args, demo_dir, tm
     assert "polars" not in done.stdout  # start was never called
 
 
+def test_the_association_report_starts_its_kernel_after_its_request_is_checked(
+    demo_dir, tmp_path
+) -> None:
+    """The association report's kernel starts where it always did, after the request's own
+    checks (whole months, the smallest cell), which refuse it more often than a coach report."""
+    done = _early_kernel(["association", str(demo_dir)], tmp_path / "out")
+    assert done.returncode == 3, done.stderr
+    seen = json.loads(done.stdout.strip().splitlines()[-1])
+    assert seen["kind"] == "association" and seen["request"] and seen["polars"]
+
+
 def test_a_request_refused_after_the_early_kernel_started_closes_it(
     demo_dir, tmp_path, monkeypatch
 ) -> None:

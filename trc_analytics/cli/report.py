@@ -193,10 +193,13 @@ def _kernel_started_early(
 
 
 def _subject_given(kind: str, coach: str | None, supervisor: str | None) -> bool:
-    """Whether the report's subject is given as its kind wants it (the request's own check,
-    `ReportRequest.validate`, decides; this only keeps a kernel from starting for nothing)."""
-    if kind == "association":
-        return not coach and not supervisor
+    """Whether a coach report's subject is given as its kind wants it (the request's own check,
+    `ReportRequest.validate`, decides; this only keeps a kernel from starting for nothing).
+    False for the association report: its kernel computes the report's results itself, so
+    starting it early gains less, and its request is refused more often (whole calendar
+    months, the smallest cell) by checks only the request can make: it starts as before."""
+    if kind == "association":  # its refusals (months, min-cell) come from the request
+        return False
     if kind == "self-audit":
         return bool(coach) and not supervisor
     return bool(coach) != bool(supervisor)
