@@ -163,6 +163,24 @@ def _register_reuse_engine() -> None:
     papermill_engines.register(REUSE_ENGINE, ReusedKernelEngine)
 
 
+def _heartbeat_started(client: Any, timeout: float = 1.0) -> None:
+    """Wait (up to `timeout` s) until the client's heartbeat thread has made its socket.
+
+    jupyter_client's heartbeat thread makes its socket when it first runs; a runner closed
+    right after it started (a request refused once `trc report` started the kernel early)
+    could destroy the client's zmq context before that, and the thread then died with a
+    ZMQError printed as a traceback (2 of 8 start-and-close cycles, measured).
+    """
+    import time
+
+    channel = getattr(client, "_hb_channel", None)
+    if channel is None:
+        return
+    deadline = time.monotonic() + timeout
+    while channel.is_alive() and channel.socket is None and time.monotonic() < deadline:
+        time.sleep(0.001)
+
+
 class NotebookRunner:
     """Runs parameterized notebooks; `reuse=True` keeps one kernel across `run` calls.
 
@@ -351,6 +369,7 @@ class NotebookRunner:
                 from jupyter_core.utils import run_sync
 
                 try:
+                    _heartbeat_started(self._kc)
                     self._kc.stop_channels()
                     run_sync(self._km.shutdown_kernel)(now=True)
                 finally:
