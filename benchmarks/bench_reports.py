@@ -6,6 +6,9 @@ then measures (median of `--runs`):
 - `floor`: papermill executing a one-cell empty notebook with a fresh `python3` kernel;
 - `report (fresh kernel)`: `render_report` of one supervisor review, start to file, with its
   own kernel (validation, kernel start and warm-up, notebook, HTML export, write);
+- `trc report` (own process): the same report as a user runs it, `trc report supervisor
+  --coach C-0001 ...` in a process of its own (Python, the command's imports, its kernel
+  started before the heavy ones, the hand-over, the notebook, the export);
 - `report (kept kernel)`: the same report on a kernel already started and warmed up (what
   each worker of `--all-coaches` pays per report after its first);
 - `--all-coaches`: 40 supervisor reviews with 1 worker and with `--workers` workers (kept
@@ -317,6 +320,17 @@ def bench_scale(coaches: int, limit: int | None, workers: int) -> dict[str, floa
     }
 
 
+def trc_report(data: Path, out: Path) -> None:
+    """`trc report supervisor --coach C-0001` of the period, in its own process: what a user
+    waits for, imports and all (the in-process figure above has them done already)."""
+    import subprocess
+
+    trc = Path(sys.executable).with_name("trc")
+    command = [str(trc), "report", "supervisor", "--coach", "C-0001", str(data)]
+    command += ["--from", PERIOD[0], "--to", PERIOD[1], "--out", str(out)]
+    subprocess.run(command, check=True, capture_output=True)
+
+
 def compile_package() -> None:
     """Byte-compile the package first, as installing a wheel does: an editable install under
     PYTHONDONTWRITEBYTECODE has no bytecode, and every kernel would compile it again (about
@@ -389,6 +403,9 @@ def one_and_batch(args: argparse.Namespace) -> dict[str, float]:
         row("floor: papermill, empty notebook", f_wall, f_cpu)
         r_wall, r_cpu = measure(fresh, args.runs)
         row("one report, fresh kernel", r_wall, r_cpu, f"ratio {r_wall / f_wall:.2f}x floor")
+        c_wall, c_cpu = measure(lambda: trc_report(data, out / "cli"), args.runs)
+        row("one report, `trc report` (own process)", c_wall, c_cpu,
+            f"ratio {c_wall / f_wall:.2f}x floor")  # fmt: skip
         with NotebookRunner(reuse=True) as runner:
             render_report(
                 "supervisor", data, coach="C-0001", period=period, out_dir=out, runner=runner
@@ -406,6 +423,8 @@ def one_and_batch(args: argparse.Namespace) -> dict[str, float]:
             "floor_s": f_wall,
             "fresh_s": r_wall,
             "fresh_cpu_s": r_cpu,
+            "cli_s": c_wall,
+            "cli_cpu_s": c_cpu,
             "kept_s": k_wall,
             "kept_cpu_s": k_cpu,
         }

@@ -115,6 +115,72 @@ def test_the_kernel_adopts_the_callers_workspace_and_results(demo_dir, demo_work
             assert (type(mine), str(mine)) == (type(value), str(value))
 
 
+def _run_notebook_here(kind: str, params: dict, monkeypatch) -> dict:
+    """Run the code cells of `kind`'s notebook in this process with `params` (nothing shown);
+    the namespace they leave."""
+    from trc_analytics.reports import display
+    from trc_analytics.reports.render import notebook_path
+
+    monkeypatch.setattr(display, "show", lambda *items: None)
+    namespace: dict = {}
+    for cell in json.loads(notebook_path(kind).read_text())["cells"]:
+        if cell["cell_type"] == "code":
+            exec("".join(cell["source"]), namespace)
+            if "parameters" in cell["metadata"].get("tags", []):
+                namespace.update(params)
+    return namespace
+
+
+@pytest.mark.parametrize("kind", ["supervisor", "self-audit"])
+def test_the_caller_computes_exactly_the_metrics_its_report_reads(
+    kind, demo_dir, demo_workspace, tmp_path, monkeypatch
+):
+    """The hand-over carries the metrics the report's sections read, of the period and of the
+    comparison period (`REPORT_METRICS`, `PREVIOUS_METRICS`), and no other: run in full on the
+    adopted context, the notebook computes none in the kernel, and leaving one out of the list
+    would make it compute it there."""
+    from trc_analytics.metrics import registry
+    from trc_analytics.reports.context import (
+        PREVIOUS_METRICS,
+        REPORT_METRICS,
+        MetricsOnDemand,
+        prepare_report,
+    )
+
+    params = {**PARAMS, "data": str(demo_dir)}
+    prepared = prepare_report(kind, params, demo_workspace)
+    assert list(prepared.results["metrics"]) == list(REPORT_METRICS[kind])
+    assert list(prepared.previous["metrics"]) == list(PREVIOUS_METRICS)
+    assert len(REPORT_METRICS[kind]) < len(registry())
+    _handed_over(prepared, tmp_path)
+    ctx = _run_notebook_here(kind, params, monkeypatch)["ctx"]
+    for context in (ctx, ctx.previous):
+        assert isinstance(context.metrics, MetricsOnDemand)
+        assert context.metrics.computed_here == ()
+
+
+def test_a_metric_the_caller_did_not_compute_is_computed_in_the_kernel(
+    demo_dir, demo_workspace, tmp_path
+):
+    """The near miss: a metric outside the list is computed on first use, in the context's own
+    scope, and equals the one computed whole; the rest come with it, in the registry's order."""
+    from polars.testing import assert_frame_equal
+
+    from trc_analytics.metrics import registry
+    from trc_analytics.reports.context import REPORT_METRICS, open_report, prepare_report
+
+    params = {**PARAMS, "data": str(demo_dir)}
+    _handed_over(prepare_report("self-audit", params, demo_workspace), tmp_path)
+    ctx = open_report("self-audit", **params)
+    own = open_report("self-audit", **params, workspace=demo_workspace)
+    assert "sessions_by" not in REPORT_METRICS["self-audit"]
+    assert_frame_equal(ctx.metrics["sessions_by"], own.metrics["sessions_by"])
+    assert "sessions_by" in ctx.metrics.computed_here
+    assert "headline" not in ctx.metrics.computed_here
+    assert list(ctx.metrics) == list(registry())
+    assert_frame_equal(ctx.previous.metric("sessions_by")[0], own.previous.metric("sessions_by")[0])
+
+
 def test_another_reports_parameters_do_not_take_the_prepared_results(
     demo_dir, demo_workspace, tmp_path
 ):
@@ -598,3 +664,153 @@ def test_a_kept_kernels_first_report_runs_without_a_reset_and_sees_no_warm_up_na
     assert names == [["left"], ["left"]]
     assert counts[0] == [1, 2, 3]  # parameters, injected parameters, the probe: nothing before
     assert counts[1] == [5, 6, 7]  # the reset cell ran as 4
+
+
+# --- `trc report` starts its kernel before its heavy imports ----------------------------------
+
+EARLY_KERNEL_PROBE = """
+import json, sys
+from trc_analytics.cli import main
+from trc_analytics.reports import kernel
+
+def start(self, kind=None):
+    print(json.dumps({{"kind": kind, "polars": "polars" in sys.modules,
+                      "request": "trc_analytics.reports.request" in sys.modules}}))
+    sys.stdout.flush()
+    raise SystemExit(3)
+
+kernel.NotebookRunner.start = start
+main(["report", {args}, "--from", "2026-01-01", "--to", "2026-06-30", "--out", {out!r}])
+"""
+
+
+def _early_kernel(args: list[str], out: Path) -> subprocess.CompletedProcess[str]:
+    code = EARLY_KERNEL_PROBE.format(args=", ".join(repr(a) for a in args), out=str(out))
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+
+
+def test_trc_report_starts_its_kernel_before_it_imports_polars(demo_dir, tmp_path) -> None:
+    """A single report's kernel starts before the command imports polars, the request and the
+    report modules (about 0.5 s CPU), so it warms up meanwhile; for the report's kind."""
+    done = _early_kernel(["self-audit", "--coach", "C-0001", str(demo_dir)], tmp_path / "out")
+    assert done.returncode == 3, done.stderr
+    seen = json.loads(done.stdout.strip().splitlines()[-1])
+    assert seen == {"kind": "self-audit", "polars": False, "request": False}
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["self-audit", "{demo}"],  # no --coach
+        ["supervisor", "--coach", "C-0001", "--supervisor", "C-0035", "{demo}"],
+        ["association", "--coach", "C-0001", "{demo}"],
+    ],
+)
+def test_trc_report_starts_no_kernel_for_a_subject_it_refuses(args, demo_dir, tmp_path) -> None:
+    """The near miss: a request whose subject does not fit its kind starts no kernel; the
+    request's own check refuses it (exit 2), as before."""
+    args = [a.replace("{demo}", str(demo_dir)) for a in args]
+    done = _early_kernel(args, tmp_path / "out")
+    assert done.returncode == 2, (done.stdout, done.stderr)
+    assert "polars" not in done.stdout  # start was never called
+
+
+def test_the_association_report_starts_its_kernel_after_its_request_is_checked(
+    demo_dir, tmp_path
+) -> None:
+    """The association report's kernel starts where it always did, after the request's own
+    checks (whole months, the smallest cell), which refuse it more often than a coach report."""
+    done = _early_kernel(["association", str(demo_dir)], tmp_path / "out")
+    assert done.returncode == 3, done.stderr
+    seen = json.loads(done.stdout.strip().splitlines()[-1])
+    assert seen["kind"] == "association" and seen["request"] and seen["polars"]
+
+
+def test_a_request_refused_after_the_early_kernel_started_closes_it(
+    demo_dir, tmp_path, monkeypatch
+) -> None:
+    """A kernel started early is closed when the request is refused afterwards (a policy file
+    that is not TOML, found by the request's own check): no kernel is left behind, exit 2."""
+    from click.testing import CliRunner
+
+    from trc_analytics.cli import main
+    from trc_analytics.reports import kernel
+
+    events: list[str] = []
+
+    class Runner:
+        def __init__(self, *, reuse: bool = False) -> None:
+            events.append("made")
+
+        def start(self, kind: str | None = None) -> Runner:
+            events.append(f"start {kind}")
+            return self
+
+        def close(self) -> None:
+            events.append("close")
+
+    monkeypatch.setattr(kernel, "NotebookRunner", Runner)
+    policy = tmp_path / "policy.toml"
+    policy.write_text("this is = not [toml\n", encoding="utf-8")
+    result = CliRunner().invoke(
+        main,
+        ["report", "supervisor", "--coach", "C-0001", str(demo_dir), "--from", "2026-01-01",
+         "--to", "2026-06-30", "--policy", str(policy), "--out", str(tmp_path / "out")],
+    )  # fmt: skip
+    assert result.exit_code == 2, result.output
+    assert "policy" in result.output.lower()
+    assert events == ["made", "start supervisor", "close"]
+
+
+def test_render_closes_the_kernel_it_was_given_when_the_request_is_refused(tmp_path) -> None:
+    """`render(started=...)` owns the kernel: a request it refuses closes it too."""
+    from trc_analytics.period import Period
+    from trc_analytics.reports.render import render
+    from trc_analytics.reports.request import ReportRequest, ReportUsageError
+
+    closed: list[bool] = []
+
+    class Runner:
+        def close(self) -> None:
+            closed.append(True)
+
+    request = ReportRequest("self-audit", Period.parse("2026-01-01", "2026-06-30"))
+    with pytest.raises(ReportUsageError):
+        render(request, out_dir=tmp_path / "out", started=Runner())  # type: ignore[arg-type]
+    assert closed == [True]
+
+
+def test_papermill_is_imported_without_pyarrow_which_stays_importable() -> None:
+    """`trc report` imports papermill without PyArrow and NumPy (only its hdfs:// handler
+    wants them, about 0.1 s CPU); the near miss: PyArrow's `fs` still imports afterwards."""
+    code = (
+        "import json, sys\n"
+        "from trc_analytics.reports.kernel import _register_reuse_engine\n"
+        "_register_reuse_engine()\n"
+        "seen = {m: m in sys.modules for m in ('papermill', 'pyarrow', 'numpy')}\n"
+        "import pyarrow.fs\n"
+        "seen['fs'] = pyarrow.fs.LocalFileSystem.__name__\n"
+        "print(json.dumps(seen))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=300
+    )
+    seen = json.loads(out.stdout.strip().splitlines()[-1])
+    assert seen == {"papermill": True, "pyarrow": False, "numpy": False, "fs": "LocalFileSystem"}
+
+
+def test_a_runner_closed_right_after_it_started_leaves_no_thread_traceback(monkeypatch) -> None:
+    """A kernel started early and closed at once (the request refused afterwards) stops its
+    client's heartbeat thread cleanly: without waiting for the thread's socket, 2 of 8 such
+    cycles printed a ZMQError traceback from the thread (the context destroyed under it)."""
+    import threading
+    import time
+
+    from trc_analytics.reports.kernel import NotebookRunner
+
+    raised: list[str] = []
+    monkeypatch.setattr(threading, "excepthook", lambda args: raised.append(repr(args.exc_value)))
+    for _ in range(8):
+        NotebookRunner(reuse=True).start("self-audit").close()
+    time.sleep(0.3)  # a dying thread reports after close returned
+    assert raised == []

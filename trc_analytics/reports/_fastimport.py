@@ -52,3 +52,25 @@ def skip_report_kernel_imports() -> None:
             sys.modules.setdefault(name, None)  # type: ignore[arg-type]
     if "ipykernel" not in sys.modules:
         sys.modules.setdefault("debugpy", None)  # type: ignore[arg-type]
+
+
+def import_papermill() -> None:
+    """Import papermill without the PyArrow it loads for reading notebooks from HDFS.
+
+    `papermill.iorw` imports `pyarrow.fs` (and with it PyArrow and NumPy, about 0.1 s CPU)
+    for its `hdfs://` handler, at import. A report hands papermill its notebook as a node and
+    asks for no output file, so no handler is used, and nothing else in `trc report` imports
+    PyArrow: the module is marked unavailable only while papermill is imported (papermill
+    then keeps a stub that names the missing package if an hdfs:// path is ever given), and
+    anything imported later finds `pyarrow.fs` as installed.
+    """
+    if "papermill" in sys.modules:
+        return
+    hidden = "pyarrow.fs" not in sys.modules
+    if hidden:
+        sys.modules["pyarrow.fs"] = None  # type: ignore[assignment]
+    try:
+        import papermill.engines  # noqa: F401
+    finally:
+        if hidden and "pyarrow.fs" in sys.modules and sys.modules["pyarrow.fs"] is None:
+            del sys.modules["pyarrow.fs"]

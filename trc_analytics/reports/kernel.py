@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from trc_analytics.reports._fastimport import skip_slow_optional_imports
-from trc_analytics.reports.request import ReportError
+from trc_analytics.reports.target import ReportError
 
 skip_slow_optional_imports()
 
@@ -123,6 +123,9 @@ def file_cell_number(cells: list[Any], executed_index: int, *, reset_cell: bool)
 
 def _register_reuse_engine() -> None:
     """A papermill engine that runs on a kernel the caller started and keeps it running."""
+    from trc_analytics.reports._fastimport import import_papermill
+
+    import_papermill()  # without PyArrow, which only its hdfs:// handler needs
     from papermill.clientwrap import PapermillNotebookClient
     from papermill.engines import NBClientEngine, papermill_engines
     from papermill.log import logger
@@ -158,6 +161,24 @@ def _register_reuse_engine() -> None:
             return client.execute()
 
     papermill_engines.register(REUSE_ENGINE, ReusedKernelEngine)
+
+
+def _heartbeat_started(client: Any, timeout: float = 1.0) -> None:
+    """Wait (up to `timeout` s) until the client's heartbeat thread has made its socket.
+
+    jupyter_client's heartbeat thread makes its socket when it first runs; a runner closed
+    right after it started (a request refused once `trc report` started the kernel early)
+    could destroy the client's zmq context before that, and the thread then died with a
+    ZMQError printed as a traceback (2 of 8 start-and-close cycles, measured).
+    """
+    import time
+
+    channel = getattr(client, "_hb_channel", None)
+    if channel is None:
+        return
+    deadline = time.monotonic() + timeout
+    while channel.is_alive() and channel.socket is None and time.monotonic() < deadline:
+        time.sleep(0.001)
 
 
 class NotebookRunner:
@@ -348,6 +369,7 @@ class NotebookRunner:
                 from jupyter_core.utils import run_sync
 
                 try:
+                    _heartbeat_started(self._kc)
                     self._kc.stop_channels()
                     run_sync(self._km.shutdown_kernel)(now=True)
                 finally:

@@ -14,6 +14,7 @@ import datetime as dt
 import os
 import re
 import threading
+from contextlib import closing
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -24,6 +25,7 @@ from trc_analytics.policy import Policy
 from trc_analytics.reports._fastimport import skip_slow_optional_imports
 from trc_analytics.reports.display import esc
 from trc_analytics.reports.request import KINDS, ReportError, ReportRequest, check_subject
+from trc_analytics.reports.target import check_targets, notebook_file_name
 from trc_analytics.reports.theme import DEFAULT_PAPER, report_css
 
 if TYPE_CHECKING:
@@ -212,18 +214,11 @@ def check_outputs(
     """Raise `ReportError` when the report (or the kept notebook) could not be written: a
     folder in the file's place, a shared, linked or read-only folder, a full disk. Checked
     before rendering, so no time is spent on a report that cannot be saved."""
-    from trc_analytics.outputs import OutputError, check_target
-
-    try:
-        check_target(Path(out_dir) / request.file_name())
-        if keep_notebook:
-            check_target(Path(keep_notebook) / _notebook_name(request))
-    except OutputError as exc:
-        raise ReportError(str(exc)) from None
+    check_targets(request.file_name(), out_dir, keep_notebook)
 
 
 def _notebook_name(request: ReportRequest) -> str:
-    return Path(request.file_name()).stem + ".ipynb"
+    return notebook_file_name(request.file_name())
 
 
 def write_outputs(
@@ -289,6 +284,7 @@ def render(
     keep_notebook: str | os.PathLike[str] | None = None,
     runner: NotebookRunner | None = None,
     workspace: Workspace | None = None,
+    started: NotebookRunner | None = None,
 ) -> Path:
     """Render one report to `<out_dir>/<kind>_<subject>_<from>_<to>.html` and return its path.
 
@@ -297,8 +293,28 @@ def render(
     `.problems`) when the workspace is invalid and `keep_valid` is False, `ReportError` for
     anything else that stops the report, naming the notebook cell and the exception when a cell
     raises. `workspace` skips loading when the caller (the batch) has already loaded and
-    validated it; `runner` lets several reports share a kernel.
+    validated it; `runner` lets several reports share a kernel. `started` is a kernel started
+    for this one report (`trc report` starts it before its heavy imports), used as the report's
+    own: handed the results, and closed on every path, a refused request included.
     """
+    if started is None:
+        return _render(request, out_dir, keep_notebook, runner=runner, workspace=workspace)
+    with closing(started):
+        return _render(
+            request, out_dir, keep_notebook, runner=None, workspace=workspace, started=started
+        )
+
+
+def _render(
+    request: ReportRequest,
+    out_dir: str | os.PathLike[str],
+    keep_notebook: str | os.PathLike[str] | None,
+    *,
+    runner: NotebookRunner | None,
+    workspace: Workspace | None,
+    started: NotebookRunner | None = None,
+) -> Path:
+    """`render`, its early-started kernel (if any) closed by the caller whatever happens."""
     from trc_analytics.reports.source import resolve_data
 
     policy = request.validate()
@@ -307,7 +323,7 @@ def render(
     except FileNotFoundError as exc:
         raise ReportError(str(exc)) from None
     check_outputs(request, out_dir, keep_notebook)
-    nb, ws = _execute(request, path, runner=runner, workspace=workspace)
+    nb, ws = _execute(request, path, runner=runner, workspace=workspace, started=started)
     title = f"{request.title} – {request.subject} – {request.period.label().replace('_', ' to ')}"
     data_label = request.data or "bundled demo workspace"
     footer = footer_html(request, data_label=data_label, policy=policy, ws=ws)
@@ -321,6 +337,7 @@ def _execute(
     *,
     runner: NotebookRunner | None,
     workspace: Workspace | None,
+    started: NotebookRunner | None = None,
 ) -> tuple[Any, Workspace]:
     """Validate the workspace here, then run the notebook: (executed notebook, workspace)."""
     from trc_analytics.records.load import load_workspace
@@ -328,7 +345,7 @@ def _execute(
 
     own_runner = runner is None
     # the kernel starts and warms up while this process validates the workspace
-    runner = runner or NotebookRunner(reuse=True).start(request.kind)
+    runner = runner or started or NotebookRunner(reuse=True).start(request.kind)
     try:
         ws = workspace
         if ws is None:

@@ -8,17 +8,22 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from trc_analytics.checks.runner import check_severity_policy
-from trc_analytics.errors import TrcError, unknown_id_message
+from trc_analytics.errors import unknown_id_message
 from trc_analytics.metrics.requirements import Requirements, RequirementsError, load_requirements
 from trc_analytics.period import Period, parse_date
 from trc_analytics.policy import Policy
 from trc_analytics.records.workspace import WorkspaceError
+from trc_analytics.reports.target import (  # the errors live there, without polars
+    ReportError,  # noqa: F401 (re-exported: every caller imports it from here)
+    ReportUsageError,
+    report_file_name,
+    report_subject,
+)
 from trc_analytics.reports.theme import DEFAULT_PAPER, PAPERS
 
 if TYPE_CHECKING:
@@ -30,22 +35,6 @@ KINDS: dict[str, tuple[str, str]] = {
     "self-audit": ("coach_self_audit.ipynb", "Coach self-audit"),
     "association": ("association_report.ipynb", "Association report"),
 }
-
-
-class ReportError(TrcError, ValueError):
-    """The report could not be produced; the message says why in plain words."""
-
-
-class ReportUsageError(ReportError):
-    """The report was asked for with parameters it refuses (`trc report` exits 2).
-
-    The message names command-line options (`--coach`); `notebook` is the same refusal in the
-    words of a report notebook's parameters cell (`coach`), which `open_report` raises.
-    """
-
-    def __init__(self, message: str, *, notebook: str | None = None) -> None:
-        super().__init__(message)
-        self.notebook = notebook or message
 
 
 class NotebookParameterError(ReportUsageError):
@@ -203,11 +192,7 @@ class ReportRequest:
     @property
     def subject(self) -> str:
         """Coach id, `portfolio-<supervisor id>`, or `all` for the association."""
-        if self.kind == "association":
-            return "all"
-        if self.supervisor:
-            return f"portfolio-{self.supervisor}"
-        return str(self.coach)
+        return report_subject(self.kind, self.coach, self.supervisor)
 
     @property
     def title(self) -> str:
@@ -216,8 +201,7 @@ class ReportRequest:
 
     def file_name(self) -> str:
         """`<kind>_<subject>_<from>_<to>.html`, safe on every file system."""
-        subject = re.sub(r"[^A-Za-z0-9._-]+", "_", self.subject)
-        return f"{self.kind}_{subject}_{self.period.label()}.html"
+        return report_file_name(self.kind, self.subject, self.period)
 
     def validate(self) -> Policy:
         """Check the request before any data is read; return the policy the report uses.
