@@ -87,8 +87,9 @@ _BY_GROUP: dict[str, Any] = {"on": ["coach_id", "group_id"], "how": "left"}
 
 
 def group_sizes(sc: Scope) -> pl.LazyFrame:
-    """coach_id, group_id and group_size (members present at its counted sessions) of every
-    group among the counted sessions, one row each (the earlier log's sessions included)."""
+    """coach_id, group_id and group_size (members present at its counted sessions, the
+    earlier log's included) of every counted group with a member present, one row each (a
+    group with none has no row: joined, its size is null, and it is not over the cap)."""
 
     def build() -> pl.LazyFrame:
         return (
