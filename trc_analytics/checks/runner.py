@@ -213,9 +213,10 @@ def _status_row(check: Check, ws: Workspace, policy: Policy) -> dict[str, object
 
 def _collected(check: Check, sc: Scope, wanted: tuple[str, ...] | None) -> list[pl.DataFrame]:
     """A check's findings and cases per coach, collected together: both read the check's
-    cases, which `pl.collect_all` finds once (collected one after the other, every check found
-    its cases twice: at 5M sessions 5.1 s CPU for the catalogue's checks, 2.9 s together). One
-    check at a time, so one check's intermediate frames are alive at once (`scope.collect`)."""
+    cases, which `pl.collect_all` mostly finds once (collected one after the other, every check
+    found its cases twice: at 5M sessions 5.1 s CPU for the catalogue's checks, 2.9 s paired).
+    One check at a time, so only one check's intermediate frames are alive at once (as the
+    metrics, `scope.collect` with `COLLECT_GROUP` 1)."""
     return pl.collect_all(list(_plans(check, sc, wanted)))
 
 
