@@ -14,6 +14,7 @@ from progress_world import AS_OF, PERIOD, POLICY, world
 from trc_analytics.metrics import registry
 from trc_analytics.metrics.credential_progress import (
     coaching_log,
+    counted_partials,
     counted_sessions,
     credential_progress,
     group_sizes,
@@ -162,6 +163,29 @@ def test_group_sizes_are_one_row_per_group_beside_the_counted_sessions():
         for r in sizes.iter_rows(named=True)
     }
     assert (by_group[("C-1", "G-1")], by_group[("C-1", "G-2")]) == (3, 4)
+
+
+def test_progress_and_the_log_read_sums_per_client_or_group_not_every_session():
+    """Both metrics are sums over `counted_partials` (one row per client or group, and per side
+    of the earlier log): a scope that computes them holds no frame of every counted session
+    (about 140 MiB at 5M sessions), and the partial sums add up to the sessions' own."""
+    sc = Scope.make(world(), PERIOD, policy=POLICY)
+    for metric in (credential_progress, coaching_log):
+        metric.metric.lazy(sc).collect()  # type: ignore[attr-defined]
+    assert "counted_sessions" not in sc._cache
+    parts = counted_partials(sc).collect()
+    keys = ["coach_id", "client_id", "group_id", "earlier_log"]
+    assert parts.height == parts.select(keys).n_unique()
+    sessions = counted_sessions(sc).collect()  # asked for: now built
+    assert "counted_sessions" in sc._cache
+    for name, kept in (("hours", pl.lit(True)), ("paid_hours", pl.col("paid"))):
+        want = sessions.filter(kept).group_by("coach_id").agg(pl.col("hours").sum())
+        got = parts.group_by("coach_id").agg(hours=pl.col(name).sum())
+        joined = want.join(got, on="coach_id", how="full", suffix="_parts")
+        assert joined.height == want.height > 0
+        assert all(math.isclose(a, b) for a, b in joined.select("hours", "hours_parts").rows())
+    over = parts.filter(pl.col("over_cap")).get_column("group_id").cast(pl.String).to_list()
+    assert over == ["G-2"]
 
 
 # --- hours brought forward from an earlier log ---------------------------------------------------

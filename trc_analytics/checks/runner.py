@@ -25,7 +25,7 @@ from trc_analytics.errors import UnknownId, unknown_id_message
 from trc_analytics.period import Period
 from trc_analytics.policy import SEVERITY_PREFIX, Policy, PolicyError
 from trc_analytics.records.workspace import Workspace
-from trc_analytics.scope import Scope, codes_pay, collect
+from trc_analytics.scope import Scope, codes_pay
 
 #: Columns of `CheckResults.status`, one row per check of the catalogue (in catalogue order).
 STATUS_SCHEMA: dict[str, pl.DataType] = {
@@ -170,11 +170,10 @@ def run_checks_in(
     selected = _select(checks)
     check_severity_policy(sc.policy)
     status = [_status_row(check, sc.ws, sc.policy) for check in selected]
-    plans: list[pl.LazyFrame] = []
+    frames: list[pl.DataFrame] = []
     for check, row in zip(selected, status, strict=True):
         if row["evaluated"]:
-            plans.extend(_plans(check, sc, wanted))
-    frames = collect(plans)
+            frames.extend(_collected(check, sc, wanted))
     findings = _findings(frames[0::2])
     per_part = pl.concat(
         [
@@ -228,6 +227,15 @@ def _status_row(check: Check, ws: Workspace, policy: Policy) -> dict[str, object
     if absent:
         row["reason"] = f"evaluated without {' or '.join(absent)} records"
     return row
+
+
+def _collected(check: Check, sc: Scope, wanted: tuple[str, ...] | None) -> list[pl.DataFrame]:
+    """A check's findings and cases per coach, collected together: both read the check's
+    cases, which `pl.collect_all` mostly finds once (collected one after the other, every check
+    found its cases twice: at 5M sessions 5.1 s CPU for the catalogue's checks, 2.9 s paired).
+    One check at a time, so only one check's intermediate frames are alive at once (as the
+    metrics, `scope.collect` with `COLLECT_GROUP` 1)."""
+    return pl.collect_all(list(_plans(check, sc, wanted)))
 
 
 def _plans(

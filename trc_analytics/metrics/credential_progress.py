@@ -56,7 +56,7 @@ REQUIREMENT_LABELS = {
 
 def counted_sessions(sc: Scope) -> pl.LazyFrame:
     """Held sessions up to the as-of date that count as coaching experience (module doc), with
-    the group's size and whether it is above the cap.
+    whether their group is above the cap.
 
     Columns: coach_id, held_on, hours, paid, client_id (individual sessions), group_id (group
     sessions), over_cap (a group above `icf_max_group_size`: its hours and members do not
@@ -64,44 +64,110 @@ def counted_sessions(sc: Scope) -> pl.LazyFrame:
     hours brought forward, so counted only in the recent windows). Each group's size is in
     `group_sizes`.
 
-    Built once per scope (`Scope.cached`): credential progress reads it four times and the
-    coaching log twice, and as one lazy plan each read joined every held session to its coach
-    and engagement again (polars' common-subplan elimination does not merge reads whose
-    projections differ).
+    Built once per scope (`Scope.cached`) for the readers that need single sessions (the
+    windows of `recent_hours`, the log's member names). The two metrics do not read it: they
+    read `counted_partials`, so a scope that computes the catalogue never holds a row per
+    session here (about 140 MiB at 5M sessions).
     """
-    return sc.cached("counted_sessions", lambda: _split(sc))
+
+    def build() -> pl.LazyFrame:
+        over = (pl.col("group_size").fill_null(0) > sc.policy.icf_max_group_size).alias("over")
+        return (
+            _counted(sc)
+            .join(group_sizes(sc).select("coach_id", "group_id", over), **_BY_GROUP)
+            .with_columns(over_cap=pl.col("group_id").is_not_null() & pl.col("over"))
+            .drop("over")
+        )
+
+    return sc.cached("counted_sessions", build)
+
+
+#: How per-group figures join onto rows with a coach and a group (null for individual rows).
+_BY_GROUP: dict[str, Any] = {"on": ["coach_id", "group_id"], "how": "left"}
 
 
 def group_sizes(sc: Scope) -> pl.LazyFrame:
-    """coach_id, group_id and group_size (members present at its counted sessions) of every
-    group among `counted_sessions`, one row each.
+    """coach_id, group_id and group_size (members present at its counted sessions, the
+    earlier log's included) of every counted group with a member present, one row each (a
+    group with none has no row: joined, its size is null, and it is not over the cap)."""
 
-    Apart from the sessions: a size on every session row was a 64-bit cell on each of them,
-    mostly null (individual sessions), kept as long as the scope (about 35 MiB at 5M sessions).
+    def build() -> pl.LazyFrame:
+        return (
+            group_presence(sc, _group_days(sc))
+            .group_by("coach_id", "group_id")
+            .agg(group_size=pl.col("client_id").n_unique().cast(pl.Int64()))
+        )
+
+    return sc.cached("group_sizes", build)
+
+
+def _group_days(sc: Scope) -> pl.LazyFrame:
+    """coach_id, group_id, held_on and earlier_log of every day a group had a counted session,
+    one row each: what group sizes and members present are worked out from (group sessions are
+    a small share of the sessions). Built beside the sums (`_sums`)."""
+    _sums(sc)
+    return sc.cached("counted_group_days", _built_by_sums)
+
+
+def _built_by_sums() -> pl.LazyFrame:
+    """Never called: `_sums` caches the group days before anything reads them."""
+    raise AssertionError("the counted group days are built by _sums")
+
+
+def _partial_sums(sc: Scope) -> dict[str, pl.Expr]:
+    """The sums `counted_partials` keeps: name -> the hours each session adds to it (null
+    where it adds none). The recent windows are fixed per scope (RECENT_MONTHS, PACE_MONTHS)."""
+    recent = sc.in_last_months("held_on", RECENT_MONTHS)
+    pace = sc.in_last_months("held_on", PACE_MONTHS)
+    hours, paid = pl.col("hours"), pl.col("paid")
+    return {
+        "hours": hours,
+        "paid_hours": pl.when(paid).then(hours),
+        "pro_bono_hours": pl.when(~paid).then(hours),
+        "hours_last_18_months": pl.when(recent).then(hours),
+        "hours_last_6_months": pl.when(pace).then(hours),
+        "paid_hours_last_6_months": pl.when(pace & paid).then(hours),
+    }
+
+
+def counted_partials(sc: Scope) -> pl.LazyFrame:
+    """The counted sessions summed per coach, client or group, and earlier_log: one row per
+    client coached one-to-one and per group (two when the earlier log covers some of its
+    sessions). Credential progress and the coaching log are both sums over these rows, so the
+    sessions are grouped once, and no row per session is kept.
+
+    Columns: coach_id, client_id, group_id, earlier_log, started_on and ended_on (first and
+    last session), the sums of `_partial_sums`, over_cap (a group above the cap).
     """
-    counted_sessions(sc)  # builds the sizes beside the sessions
-    return sc.cached("group_sizes", lambda: pl.LazyFrame(schema=_sizes(sc)))
+    over = (pl.col("group_size") > sc.policy.icf_max_group_size).alias("over_cap")
+    sizes = group_sizes(sc).select("coach_id", "group_id", over)
+    return _sums(sc).join(sizes, **_BY_GROUP).with_columns(pl.col("over_cap").fill_null(False))
 
 
-def _sizes(sc: Scope) -> dict[str, pl.DataType]:
-    """The columns of `group_sizes`, ids in the scope's dtype."""
-    return {"coach_id": sc.id_dtype, "group_id": sc.id_dtype, "group_size": pl.Int64()}
+def _sums(sc: Scope) -> pl.LazyFrame:
+    """`counted_partials` without over_cap, once per scope; caches the group days too."""
 
+    def build() -> pl.LazyFrame:
+        held = _counted(sc).with_columns(**_partial_sums(sc))
+        sums = held.group_by("coach_id", "client_id", "group_id", "earlier_log").agg(
+            pl.col("held_on").min().alias("started_on"),
+            pl.col("held_on").max().alias("ended_on"),
+            *[pl.col(name).sum() for name in _partial_sums(sc)],
+        )
+        days = (
+            held.filter(pl.col("group_id").is_not_null())
+            .select("coach_id", "group_id", "held_on", "earlier_log")
+            .unique()
+        )
+        sums_df, days_df = pl.collect_all([sums, days])  # their common part runs once
+        sc.cached("counted_group_days", days_df.lazy)
+        return sums_df.lazy()
 
-def _split(sc: Scope) -> pl.LazyFrame:
-    """`_counted` collected once, its group sizes set apart (`group_sizes`)."""
-    full = _counted(sc).collect()
-    sizes = (
-        full.filter(pl.col("group_id").is_not_null())
-        .select(list(_sizes(sc)))
-        .unique(["coach_id", "group_id"], keep="any")
-    )
-    sc.cached("group_sizes", sizes.lazy)
-    return full.drop("group_size").lazy()
+    return sc.cached("counted_sums", build)
 
 
 def _counted(sc: Scope) -> pl.LazyFrame:
-    """The plan of `counted_sessions`."""
+    """The plan of the counted sessions, without their groups' sizes."""
     started = sc.table("coaches").select(
         "coach_id", "coach_training_started_on", "prior_hours_until"
     )
@@ -122,27 +188,17 @@ def _counted(sc: Scope) -> pl.LazyFrame:
             earlier_log=(pl.col("held_on") <= pl.col("prior_hours_until")).fill_null(False),
         )
     )
-    if sc.has("engagements"):
-        eng = sc.frame("engagements").select(
-            "engagement_id", "group_id", coaching=pl.col("coaching_relationship")
-        )
-        held = held.join(eng, on="engagement_id", how="left").filter(
-            pl.col("coaching").fill_null(True)
-        )
-        group = pl.when(pl.col("client_id").is_null()).then(pl.col("group_id"))
-        held = held.with_columns(group_id=group).drop("coaching")
-    else:
-        held = held.with_columns(group_id=pl.lit(None, sc.id_dtype))
-    sizes = (
-        group_presence(sc, held)
-        .group_by("coach_id", "group_id")
-        .agg(group_size=pl.col("client_id").n_unique().cast(pl.Int64()))
+    if not sc.has("engagements"):
+        return held.drop("engagement_id").with_columns(group_id=pl.lit(None, sc.id_dtype))
+    eng = sc.frame("engagements").select(
+        "engagement_id", "group_id", coaching=pl.col("coaching_relationship")
     )
-    over = pl.col("group_size").fill_null(0) > sc.policy.icf_max_group_size
+    group = pl.when(pl.col("client_id").is_null()).then(pl.col("group_id"))
     return (
-        held.join(sizes, on=["coach_id", "group_id"], how="left")
-        .with_columns(over_cap=pl.col("group_id").is_not_null() & over)
-        .drop("engagement_id")
+        held.join(eng, on="engagement_id", how="left")
+        .filter(pl.col("coaching").fill_null(True))
+        .with_columns(group_id=group)
+        .drop("coaching", "engagement_id")
     )
 
 
@@ -168,12 +224,19 @@ def group_presence(sc: Scope, held: pl.LazyFrame) -> pl.LazyFrame:
     )
 
 
-def counted_clients(sc: Scope, counted: pl.LazyFrame) -> pl.LazyFrame:
-    """Distinct (coach_id, client_id) the counted sessions reached: individual clients and
-    members present at a group within the cap."""
-    single = counted.filter(pl.col("client_id").is_not_null()).select("coach_id", "client_id")
-    in_groups = group_presence(sc, counted.filter(~pl.col("over_cap")))
-    return pl.concat([single, in_groups.select("coach_id", "client_id")]).unique()
+def counted_clients(sc: Scope) -> pl.LazyFrame:
+    """Distinct (coach_id, client_id) the recorded counted sessions reached (those the earlier
+    log does not cover): individual clients and members present at a group within the cap."""
+    recorded = counted_partials(sc).filter(~pl.col("earlier_log"))
+    single = recorded.filter(pl.col("client_id").is_not_null()).select("coach_id", "client_id")
+    over = group_sizes(sc).filter(pl.col("group_size") > sc.policy.icf_max_group_size)
+    days = (
+        _group_days(sc)
+        .filter(~pl.col("earlier_log"))
+        .join(over, on=["coach_id", "group_id"], how="anti")
+    )
+    in_groups = group_presence(sc, days).select("coach_id", "client_id")
+    return pl.concat([single, in_groups]).unique()
 
 
 PROGRESS_COLUMNS: dict[str, pl.DataType] = {
@@ -217,26 +280,19 @@ def credential_progress(sc: Scope) -> pl.LazyFrame:
     brought forward from the coach's earlier log (0 and null when none), included in hours,
     paid_hours, pro_bono_hours and clients, never in the recent windows (module doc).
     """
-    counted = counted_sessions(sc)
-    new = ~pl.col("over_cap") & ~pl.col("earlier_log")
-    recent = sc.in_last_months("held_on", RECENT_MONTHS)
-    pace = sc.in_last_months("held_on", PACE_MONTHS)
-    totals = counted.group_by("coach_id").agg(
-        hours=pl.col("hours").filter(new).sum(),
-        paid_hours=pl.col("hours").filter(new & pl.col("paid")).sum(),
-        pro_bono_hours=pl.col("hours").filter(new & ~pl.col("paid")).sum(),
-        hours_last_18_months=pl.col("hours").filter(~pl.col("over_cap") & recent).sum(),
-        hours_last_6_months=pl.col("hours").filter(~pl.col("over_cap") & pace).sum(),
-        paid_hours_last_6_months=pl.col("hours")
-        .filter(~pl.col("over_cap") & pace & pl.col("paid"))
-        .sum(),
-        groups_over_cap=pl.col("group_id")
-        .filter(pl.col("over_cap") & ~pl.col("earlier_log"))
-        .n_unique(),
-        hours_over_cap=pl.col("hours").filter(pl.col("over_cap") & ~pl.col("earlier_log")).sum(),
+    parts = counted_partials(sc)  # one row per client or group: sums of sums
+    over, earlier = pl.col("over_cap"), pl.col("earlier_log")
+    new = ~over & ~earlier
+    totals = parts.group_by("coach_id").agg(
+        *[pl.col(c).filter(new).sum() for c in ("hours", "paid_hours", "pro_bono_hours")],
+        *[
+            pl.col(c).filter(~over).sum()
+            for c in ("hours_last_18_months", "hours_last_6_months", "paid_hours_last_6_months")
+        ],
+        groups_over_cap=pl.col("group_id").filter(over & ~earlier).n_unique(),
+        hours_over_cap=pl.col("hours").filter(over & ~earlier).sum(),
     )
-    recorded = counted.filter(~pl.col("earlier_log"))
-    clients = counted_clients(sc, recorded).group_by("coach_id").agg(clients=pl.len())
+    clients = counted_clients(sc).group_by("coach_id").agg(clients=pl.len())
     coaches = sc.table("coaches").select(
         "coach_id",
         "region",
@@ -464,20 +520,23 @@ def coaching_log(sc: Scope) -> pl.LazyFrame:
     `icf_log_consent` is recorded as false (null for a group); over_cap marks a group above
     `icf_max_group_size`, whose hours the credential does not count.
     """
-    counted = counted_sessions(sc).filter(~pl.col("earlier_log"))
     sizes = group_sizes(sc)
     consent = sc.table("clients").select("client_id", log_consent="icf_log_consent")
     kind = pl.when(pl.col("client_id").is_not_null()).then(pl.lit("individual"))
-    rows = (  # the kind follows from the client: added after grouping, not a fourth key
-        counted.group_by("coach_id", "client_id", "group_id")
-        .agg(
-            started_on=pl.col("held_on").min(),
-            ended_on=pl.col("held_on").max(),
-            paid_hours=pl.col("hours").filter(pl.col("paid")).sum(),
-            pro_bono_hours=pl.col("hours").filter(~pl.col("paid")).sum(),
-            over_cap=pl.col("over_cap").any(),
+    rows = (  # the clients' and groups' sums, built once with credential progress's
+        counted_partials(sc)
+        .filter(~pl.col("earlier_log"))
+        .select(
+            "coach_id",
+            "client_id",
+            "group_id",
+            "started_on",
+            "ended_on",
+            "paid_hours",
+            "pro_bono_hours",
+            "over_cap",
+            kind=kind.otherwise(pl.lit("group")),
         )
-        .with_columns(kind=kind.otherwise(pl.lit("group")))
         .join(sizes, on=["coach_id", "group_id"], how="left")
     )
     return (

@@ -385,11 +385,18 @@ def value_given(sc: Scope) -> pl.LazyFrame:
     currency, affordable_hours, hourly_fee (for a region the median of its coaches' fees),
     pro_bono_value, reduced_value, estimated_value.
     """
-    affordable = affordable_sessions(sc, sc.held_in_period())
-    fees = _hourly_fees(sc.held_in_period())
-    unpriced = (
-        affordable.select("coach_id").unique().join(fees, on="coach_id", how="anti").collect()
+    # both collected once: which coaches lack a fee is asked of them before the value is
+    # (as one plan, the fees were worked out twice, and the affordable sessions found twice)
+    affordable, period_fees = pl.collect_all(
+        [
+            affordable_sessions(sc, sc.held_in_period()).select(
+                "coach_id", "fee_type", "hours", "fee_amount"
+            ),
+            _hourly_fees(sc.held_in_period()),
+        ]
     )
+    fees = period_fees.lazy()
+    unpriced = affordable.select("coach_id").unique().join(period_fees, on="coach_id", how="anti")
     if unpriced.height:  # no paid session in the period: price by the earlier ones
         earlier = (
             sc.held_before_period()
@@ -400,7 +407,7 @@ def value_given(sc: Scope) -> pl.LazyFrame:
     charged = pl.col("fee_amount").fill_null(0.0)
     worth = pl.col("hourly_fee") * pl.col("hours")
     valued = (
-        affordable.select("coach_id", "fee_type", "hours", "fee_amount")
+        affordable.lazy()
         .join(fees, on="coach_id", how="left")
         .with_columns(
             value=pl.when(pl.col("fee_type") == "pro_bono")
