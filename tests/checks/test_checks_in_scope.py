@@ -7,7 +7,8 @@ import pytest
 from builders import build, coach, period, row
 from polars.testing import assert_frame_equal
 
-from trc_analytics.checks import run_checks, run_checks_in
+from trc_analytics.checks import run_checks, run_checks_in, runner
+from trc_analytics.checks.catalogue import CHECKS
 from trc_analytics.metrics import compute_all, compute_in
 from trc_analytics.scope import Scope
 
@@ -29,6 +30,21 @@ def test_checks_in_a_scope_find_what_run_checks_finds():
     assert_frame_equal(shared.findings, alone.findings)
     assert_frame_equal(shared.status, alone.status)
     assert alone.findings["check_id"].to_list() == ["CERT-LAPSED", "CERT-LAPSED"]
+
+
+def test_each_checks_plans_collected_together_give_what_each_gives_alone():
+    # the runner collects a check's findings and cases per coach together (their shared cases
+    # computed once); every frame must be the one its own plan gives, in catalogue order
+    ws = lapsed_workspace()
+    sc = Scope(ws=ws, period=period())
+    checks = [c for c in CHECKS if not c.missing(ws)]
+    assert len(checks) > 1
+    for check in checks:
+        plans = runner._plans(check, sc, None)
+        paired = runner._collected(check, sc, None)
+        assert len(paired) == len(plans) == 2
+        for got, plan in zip(paired, plans, strict=True):
+            assert_frame_equal(got, plan.collect(), check_row_order=False)
 
 
 def test_metrics_in_a_scope_are_compute_all():

@@ -77,6 +77,21 @@ def test_sra_ignores_an_assessment_made_for_another_engagement():
     assert findings_for("SAFE-SRA", ws)["engagement_id"].to_list() == ["E-1"]
 
 
+def test_sra_judges_each_relationship_of_one_client_by_its_own_assessment():
+    # two relationships of K-1; the one assessment names the second: the first fires, the
+    # second is kept (cases are numbered, and each number must meet its own assessments)
+    ws = build(
+        clients=[client()],
+        engagements=[engagement(), engagement("E-2", started_on="2026-02-01")],
+        sessions=[
+            session(held_on="2026-03-04"),
+            session("S-2", engagement_id="E-2", held_on="2026-03-10"),
+        ],
+        safety_assessments=[assessment(engagement_id="E-2", assessed_on="2026-03-09")],
+    )
+    assert findings_for("SAFE-SRA", ws)["engagement_id"].to_list() == ["E-1"]
+
+
 def test_sra_each_group_member_needs_an_assessment_before_the_first_session_they_attend():
     ws = build(
         clients=[client("K-1"), client("K-2"), client("K-3")],
