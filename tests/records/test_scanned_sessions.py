@@ -72,6 +72,10 @@ def test_a_few_metrics_on_text_ids_scan_the_sessions_without_reading_them_whole(
     for name in names:
         assert_frame_equal(got[name], want[name], check_exact=True)
     assert "sessions" not in ws.tables and not ws._held  # neither read whole nor kept coded
+    text = Scope.make(ws, PERIOD, plans=1)
+    text.held_in_period().collect()  # not in memory as a frame: the held sessions are held
+    assert "held_in_period" in text._cache and "engaged_sessions" not in text._cache
+    assert "sessions" not in ws.tables and not ws._held
     compute_all(ws, PERIOD)  # the whole catalogue codes them, kept in the coded form only
     assert "sessions" not in ws.tables and "sessions" in ws._held
     assert Scope.make(ws, PERIOD, plans=1).codes  # later few-plan scopes reuse the codes
