@@ -166,12 +166,18 @@ def test_loading_proves_the_scan_from_the_columns_it_read_not_a_second_read(
     assert reads == []  # proven in memory
 
 
-def test_validate_counts_the_scanned_sessions_in_load_order(parquet_dir, demo_dir):
+def test_validate_counts_the_scanned_sessions_in_load_order(parquet_dir, demo_dir, monkeypatch):
+    """Counted from the file, not read whole only to count its rows."""
     import json
 
     from click.testing import CliRunner
 
     from trc_analytics.cli import main
+    from trc_analytics.records.workspace import TableScan
+
+    reads: list[str] = []
+    real_read = TableScan.read
+    monkeypatch.setattr(TableScan, "read", lambda scan: reads.append(scan.file) or real_read(scan))
 
     def counts(path) -> dict[str, int]:
         args = ["validate", str(path), "--format", "json", "--today", TODAY.isoformat()]
@@ -182,6 +188,7 @@ def test_validate_counts_the_scanned_sessions_in_load_order(parquet_dir, demo_di
     from_parquet, from_csv = counts(parquet_dir), counts(demo_dir)
     assert from_parquet["sessions"] == validated(parquet_dir)["sessions"].height
     assert list(from_parquet.items()) == list(from_csv.items())
+    assert reads == []
 
 
 def test_a_file_changed_between_loading_and_computing_ends_the_command_plainly(
