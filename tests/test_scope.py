@@ -6,7 +6,7 @@ import datetime as dt
 
 import polars as pl
 import pytest
-from builders import build, coach, period, row, session
+from builders import build, coach, engagement, period, row, session
 
 from trc_analytics.scope import COLLECT_GROUP, Scope, add_months, collect
 
@@ -24,6 +24,11 @@ SESSIONS = [
 def scope() -> Scope:
     ws = build(coaches=[coach(), coach("C-2")], sessions=SESSIONS)
     return Scope(ws=ws, period=period())
+
+
+def address(column: pl.Series) -> int:
+    """Where a column's values lie in memory (two frames sharing a column give the same)."""
+    return column.to_arrow().buffers()[1].address
 
 
 def ids(frame: pl.LazyFrame) -> list[str]:
@@ -143,6 +148,7 @@ def test_ids_are_coded_inside_the_scope_and_text_in_every_result(scope: Scope) -
 
     sessions = scope.table("sessions").collect_schema()
     assert sessions["coach_id"] == pl.Categorical()
+    assert sessions["currency"] == pl.Categorical()  # one value in millions of rows: a code
     assert sessions["session_id"] == pl.String()  # unique per row: coding it saves nothing
     assert scope.ws["sessions"].schema["coach_id"] == pl.String()  # the workspace is untouched
     # held for the scope's life: the currency's code takes 4 bytes a row, its text 16
@@ -154,6 +160,33 @@ def test_ids_are_coded_inside_the_scope_and_text_in_every_result(scope: Scope) -
     results = run_checks_in(scope)
     assert results.findings.schema["coach_id"] == pl.String()
     assert results.cases.schema["coach_id"] == pl.String()
+
+
+def test_held_sessions_are_a_filter_of_the_sessions_not_a_second_copy(scope: Scope) -> None:
+    """Over a long period nearly every session is held in it: the scope holds the sessions'
+    own columns once, with only the engagement's columns added, and filters them per plan."""
+    held = scope.held_in_period().collect()
+    assert sorted(held.get_column("held_on").to_list()) == [
+        dt.date(2026, 1, 1),
+        dt.date(2026, 6, 30),
+    ]
+    assert "held_in_period" not in scope._cache  # nothing materialised for it
+    engaged, sessions = scope._cache["engaged_sessions"], scope.frame("sessions").collect()
+    assert engaged.height == sessions.height  # every status and day, once each
+    for column in ("held_on", "fee_amount", "duration_min"):  # shared, not copied
+        assert address(engaged[column]) == address(sessions[column])
+
+
+def test_a_session_matching_two_engagement_rows_is_held_once_per_match() -> None:
+    """Unvalidated records may repeat an engagement id: as a join, each match is a row (the
+    columns added then cannot share the sessions' rows, and are not stacked beside them)."""
+    ws = build(
+        coaches=[coach()],
+        engagements=[engagement(format="one_to_one"), engagement(format="group")],
+        sessions=[session(held_on="2026-02-01", engagement_id="E-1")],
+    )
+    held = Scope.make(ws, period()).held_in_period().collect()
+    assert sorted(held.get_column("format").cast(pl.String).to_list()) == ["group", "one_to_one"]
 
 
 @pytest.mark.parametrize("count", [0, 1, COLLECT_GROUP, 2 * COLLECT_GROUP + 1])

@@ -38,6 +38,10 @@ By = Literal["coach", "region"]
 #: hashing text: coaches, clients, engagements and groups are what nearly every plan joins on.
 #: Results turn them back into text (a metric's declared columns, a check's findings).
 CODED = ("coach_id", "client_id", "engagement_id", "group_id", "supervisor_id")
+#: Columns coded like the ids though they are not ids: the sessions' `currency` (one or a few
+#: values over millions of rows; as text it took 16 bytes a session, 78 MiB at 5M sessions).
+#: Only `held_in_period` reads it, in the ids' dtype; value_given turns it back into text.
+CODED_TOO = ("currency",)
 #: The dtype of a coded id column inside the scope's frames.
 ID = pl.Categorical()
 KEYS: dict[str, str] = {"coach": "coach_id", "region": "region"}
@@ -76,8 +80,9 @@ def codes_pay(ws: Workspace, plans: int | None) -> bool:
 
 
 def coded(df: pl.DataFrame) -> pl.DataFrame:
-    """`df` with its `CODED` id columns as categoricals, cast once per frame (see `_CODED`)."""
-    columns = [c for c in CODED if c in df.columns]
+    """`df` with its `CODED` id columns (and `CODED_TOO`) as categoricals, cast once per frame
+    (see `_CODED`)."""
+    columns = [c for c in (*CODED, *CODED_TOO) if c in df.columns]
     if not columns:
         return df
     if is_coded(df):
@@ -92,7 +97,7 @@ def _coded_scan(lf: pl.LazyFrame) -> pl.LazyFrame:
     """A scanned workspace table with its `CODED` id columns as categoricals, cast as it is
     read (`Workspace.kept_as` keeps the result: the ids' text is never held whole)."""
     names = lf.collect_schema().names()
-    return lf.with_columns(pl.col(c).cast(ID) for c in CODED if c in names)
+    return lf.with_columns(pl.col(c).cast(ID) for c in (*CODED, *CODED_TOO) if c in names)
 
 
 #: Session fee types by which a client pays a fee (a reduced fee is still a fee).
@@ -332,29 +337,87 @@ class Scope:
         """Held sessions of the period with their engagement's `format`, `group_id` and
         `within_engagement` (held between the engagement's start and end).
 
-        Vocabulary columns (area, fee_type, delivery, format) are `Enum`s, as in the workspace:
-        compare them with strings as usual, and join them with `dtype(column)`. `currency` has
-        the ids' dtype (`id_dtype`): kept for every held session of the period, its text took
-        16 bytes a row (about 70 MiB at 5M sessions), its code takes 4.
+        Columns: coach_id, client_id, held_on, fee_type, fee_amount, currency, area, delivery,
+        hours, format, group_id, within_engagement. Vocabulary columns (area, fee_type,
+        delivery, format) are `Enum`s, as in the workspace: compare them with strings as usual,
+        and join them with `dtype(column)`. `currency` has the ids' dtype (`id_dtype`).
+
+        A filter of `engaged_sessions()`, not a copy: over a long period nearly every session
+        is held in it, and holding them again beside the sessions took 190 MiB at 5M sessions;
+        each plan filtering the held sessions' columns it reads costs less than that copy.
+        When the sessions are not in memory (a scope on text ids over a scanned table) they
+        are read once and held, as before.
         """
-        if "held_in_period" not in self._cache:
-            self._cache["held_in_period"] = self._held().collect()
-        return self._cache["held_in_period"].lazy()
+        held = (pl.col("status") == "held") & self.in_period("held_on")
+        if self._sessions_in_memory():
+            return self.engaged_sessions().filter(held).select(self._HELD)
+        sessions = self.table("sessions").filter(held).select("engagement_id", *self._READ)
+        return self.cached("held_in_period", lambda: self._held(sessions).select(self._HELD))
+
+    _HELD = (
+        "coach_id",
+        "client_id",
+        "held_on",
+        "fee_type",
+        "fee_amount",
+        "currency",
+        "area",
+        "delivery",
+        pl.col("duration_min").truediv(60.0).alias("hours"),
+        "format",
+        "group_id",
+        "within_engagement",
+    )
 
     def dtype(self, column: str) -> pl.DataType:
         """The dtype a column of `held_in_period()` has (its vocabulary's Enum, or text)."""
         return self.held_in_period().collect_schema()[column]
 
-    def _held(self) -> pl.LazyFrame:
-        """Held sessions joined to their engagement."""
-        held = (
-            self.sessions_in_period()
-            .filter(pl.col("status") == "held")
-            .drop("status")
-            .with_columns(pl.col("currency").cast(self.id_dtype))
-        )
+    def _sessions_in_memory(self) -> bool:
+        """The scope's sessions are a frame in memory (coded, or read whole), not a scan."""
+        ws = self.ws
+        return self.codes or "sessions" not in ws.scans or "sessions" in ws.tables
+
+    def engaged_sessions(self) -> pl.LazyFrame:
+        """Every session of the scope (every status and day), with `currency` coded as the ids
+        (`id_dtype`) and its engagement's `format`, `group_id` and `within_engagement`.
+
+        Held once per scope, sharing the sessions' own columns (`hstack` copies none): only the
+        added columns take memory (about 9 bytes a session). Columns: those of the sessions
+        table `held_in_period` reads, then format, group_id, within_engagement.
+        """
+        if "engaged_sessions" not in self._cache:
+            sessions = self.table("sessions").collect()
+            added = self._held(sessions.lazy()).select(self._ADDED).collect()
+            kept = sessions.select(c for c in self._READ if c != "currency")
+            if added.height == kept.height:
+                engaged = kept.hstack(added.get_columns())
+            else:  # an engagement id twice (records not validated): each match is a row
+                engaged = self._held(sessions.lazy()).select(*kept.columns, *self._ADDED).collect()
+            self._cache["engaged_sessions"] = engaged
+        return self._cache["engaged_sessions"].lazy()
+
+    #: The sessions' columns `held_in_period` reads, and the columns `_held` adds or recodes.
+    _READ = (
+        "coach_id",
+        "client_id",
+        "held_on",
+        "status",
+        "fee_type",
+        "fee_amount",
+        "currency",
+        "area",
+        "delivery",
+        "duration_min",
+    )
+    _ADDED = ("currency", "format", "group_id", "within_engagement")
+
+    def _held(self, sessions: pl.LazyFrame) -> pl.LazyFrame:
+        """`sessions` (rows of the sessions table, with engagement_id and `_READ`) with
+        `currency` coded as the ids and their engagement's columns, in their own order."""
+        sessions = sessions.with_columns(pl.col("currency").cast(self.id_dtype))
         if "engagements" not in self.ws:
-            return held.drop("engagement_id").with_columns(
+            return sessions.with_columns(
                 format=pl.lit(None, self.ws.schema["engagements"].field("format").dtype),
                 group_id=pl.lit(None, self.id_dtype),
                 within_engagement=pl.lit(False),
@@ -377,9 +440,9 @@ class Scope:
             & pl.col("client_id").eq_missing(pl.col("eng_client"))
         )
         return (
-            held.join(eng, on="engagement_id", how="left")
+            sessions.join(eng, on="engagement_id", how="left", maintain_order="left")
             .with_columns(within_engagement=inside.fill_null(False))
-            .drop("engagement_id", "started_on", "ended_on", "eng_coach", "eng_client")
+            .drop("started_on", "ended_on", "eng_coach", "eng_client")
         )
 
     _ATTENDANCE = (

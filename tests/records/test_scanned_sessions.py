@@ -72,6 +72,10 @@ def test_a_few_metrics_on_text_ids_scan_the_sessions_without_reading_them_whole(
     for name in names:
         assert_frame_equal(got[name], want[name], check_exact=True)
     assert "sessions" not in ws.tables and not ws._held  # neither read whole nor kept coded
+    text = Scope.make(ws, PERIOD, plans=1)
+    text.held_in_period().collect()  # not in memory as a frame: the held sessions are held
+    assert "held_in_period" in text._cache and "engaged_sessions" not in text._cache
+    assert "sessions" not in ws.tables and not ws._held
     compute_all(ws, PERIOD)  # the whole catalogue codes them, kept in the coded form only
     assert "sessions" not in ws.tables and "sessions" in ws._held
     assert Scope.make(ws, PERIOD, plans=1).codes  # later few-plan scopes reuse the codes
@@ -162,12 +166,18 @@ def test_loading_proves_the_scan_from_the_columns_it_read_not_a_second_read(
     assert reads == []  # proven in memory
 
 
-def test_validate_counts_the_scanned_sessions_in_load_order(parquet_dir, demo_dir):
+def test_validate_counts_the_scanned_sessions_in_load_order(parquet_dir, demo_dir, monkeypatch):
+    """Counted from the file, not read whole only to count its rows."""
     import json
 
     from click.testing import CliRunner
 
     from trc_analytics.cli import main
+    from trc_analytics.records.workspace import TableScan
+
+    reads: list[str] = []
+    real_read = TableScan.read
+    monkeypatch.setattr(TableScan, "read", lambda scan: reads.append(scan.file) or real_read(scan))
 
     def counts(path) -> dict[str, int]:
         args = ["validate", str(path), "--format", "json", "--today", TODAY.isoformat()]
@@ -178,6 +188,7 @@ def test_validate_counts_the_scanned_sessions_in_load_order(parquet_dir, demo_di
     from_parquet, from_csv = counts(parquet_dir), counts(demo_dir)
     assert from_parquet["sessions"] == validated(parquet_dir)["sessions"].height
     assert list(from_parquet.items()) == list(from_csv.items())
+    assert reads == []
 
 
 def test_a_file_changed_between_loading_and_computing_ends_the_command_plainly(

@@ -99,20 +99,21 @@ def exit_invalid(
 
 def print_validation(
     folder: Path,
-    tables: dict[str, pl.DataFrame],
+    rows: dict[str, int],
     problems: pl.DataFrame,
     *,
     fmt: str,
     keep_valid: bool,
     limit: int = DEFAULT_LIMIT,
 ) -> None:
-    """The validation report on stdout: a table for people, every problem in csv or json."""
+    """The validation report on stdout: a table for people, every problem in csv or json.
+    `rows`: each table's row count, in load order."""
     if fmt == "json":
         payload = {
             "workspace": str(folder),
             "valid": problems.is_empty(),
             "problem_count": problems.height,
-            "tables": {n: f.height for n, f in tables.items()},
+            "tables": dict(rows),
             "problems": problems.to_dicts(),
         }
         click.echo(json.dumps(payload, indent=2, ensure_ascii=False, default=str))
@@ -121,12 +122,12 @@ def print_validation(
 
         click.echo(safe_csv(problems), nl=False)
     else:
-        print_problems(folder, tables, problems, keep_valid=keep_valid, limit=limit)
+        print_problems(folder, rows, problems, keep_valid=keep_valid, limit=limit)
 
 
 def print_problems(
     folder: Path,
-    tables: dict[str, pl.DataFrame],
+    rows: dict[str, int],
     problems: pl.DataFrame,
     *,
     keep_valid: bool,
@@ -138,23 +139,23 @@ def print_problems(
 
     console = Console(highlight=False, soft_wrap=False)
     if problems.is_empty():
-        counts = ", ".join(f"{n} ({f.height} rows)" for n, f in tables.items())
+        counts = ", ".join(f"{n} ({count} rows)" for n, count in rows.items())
         console.print(f"[green]Valid:[/] {escape(str(folder))}: {escape(counts)}")
         return
-    n, rows = problems.height, _rows_affected(problems)
+    n, affected = problems.height, _rows_affected(problems)
     console.print(
         f"[bold red]{n} problem{'s' if n != 1 else ''}[/] in {escape(str(folder))} "
-        f"({rows} row{'s' if rows != 1 else ''} affected)"
+        f"({affected} row{'s' if affected != 1 else ''} affected)"
     )
     _print_by_file(console, problems, limit)
     if n > limit:
         console.print(f"... and {n - limit} more; use --format csv for all.")
     if not keep_valid:
         return
-    if "coaches" in tables:
-        kept = ", ".join(f"{t} {f.height}" for t, f in tables.items())
+    if "coaches" in rows:
+        kept = ", ".join(f"{t} {count}" for t, count in rows.items())
         console.print(
-            f"[yellow]{rows} row{'s' if rows != 1 else ''} set aside[/] (listed above); "
+            f"[yellow]{affected} row{'s' if affected != 1 else ''} set aside[/] (listed above); "
             f"rows kept: {escape(kept)}."
         )
     else:

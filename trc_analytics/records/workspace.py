@@ -155,6 +155,12 @@ class Workspace:
         df = self.tables.get(name)
         return None if df is None else df.lazy()
 
+    def height(self, name: str) -> int:
+        """How many rows the table has, without reading a scanned table whole (a Parquet file
+        says so in its footer): `trc validate` counts every table."""
+        lf = self.lazy(name)
+        return 0 if lf is None else int(lf.select(pl.len()).collect().item())
+
     def kept_as(
         self, name: str, shape: Callable[[pl.LazyFrame], pl.LazyFrame]
     ) -> pl.DataFrame | None:
