@@ -34,12 +34,13 @@ def test_mandatory_fires_when_never_reported_or_reported_late():
     )
     found = findings_for("CONF-MANDATORY", ws)
     assert found["on"].to_list()[0].isoformat() == "2026-03-04"
+    # both dated the same day, about the same client: ordered by their sentence
     assert found["detail"].to_list() == [
-        "A concern about current abuse of an elder (client K-1) raised on 2026-03-02 was not "
-        "reported to the appropriate agency within 2 days; no report is recorded.",
         "A concern about current abuse of a disabled person (client K-1) raised on 2026-03-02 "
         "was not reported to the appropriate agency within 2 days; it was reported on "
         "2026-03-06.",
+        "A concern about current abuse of an elder (client K-1) raised on 2026-03-02 was not "
+        "reported to the appropriate agency within 2 days; no report is recorded.",
     ]
 
 

@@ -107,3 +107,26 @@ def test_the_runner_counts_the_kinds_of_a_checks_cases_apart():
     shared = run_checks_in(Scope(ws=ws, period=period()))
     assert_frame_equal(shared.parts, results.parts)
     assert_frame_equal(shared.cases, results.cases)
+
+
+def test_findings_tied_on_every_key_but_their_detail_come_out_in_one_order():
+    # two findings of one check, same coach and day (e.g. two levels renewed on one day): the
+    # order a plan happens to give them in must not reach the findings
+    import datetime as dt
+
+    rows = [
+        {
+            "check_id": "CERT-ETHICS",
+            "severity": "minor",
+            "coach_id": "C-0001",
+            "client_id": None,
+            "engagement_id": None,
+            "on": dt.date(2026, 3, 1),
+            "detail": detail,
+        }
+        for detail in ("level ACTC renewed without ...", "level TRC renewed without ...")
+    ]
+    one_way = runner._findings([pl.DataFrame(rows)])
+    other_way = runner._findings([pl.DataFrame(rows[::-1])])
+    assert_frame_equal(one_way, other_way)
+    assert one_way["detail"].to_list() == sorted(r["detail"] for r in rows)

@@ -268,10 +268,10 @@ def _plans(
 
 
 def _findings(parts: Sequence[pl.DataFrame]) -> pl.DataFrame:
-    """Every check's findings, most severe first, then by date, check, coach, client.
-
-    The sort is stable: ties keep the order the check gave them.
-    """
+    """Every check's findings, most severe first, then by date, check, coach, client,
+    engagement and detail: a total order, so the same records give the same rows in the same
+    order whatever order a check's plan produced them in (CERT-ETHICS' findings for several
+    levels renewed on one day came out in either order)."""
     order = {c.id: i for i, c in enumerate(CHECKS)}
     return pl.concat(
         [pl.DataFrame(schema=FINDING_SCHEMA), *(f.cast(FINDING_SCHEMA) for f in parts)],
@@ -283,6 +283,7 @@ def _findings(parts: Sequence[pl.DataFrame]) -> pl.DataFrame:
         "coach_id",
         "client_id",
         "engagement_id",
+        "detail",
         nulls_last=True,
         maintain_order=True,
     )
