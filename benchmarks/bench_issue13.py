@@ -167,6 +167,18 @@ def report_rows(f: dict) -> list[Row]:
             f"{fresh:.2f}x ({f['fresh_s']:.2f} s; floor {f['floor_s']:.2f} s)",
             verdict(fresh, 2.5),
         ),
+        *(
+            [
+                Row(
+                    "one report through `trc report` (own process) <= 2.5x the floor",
+                    f"{f['cli_s'] / f['floor_s']:.2f}x ({f['cli_s']:.2f} s, "
+                    f"CPU {f['cli_cpu_s']:.2f} s)",
+                    verdict(f["cli_s"] / f["floor_s"], 2.5),
+                )
+            ]
+            if "cli_s" in f
+            else []
+        ),
         Row(
             f"batch <= 0.25 s per report, kept kernel [{n} reports, 1 worker]",
             f"{per_report:.3f} s (CPU {f['batch1_cpu_s'] / n:.3f} s)",
