@@ -7,7 +7,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 
-from bench_issue13 import metrics_rows, ratio_row, scale_rows, validate_rows, verdict
+from bench_issue13 import (
+    metrics_rows,
+    ratio_row,
+    report_rows,
+    scale_rows,
+    validate_rows,
+    verdict,
+)
 
 
 def test_a_bound_is_met_at_the_bound_and_missed_by_how_far_beyond():
@@ -76,3 +83,21 @@ def test_the_association_target_is_judged_at_2000_coaches_on_2_workers_only():
     assert "extrapolated from 200" in rows[0].measured
     small = scale_rows(run | {"coaches": 50, "all_coaches_s": 42.0})
     assert small[0].verdict == "(target at 2,000 coaches, 2 workers)"
+
+
+def test_the_cli_fresh_report_is_judged_beside_the_floor_when_measured():
+    figures = {
+        "reports": 40,
+        "workers": 2,
+        "batch1_s": 18.0,
+        "batchN_s": 12.0,
+        "batch1_cpu_s": 22.0,
+        "fresh_s": 1.9,
+        "floor_s": 0.8,
+    }
+    without = report_rows(figures)
+    assert not any("trc report" in r.target for r in without)
+    rows = report_rows({**figures, "cli_s": 2.4, "cli_cpu_s": 3.1})
+    cli = next(r for r in rows if "trc report" in r.target)
+    assert cli.measured.startswith("3.00x (2.40 s")
+    assert cli.verdict == "missed by 20%"
